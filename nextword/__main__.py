@@ -1,0 +1,8 @@
+"""`python -m nextword ...`: see nextword/cli.py."""
+
+import sys
+
+from nextword.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

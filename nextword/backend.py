@@ -1,0 +1,75 @@
+"""Lazy access to TensorFlow and Keras.
+
+`import tensorflow` costs seconds, so nothing imports it at module level: the page must paint
+before it is loaded. The first call here imports it once, quiets its start-up logging and turns
+on op determinism (same seed, same run).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+
+_import_lock = threading.Lock()
+_configured = False
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr():
+    """Silence what TensorFlow's C++ start-up writes straight to file descriptor 2.
+
+    Its absl banner ignores TF_CPP_MIN_LOG_LEVEL; a person running the CLI should not see a wall of
+    "I0000 ... oneDNN custom operations are on" lines. Python-level errors still propagate.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable stderr (some embedded hosts): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def import_keras():
+    """Return the `keras` module, importing and configuring TensorFlow on first use."""
+    global _configured
+    with _import_lock:
+        if not _configured:
+            # Quiet the C++ start-up banner (CPU features, missing CUDA) that alarms users.
+            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+            os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+            with _quiet_native_stderr():
+                import tensorflow as tf
+
+                # The first device query prints CUDA probing noise on machines without a GPU.
+                tf.config.list_physical_devices("GPU")
+            tf.get_logger().setLevel("ERROR")
+            # Same story, settings and seed must give the same loss curve and predictions.
+            tf.config.experimental.enable_op_determinism()
+            _configured = True
+        import keras
+
+        return keras
+
+
+def import_tensorflow():
+    """Return the `tensorflow` module (configured as in `import_keras`)."""
+    import_keras()
+    import tensorflow as tf
+
+    return tf
+
+
+def device_description() -> str:
+    """Which devices TensorFlow trains on, for the benchmark and the CLI."""
+    tf = import_tensorflow()
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        return f"{len(gpus)} GPU(s): " + ", ".join(gpu.name for gpu in gpus)
+    return f"CPU ({os.cpu_count()} cores)"

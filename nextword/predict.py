@@ -1,0 +1,240 @@
+"""Fast prediction: the LSTM forward pass in numpy, on weights copied out of the trained model.
+
+`model.predict` costs about 100 ms a call and an eager call about 10 ms; the same arithmetic in
+numpy on a handful of symbols takes well under a millisecond, which is what makes live top-k bars
+and 32-word generation instant. The results agree with Keras to float32 round-off (tested).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nextword.config import CorpusConfig, ModelConfig
+from nextword.corpus import detokenize, tokenize
+from nextword.errors import ContextLengthError, NextwordError
+from nextword.model import EMBEDDING_NAME, LOGITS_NAME, lstm_layer_name
+from nextword.vocab import Vocabulary
+
+STRATEGIES = ("greedy", "sample")
+# Rows per chunk when scoring many windows, so logits for a large vocabulary stay small in memory.
+_CHUNK_ROWS = 2048
+
+
+def _sigmoid(values: np.ndarray) -> np.ndarray:
+    return 0.5 * (np.tanh(0.5 * values) + 1.0)  # equal to 1/(1+e^-x), without overflow warnings
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis, in float64 so the probabilities sum to 1 exactly enough."""
+    shifted = logits.astype(np.float64) - logits.max(axis=-1, keepdims=True)
+    exponentials = np.exp(shifted)
+    return exponentials / exponentials.sum(axis=-1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class LstmWeights:
+    """One Keras LSTM layer: gates in Keras order (input, forget, cell, output)."""
+
+    kernel: np.ndarray  # (input width, 4 * units)
+    recurrent_kernel: np.ndarray  # (units, 4 * units)
+    bias: np.ndarray  # (4 * units,)
+
+
+@dataclass(frozen=True)
+class Generation:
+    """A generated story: the context the user gave, and what the model wrote after it."""
+
+    context: tuple[str, ...]
+    generated: tuple[str, ...]
+    symbol_mode: str = "words"
+
+    @property
+    def context_text(self) -> str:
+        return detokenize(list(self.context), self.symbol_mode)
+
+    @property
+    def generated_text(self) -> str:
+        return detokenize(list(self.generated), self.symbol_mode)
+
+    @property
+    def text(self) -> str:
+        return detokenize(list(self.context) + list(self.generated), self.symbol_mode)
+
+
+class Predictor:
+    """Next-symbol probabilities, top-k and generation from a trained model's weights."""
+
+    def __init__(
+        self,
+        lstm_layers: list[LstmWeights],
+        dense_kernel: np.ndarray,
+        dense_bias: np.ndarray,
+        vocabulary: Vocabulary,
+        corpus_config: CorpusConfig,
+        model_config: ModelConfig,
+        embedding: np.ndarray | None = None,
+    ):
+        self.lstm_layers = lstm_layers
+        self.dense_kernel = dense_kernel
+        self.dense_bias = dense_bias
+        self.embedding = embedding
+        self.vocabulary = vocabulary
+        self.corpus_config = corpus_config
+        self.model_config = model_config
+
+    # ----- construction -----
+
+    @classmethod
+    def from_model(
+        cls, model, vocabulary: Vocabulary, corpus_config: CorpusConfig, model_config: ModelConfig
+    ):
+        """Copy the weights out of a Keras model built by `build_model`."""
+
+        def weights_of(name: str) -> list[np.ndarray]:
+            return [np.asarray(weight, dtype=np.float32) for weight in model.get_layer(name).get_weights()]
+
+        embedding = weights_of(EMBEDDING_NAME)[0] if model_config.encoding == "embedding" else None
+        lstm_layers = [
+            LstmWeights(*weights_of(lstm_layer_name(index))) for index in range(model_config.layers)
+        ]
+        dense_kernel, dense_bias = weights_of(LOGITS_NAME)
+        return cls(lstm_layers, dense_kernel, dense_bias, vocabulary, corpus_config, model_config, embedding)
+
+    @classmethod
+    def from_checkpoint(cls, run_dir: str | Path):
+        """Load a run folder saved by `checkpoint.save_run`."""
+        from nextword.checkpoint import load_run
+
+        run = load_run(run_dir)
+        return cls.from_model(run.model, run.vocabulary, run.corpus_config, run.model_config)
+
+    @property
+    def n_input(self) -> int:
+        return self.model_config.n_input
+
+    # ----- the forward pass -----
+
+    def logits(self, contexts: np.ndarray) -> np.ndarray:
+        """Logits (float32, shape [rows, vocabulary]) for integer contexts of shape [rows, n_input]."""
+        contexts = np.asarray(contexts)
+        if self.embedding is not None:
+            sequence = self.embedding[contexts.astype(np.int64)]  # [rows, n_input, dim]
+        else:
+            sequence = contexts.astype(np.float32)[:, :, None]  # the article's raw index
+        for layer in self.lstm_layers:
+            units = layer.recurrent_kernel.shape[0]
+            rows, steps = sequence.shape[0], sequence.shape[1]
+            hidden = np.zeros((rows, units), dtype=np.float32)
+            cell = np.zeros((rows, units), dtype=np.float32)
+            # The input part of every time step in one matrix product.
+            projected = sequence @ layer.kernel + layer.bias
+            outputs = np.empty((rows, steps, units), dtype=np.float32)
+            for step in range(steps):
+                gates = projected[:, step] + hidden @ layer.recurrent_kernel
+                input_gate = _sigmoid(gates[:, :units])
+                forget_gate = _sigmoid(gates[:, units : 2 * units])
+                candidate = np.tanh(gates[:, 2 * units : 3 * units])
+                output_gate = _sigmoid(gates[:, 3 * units :])
+                cell = forget_gate * cell + input_gate * candidate
+                hidden = output_gate * np.tanh(cell)
+                outputs[:, step] = hidden
+            sequence = outputs
+        return sequence[:, -1] @ self.dense_kernel + self.dense_bias
+
+    def probabilities_batch(self, contexts: np.ndarray) -> np.ndarray:
+        """Probabilities over the whole vocabulary for each row of `contexts`."""
+        return softmax(self.logits(contexts))
+
+    def probabilities(self, context_ids: Sequence[int]) -> np.ndarray:
+        """Probabilities over the whole vocabulary after one context of n_input ids."""
+        return self.probabilities_batch(np.asarray([context_ids]))[0]
+
+    def predict_ids(self, contexts: np.ndarray) -> np.ndarray:
+        """Most likely next id for each row, scored in chunks to bound memory."""
+        contexts = np.asarray(contexts)
+        predictions = np.empty(len(contexts), dtype=np.int64)
+        for start in range(0, len(contexts), _CHUNK_ROWS):
+            predictions[start : start + _CHUNK_ROWS] = self.logits(
+                contexts[start : start + _CHUNK_ROWS]
+            ).argmax(axis=-1)
+        return predictions
+
+    def count_correct(self, contexts: np.ndarray, targets: np.ndarray) -> int:
+        """How many windows the model predicts right (exact accuracy numerator)."""
+        if len(contexts) == 0:
+            return 0
+        return int((self.predict_ids(contexts) == np.asarray(targets)).sum())
+
+    # ----- symbols in, symbols out -----
+
+    def context_symbols(self, context: str | Sequence[str]) -> list[str]:
+        """Tokenize a typed context the way the story was, checking its length."""
+        if isinstance(context, str):
+            symbols = tokenize(
+                context, self.corpus_config.symbol_mode, self.corpus_config.lowercase, check_spacing=False
+            )
+        else:
+            symbols = list(context)
+        if len(symbols) < self.n_input:
+            unit = "characters" if self.corpus_config.symbol_mode == "characters" else "words"
+            raise ContextLengthError(
+                f"The context has {len(symbols)} {unit} but this model reads {self.n_input}: "
+                f"type at least {self.n_input}."
+            )
+        return symbols
+
+    def encode_context(self, context: str | Sequence[str]) -> list[int]:
+        """The last n_input symbols of `context` as ids (UnknownSymbolError names unknown words)."""
+        symbols = self.context_symbols(context)
+        return self.vocabulary.encode(symbols[-self.n_input :])
+
+    def top_k(self, context: str | Sequence[str], k: int = 5) -> list[tuple[str, float]]:
+        """The k most likely next symbols with their probabilities, highest first."""
+        probabilities = self.probabilities(self.encode_context(context))
+        k = max(1, min(int(k), len(probabilities)))
+        best = np.argpartition(-probabilities, k - 1)[:k]
+        best = best[np.argsort(-probabilities[best], kind="stable")]
+        return [(self.vocabulary.symbol_of(int(index)), float(probabilities[index])) for index in best]
+
+    def generate(
+        self,
+        context: str | Sequence[str],
+        n_words: int = 32,
+        strategy: str = "greedy",
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        seed: int = 0,
+    ) -> Generation:
+        """Write `n_words` symbols by feeding each prediction back in, like the article's story.
+
+        "greedy" takes the most likely symbol each time; "sample" draws from the probabilities
+        sharpened or flattened by `temperature`, optionally among the `top_k` best only (seeded).
+        """
+        if strategy not in STRATEGIES:
+            raise NextwordError(f"strategy must be one of {', '.join(STRATEGIES)}; got {strategy!r}.")
+        if strategy == "sample" and not temperature > 0:
+            raise NextwordError("temperature must be above 0 when sampling.")
+        if not 0 <= n_words <= 10_000:
+            raise NextwordError("The number of symbols to generate must be between 0 and 10,000.")
+        symbols = self.context_symbols(context)
+        window = self.vocabulary.encode(symbols[-self.n_input :])
+        random = np.random.default_rng(seed)
+        generated: list[str] = []
+        for _ in range(n_words):
+            logits = self.logits(np.asarray([window]))[0].astype(np.float64)
+            if strategy == "greedy":
+                next_id = int(logits.argmax())
+            else:
+                scaled = logits / temperature
+                if top_k is not None and 0 < top_k < len(scaled):
+                    cutoff = np.partition(scaled, -top_k)[-top_k]
+                    scaled = np.where(scaled >= cutoff, scaled, -np.inf)
+                probabilities = softmax(scaled)
+                next_id = int(random.choice(len(probabilities), p=probabilities))
+            generated.append(self.vocabulary.symbol_of(next_id))
+            window = window[1:] + [next_id]
+        return Generation(tuple(symbols), tuple(generated), self.corpus_config.symbol_mode)

@@ -1,0 +1,65 @@
+"""Shared fixtures: tiny stories and tiny configs, so most tests train in well under a second."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+ROOT = Path(__file__).resolve().parent.parent
+FABLE_PATH = ROOT / "data" / "belling_the_cat.txt"
+
+TINY_STORY = "the cat sat on the mat . the dog sat on the log . the cat saw the dog ."
+
+
+@pytest.fixture(scope="session")
+def fable_bytes() -> bytes:
+    return FABLE_PATH.read_bytes()
+
+
+@pytest.fixture
+def tiny_model_config():
+    from nextword.config import ModelConfig
+
+    return ModelConfig(n_input=2, layers=1, units=16, embedding_dim=8)
+
+
+@pytest.fixture
+def tiny_train_config():
+    from nextword.config import TrainConfig
+
+    return TrainConfig(steps=30, batch_size=64, learning_rate=0.02, seed=1)
+
+
+@pytest.fixture
+def tiny_data(tiny_model_config):
+    from nextword.corpus import load_story
+    from nextword.training import prepare_training_data
+
+    return prepare_training_data(load_story(TINY_STORY, name="tiny"), tiny_model_config)
+
+
+@pytest.fixture(scope="session")
+def fable_story(fable_bytes):
+    from nextword.corpus import load_story
+
+    return load_story(fable_bytes, name="belling_the_cat")
+
+
+@pytest.fixture(scope="session")
+def trained_fable():
+    """One default-settings run on the fable, shared by the tests that only read it."""
+    from nextword.config import ModelConfig, TrainConfig
+    from nextword.corpus import load_story
+    from nextword.training import TrainingSession, prepare_training_data
+
+    model_config = ModelConfig()
+    train_config = TrainConfig()
+    data = prepare_training_data(load_story(FABLE_PATH.read_bytes(), name="belling_the_cat"), model_config)
+    session = TrainingSession(data, model_config, train_config)
+    session.start()
+    session.wait(120)
+    return session

@@ -1,0 +1,45 @@
+"""Run folders: a round trip gives identical predictions; anything else is a clear error."""
+
+import json
+
+import pytest
+
+from nextword.checkpoint import load_run, zip_run
+from nextword.errors import CheckpointError
+from nextword.predict import Predictor
+
+
+def test_round_trip_gives_identical_predictions(trained_fable, tmp_path):
+    run_dir = tmp_path / "fable"
+    trained_fable.save(run_dir)
+    assert sorted(path.name for path in run_dir.iterdir()) == ["config.json", "model.keras", "vocab.json"]
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["format_version"] == 1 and config["model"]["n_input"] == 3
+    loaded = Predictor.from_checkpoint(run_dir)
+    original = trained_fable.predictor()
+    for context in ["had a general", "the old mouse", "bell the cat"]:
+        assert loaded.top_k(context, 5) == original.top_k(context, 5)
+    assert zip_run(run_dir)[:2] == b"PK"
+
+
+def test_missing_folder_and_missing_files(tmp_path):
+    with pytest.raises(CheckpointError, match="no run folder"):
+        load_run(tmp_path / "nowhere")
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(CheckpointError, match="missing"):
+        load_run(tmp_path)
+
+
+def test_damaged_files_are_refused(trained_fable, tmp_path):
+    run_dir = tmp_path / "run"
+    trained_fable.save(run_dir)
+    (run_dir / "model.keras").write_bytes(b"not a zip at all")
+    with pytest.raises(CheckpointError, match="damaged"):
+        load_run(run_dir)
+    trained_fable.save(run_dir)
+    (run_dir / "vocab.json").write_text('{"format_version": 99}')
+    with pytest.raises(CheckpointError, match="format"):
+        load_run(run_dir)
+    (run_dir / "vocab.json").write_text("{ broken")
+    with pytest.raises(CheckpointError, match="damaged"):
+        load_run(run_dir)

@@ -1,0 +1,77 @@
+"""The command line: train, predict and generate work, and every error is one line with exit code 2."""
+
+import pytest
+
+from nextword.cli import main
+
+from .conftest import FABLE_PATH
+
+
+@pytest.fixture(scope="module")
+def fable_run(tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("runs") / "fable"
+    assert main(["train", str(FABLE_PATH), "--out", str(run_dir)]) == 0
+    return run_dir
+
+
+def test_train_prints_article_style_progress(fable_run, capsys, tmp_path):
+    out = tmp_path / "small"
+    code = main(["train", str(FABLE_PATH), "--steps", "20", "--units", "16", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "204 symbols, 112 distinct" in printed
+    assert "Iter= 20, Average Loss= " in printed and "Average Accuracy= " in printed
+    assert "] - [" in printed and " vs [" in printed
+    assert "exact accuracy" in printed and f"Saved the run to {out}" in printed
+    assert (out / "model.keras").is_file()
+
+
+def test_predict_prints_a_top_k_table(fable_run, capsys):
+    assert main(["predict", str(fable_run), "had a general", "-k", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4 and lines[1].split()[1] == "council"
+
+
+def test_generate_writes_the_story_on(fable_run, capsys):
+    assert main(["generate", str(fable_run), "had a general", "-n", "6"]) == 0
+    assert capsys.readouterr().out.strip() == "had a general council to consider what measures they"
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["train", "no/such/story.txt"], "Cannot read the story"),
+        (["train", str(FABLE_PATH), "--layers", "9"], "layers must be between"),
+        (["predict", "no/such/run", "had a general"], "no run folder"),
+        (["predict", "{run}", "had a"], "reads 3"),
+        (["predict", "{run}", "had a zebra"], "zebra"),
+        (["generate", "{run}", "had a general", "--strategy", "sample", "--temperature", "0"], "temperature"),
+    ],
+)
+def test_errors_are_one_clear_line(fable_run, capsys, arguments, message):
+    arguments = [argument.replace("{run}", str(fable_run)) for argument in arguments]
+    assert main(arguments) == 2
+    error = capsys.readouterr().err
+    assert message in error
+    assert "Traceback" not in error and len(error.strip().splitlines()) == 1
+
+
+def test_bad_files_are_refused_cleanly(tmp_path, capsys):
+    image = tmp_path / "picture.txt"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"   \n\t ")
+    for path in (image, empty):
+        assert main(["train", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert "Traceback" not in error and len(error.strip().splitlines()) == 2
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["train"])
+    assert stop.value.code == 2
+    with pytest.raises(SystemExit) as stop:
+        main(["--help"])
+    assert stop.value.code == 0
+    assert "train" in capsys.readouterr().out

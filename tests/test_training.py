@@ -1,0 +1,182 @@
+"""The training session: progress snapshots, stop, continue, failures, determinism, the ceiling."""
+
+import dataclasses
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from nextword.config import ModelConfig, TrainConfig
+from nextword.errors import NextwordError, StoryTooShortError
+from nextword.training import (
+    FAILED,
+    FINISHED,
+    STOPPED,
+    TrainingProgress,
+    TrainingSession,
+    prepare_training_data,
+)
+
+
+def test_a_tiny_run_finishes_with_a_full_history(tiny_data, tiny_model_config, tiny_train_config):
+    session = TrainingSession(tiny_data, tiny_model_config, tiny_train_config)
+    assert session.progress().status == "queued"
+    session.start()
+    progress = session.wait(60)
+    assert progress.status == FINISHED
+    assert progress.step == progress.total_steps == tiny_train_config.steps
+    assert len(progress.losses) == len(progress.batch_accuracies) == tiny_train_config.steps
+    assert all(np.isfinite(progress.losses))
+    assert progress.losses[-1] < progress.losses[0]
+    assert progress.eval_steps[-1] == progress.step
+    assert 0 <= progress.final_accuracy <= progress.ceiling
+    assert progress.samples and " - [" in progress.samples[-1].text
+    assert progress.has_weights and progress.done
+    assert not session.is_alive()
+
+
+def test_snapshots_are_immutable(tiny_data, tiny_model_config, tiny_train_config):
+    progress = TrainingSession(tiny_data, tiny_model_config, tiny_train_config).progress()
+    assert isinstance(progress, TrainingProgress)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        progress.step = 3  # type: ignore[misc]
+
+
+def test_default_settings_reach_the_fables_ceiling(trained_fable):
+    progress = trained_fable.progress()
+    assert progress.status == FINISHED
+    assert trained_fable.data.ceiling_count == 199 and trained_fable.data.window_count == 201
+    # The exact accuracy reaches the best any predictor can do (199 of 201) within the step budget.
+    assert progress.final_accuracy == pytest.approx(199 / 201)
+    pairs = zip(progress.eval_steps, progress.eval_accuracies, strict=True)
+    first_at_ceiling = next(step for step, accuracy in pairs if accuracy >= 199 / 201)
+    assert first_at_ceiling <= progress.total_steps
+
+
+def test_stop_mid_run_is_quick_and_keeps_a_usable_model(fable_story):
+    model_config = ModelConfig(units=32, embedding_dim=8)
+    data = prepare_training_data(fable_story, model_config)
+    session = TrainingSession(data, model_config, TrainConfig(steps=100_000, batch_size=16))
+    session.start()
+    deadline = time.time() + 60
+    while session.progress().step < 5 and time.time() < deadline:
+        time.sleep(0.02)
+    asked = time.perf_counter()
+    session.stop()
+    session.stop()  # a second stop is harmless
+    progress = session.wait(10)
+    assert time.perf_counter() - asked < 1.5
+    assert progress.status == STOPPED
+    assert 5 <= progress.step < 100_000
+    assert progress.total_steps == progress.step
+    assert session.predictor().top_k("had a general", 3)
+
+    session.continue_training(20)
+    continued = session.wait(60)
+    assert continued.status == FINISHED
+    assert continued.step == progress.step + 20
+    assert len(continued.losses) == continued.step
+
+
+def test_continue_needs_a_finished_run(tiny_data, tiny_model_config, tiny_train_config):
+    session = TrainingSession(tiny_data, tiny_model_config, tiny_train_config)
+    with pytest.raises(NextwordError):
+        session.continue_training(10)
+    with pytest.raises(NextwordError):
+        session.predictor()
+
+
+def test_a_queued_run_stopped_before_it_starts_has_no_weights(
+    tiny_data, tiny_model_config, tiny_train_config
+):
+    session = TrainingSession(tiny_data, tiny_model_config, tiny_train_config)
+    session.stop()
+    progress = session.progress()
+    assert progress.status == STOPPED and not progress.has_weights
+    session.start()  # nothing left to train: stays stopped
+    assert session.progress().status == STOPPED
+
+
+def test_a_diverging_run_fails_with_a_message(tiny_data, tiny_model_config):
+    session = TrainingSession(tiny_data, tiny_model_config, TrainConfig(steps=200, learning_rate=1e4, seed=0))
+    session.start()
+    progress = session.wait(60)
+    assert progress.status == FAILED
+    assert "diverged" in progress.error and "Lower the learning rate" in progress.error
+    assert progress.step < 200
+
+
+def test_an_exception_inside_training_becomes_a_failed_status(
+    tiny_data, tiny_model_config, tiny_train_config
+):
+    done = threading.Event()
+    session = TrainingSession(tiny_data, tiny_model_config, tiny_train_config, on_done=lambda _: done.set())
+
+    def broken_build(*_arguments):
+        raise RuntimeError("disk on fire")
+
+    session._build = broken_build  # a fault the worker must report, not swallow
+    session.start()
+    progress = session.wait(30)
+    assert progress.status == FAILED and "disk on fire" in progress.error
+    assert done.is_set()
+
+
+def test_same_story_settings_and_seed_give_the_same_run(tiny_data, tiny_model_config, tiny_train_config):
+    runs = []
+    for _ in range(2):
+        session = TrainingSession(tiny_data, tiny_model_config, tiny_train_config)
+        session.start()
+        runs.append((session.wait(60), session.predictor().top_k("the cat", 5)))
+    (first, first_top), (second, second_top) = runs
+    assert first.losses == second.losses
+    assert first_top == second_top
+
+
+def test_article_order_with_batch_one(tiny_data, tiny_model_config):
+    config = TrainConfig(steps=25, batch_size=1, optimizer="rmsprop", learning_rate=0.001, article_order=True)
+    session = TrainingSession(tiny_data, tiny_model_config, config)
+    session.start()
+    progress = session.wait(60)
+    assert progress.status == FINISHED and len(progress.losses) == 25
+    assert set(progress.batch_accuracies) <= {0.0, 1.0}
+
+
+def test_a_story_too_short_for_n_input_is_refused():
+    from nextword.corpus import load_story
+
+    with pytest.raises(StoryTooShortError, match="3 symbols"):
+        prepare_training_data(load_story("a b c"), ModelConfig(n_input=3))
+
+
+_MIRRORED_SCRIPT = """
+import sys
+from nextword.backend import import_tensorflow
+tf = import_tensorflow()
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from nextword.config import ModelConfig, TrainConfig
+from nextword.corpus import load_story
+from nextword.training import TrainingSession, prepare_training_data
+model_config = ModelConfig(n_input=2, units=8, embedding_dim=4)
+data = prepare_training_data(load_story("the cat sat on the mat . the dog sat on the log ."), model_config)
+session = TrainingSession(data, model_config, TrainConfig(steps=10, batch_size=8, distribute="mirrored"))
+session.start()
+progress = session.wait(120)
+print(progress.status, session.replicas, len(session.predictor().top_k("the cat", 2)), progress.error)
+"""
+
+
+def test_mirrored_strategy_on_two_logical_cpus():
+    # A fresh process: logical devices can only be set before TensorFlow starts its runtime.
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    result = subprocess.run(
+        [sys.executable, "-c", _MIRRORED_SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split()[:3] == ["finished", "2", "2"], result.stdout
