@@ -44,6 +44,12 @@ _PUBLISH_INTERVAL = 0.1
 _SAMPLES_KEPT = 5
 # Exact scoring of all windows may take at most this share of the training time.
 _EVALUATION_BUDGET = 0.1
+# Scoring costs windows × vocabulary × units: a long story is scored on a fixed, seeded sample of
+# windows (the same sample every time, so the curve is comparable), a short one on all of them.
+# The sample holds at most this many window × vocabulary cells (about 0.1 s of numpy per score),
+# and never fewer than the minimum.
+EVALUATION_CELLS_LIMIT = 4_000_000
+EVALUATION_WINDOWS_MINIMUM = 512
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,8 @@ class TrainingProgress:
     error: str | None = None
     queue_position: int | None = None
     window_count: int = 0
+    # Windows the exact accuracy is measured on: all of them, or a fixed sample for a long story.
+    evaluation_window_count: int = 0
     has_weights: bool = False
 
     @property
@@ -199,11 +207,14 @@ class TrainingSession:
         self._training_seconds = 0.0
         self._predictor = None
         self._predictor_step = -1
+        vocabulary_size = len(data.vocabulary)
+        self._evaluation_windows = _evaluation_sample(data.window_count, vocabulary_size, train_config.seed)
         self._progress = TrainingProgress(
             status=QUEUED,
             total_steps=train_config.steps,
             ceiling=data.ceiling,
             window_count=data.window_count,
+            evaluation_window_count=len(self._evaluation_windows),
         )
 
     # ----- reading -----
@@ -310,6 +321,7 @@ class TrainingSession:
             "exact_accuracy": progress.final_accuracy,
             "ceiling": progress.ceiling,
             "windows": progress.window_count,
+            "evaluation_windows": progress.evaluation_window_count,
             "story_name": self.data.story.name,
             "story_digest": self.data.story.digest,
         }
@@ -405,6 +417,15 @@ class TrainingSession:
             with strategy.scope():
                 return build_model(self.model_config, len(self.data.vocabulary), self.train_config)
         return build_model(self.model_config, len(self.data.vocabulary), self.train_config)
+
+
+def _evaluation_sample(window_count: int, vocabulary_size: int, seed: int) -> np.ndarray:
+    """Indices of the windows scored for the exact accuracy: all, or a seeded sample of a long story."""
+    limit = max(EVALUATION_WINDOWS_MINIMUM, EVALUATION_CELLS_LIMIT // max(1, vocabulary_size))
+    if window_count <= limit:
+        return np.arange(window_count)
+    random = np.random.RandomState(seed + 1)
+    return np.sort(random.choice(window_count, limit, replace=False))
 
 
 def _replace(progress: TrainingProgress, **changes) -> TrainingProgress:
@@ -503,9 +524,10 @@ class _StepTracker:
         predictor = Predictor.from_model(
             session.model, data.vocabulary, data.corpus_config, session.model_config
         )
-        correct = predictor.count_correct(data.contexts, data.targets)
+        windows = session._evaluation_windows
+        correct = predictor.count_correct(data.contexts[windows], data.targets[windows])
         self.history.eval_steps.append(self.step)
-        self.history.eval_accuracies.append(correct / max(1, data.window_count))
+        self.history.eval_accuracies.append(correct / max(1, len(windows)))
         # An article-style sample line from a window chosen by the step number (deterministic).
         window = (self.step * 7919) % data.window_count
         context_ids = data.contexts[window]

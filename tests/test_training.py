@@ -180,3 +180,21 @@ def test_mirrored_strategy_on_two_logical_cpus():
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split()[:3] == ["finished", "2", "2"], result.stdout
+
+
+def test_an_enormous_vocabulary_is_capped_and_scored_on_a_sample():
+    """100,000 distinct symbols: the rarest share ⟨rare⟩ and the accuracy is scored on a fixed sample."""
+    from nextword.config import CorpusConfig
+    from nextword.corpus import load_story
+    from nextword.vocab import RARE_SYMBOL
+
+    words = " ".join(f"w{index}" for index in range(100_000))
+    story = load_story(words, CorpusConfig(max_vocabulary=20_000))
+    model_config = ModelConfig(n_input=2, units=8, embedding_dim=4)
+    data = prepare_training_data(story, model_config)
+    assert len(data.vocabulary) == 20_000 and RARE_SYMBOL in data.vocabulary.symbols
+    session = TrainingSession(data, model_config, TrainConfig(steps=3, batch_size=64))
+    session.start()
+    progress = session.wait(120)
+    assert progress.status == FINISHED, progress.error
+    assert 0 < progress.evaluation_window_count < progress.window_count == 99_998
