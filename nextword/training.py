@@ -374,7 +374,6 @@ class TrainingSession:
         batch_size = plan.shape[1]
         chunk_steps = max(1, min(_MAX_STEPS_PER_FIT, _MAX_ROWS_PER_FIT // batch_size))
         tracker = _StepTracker(self, first_step, steps_to_run, batch_size)
-        callback = _make_callback(self, tracker)
         done = 0
         while done < steps_to_run and not self._stop_requested.is_set() and not tracker.failed:
             chunk = plan[done : done + chunk_steps]
@@ -382,6 +381,7 @@ class TrainingSession:
             inputs = self.data.contexts[rows].astype(np.float32)
             labels = self.data.targets[rows]
             tracker.begin_chunk()
+            callback = _make_callback(self, tracker)
             self.model.fit(
                 inputs,
                 labels,
@@ -588,13 +588,28 @@ def _make_callback(session: TrainingSession, tracker: _StepTracker):
         keras = import_keras()
 
         class ProgressCallback(keras.callbacks.Callback):
+            # `async_safe`: Keras runs this in a worker pool, where reading a step's logs waits for that
+            # step alone while the training loop goes on; reading them in the loop itself would stall
+            # TensorFlow's pipeline every step (measured: 8.6 against 4.2 ms a step on the fable).
+            # Calls may then arrive out of order, so steps reach the tracker strictly in order.
+            async_safe = True
+
             def __init__(self, tracker: _StepTracker):
                 super().__init__()
                 self.tracker = tracker
+                self._order_lock = threading.Lock()
+                self._arrived: dict[int, dict] = {}
+                self._next_batch = 0
 
             def on_train_batch_end(self, batch, logs=None):
-                if self.tracker.on_batch_end(batch, logs or {}):
-                    self.model.stop_training = True
+                values = {name: float(value) for name, value in (logs or {}).items()}
+                with self._order_lock:
+                    self._arrived[batch] = values
+                    while self._next_batch in self._arrived:
+                        step_values = self._arrived.pop(self._next_batch)
+                        if self.tracker.on_batch_end(self._next_batch, step_values):
+                            self.model.stop_training = True
+                        self._next_batch += 1
 
         _callback_class = ProgressCallback
     return _callback_class(tracker)
