@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from nextword.config import ModelConfig, TrainConfig
 from nextword.corpus import Story
-from nextword.training import QUEUED, RUNNING, STOPPING, TrainingSession
+from nextword.training import FAILED, QUEUED, RUNNING, STOPPING, TrainingSession
 
 
 def run_key(story: Story, model_config: ModelConfig, train_config: TrainConfig) -> str:
@@ -30,6 +30,11 @@ def run_key(story: Story, model_config: ModelConfig, train_config: TrainConfig) 
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]
+
+
+def _needs_replacing(session: TrainingSession) -> bool:
+    progress = session.progress()
+    return progress.status == FAILED or (progress.done and not progress.has_weights)
 
 
 class RunRegistry:
@@ -63,8 +68,9 @@ class RunRegistry:
         """
         with self._lock:
             existing = self.get(key)
-            if existing is not None:
+            if existing is not None and not _needs_replacing(existing):
                 return existing, False
+            # A failed run, or one stopped before it learned anything, is retried by a new run.
             session = factory()
             session.on_done = self._on_session_done
             self._sessions[key] = session

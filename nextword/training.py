@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nextword.backend import TRAINING_THREAD_NAME
 from nextword.config import CorpusConfig, ModelConfig, TrainConfig
 from nextword.corpus import Story, check_story_length
 from nextword.errors import NextwordError, TrainingError
@@ -252,7 +253,7 @@ class TrainingSession:
                 return
             self._stop_requested.clear()
             self._progress = _replace(self._progress, status=RUNNING, queue_position=None, error=None)
-            self._thread = threading.Thread(target=self._run, name="nextword-training", daemon=True)
+            self._thread = threading.Thread(target=self._run, name=TRAINING_THREAD_NAME, daemon=True)
             self._thread.start()
 
     def stop(self) -> None:

@@ -83,3 +83,15 @@ def test_continue_goes_through_the_queue_and_stop_all_ends_threads():
     time.sleep(0.3)
     registry.stop_all()
     assert not long_session.is_alive()
+
+
+def test_a_failed_run_is_replaced_by_a_retry():
+    registry = RunRegistry()
+    key, factory = _factory()
+    failed, _ = registry.get_or_start(key, factory)
+    failed.wait(60)
+    failed._fail("simulated failure")
+    retried, created = registry.get_or_start(key, factory)
+    assert created and retried is not failed
+    _wait_all(registry)
+    assert retried.progress().status == "finished"

@@ -1,0 +1,264 @@
+"""Altair chart builders for the page: plain data in, a chart out.
+
+No Streamlit here and no model code, so each chart can be built and checked in a test. Every
+chart has an explicit height (a projector needs big charts, and vega warns about bar charts that
+have none) and one DataFrame attached at the top, which Streamlit sends to the browser as Arrow.
+Long curves are reduced to at most `max_points` points by averaging equal buckets of steps, so a
+50,000-step run draws as fast as a 300-step one and a noisy per-step curve reads as a trend.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import altair as alt
+import pandas as pd
+
+# Colours that stay distinct on a washed-out projector and for common colour blindness.
+LOSS_COLOR = "#d62728"
+BATCH_ACCURACY_COLOR = "#9ecae1"
+EXACT_ACCURACY_COLOR = "#1f77b4"
+CEILING_COLOR = "#2ca02c"
+BAR_COLOR = "#1f77b4"
+TRUE_NEXT_COLOR = "#ff7f0e"
+
+CHART_HEIGHT = 320
+BAR_HEIGHT = 36  # pixels per bar in the top-k chart
+MAX_POINTS = 400
+FONT_SIZE = 15
+
+# Short legend entries (a chart is half a projector wide); the page's caption says what each means.
+BATCH_ACCURACY_LABEL = "batch (running)"
+EXACT_ACCURACY_LABEL = "all windows (exact)"
+CEILING_LABEL = "ceiling"
+
+
+def _finite(value: float) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def bucket_means(values: Sequence[float], max_points: int = MAX_POINTS) -> list[dict[str, float]]:
+    """Per-step values (step 1, 2, ...) reduced to at most `max_points` bucket means.
+
+    Each point is `{"step": last step of the bucket, "value": mean of its finite values}`;
+    buckets with no finite value (a NaN loss) are left out rather than drawn as a gap of zeros.
+    """
+    count = len(values)
+    if count == 0:
+        return []
+    size = max(1, math.ceil(count / max(1, max_points)))
+    points = []
+    for start in range(0, count, size):
+        bucket = [value for value in values[start : start + size] if _finite(value)]
+        if bucket:
+            points.append({"step": min(start + size, count), "value": sum(bucket) / len(bucket)})
+    return points
+
+
+def _table(rows: list[dict], columns: Sequence[str]) -> pd.DataFrame:
+    """Rows as a DataFrame: Streamlit ships a DataFrame to the browser as Arrow, and Altair
+    neither copies nor validates it row by row (inline values cost ~40 ms a chart to build)."""
+    return pd.DataFrame(rows, columns=list(columns))
+
+
+def _styled(chart, rows: list[dict], columns: Sequence[str], height: int, title: str | None = None, **extra):
+    """Common look (height, readable fonts, no border); the data is attached last, once."""
+    properties = {"height": height, "data": _table(rows, columns), **extra}
+    if title:
+        properties["title"] = title
+    return (
+        chart.properties(**properties)
+        .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
+        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="bottom", labelLimit=0)
+        .configure_title(fontSize=FONT_SIZE + 3, anchor="start")
+        .configure_view(strokeWidth=0)
+    )
+
+
+def _step_axis(total_steps: int | None, last_step: int) -> alt.X:
+    """The step axis: fixed from 0 to the run's total, so a live curve grows across it."""
+    end = max(1, total_steps or 0, last_step)
+    return alt.X("step:Q", title="step", scale=alt.Scale(domain=[0, end], nice=False))
+
+
+def loss_chart(
+    losses: Sequence[float],
+    total_steps: int | None = None,
+    height: int = CHART_HEIGHT,
+    max_points: int = MAX_POINTS,
+    title: str | None = None,
+) -> alt.TopLevelMixin:
+    """Training loss (cross-entropy) against the step; the axis runs to `total_steps` when given."""
+    points = bucket_means(losses, max_points)
+    # With no point yet there is no extent to scale to (vega warns): show an empty 0..1 axis.
+    loss_scale = alt.Scale(zero=True) if points else alt.Scale(domain=[0, 1])
+    chart = (
+        alt.Chart()
+        .mark_line(color=LOSS_COLOR, strokeWidth=3)
+        .encode(
+            x=_step_axis(total_steps, len(losses)),
+            y=alt.Y("value:Q", title="loss", scale=loss_scale),
+            tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("value:Q", title="loss", format=".3f")],
+        )
+    )
+    return _styled(chart, points, ("step", "value"), height, title)
+
+
+def accuracy_points(
+    batch_accuracies: Sequence[float],
+    eval_steps: Sequence[int],
+    eval_accuracies: Sequence[float],
+    max_points: int = MAX_POINTS,
+) -> list[dict]:
+    """The two accuracy series as rows `{"step", "value", "series"}` (values 0..1)."""
+    rows = [
+        {"step": point["step"], "value": point["value"], "series": BATCH_ACCURACY_LABEL}
+        for point in bucket_means(batch_accuracies, max_points)
+    ]
+    rows += [
+        {"step": int(step), "value": float(value), "series": EXACT_ACCURACY_LABEL}
+        for step, value in zip(eval_steps, eval_accuracies, strict=False)
+        if _finite(value)
+    ]
+    return rows
+
+
+def accuracy_chart(
+    batch_accuracies: Sequence[float],
+    eval_steps: Sequence[int],
+    eval_accuracies: Sequence[float],
+    ceiling: float | None,
+    total_steps: int | None = None,
+    height: int = CHART_HEIGHT,
+    max_points: int = MAX_POINTS,
+    title: str | None = None,
+) -> alt.TopLevelMixin:
+    """Running batch accuracy and exact all-window accuracy, with the ceiling as a dashed line.
+
+    The ceiling is the share of windows the best possible predictor gets right: when the same
+    context is followed by different symbols in the story, no model can get them all.
+    """
+    rows = accuracy_points(batch_accuracies, eval_steps, eval_accuracies, max_points)
+    domain = [BATCH_ACCURACY_LABEL, EXACT_ACCURACY_LABEL, CEILING_LABEL]
+    colors = [BATCH_ACCURACY_COLOR, EXACT_ACCURACY_COLOR, CEILING_COLOR]
+    if ceiling is not None and _finite(ceiling):
+        rows.append({"step": None, "value": float(ceiling), "series": CEILING_LABEL})
+    color = alt.Color("series:N", title=None, scale=alt.Scale(domain=domain, range=colors))
+    last_step = max([len(batch_accuracies), *(int(step) for step in eval_steps)])
+    x = _step_axis(total_steps, last_step)
+    y = alt.Y("value:Q", title="accuracy", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
+    tooltip = [alt.Tooltip("series:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=".1%")]
+    base = alt.Chart()
+    batch = (
+        base.transform_filter(alt.datum.series == BATCH_ACCURACY_LABEL)
+        .mark_line(strokeWidth=2)
+        .encode(x=x, y=y, color=color, tooltip=tooltip)
+    )
+    exact = (
+        base.transform_filter(alt.datum.series == EXACT_ACCURACY_LABEL)
+        .mark_line(strokeWidth=4, point=alt.OverlayMarkDef(size=60))
+        .encode(x=x, y=y, color=color, tooltip=tooltip)
+    )
+    ceiling_rule = (
+        base.transform_filter(alt.datum.series == CEILING_LABEL)
+        .mark_rule(strokeWidth=3, strokeDash=[8, 6])
+        .encode(y=y, color=color, tooltip=[alt.Tooltip("value:Q", title="ceiling", format=".1%")])
+    )
+    return _styled(alt.layer(batch, exact, ceiling_rule), rows, ("step", "value", "series"), height, title)
+
+
+def compare_chart(
+    runs: Sequence[Mapping],
+    y_title: str = "exact accuracy",
+    percent: bool = True,
+    height: int = CHART_HEIGHT + 60,
+    max_points: int = MAX_POINTS,
+) -> alt.TopLevelMixin:
+    """Several runs' curves overlaid: each run is `{"label": str, "steps": [...], "values": [...]}`.
+
+    With `steps` missing or empty, values are taken as one per step (1, 2, ...), as for the loss.
+    """
+    rows = []
+    for run in runs:
+        label, values = str(run["label"]), list(run.get("values", ()))
+        steps = list(run.get("steps") or ())
+        if steps:
+            rows += [
+                {"step": int(step), "value": float(value), "run": label}
+                for step, value in zip(steps, values, strict=False)
+                if _finite(value)
+            ]
+        else:
+            rows += [{**point, "run": label} for point in bucket_means(values, max_points)]
+    axis = alt.Axis(format="%") if percent else alt.Axis()
+    scale = alt.Scale(domain=[0, 1]) if percent or not rows else alt.Scale(zero=True)
+    last_step = max([1, *(row["step"] for row in rows)])
+    chart = (
+        alt.Chart()
+        .mark_line(strokeWidth=3, point=percent)
+        .encode(
+            x=_step_axis(None, last_step),
+            y=alt.Y("value:Q", title=y_title, scale=scale, axis=axis),
+            color=alt.Color("run:N", title=None),
+            tooltip=[alt.Tooltip("run:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=".3f")],
+        )
+    )
+    return _styled(chart, rows, ("step", "value", "run"), height)
+
+
+def top_k_rows(pairs: Sequence[tuple[str, float]], true_next: Mapping[str, int] | None = None) -> list[dict]:
+    """Rows `{"rank", "symbol", "probability", "label", "in_story"}` for the top-k bars."""
+    true_next = true_next or {}
+    rows = []
+    for rank, (symbol, probability) in enumerate(pairs, start=1):
+        in_story = symbol in true_next
+        rows.append(
+            {
+                "rank": rank,
+                "symbol": str(symbol),
+                "probability": float(probability),
+                "label": f"{probability:.1%}" + ("  ← in the story" if in_story else ""),
+                "in_story": "follows this context in the story" if in_story else "other",
+            }
+        )
+    return rows
+
+
+def top_k_chart(
+    pairs: Sequence[tuple[str, float]],
+    true_next: Mapping[str, int] | None = None,
+    bar_height: int = BAR_HEIGHT,
+    title: str | None = None,
+) -> alt.TopLevelMixin:
+    """Horizontal bars of the k most likely next symbols, best on top.
+
+    Symbols in `true_next` (what followed this context in the story, symbol -> count) are drawn
+    in another colour and labelled, so the class sees whether the model learned the story.
+    """
+    rows = top_k_rows(pairs, true_next)
+    y = alt.Y(
+        "symbol:N",
+        title=None,
+        sort=[row["symbol"] for row in rows],  # most likely on top, an order both layers share
+        axis=alt.Axis(labelFontSize=FONT_SIZE + 3, labelLimit=300),
+    )
+    x = alt.X("probability:Q", title="probability", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
+    color = alt.Color(
+        "in_story:N",
+        title=None,
+        scale=alt.Scale(
+            domain=["follows this context in the story", "other"], range=[TRUE_NEXT_COLOR, BAR_COLOR]
+        ),
+    )
+    base = alt.Chart()
+    bars = base.mark_bar().encode(x=x, y=y, color=color, tooltip=[alt.Tooltip("probability:Q", format=".2%")])
+    labels = base.mark_text(align="left", dx=6, fontSize=FONT_SIZE + 1).encode(
+        x=x, y=y, text=alt.Text("label:N")
+    )
+    height = max(1, len(rows)) * bar_height
+    columns = ("rank", "symbol", "probability", "label", "in_story")
+    # Fit the width only: Streamlit's default "fit" squeezes a chart with a discrete y axis to a
+    # few pixels tall whatever its height says (seen with Streamlit 1.67).
+    autosize = alt.AutoSizeParams(type="fit-x", contains="padding")
+    return _styled(alt.layer(bars, labels), rows, columns, height, title, autosize=autosize)

@@ -1,0 +1,372 @@
+"""The page, headless, through Streamlit's AppTest.
+
+AppTest never fires a fragment's `run_every` timer, so a test that trains loops `at.run()` until
+the run is done and looks at what each pass shows. `st.cache_resource` (the run registry) is
+shared by every AppTest in this process: each test clears it and stops the training threads.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from nextword.registry import RunRegistry
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+TIMEOUT = 30
+TRAINING_DEADLINE = 90  # seconds, including the first TensorFlow import
+
+STORY = (
+    b"the cat sat on the mat . the dog sat on the log . the cat saw the dog . "
+    b"the dog saw the cat . the cat ran to the mat . the dog ran to the log ."
+)
+
+
+def stop_all_runs() -> None:
+    """Stop every training thread any registry in this process owns (the page's is in the cache)."""
+    for candidate in gc.get_objects():
+        if isinstance(candidate, RunRegistry):
+            candidate.stop_all(timeout=20)
+    for thread in threading.enumerate():
+        if thread.name == "nextword-training":
+            thread.join(timeout=20)
+
+
+@pytest.fixture
+def app():
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    yield at
+    stop_all_runs()
+    st.cache_resource.clear()
+
+
+def assert_no_exception(at: AppTest) -> None:
+    assert len(at.exception) == 0, [element.value for element in at.exception]
+
+
+def dataframe_with_column(at: AppTest, column: str):
+    """The first table on the page that has `column` (AppTest does not look tables up by key)."""
+    for element in at.dataframe:
+        if column in element.value.columns:
+            return element.value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def charts_by_mark(at: AppTest) -> list[dict]:
+    """The Vega-Lite specs on the page."""
+    return [json.loads(node.proto.spec) for node in at.get("vega_lite_chart")]
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    titles = []
+    for spec in charts_by_mark(at):
+        title = spec.get("title")
+        titles.append(title if isinstance(title, str) else (title or {}).get("text", ""))
+    return titles
+
+
+def _arrow_rows(data: bytes) -> list[dict]:
+    import pyarrow
+
+    return pyarrow.ipc.open_stream(data).read_all().to_pylist()
+
+
+def chart_rows(at: AppTest, title: str) -> list[dict]:
+    """The rows a chart draws: in the spec, or shipped beside it as Arrow."""
+    node = at.get("vega_lite_chart")[chart_titles(at).index(title)]
+    spec = json.loads(node.proto.spec)
+    rows = [row for values in (spec.get("datasets") or {}).values() for row in values]
+    rows += (spec.get("data") or {}).get("values", [])
+    if node.proto.data.data:
+        rows += _arrow_rows(node.proto.data.data)
+    for dataset in node.proto.datasets:
+        rows += _arrow_rows(dataset.data.data)
+    return rows
+
+
+def set_tiny_config(at: AppTest, steps: int = 300) -> None:
+    at.select_slider(key="units").set_value(16)
+    at.select_slider(key="steps").set_value(steps)
+    at.select_slider(key="learning_rate").set_value(0.03)
+    at.run()
+
+
+def train_until_done(at: AppTest) -> list[int]:
+    """Press Train and rerun until the run is over; return the progress values seen on the way."""
+    at.button(key="train").click().run()
+    assert_no_exception(at)
+    seen = []
+    deadline = time.monotonic() + TRAINING_DEADLINE
+    while time.monotonic() < deadline:
+        bars = at.get("progress")
+        assert bars, "a watched run always shows its progress bar"
+        seen.append(bars[0].proto.value)
+        assert_no_exception(at)
+        if any(element.proto.text.endswith("finished") for element in bars):
+            return seen
+        time.sleep(0.3)
+        at.run()
+    raise AssertionError(f"training did not finish in {TRAINING_DEADLINE} s; progress seen: {seen}")
+
+
+def test_first_page_shows_the_fable_and_its_dictionary(app):
+    at = app
+    assert_no_exception(at)
+    assert "LSTM" in at.title[0].value
+    assert any("Belling the Cat" in element.value for element in at.markdown)
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert metrics["Vocabulary"] == "112"  # the article's count
+    table = dataframe_with_column(at, "symbol")
+    assert list(table.columns) == ["symbol", "id", "count"]
+    assert len(table) == 112
+    windows = at.code[0].value.splitlines()
+    assert windows[0].startswith("['long', 'ago', ',']") and "→" in windows[0]
+    assert at.button(key="stop").proto.disabled
+    assert at.button(key="continue").proto.disabled
+
+
+def test_sliders_change_the_windows(app):
+    at = app
+    at.slider(key="n_input").set_value(5).run()
+    assert_no_exception(at)
+    first = at.code[0].value.splitlines()[0]
+    assert first.startswith("['long', 'ago', ',', 'the', 'mice']")
+
+
+def test_article_settings_button_sets_the_article_recipe(app):
+    at = app
+    at.slider(key="n_input").set_value(6).run()
+    at.button(key="article_settings").click().run()
+    assert_no_exception(at)
+    assert at.slider(key="n_input").value == 3
+    assert at.select_slider(key="units").value == 512
+    assert at.selectbox(key="encoding").value == "index"
+    assert at.selectbox(key="optimizer").value == "rmsprop"
+    assert at.select_slider(key="learning_rate").value == 0.001
+    assert at.select_slider(key="batch_size").value == 1
+    assert at.select_slider(key="steps").value == 50_000
+    assert at.checkbox(key="article_order").value is True
+
+
+def test_upload_a_story(app):
+    at = app
+    at.file_uploader(key="story_upload").upload("pets.txt", STORY, "text/plain")
+    at.run()
+    assert_no_exception(at)
+    assert at.session_state["story_name"] == "pets.txt"
+    assert any("**pets\\.txt**" in element.value for element in at.markdown)
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert metrics["Symbols"] == "40"
+    assert at.code[0].value.splitlines()[0].startswith("['the', 'cat', 'sat']")
+
+
+def test_bad_upload_shows_its_message_and_keeps_the_story(app):
+    at = app
+    at.file_uploader(key="story_upload").upload("photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    at.run()
+    assert_no_exception(at)
+    assert at.error, "a bad file gives a message in the page"
+    assert "photo" in at.error[0].value
+    assert at.session_state["story_name"].startswith("Belling the Cat")
+    assert any("Belling the Cat" in element.value for element in at.markdown)
+    assert {metric.label: metric.value for metric in at.metric}["Vocabulary"] == "112"
+
+
+def test_story_too_short_for_n_input_gives_a_message(app):
+    at = app
+    at.file_uploader(key="story_upload").upload("tiny.txt", b"one two three", "text/plain")
+    at.run()
+    at.slider(key="n_input").set_value(5).run()
+    assert_no_exception(at)
+    assert any("needs at least" in element.value for element in at.error)
+    assert at.button(key="train").proto.disabled
+
+
+def test_train_a_tiny_run_then_predict_and_generate(app):
+    at = app
+    set_tiny_config(at)
+    seen = train_until_done(at)
+    assert seen[-1] == 100
+    assert_no_exception(at)
+    # The live panel: progress text, both charts, sample lines.
+    assert at.get("progress")[0].proto.text.startswith("Step 300 / 300")
+    titles = chart_titles(at)
+    assert "Loss" in titles and "Accuracy" in titles
+    assert len(chart_rows(at, "Loss")) == 300
+    series = {row["series"] for row in chart_rows(at, "Accuracy")}
+    assert series == {"batch (running)", "all windows (exact)", "ceiling"}
+    assert any("vs [" in code.value for code in at.code)
+    # The tab's run list.
+    assert dataframe_with_column(at, "exact accuracy")["status"].tolist() == ["finished"]
+    # Predict: the context is pre-filled with the story's first symbols; the true next one is marked.
+    assert at.text_input(key="predict_context").value == "long ago,"
+    rows = chart_rows(at, "Most likely next symbols")
+    assert len(rows) == 5
+    assert sum(row["probability"] for row in rows) <= 1.0 + 1e-6
+    assert any("followed by" in element.value and "the" in element.value for element in at.success)
+    at.slider(key="top_k").set_value(3).run()
+    assert len(chart_rows(at, "Most likely next symbols")) == 3
+    # Generate: context in bold, then what the model wrote.
+    generated = [element.value for element in at.markdown if element.value.startswith("**long ago")]
+    assert len(generated) == 1
+    assert generated[0].startswith("**long ago,** ")
+    assert len(generated[0].split()) > 10
+    at.radio(key="generate_strategy").set_value("sample").run()
+    at.number_input(key="generate_seed").set_value(7).run()
+    assert_no_exception(at)
+    assert [element.value for element in at.markdown if element.value.startswith("**long ago")]
+    # Keep: the download button is there.
+    assert at.get("download_button")
+
+
+def test_unknown_word_gives_a_warning_with_suggestions(app):
+    at = app
+    set_tiny_config(at, steps=50)
+    train_until_done(at)
+    at.text_input(key="predict_context").input("the mosue had").run()
+    assert_no_exception(at)
+    warnings = [element.value for element in at.warning]
+    assert warnings and "mosue" in warnings[0]
+    assert "mouse" in warnings[0]
+    at.text_input(key="predict_context").input("the").run()
+    assert_no_exception(at)
+    assert any("at least 3" in element.value for element in at.warning)
+
+
+def test_user_text_is_escaped_in_markdown(app):
+    at = app
+    story = b"**bold** [link](http://example.com) <b>x</b> :red[y] $z$ " * 4
+    at.file_uploader(key="story_upload").upload("**name**.txt", story, "text/plain")
+    at.run()
+    assert_no_exception(at)
+    shown = [element.value for element in at.markdown if "name" in element.value]
+    assert shown and all("\\*\\*name\\*\\*" in value for value in shown)
+
+
+def test_changing_a_slider_during_a_run_keeps_it(app):
+    at = app
+    set_tiny_config(at, steps=5000)
+    at.button(key="train").click().run()
+    watched = at.session_state["watch_key"]
+    at.slider(key="layers").set_value(2).run()
+    assert_no_exception(at)
+    assert at.session_state["watch_key"] == watched
+    assert any("Train** will start a new run" in element.value for element in at.info)
+    deadline = time.monotonic() + TRAINING_DEADLINE
+    while time.monotonic() < deadline and at.get("progress")[0].proto.value < 2:
+        time.sleep(0.3)
+        at.run()
+    at.button(key="stop").click().run()
+    stop_pressed = time.monotonic()
+    while time.monotonic() < stop_pressed + 10 and not at.get("progress")[0].proto.text.endswith("stopped"):
+        time.sleep(0.1)
+        at.run()
+    assert at.get("progress")[0].proto.text.endswith("stopped")
+    assert time.monotonic() - stop_pressed < 2.0, "Stop takes effect within about a second"
+    assert_no_exception(at)
+    assert not at.button(key="continue").proto.disabled
+    assert at.text_input(key="predict_context").value  # a stopped run keeps what it learned
+    stopped_at = int(at.get("progress")[0].proto.text.split()[1].replace(",", ""))
+    at.button(key="continue").click().run()
+    assert at.get("progress")[0].proto.text.split(" · ")[0].endswith(f"/ {stopped_at + 5000:,}")
+    at.button(key="stop").click().run()
+
+
+def test_diverging_run_shows_its_message_and_offers_a_retry(app):
+    at = app
+    at.select_slider(key="units").set_value(16)
+    at.select_slider(key="learning_rate").set_value(100.0)
+    at.selectbox(key="optimizer").set_value("rmsprop")
+    at.selectbox(key="encoding").set_value("index")
+    at.run()
+    at.button(key="train").click().run()
+    deadline = time.monotonic() + TRAINING_DEADLINE
+    while time.monotonic() < deadline and not at.error:
+        time.sleep(0.3)
+        at.run()
+    assert_no_exception(at)
+    assert any("diverged" in element.value for element in at.error)
+    assert not at.get("download_button"), "a failed run offers no predictions and no download"
+    assert not any("Predict" in header.value for header in at.header)
+    retry = at.button(key="retry")
+    assert "10" in retry.label
+    retry.click().run()
+    assert_no_exception(at)
+    assert at.select_slider(key="learning_rate").value == 10.0
+
+
+def test_first_paint_does_not_import_tensorflow():
+    """The page paints before TensorFlow loads: a fresh process renders it without importing TF."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({APP!r}, default_timeout={TIMEOUT}).run()\n"
+        "assert not at.exception\n"
+        "print(sorted(name for name in ('tensorflow', 'keras') if name in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_third_run_waits_in_the_queue_with_its_place(app):
+    at = app
+    set_tiny_config(at, steps=50_000)
+    for seed in (1, 2, 3):
+        at.number_input(key="seed").set_value(seed).run()
+        at.button(key="train").click().run()
+        assert_no_exception(at)
+    assert len(at.session_state["my_runs"]) == 3
+    assert any("Queued: place 1 in line" in element.value for element in at.info)
+    assert at.get("progress")[0].proto.text.endswith("waiting for a free slot")
+    at.button(key="stop").click().run()  # a queued run stops at once, without training
+    assert at.get("progress")[0].proto.text.endswith("stopped")
+
+
+def test_a_story_without_spaces_needs_character_mode_then_trains(app):
+    at = app
+    story = "むかしむかし、ねずみたちがあつまりました。ねこのくびにすずをつけよう。".encode() * 3
+    at.file_uploader(key="story_upload").upload("japanese.txt", story, "text/plain")
+    at.run()
+    assert_no_exception(at)
+    assert at.error and "japanese" in at.error[0].value  # word mode refuses it, with the reason
+    assert at.session_state["story_name"].startswith("Belling the Cat")
+    at.radio(key="symbol_mode").set_value("characters").run()  # the same file, tried again
+    assert_no_exception(at)
+    assert at.session_state["story_name"] == "japanese.txt"
+    assert not at.error
+    assert at.code[0].value.splitlines()[0].startswith("['む', 'か', 'し']")
+    set_tiny_config(at, steps=100)
+    train_until_done(at)
+    assert at.text_input(key="predict_context").value == "むかし"
+    generated = [element.value for element in at.markdown if element.value.startswith("**むかし**")]
+    assert generated, [element.value for element in at.markdown]
+
+
+def test_a_new_tab_opened_on_a_run_link_watches_that_run(app):
+    at = app
+    set_tiny_config(at, steps=50)
+    train_until_done(at)
+    key = at.session_state["watch_key"]
+    assert at.query_params["run"] in (key, [key])
+    other = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    other.query_params["run"] = key
+    other.run()
+    assert_no_exception(other)
+    assert other.session_state["watch_key"] == key
+    assert other.select_slider(key="units").value == 16  # the run's settings, adopted
+    assert not any("will start a new run" in element.value for element in other.info)
+    assert any(f"Run `{key}`" in element.value for element in other.markdown)
+    assert other.text_input(key="predict_context").value == "long ago,"

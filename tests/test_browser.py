@@ -1,0 +1,373 @@
+"""The page in a real browser: Playwright + Chromium against `streamlit run` on a free port.
+
+What a class does: upload a story, move a slider with the keyboard, train a tiny model while the
+charts redraw, read the bars and the generated text; two students with the same settings share one
+run. Runs in CI (CI=true) always: a missing Chromium fails there. Locally it is skipped only when
+no Chromium can be found.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+SYSTEM_CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_SECONDS = 60
+TRAINING_SECONDS = 120  # includes the server's first TensorFlow import
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+if IN_CI:
+    from playwright import sync_api  # CI must have Playwright: an ImportError fails the run there
+else:
+    sync_api = pytest.importorskip("playwright.sync_api")
+
+STORY_TEXT = (ROOT / "data" / "belling_the_cat.txt").read_text(encoding="utf-8")
+
+
+# ----- finding a browser, starting the server -----
+
+
+def find_chromium(playwright) -> str | None:
+    """A Playwright-managed Chromium if installed, else the system one."""
+    try:
+        managed = playwright.chromium.executable_path
+    except Exception:  # noqa: BLE001 - no managed browser registered
+        managed = None
+    if managed and Path(managed).exists():
+        return managed
+    for candidate in SYSTEM_CHROMIUM:
+        if Path(candidate).exists():
+            return candidate
+    return shutil.which("chromium")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_healthy(url: str, process: subprocess.Popen, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not answer {url}/_stcore/health in {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    assert not port_in_use(port), "a stale server would pass the health check"
+    log_path = ARTIFACTS / "streamlit_server.log"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "w")  # noqa: SIM115 - closed in finally
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process, SERVER_START_SECONDS)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        executable = find_chromium(playwright)
+        if executable is None:
+            if IN_CI:
+                pytest.fail("No Chromium found: CI must install it (apt-get install -y chromium).")
+            pytest.skip("No Chromium found (install it with apt-get install -y chromium).")
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class ConsoleLog:
+    """Console errors/warnings and page errors of one page, to assert none at the end."""
+
+    def __init__(self, page):
+        self.problems: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.problems.append(f"pageerror: {error}"))
+
+    def _on_console(self, message) -> None:
+        if message.type in ("error", "warning"):
+            self.problems.append(f"{message.type}: {message.text}")
+
+
+def open_page(browser, url: str, width: int = 1400, height: int = 1000):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    log = ConsoleLog(page)
+    page.goto(url)
+    page.get_by_test_id("stMain").get_by_text("The first windows").wait_for(timeout=60_000)
+    return context, page, log
+
+
+def main_area(page):
+    return page.get_by_test_id("stMain")
+
+
+def set_slider(page, label: str, home_then_right: int) -> None:
+    """Move a slider with the keyboard: Home, then ArrowRight n times (fill() would not reach the server)."""
+    slider = page.get_by_role("slider", name=label)
+    slider.focus()
+    slider.press("Home")
+    for _ in range(home_then_right):
+        slider.press("ArrowRight")
+
+
+def open_advanced(page) -> None:
+    page.get_by_test_id("stSidebar").get_by_text("Advanced").click()
+    page.get_by_role("slider", name="Units per layer").wait_for()
+
+
+def wait_script_idle(page, timeout: float = 30) -> None:
+    """Wait until the server has no full script run in flight (the status widget is gone)."""
+    page.wait_for_timeout(300)
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=timeout * 1000)
+
+
+def run_identity(page) -> str:
+    text = main_area(page).get_by_text(re.compile(r"^Run [0-9a-f]{12}")).first.inner_text(timeout=60_000)
+    return re.match(r"Run ([0-9a-f]{12})", text).group(1)
+
+
+def progress_value(page) -> int | None:
+    bar = page.locator('[data-testid="stProgress"] [role="progressbar"]')
+    if bar.count() == 0:
+        return None
+    value = bar.first.get_attribute("aria-valuenow")
+    return int(float(value)) if value else None
+
+
+def progress_text(page) -> str:
+    element = page.get_by_test_id("stProgress")
+    return element.first.inner_text() if element.count() else ""
+
+
+def chart_paths(page) -> tuple[str, ...]:
+    """The `d` of every line in the page's charts: it changes whenever a curve redraws."""
+    return tuple(
+        page.locator('[data-testid="stVegaLiteChart"] svg g.mark-line path').evaluate_all(
+            "paths => paths.map(p => p.getAttribute('d') || '')"
+        )
+    )
+
+
+def assert_clean(page, log: ConsoleLog) -> None:
+    assert page.get_by_test_id("stException").count() == 0
+    assert log.problems == [], "\n".join(log.problems)
+
+
+# ----- the tests -----
+
+
+def test_upload_train_watch_predict_generate(browser, server, tmp_path):
+    context, page, log = open_page(browser, server)
+    frames: list[float] = []  # arrival times of server messages, to see that polling stops
+    page.on("websocket", lambda socket: socket.on("framereceived", lambda _: frames.append(time.monotonic())))
+    page.reload()  # so the listener sees this page's socket
+    page.get_by_test_id("stMain").get_by_text("The first windows").wait_for()
+    try:
+        # Upload a story through the uploader.
+        story_file = tmp_path / "my_fable.txt"
+        story_file.write_text(STORY_TEXT, encoding="utf-8")
+        page.get_by_test_id("stFileUploader").locator('input[type="file"]').set_input_files(str(story_file))
+        page.get_by_test_id("stFileChipName").get_by_text("my_fable.txt").wait_for()
+        main_area(page).get_by_text("my_fable.txt").first.wait_for()
+
+        # n_input with the keyboard: Home (1), then right to 4; the windows redraw with 4 symbols.
+        set_slider(page, "Context length (n_input)", 3)
+        main_area(page).get_by_text("['long', 'ago', ',', 'the'] →").wait_for()
+
+        # A tiny configuration: 16 units, batch 16, 5,000 steps (several seconds once TF is loaded).
+        open_advanced(page)
+        set_slider(page, "Units per layer", 1)
+        set_slider(page, "Batch size", 2)
+        set_slider(page, "Training steps", 8)
+        wait_script_idle(page)
+        main_area(page).get_by_role("button", name="Train").click()
+        key = run_identity(page)
+
+        # Watch: the curves must redraw at least twice while the run is going.
+        distinct_paths, values = set(), []
+        deadline = time.monotonic() + TRAINING_SECONDS
+        while time.monotonic() < deadline:
+            text = progress_text(page)
+            if text.endswith("finished"):
+                break
+            value = progress_value(page)
+            paths = chart_paths(page)
+            if value and 0 < value < 100 and paths:
+                distinct_paths.add(paths)
+                values.append(value)
+            page.wait_for_timeout(250)
+        else:
+            raise AssertionError(f"the run did not finish; last progress: {progress_text(page)!r}")
+        assert len(distinct_paths) >= 3, (
+            f"charts redrew {len(distinct_paths)} time(s) while running: {values}"
+        )
+        assert values == sorted(values)
+
+        # Finished: the page reran once, shows the bars and the generated text.
+        main_area(page).get_by_text("4 · Predict the next word").wait_for(timeout=30_000)
+        assert progress_text(page).startswith("Step 5,000 / 5,000")
+        bars_chart = page.locator('[data-testid="stVegaLiteChart"]').filter(
+            has_text="Most likely next symbols"
+        )
+        bars_chart.locator("svg g.mark-rect path").first.wait_for()
+        assert bars_chart.locator("svg g.mark-rect path").count() == 5
+        labels = bars_chart.locator("svg g.mark-text.role-mark text").evaluate_all(
+            "texts => texts.map(t => t.textContent)"
+        )
+        assert len(labels) == 5 and all(label.split()[0].endswith("%") for label in labels), labels
+        assert any("in the story" in label for label in labels), "the story's next symbol is marked"
+        # The run is over: the page stopped polling (no more messages while nobody touches it).
+        page.wait_for_timeout(1500)
+        quiet_since = time.monotonic()
+        page.wait_for_timeout(3000)
+        assert [arrival for arrival in frames if arrival > quiet_since] == []
+
+        # Keep: the download is the run folder as a zip.
+        with page.expect_download() as download_info:
+            main_area(page).get_by_role("button", name="Download the trained run (.zip)").click()
+        download = download_info.value
+        assert download.suggested_filename == f"nextword-run-{key}-step5000.zip"
+        saved = tmp_path / "run.zip"
+        download.save_as(saved)
+        with zipfile.ZipFile(saved) as archive:
+            names = {Path(name).name for name in archive.namelist()}
+        assert {"model.keras", "vocab.json", "config.json"} <= names
+
+        context_box = page.get_by_role("textbox", name="Context")
+        assert context_box.input_value() == "long ago, the"
+        generated = page.locator(".st-key-generated_text").inner_text()
+        assert generated.startswith("long ago, the")
+        assert len(generated.split()) > 10
+
+        # An unknown word: a warning naming it, no exception.
+        context_box.fill("the mosue had a")
+        context_box.press("Enter")
+        main_area(page).get_by_text("“mosue”").wait_for()
+        assert run_identity(page) == key
+
+        # The finished page, for a human to look at.
+        context_box.fill("long ago, the")
+        context_box.press("Enter")
+        wait_script_idle(page)
+        bars_chart.locator("svg g.mark-rect path").first.wait_for()
+        page.set_viewport_size({"width": 1400, "height": 3600})
+        main_area(page).get_by_role("heading", name="nextword").scroll_into_view_if_needed()
+        page.wait_for_timeout(1500)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "finished_page.png"), full_page=True)
+        assert_clean(page, log)
+    finally:
+        context.close()
+
+
+def test_two_students_with_the_same_settings_share_one_run(browser, server):
+    first, first_page, first_log = open_page(browser, server)
+    second, second_page, second_log = open_page(browser, server)
+    try:
+        for page in (first_page, second_page):
+            open_advanced(page)
+            set_slider(page, "Units per layer", 1)  # 16 units
+            set_slider(page, "Training steps", 9)  # 10,000 steps: long enough to still run below
+            wait_script_idle(page)
+        main_area(first_page).get_by_role("button", name="Train").click()
+        key = run_identity(first_page)
+        main_area(second_page).get_by_role("button", name="Train").click()
+        assert run_identity(second_page) == key
+        # The second student attached to the running run: no second run, same progress moving.
+        second_page.wait_for_function(
+            """() => {
+                const bar = document.querySelector('[data-testid="stProgress"] [role="progressbar"]');
+                return bar && Number(bar.getAttribute('aria-valuenow')) > 0;
+            }""",
+            timeout=TRAINING_SECONDS * 1000,
+        )
+        # A refreshed tab finds the run again without pressing Train.
+        first_page.reload()
+        assert run_identity(first_page) == key
+        main_area(second_page).get_by_role("button", name="Stop").click()
+        for page in (first_page, second_page):
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('[data-testid="stProgress"]')]
+                    .some(element => element.innerText.trim().endsWith('stopped'))""",
+                timeout=30_000,
+            )
+        assert_clean(first_page, first_log)
+        assert_clean(second_page, second_log)
+    finally:
+        first.close()
+        second.close()

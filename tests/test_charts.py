@@ -1,0 +1,129 @@
+"""Chart builders: plain data in, a Vega-Lite spec out, with the data and heights the page relies on."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from nextword import charts
+
+
+def spec(chart) -> dict:
+    return json.loads(chart.to_json())
+
+
+def layer_values(chart_spec: dict) -> list[dict]:
+    """The rows of a chart (one dataset, attached at the top)."""
+    assert len(chart_spec["datasets"]) == 1
+    return chart_spec["datasets"][chart_spec["data"]["name"]]
+
+
+def test_bucket_means_keeps_short_curves_as_they_are():
+    assert charts.bucket_means([3.0, 2.0, 1.0]) == [
+        {"step": 1, "value": 3.0},
+        {"step": 2, "value": 2.0},
+        {"step": 3, "value": 1.0},
+    ]
+
+
+def test_bucket_means_reduces_long_curves_to_at_most_max_points():
+    points = charts.bucket_means([float(i) for i in range(50_000)], max_points=400)
+    assert len(points) <= 400
+    assert points[-1]["step"] == 50_000
+    assert points[0]["value"] == pytest.approx(sum(range(125)) / 125)
+
+
+def test_bucket_means_drops_nan_and_handles_empty():
+    assert charts.bucket_means([]) == []
+    assert charts.bucket_means([math.nan, 1.0, math.inf]) == [{"step": 2, "value": 1.0}]
+
+
+def test_loss_chart_has_height_and_points():
+    chart_spec = spec(charts.loss_chart([4.0, 3.0, 2.5], height=333))
+    assert chart_spec["height"] == 333
+    assert chart_spec["mark"]["type"] == "line"
+    assert [row["value"] for row in layer_values(chart_spec)] == [4.0, 3.0, 2.5]
+
+
+def test_loss_chart_of_no_steps_is_valid():
+    assert layer_values(spec(charts.loss_chart([]))) == []
+
+
+def test_accuracy_chart_draws_both_series_and_the_ceiling():
+    chart_spec = spec(
+        charts.accuracy_chart([0.1, 0.3, 0.5, 0.7], [2, 4], [0.25, 0.75], ceiling=0.9, height=300)
+    )
+    assert chart_spec["height"] == 300
+    rows = layer_values(chart_spec)
+    by_series = {}
+    for row in rows:
+        by_series.setdefault(row["series"], []).append(row["value"])
+    assert by_series[charts.BATCH_ACCURACY_LABEL] == [0.1, 0.3, 0.5, 0.7]
+    assert by_series[charts.EXACT_ACCURACY_LABEL] == [0.25, 0.75]
+    assert by_series[charts.CEILING_LABEL] == [0.9]
+    marks = [layer["mark"]["type"] for layer in chart_spec["layer"]]
+    assert marks == ["line", "line", "rule"]
+
+
+def test_accuracy_chart_without_ceiling_or_evaluations():
+    rows = layer_values(spec(charts.accuracy_chart([0.5], [], [], ceiling=None)))
+    assert {row["series"] for row in rows} == {charts.BATCH_ACCURACY_LABEL}
+
+
+def test_top_k_chart_marks_the_true_next_symbol_and_sets_height():
+    pairs = [("council", 0.7), ("to", 0.2), ("<b>x</b>", 0.1)]
+    chart_spec = spec(charts.top_k_chart(pairs, {"council": 1}, bar_height=40))
+    assert chart_spec["height"] == 120
+    rows = layer_values(chart_spec)
+    assert [row["symbol"] for row in rows] == ["council", "to", "<b>x</b>"]
+    assert rows[0]["in_story"].startswith("follows")
+    assert rows[1]["in_story"] == "other"
+    assert "in the story" in rows[0]["label"] and "in the story" not in rows[1]["label"]
+    assert [layer["mark"]["type"] for layer in chart_spec["layer"]] == ["bar", "text"]
+
+
+def test_top_k_rows_without_story_match():
+    rows = charts.top_k_rows([("a", 0.5)])
+    assert rows == [{"rank": 1, "symbol": "a", "probability": 0.5, "label": "50.0%", "in_story": "other"}]
+
+
+def test_compare_chart_overlays_runs_with_and_without_steps():
+    runs = [
+        {"label": "run A", "steps": [10, 20], "values": [0.2, 0.4]},
+        {"label": "run B", "values": [3.0, 2.0]},
+    ]
+    chart_spec = spec(charts.compare_chart(runs, height=250))
+    assert chart_spec["height"] == 250
+    rows = layer_values(chart_spec)
+    assert {row["run"] for row in rows} == {"run A", "run B"}
+    assert [row["step"] for row in rows if row["run"] == "run B"] == [1, 2]
+
+
+def test_charts_module_does_not_import_streamlit_or_tensorflow():
+    import subprocess
+    import sys
+
+    code = "import sys, nextword.charts; print('streamlit' in sys.modules, 'tensorflow' in sys.modules)"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.split() == ["False", "False"]
+
+
+def test_step_axis_runs_to_the_total_so_a_live_curve_grows_across_it():
+    chart_spec = spec(charts.loss_chart([3.0, 2.0], total_steps=500))
+    assert chart_spec["encoding"]["x"]["scale"]["domain"] == [0, 500]
+    accuracy_spec = spec(charts.accuracy_chart([0.5], [1], [0.5], 0.9, total_steps=800))
+    assert accuracy_spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0, 800]
+
+
+def test_empty_charts_have_fixed_domains_so_vega_does_not_warn():
+    chart_spec = spec(charts.loss_chart([], total_steps=100))
+    assert chart_spec["encoding"]["y"]["scale"]["domain"] == [0, 1]
+    assert chart_spec["encoding"]["x"]["scale"]["domain"] == [0, 100]
+
+
+def test_top_k_chart_fits_width_only():
+    """Streamlit's default "fit" squeezes a discrete y axis to a few pixels: the chart fits x only."""
+    chart_spec = spec(charts.top_k_chart([("a", 0.5), ("b", 0.25)]))
+    assert chart_spec["autosize"] == {"type": "fit-x", "contains": "padding"}
