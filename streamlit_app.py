@@ -35,6 +35,7 @@ from nextword.config import (
 )
 from nextword.errors import NextwordError, UnknownSymbolError
 from nextword.training import FAILED, QUEUED, TrainingSession, prepare_training_data
+from nextword.vocab import RARE_SYMBOL
 
 POLL_SECONDS = 0.75  # how often a tab watching a live run redraws it
 VIEW_SECONDS = 0.5  # tabs polling within the same slot share one set of live charts
@@ -577,6 +578,14 @@ def story_section(story: corpus.Story | None, data, problem: str | None) -> None
         help="The best accuracy any model can reach: when one context is followed by different "
         "symbols in the story, no model gets them all.",
     )
+    capped = len(data.vocabulary.capped)
+    if capped:
+        kept = len(data.vocabulary) - 1
+        st.info(
+            f"A very large vocabulary: the {kept:,} most frequent symbols keep their own id, and the "
+            f"{capped:,} rarest share one symbol, {RARE_SYMBOL} (the vocabulary is capped at "
+            f"{story.config.max_vocabulary:,} symbols to keep training fast)."
+        )
     left, right = st.columns([2, 3])
     with left:
         st.subheader("The dictionary")
@@ -690,9 +699,16 @@ def live_panel(key: str, was_live: bool) -> None:
     left.vega_lite_chart(spec=view["loss_spec"], width="stretch")
     left.caption("Loss: how surprised the network is by the true next symbol. Lower is better.")
     right.vega_lite_chart(spec=view["accuracy_spec"], width="stretch")
+    if fresh.evaluation_window_count < fresh.window_count:
+        scored = (
+            f"All windows: the exact share of a fixed sample of {fresh.evaluation_window_count:,} of the "
+            f"story's {fresh.window_count:,} windows (scoring every one of a long story would slow training)."
+        )
+    else:
+        scored = "All windows: the exact share of every window in the story."
     right.caption(
-        "Batch: share of each step's windows guessed right. All windows: the exact share of every "
-        "window in the story. Ceiling: the best any model can do on this story."
+        f"Batch: share of each step's windows guessed right. {scored} "
+        "Ceiling: the best any model can do on this story."
     )
     if view["samples"]:
         st.markdown("**Latest samples** — context - [model's guess] vs [the story's word], as in the article")
