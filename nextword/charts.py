@@ -240,7 +240,10 @@ def top_k_chart(
     y = alt.Y(
         "symbol:N",
         title=None,
-        sort=[row["symbol"] for row in rows],  # most likely on top, an order both layers share
+        # Most likely on top, an order both layers share. Sorted by the rank field, never by a list of
+        # the symbols: Vega-Lite writes such a list into an expression, where a story word such as
+        # "if" is read as code and the chart fails to draw ("Unrecognized signal name").
+        sort=alt.EncodingSortField(field="rank", op="min", order="ascending"),
         axis=alt.Axis(labelFontSize=FONT_SIZE + 3, labelLimit=300),
     )
     x = alt.X("probability:Q", title="probability", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
