@@ -475,6 +475,11 @@ def on_stop() -> None:
 def on_continue() -> None:
     state = st.session_state
     state["action_error"] = None
+    session = watched_session()
+    if session is not None and session.progress().active:
+        # Someone else watching this run pressed Continue first (a tab stops polling once its run is
+        # over, so this one still showed it stopped): watch it go on instead of adding more steps.
+        return
     try:
         get_registry().continue_run(state["watch_key"], int(state["steps"]))
     except (NextwordError, KeyError) as error:

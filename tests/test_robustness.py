@@ -375,7 +375,11 @@ def test_stop_from_a_second_tab_stops_it_for_everyone_and_either_may_continue(pa
     stopped_at = registry.get(key).progress().step
     first.button(key="continue").click().run()  # the first student carries on for everyone
     assert_no_exception(first)
-    second.run()
+    # The second tab still shows the run stopped: its Continue joins the continuation, adds nothing.
+    assert not second.button(key="continue").proto.disabled
+    second.button(key="continue").click().run()
+    assert_no_exception(second)
+    assert errors(second) == []
     assert progress_text(second).split(" · ")[0].endswith(f"/ {stopped_at + 50_000:,}")
     first.button(key="stop").click().run()
     rerun_until(second, lambda page: progress_text(page).endswith("stopped"), seconds=15, what="stopped")
@@ -407,18 +411,18 @@ def test_an_exception_inside_training_fails_the_run_and_the_registry_still_works
 
 
 def test_a_class_of_tabs_shares_runs_by_settings(page):
-    """Five tabs, three different settings: three runs, all finish, no thread left behind."""
+    """Five tabs, two different settings: two runs, all finish, no thread left behind."""
     tabs = [page] + [AppTest.from_file(APP, default_timeout=TIMEOUT) for _ in range(4)]
     for index, tab in enumerate(tabs):
         if index:
             tab.run()
-        tab.number_input(key="seed").set_value(index % 3)
+        tab.number_input(key="seed").set_value(index % 2)
         set_tiny_config(tab, steps=50)
         tab.button(key="train").click().run()
         assert_no_exception(tab)
     keys = {tab.session_state["watch_key"] for tab in tabs}
     registry = registry_of(next(iter(keys)))
-    assert len(keys) == 3 and set(registry.sessions()) == keys
+    assert len(keys) == 2 and set(registry.sessions()) == keys
     wait_for(
         lambda: all(session.progress().done for session in registry.sessions().values()), what="all runs"
     )
@@ -437,7 +441,7 @@ def test_a_class_of_tabs_shares_runs_by_settings(page):
 def test_runs_keep_the_cap_end_their_threads_and_evicted_runs_free_their_models():
     registry = RunRegistry(max_running=2, max_kept=2)
     keys, models, sessions = [], {}, {}
-    for seed in range(5):
+    for seed in range(4):
         key, factory = tiny_factory(steps=30, seed=seed)
         keys.append(key)
         sessions[key] = weakref.ref(registry.get_or_start(key, factory)[0])
@@ -550,6 +554,27 @@ def test_checkpoints_load_only_with_keras_safe_mode(tiny_data, tiny_model_config
     keras.Model(inputs, outputs).save(run_dir / "model.keras")  # Python bytecode inside the file
     with pytest.raises(CheckpointError, match="could not be loaded"):
         load_run(run_dir)
+
+
+def test_story_words_are_never_vega_code():
+    """The top-k bars sort by rank, never by a list of symbols: Vega-Lite writes such a list into an
+    expression, where a symbol such as "if" is read as code and the chart fails to draw in the browser
+    ("Unrecognized signal name"; seen, and fixed, with the class test)."""
+    from nextword.charts import top_k_chart
+
+    spec = top_k_chart([("if", 0.2), ("datum", 0.1), ("event", 0.05)], {"if": 1}).to_dict(validate=False)
+    sorts = [value for key, value in _walk(spec) if key == "sort"]
+    assert sorts and all(sort == {"field": "rank", "op": "min", "order": "ascending"} for sort in sorts)
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key, value
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
 
 
 def test_streamlit_config_caps_uploads_and_keeps_xsrf_on():
