@@ -8,6 +8,7 @@ on op determinism (same seed, same run).
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import threading
 
@@ -74,6 +75,19 @@ def _limit_numpy_threads() -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
+def _freeze_import_objects() -> None:
+    """Keep the cyclic garbage collector off the few hundred thousand objects TensorFlow imports.
+
+    They live as long as the process, yet every full collection walked them: about 0.2 s with the
+    GIL held, each time Keras' `clear_session()` runs (Streamlit calls it after every script run)
+    and whenever Python collects on its own, which stalls training, the page and every other tab.
+    Frozen, a full collection takes well under a millisecond. Objects made later (models, runs) are
+    still collected as usual; only what exists now is exempt, so collect the garbage first.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def import_keras():
     """Return the `keras` module, importing and configuring TensorFlow on first use."""
     global _configured
@@ -94,6 +108,7 @@ def import_keras():
             _guard_clear_session(keras)
             # Same story, settings and seed must give the same loss curve and predictions.
             tf.config.experimental.enable_op_determinism()
+            _freeze_import_objects()
             _configured = True
         import keras
 
