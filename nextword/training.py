@@ -11,6 +11,8 @@ about Streamlit.
 from __future__ import annotations
 
 import math
+import os
+import sys
 import threading
 import time
 from collections import deque
@@ -45,6 +47,8 @@ _PUBLISH_INTERVAL = 0.1
 _SAMPLES_KEPT = 5
 # Exact scoring of all windows may take at most this share of the training time.
 _EVALUATION_BUDGET = 0.1
+# The nice value of training threads (0 normal, 19 lowest): pages and their readers come first.
+TRAINING_NICENESS = 10
 # Scoring costs windows × vocabulary × units: a long story is scored on a fixed, seeded sample of
 # windows (the same sample every time, so the curve is comparable), a short one on all of them.
 # The sample holds at most this many window × vocabulary cells (about 0.1 s of numpy per score),
@@ -343,6 +347,7 @@ class TrainingSession:
             self._progress = _replace(self._progress, **changes)
 
     def _run(self) -> None:
+        _yield_cpu_to_readers()
         try:
             self._train()
         except NextwordError as error:
@@ -418,6 +423,25 @@ class TrainingSession:
             with strategy.scope():
                 return build_model(self.model_config, len(self.data.vocabulary), self.train_config)
         return build_model(self.model_config, len(self.data.vocabulary), self.train_config)
+
+
+def _yield_cpu_to_readers() -> None:
+    """Give this training thread (and the TensorFlow threads it starts) a lower CPU priority.
+
+    A page must answer a student's click within about a second while runs train on the same
+    cores; training is the one job that can wait. On Linux a nice value is per thread and new
+    threads inherit it, so TensorFlow's compute pool, started by the first run, yields too. With
+    nothing else to do, training still gets every core. Elsewhere (macOS, Windows) the call would
+    name a process, not a thread, so it is skipped.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        thread_id = threading.get_native_id()
+        current = os.getpriority(os.PRIO_PROCESS, thread_id)
+        os.setpriority(os.PRIO_PROCESS, thread_id, max(current, TRAINING_NICENESS))
+    except (AttributeError, OSError):  # a sandbox may forbid it: train at the usual priority
+        pass
 
 
 def _evaluation_sample(window_count: int, vocabulary_size: int, seed: int) -> np.ndarray:
