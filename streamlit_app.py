@@ -34,10 +34,13 @@ from nextword.config import (
     article_configs,
 )
 from nextword.errors import NextwordError, UnknownSymbolError
-from nextword.training import FAILED, QUEUED, TrainingSession, prepare_training_data
+from nextword.training import FAILED, QUEUED, RUNNING, TrainingSession, prepare_training_data
 from nextword.vocab import RARE_SYMBOL
 
 POLL_SECONDS = 0.75  # how often a tab watching a live run redraws it
+# Until a run's first step is drawn, the tab that pressed Train looks again this often: the first
+# chart point is the answer to the click, and a whole poll interval would be most of its wait.
+FIRST_POINT_POLL_SECONDS = 0.2
 VIEW_SECONDS = 0.5  # tabs polling within the same slot share one set of live charts
 MAX_RUNNING = 2  # runs training at once on this server; the others queue
 MAX_KEPT = 8  # finished runs kept for attaching, predicting and downloading
@@ -256,15 +259,16 @@ def live_view(key: str, tick: str, _session: TrainingSession) -> dict:
         "ceiling": format_percent(progress.ceiling),
         "time": format_seconds(progress.elapsed_seconds),
         "samples": [f"step {sample.step:>6,}: {sample.text}" for sample in progress.samples],
-        # Unvalidated: half the cost, and tests/test_charts.py validates these same builders.
-        "loss_spec": loss.to_dict(validate=False),
-        "accuracy_spec": accuracy.to_dict(validate=False),
+        # Fixed dataset names: a live chart's spec stays the same between polls, only its rows change.
+        "loss_spec": charts.stable_spec(loss, "loss"),
+        "accuracy_spec": charts.stable_spec(accuracy, "accuracy"),
     }
 
 
 def view_tick(progress) -> str:
     """The cache slot of a run's live view: its phase, plus the half-second while it is live."""
-    phase = f"{progress.status}-{progress.total_steps}"
+    # A run's first step starts a new slot at once: the tab waiting for it must not get the empty view.
+    phase = f"{progress.status}-{progress.total_steps}-{progress.step > 0}"
     if progress.active:
         return f"{phase}-{int(time.monotonic() / VIEW_SECONDS)}"
     return f"{phase}-{progress.step}"
@@ -416,7 +420,10 @@ def on_story_upload() -> None:
         return
     data = uploaded.getvalue()
     try:
-        read_story(data, uploaded.name, state["symbol_mode"])
+        story = read_story(data, uploaded.name, state["symbol_mode"])
+        # A story without a single window at this n_input would leave nothing to train: keep the
+        # one in use (and its runs) and say what would make this one fit.
+        corpus.check_story_length(story.symbol_count, int(state["n_input"]))
     except NextwordError as error:
         state["story_error"] = f"{uploaded.name} cannot be used: {error}"
         return
@@ -425,8 +432,12 @@ def on_story_upload() -> None:
     state["story_error"] = None
 
 
-def on_symbol_mode() -> None:
-    """A file refused in one mode (a Japanese story in word mode) is tried again in the new one."""
+def retry_refused_upload() -> None:
+    """A refused file is tried again when a setting that refused it changes.
+
+    A Japanese story refused in word mode fits in character mode; a story too short for n_input
+    fits once n_input is lowered.
+    """
     if st.session_state.get("story_error") and st.session_state.get("story_upload") is not None:
         on_story_upload()
 
@@ -514,7 +525,13 @@ def sidebar() -> None:
             help=HELP["story_upload"],
         )
         st.header("Settings")
-        st.slider("Context length (n_input)", *N_INPUT_RANGE, key="n_input", help=HELP["n_input"])
+        st.slider(
+            "Context length (n_input)",
+            *N_INPUT_RANGE,
+            key="n_input",
+            on_change=retry_refused_upload,
+            help=HELP["n_input"],
+        )
         st.slider("LSTM layers", *LAYER_RANGE, key="layers", help=HELP["layers"])
         st.select_slider(
             "Training steps", STEP_OPTIONS, key="steps", format_func=lambda v: f"{v:,}", help=HELP["steps"]
@@ -548,7 +565,7 @@ def sidebar() -> None:
                 "Symbols",
                 SYMBOL_MODES,
                 key="symbol_mode",
-                on_change=on_symbol_mode,
+                on_change=retry_refused_upload,
                 format_func=SYMBOL_MODE_LABELS.get,
                 horizontal=True,
                 help=HELP["symbol_mode"],
@@ -679,7 +696,7 @@ def current_story_digest() -> str | None:
         return None
 
 
-def live_panel(key: str, was_live: bool) -> None:
+def live_panel(key: str, was_live: bool, polling_for_first_point: bool = False) -> None:
     """Progress, charts and samples of one run; a fragment that polls while the run is live."""
     session = get_registry().get(key)
     if session is None:
@@ -720,6 +737,8 @@ def live_panel(key: str, was_live: bool) -> None:
         st.code("\n".join(view["samples"]), language=None)
     if was_live and fresh.done:
         st.rerun()  # once: the whole page shows the results and this fragment stops polling
+    if polling_for_first_point and fresh.step > 0:
+        st.rerun()  # once: back to the usual poll interval (a fragment's interval is set by the page)
 
 
 def failure_section(progress) -> None:
@@ -751,8 +770,16 @@ def training_section(story_ready: bool, current_key: str | None) -> TrainingSess
         else:
             st.info("Press **Train** to start. The charts below fill in live while the network learns.")
         return None
-    was_live = session.progress().active
-    st.fragment(live_panel, run_every=POLL_SECONDS if was_live else None)(key, was_live)
+    before = session.progress()
+    was_live = before.active
+    waiting_for_first_point = before.status == RUNNING and before.step == 0
+    if not was_live:
+        poll = None
+    elif waiting_for_first_point:
+        poll = FIRST_POINT_POLL_SECONDS
+    else:
+        poll = POLL_SECONDS
+    st.fragment(live_panel, run_every=poll)(key, was_live, waiting_for_first_point)
     progress = session.progress()
     if progress.status == FAILED:
         failure_section(progress)

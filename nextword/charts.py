@@ -76,6 +76,17 @@ def _styled(chart, rows: list[dict], columns: Sequence[str], height: int, title:
     )
 
 
+def loss_axis_top(values) -> float:
+    """The top of a loss axis: the largest value rounded up to a half (1 with no values).
+
+    Every value axis has an explicit domain, so Vega never scales to the extent of a dataset; a
+    dataset that is empty for a moment (a new run, a redraw under load) would warn "Infinite
+    extent". Rounded up, the top stays put while a live curve falls, so the chart's spec does too.
+    """
+    largest = max((value for value in values if _finite(value)), default=0.0)
+    return max(0.5, math.ceil(largest * 2) / 2) if largest > 0 else 1.0
+
+
 def _step_axis(total_steps: int | None, last_step: int) -> alt.X:
     """The step axis: fixed from 0 to the run's total, so a live curve grows across it."""
     end = max(1, total_steps or 0, last_step)
@@ -91,8 +102,7 @@ def loss_chart(
 ) -> alt.TopLevelMixin:
     """Training loss (cross-entropy) against the step; the axis runs to `total_steps` when given."""
     points = bucket_means(losses, max_points)
-    # With no point yet there is no extent to scale to (vega warns): show an empty 0..1 axis.
-    loss_scale = alt.Scale(zero=True) if points else alt.Scale(domain=[0, 1])
+    loss_scale = alt.Scale(domain=[0, loss_axis_top(point["value"] for point in points)], nice=False)
     chart = (
         alt.Chart()
         .mark_line(color=LOSS_COLOR, strokeWidth=3)
@@ -192,7 +202,8 @@ def compare_chart(
         else:
             rows += [{**point, "run": label} for point in bucket_means(values, max_points)]
     axis = alt.Axis(format="%") if percent else alt.Axis()
-    scale = alt.Scale(domain=[0, 1]) if percent or not rows else alt.Scale(zero=True)
+    top = 1 if percent else loss_axis_top(row["value"] for row in rows)
+    scale = alt.Scale(domain=[0, top], nice=False)
     last_step = max([1, *(row["step"] for row in rows)])
     chart = (
         alt.Chart()
@@ -265,3 +276,38 @@ def top_k_chart(
     # few pixels tall whatever its height says (seen with Streamlit 1.67).
     autosize = alt.AutoSizeParams(type="fit-x", contains="padding")
     return _styled(alt.layer(bars, labels), rows, columns, height, title, autosize=autosize)
+
+
+def stable_spec(chart: alt.TopLevelMixin, dataset_name: str) -> dict:
+    """The chart as a Vega-Lite dict whose data is named `dataset_name`, not by a hash of its rows.
+
+    Altair names a chart's dataset by hashing its rows, so every redraw of a live chart came with a
+    new name, and a busy browser could apply an update to a view that had already dropped that name
+    (Vega: "Unrecognized data set"). With a fixed name the spec of a live chart stays the same from
+    one poll to the next, and the browser swaps the rows of the view it has instead of building a
+    new one. Further datasets (none today) get `_1`, `_2`, ... suffixes.
+    """
+    spec = chart.to_dict(validate=False)  # tests/test_charts.py validates the same builders
+    datasets = spec.get("datasets")
+    if not isinstance(datasets, dict) or not datasets:
+        return spec
+    renames = {
+        old: dataset_name if index == 0 else f"{dataset_name}_{index}" for index, old in enumerate(datasets)
+    }
+    spec["datasets"] = {renames[old]: rows for old, rows in datasets.items()}
+    _rename_data_references(spec, renames)
+    return spec
+
+
+def _rename_data_references(node, renames: Mapping[str, str]) -> None:
+    """Point every `"data": {"name": old}` in a spec (top level, layers, concats) at its new name."""
+    if isinstance(node, dict):
+        data = node.get("data")
+        if isinstance(data, dict) and data.get("name") in renames:
+            data["name"] = renames[data["name"]]
+        for key, value in node.items():
+            if key != "datasets":
+                _rename_data_references(value, renames)
+    elif isinstance(node, list):
+        for item in node:
+            _rename_data_references(item, renames)

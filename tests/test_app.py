@@ -183,7 +183,7 @@ def test_bad_upload_shows_its_message_and_keeps_the_story(app):
 
 def test_story_too_short_for_n_input_gives_a_message(app):
     at = app
-    at.file_uploader(key="story_upload").upload("tiny.txt", b"one two three", "text/plain")
+    at.file_uploader(key="story_upload").upload("tiny.txt", b"one two three four", "text/plain")
     at.run()
     at.slider(key="n_input").set_value(5).run()
     assert_no_exception(at)

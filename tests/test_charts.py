@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import altair as alt
 import pytest
 
 from nextword import charts
@@ -121,9 +122,47 @@ def test_empty_charts_have_fixed_domains_so_vega_does_not_warn():
     chart_spec = spec(charts.loss_chart([], total_steps=100))
     assert chart_spec["encoding"]["y"]["scale"]["domain"] == [0, 1]
     assert chart_spec["encoding"]["x"]["scale"]["domain"] == [0, 100]
+    assert spec(charts.compare_chart([], y_title="loss", percent=False))["encoding"]["y"]["scale"][
+        "domain"
+    ] == [0, 1]
+
+
+def test_loss_axes_have_an_explicit_top_that_stays_put_while_the_curve_falls():
+    """No value axis is left to the data's extent (an empty dataset for a moment makes Vega warn)."""
+    assert charts.loss_axis_top([]) == 1.0
+    assert charts.loss_axis_top([4.7, 3.0, float("nan")]) == 5.0
+    assert charts.loss_axis_top([0.2]) == 0.5
+    falling = [4.7, 3.1, 2.0]
+    early = spec(charts.loss_chart(falling[:1], total_steps=100))["encoding"]["y"]["scale"]
+    later = spec(charts.loss_chart(falling, total_steps=100))["encoding"]["y"]["scale"]
+    assert early == later == {"domain": [0, 5.0], "nice": False}
+    runs = [{"label": "#1", "values": [3.2, 1.0]}, {"label": "#2", "values": [4.1, 2.2]}]
+    assert spec(charts.compare_chart(runs, y_title="loss", percent=False))["encoding"]["y"]["scale"][
+        "domain"
+    ] == [0, 4.5]
 
 
 def test_top_k_chart_fits_width_only():
     """Streamlit's default "fit" squeezes a discrete y axis to a few pixels: the chart fits x only."""
     chart_spec = spec(charts.top_k_chart([("a", 0.5), ("b", 0.25)]))
     assert chart_spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+
+
+def test_live_chart_specs_keep_one_dataset_name_while_their_rows_change():
+    """Two polls of a live chart differ only in their rows: the browser updates the view it has."""
+    early = charts.stable_spec(charts.loss_chart([2.0, 1.5], 300, title="Loss"), "loss")
+    later = charts.stable_spec(charts.loss_chart([2.0, 1.5, 1.1, 0.9], 300, title="Loss"), "loss")
+    assert early["data"] == later["data"] == {"name": "loss"}
+    assert [row["value"] for row in later["datasets"]["loss"]] == [2.0, 1.5, 1.1, 0.9]
+    assert {key: value for key, value in early.items() if key != "datasets"} == {
+        key: value for key, value in later.items() if key != "datasets"
+    }
+    first = charts.accuracy_chart([0.1, 0.2], [1], [0.3], 0.99, 300, title="Accuracy")
+    second = charts.accuracy_chart([0.1, 0.2, 0.4], [1, 2], [0.3, 0.5], 0.99, 300, title="Accuracy")
+    first_spec, second_spec = (charts.stable_spec(chart, "accuracy") for chart in (first, second))
+    assert list(first_spec["datasets"]) == list(second_spec["datasets"]) == ["accuracy"]
+    assert "data-" not in json.dumps({key: value for key, value in second_spec.items() if key != "datasets"})
+    assert {key: value for key, value in first_spec.items() if key != "datasets"} == {
+        key: value for key, value in second_spec.items() if key != "datasets"
+    }
+    alt.Root.from_dict(second_spec)  # still valid Vega-Lite (raises otherwise)

@@ -228,7 +228,7 @@ def test_bad_files_leave_the_story_and_the_runs_untouched(page):
 
 
 def test_a_story_shorter_than_n_input_plus_one(page):
-    """Accepted as the story (it is text), but Train waits until n_input is lowered; runs untouched."""
+    """Refused with what would make it fit; the story and runs stay; a lower n_input then takes it."""
     at = page
     set_tiny_config(at, steps=50)
     train_until_done(at)
@@ -236,13 +236,18 @@ def test_a_story_shorter_than_n_input_plus_one(page):
     at.file_uploader(key="story_upload").upload("short.txt", b"once upon", "text/plain")
     at.run()
     assert_no_exception(at)
-    assert any("has 2 symbols; it needs at least 4" in message for message in errors(at)), errors(at)
-    assert at.button(key="train").proto.disabled
+    shown = errors(at)
+    assert len(shown) == 1 and "short\\.txt cannot be used" in shown[0], shown
+    assert "has 2 symbols; it needs at least 4" in shown[0] and "lower n\\_input" in shown[0]
+    assert at.session_state["story_name"].startswith("Belling the Cat")
+    assert metric(at, "Vocabulary") == "112" and not at.button(key="train").proto.disabled
     assert at.session_state["watch_key"] == key and progress_text(at).endswith("finished")
     assert at.get("download_button"), "the run trained before is still kept and downloadable"
+    # Lowering n_input tries the refused file again: now it has a window, and becomes the story.
     at.slider(key="n_input").set_value(1).run()
     assert_no_exception(at)
-    assert errors(at) == [] and not at.button(key="train").proto.disabled
+    assert errors(at) == [] and at.session_state["story_name"] == "short.txt"
+    assert not at.button(key="train").proto.disabled
     assert metric(at, "Windows") == "1"
 
 
