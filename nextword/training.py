@@ -401,6 +401,7 @@ class TrainingSession:
             if tracker.steps_in_chunk == 0:
                 break
         if tracker.failed:
+            tracker.publish()  # the curves up to the failing step, not up to the last regular snapshot
             raise TrainingError(tracker.failure)
         tracker.evaluate(force=True)
         stopped = self._stop_requested.is_set() and done < steps_to_run

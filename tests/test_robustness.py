@@ -175,6 +175,19 @@ def test_cli_reports_a_diverging_run_in_one_line(tmp_path, capsys):
     assert "Traceback" not in error and len(error.strip().splitlines()) == 1
 
 
+def test_cli_says_how_many_symbols_share_the_rare_symbol(tmp_path, capsys):
+    path = tmp_path / "dictionary.txt"
+    path.write_text(" ".join(f"w{index}" for index in range(20_500)), encoding="utf-8")
+    out = tmp_path / "run"
+    arguments = ["train", str(path), "--steps", "1", "--units", "8", "--quiet", "--out", str(out)]
+    assert cli_main(arguments) == 0
+    printed = capsys.readouterr().out
+    assert (
+        f"the 19,999 most frequent symbols keep their own id and the 501 rarest share one, {RARE_SYMBOL}"
+        in (printed)
+    ), printed
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "latin-1"])
 def test_cli_reads_utf16_and_latin1_stories(tmp_path, capsys, encoding):
     path = tmp_path / f"corbeau-{encoding}.txt"

@@ -105,6 +105,8 @@ def test_a_diverging_run_fails_with_a_message(tiny_data, tiny_model_config):
     assert progress.status == FAILED
     assert "diverged" in progress.error and "Lower the learning rate" in progress.error
     assert progress.step < 200
+    # The snapshot reaches the failing step: its number is the one the message names.
+    assert f"at step {progress.step} " in progress.error, (progress.step, progress.error)
 
 
 def test_an_exception_inside_training_becomes_a_failed_status(
