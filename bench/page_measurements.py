@@ -12,35 +12,19 @@ This module never imports TensorFlow: the server does, when the first run starts
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 import re
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-from common import BENCH_DIRECTORY, repository_root
+from common import BENCH_DIRECTORY, REPOSITORY_ROOT, repository_root
 
 PROBE_DIRECTORY = BENCH_DIRECTORY / "server_probe"
 
-CHROMIUM_PATH = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SERVER_START_TIMEOUT = 60
 # The page's Training steps options, in slider order (streamlit_app.STEP_OPTIONS).
 STEP_OPTIONS = (50, 100, 200, 300, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 50_000)
 
@@ -105,99 +89,31 @@ _MARKS_SCRIPT = r"""
 """
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def _load_page_server():
+    """tests/page_server.py of the benchmark's own checkout (not of a `--repository` being measured)."""
+    path = REPOSITORY_ROOT / "tests" / "page_server.py"
+    spec = importlib.util.spec_from_file_location("nextword_bench_page_server", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def port_in_use(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
+page_server = _load_page_server()
 
 
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-            return response.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
-def peak_memory_megabytes(pid: int) -> float:
-    """A process's peak resident set size (VmHWM) in megabytes, read from /proc."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return math.nan
-
-
-class StreamlitServer:
-    """`streamlit run streamlit_app.py` on a free port; always stopped by its own pid."""
+class StreamlitServer(page_server.StreamlitServer):
+    """The page's server, optionally with the timing probe of bench/server_probe loaded into it."""
 
     def __init__(self, log_path: Path, probe_path: Path | None = None):
-        self.probe_path = probe_path
-        self.port = free_port()
-        if port_in_use(self.port):
-            raise RuntimeError(f"port {self.port} is taken: a stale server would pass the health check")
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self.process: subprocess.Popen | None = None
-        self.spawned_at = math.nan
-        self.healthy_at = math.nan
-
-    def start(self) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "streamlit_app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(self.port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ]
-        self.spawned_at = time.time()
-        self.process = subprocess.Popen(
-            command,
-            cwd=repository_root(),
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env=self._environment(),
-        )
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"streamlit exited with code {self.process.returncode}; see {self.log_path}"
-                )
-            if healthy(self.url):
-                self.healthy_at = time.time()
-                return
-            time.sleep(0.02)
-        raise RuntimeError(f"streamlit did not answer {self.url}/_stcore/health in {SERVER_START_TIMEOUT} s")
-
-    def _environment(self) -> dict[str, str]:
-        environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-        if self.probe_path is not None:
-            self.probe_path.write_text("")
-            existing = environment.get("PYTHONPATH")
+        environment = {}
+        if probe_path is not None:
+            probe_path.parent.mkdir(parents=True, exist_ok=True)
+            probe_path.write_text("")
+            existing = os.environ.get("PYTHONPATH")
             environment["PYTHONPATH"] = str(PROBE_DIRECTORY) + (os.pathsep + existing if existing else "")
-            environment["NEXTWORD_BENCH_PROBE"] = str(self.probe_path)
-        return environment
+            environment["NEXTWORD_BENCH_PROBE"] = str(probe_path)
+        super().__init__(repository_root(), log_path, environment)
+        self.probe_path = probe_path
 
     def probe_events(self, since: float) -> dict[str, float]:
         """The server-side times (see bench/server_probe) of the first run started after `since`."""
@@ -213,18 +129,7 @@ class StreamlitServer:
         return {event: stamp for stamp, event, session in reversed(events) if session == starts[0]}
 
     def peak_memory_megabytes(self) -> float:
-        return peak_memory_megabytes(self.process.pid) if self.process else math.nan
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        if getattr(self, "_log", None):
-            self._log.close()
+        return page_server.peak_memory_megabytes(self.process.pid) if self.process else math.nan
 
 
 # ----- driving the page -----
@@ -352,7 +257,9 @@ def measure_page(parameters: dict[str, Any], log_path: Path) -> dict[str, Any]:
     server = StreamlitServer(log_path, probe_path=log_path.with_name("server_probe.txt"))
     with sync_playwright() as playwright:
         # The browser starts before the server, so its own start-up is not counted.
-        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=page_server.find_chromium(playwright), args=page_server.CHROMIUM_ARGS
+        )
         try:
             server.start()
             result["server_answers_seconds"] = server.healthy_at - server.spawned_at

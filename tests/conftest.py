@@ -63,3 +63,26 @@ def trained_fable():
     session.start()
     session.wait(120)
     return session
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium under Playwright, for the real-browser tests; in CI a missing one fails, never skips."""
+    in_ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    if in_ci:
+        from playwright import sync_api  # CI must have Playwright: an ImportError fails the run there
+    else:
+        sync_api = pytest.importorskip("playwright.sync_api")
+    from .page_server import CHROMIUM_ARGS, find_chromium
+
+    with sync_api.sync_playwright() as playwright:
+        executable = find_chromium(playwright)
+        if executable is None:
+            if in_ci:
+                pytest.fail("No Chromium found: CI must install it (apt-get install -y chromium).")
+            pytest.skip("No Chromium found (install it with apt-get install -y chromium).")
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

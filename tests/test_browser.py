@@ -10,32 +10,16 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from .page_server import StreamlitServer
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
-SYSTEM_CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SERVER_START_SECONDS = 60
 TRAINING_SECONDS = 120  # includes the server's first TensorFlow import
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -47,107 +31,13 @@ else:
 STORY_TEXT = (ROOT / "data" / "belling_the_cat.txt").read_text(encoding="utf-8")
 
 
-# ----- finding a browser, starting the server -----
-
-
-def find_chromium(playwright) -> str | None:
-    """A Playwright-managed Chromium if installed, else the system one."""
-    try:
-        managed = playwright.chromium.executable_path
-    except Exception:  # noqa: BLE001 - no managed browser registered
-        managed = None
-    if managed and Path(managed).exists():
-        return managed
-    for candidate in SYSTEM_CHROMIUM:
-        if Path(candidate).exists():
-            return candidate
-    return shutil.which("chromium")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def port_in_use(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
-def wait_healthy(url: str, process: subprocess.Popen, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"streamlit did not answer {url}/_stcore/health in {seconds} s")
+# ----- the server and the browser -----
 
 
 @pytest.fixture(scope="module")
 def server():
-    port = free_port()
-    assert not port_in_use(port), "a stale server would pass the health check"
-    log_path = ARTIFACTS / "streamlit_server.log"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(log_path, "w")  # noqa: SIM115 - closed in finally
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "streamlit_app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process, SERVER_START_SECONDS)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        executable = find_chromium(playwright)
-        if executable is None:
-            if IN_CI:
-                pytest.fail("No Chromium found: CI must install it (apt-get install -y chromium).")
-            pytest.skip("No Chromium found (install it with apt-get install -y chromium).")
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with StreamlitServer(ROOT, ARTIFACTS / "streamlit_server.log") as running:
+        yield running.url
 
 
 class ConsoleLog:

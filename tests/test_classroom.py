@@ -14,33 +14,24 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import statistics
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from .page_server import StreamlitServer
 from .test_browser import (
     ARTIFACTS,
-    CHROMIUM_ARGS,
-    IN_CI,
-    SERVER_START_SECONDS,
     TRAINING_SECONDS,
     ConsoleLog,
     assert_clean,
-    find_chromium,
-    free_port,
     main_area,
-    port_in_use,
     progress_text,
     run_identity,
     set_slider,
     sync_api,
-    wait_healthy,
     wait_script_idle,
 )
 
@@ -105,61 +96,8 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server():
-    port = free_port()
-    assert not port_in_use(port), "a stale server would pass the health check"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / "classroom_server.log", "w")  # noqa: SIM115 - closed in finally
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "streamlit_app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process, SERVER_START_SECONDS)
-        yield Server(url, process.pid)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        executable = find_chromium(playwright)
-        if executable is None:
-            if IN_CI:
-                pytest.fail("No Chromium found: CI must install it (apt-get install -y chromium).")
-            pytest.skip("No Chromium found (install it with apt-get install -y chromium).")
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with StreamlitServer(ROOT, ARTIFACTS / "classroom_server.log") as running:
+        yield Server(running.url, running.pid)
 
 
 def open_student(browser, url: str, watch: bool = False, wait: bool = True):
