@@ -22,7 +22,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from nextword import charts, corpus, registry, windows
+from nextword import backend, charts, corpus, registry, windows
 from nextword.checkpoint import zip_run
 from nextword.config import (
     INPUT_ENCODINGS,
@@ -772,7 +772,9 @@ def training_section(story_ready: bool, current_key: str | None) -> TrainingSess
         return None
     before = session.progress()
     was_live = before.active
-    waiting_for_first_point = before.status == RUNNING and before.step == 0
+    # Only once TensorFlow is loaded: a cold start takes seconds anyway, and ten tabs polling five
+    # times a second would slow the import they wait for.
+    waiting_for_first_point = before.status == RUNNING and before.step == 0 and backend.tensorflow_loaded()
     if not was_live:
         poll = None
     elif waiting_for_first_point:
