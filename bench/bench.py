@@ -268,6 +268,24 @@ def part_floor(table: Table, default: dict[str, Any]) -> None:
         format_seconds(session),
         f"{session / floor:.1f}× floor: " + verdict_at_most(session / floor, FLOOR_RATIO),
     )
+    if default.get("step_matmul_gflops"):
+        rows, inner, columns = default["step_matmul_shape"]
+        shape_rate = default["step_matmul_gflops"] * 1e9
+        shape_floor = cost.total_flops / shape_rate
+        table.add(
+            "2",
+            f"matmul rate at the step's largest shape ({rows}×{inner} · {inner}×{columns})",
+            "",
+            f"{shape_rate / 1e9:.0f} GFLOP/s",
+            f"{shape_rate / rate:.0%} of the 4096² rate",
+        )
+        table.add(
+            "2",
+            "floor at that rate; bare model.fit against it",
+            "",
+            format_seconds(shape_floor),
+            f"bare fit {bare / shape_floor:.1f}× this floor (information: not the target's floor)",
+        )
 
 
 def part_floor_only(table: Table, results: dict[str, Any], settings: dict[str, Any]) -> None:

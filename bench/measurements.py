@@ -156,6 +156,29 @@ def matmul_rate(size: int = 4096, repeats: int = 5) -> dict[str, float]:
     }
 
 
+def matmul_rate_at(rows: int, inner: int, columns: int, repeats: int = 2000) -> float:
+    """GFLOP/s of one float32 product of this shape, called as a step calls it (dispatch included).
+
+    The 4096² rate is what the cores can do; products of a training step's own shapes (201 rows,
+    a few hundred columns) cannot reach it, and this says how far below it they run.
+    """
+    from nextword.backend import import_tensorflow
+
+    tf = import_tensorflow()
+    left = tf.random.stateless_normal((rows, inner), seed=(5, 6))
+    right = tf.random.stateless_normal((inner, columns), seed=(7, 8))
+    product = tf.function(lambda a, b: tf.linalg.matmul(a, b))
+    product(left, right).numpy()
+    best = math.inf
+    for _ in range(3):
+        began = time.perf_counter()
+        for _ in range(repeats):
+            result = product(left, right)
+        result.numpy()
+        best = min(best, (time.perf_counter() - began) / repeats)
+    return 2.0 * rows * inner * columns / best / 1e9
+
+
 def run_session(
     data, model_config: ModelConfig, train_config: TrainConfig, stop_when=None, cap_seconds=None, clock=None
 ):
@@ -331,7 +354,11 @@ def measure_fable_default(parameters: dict[str, Any]) -> dict[str, Any]:
         model, inputs, labels, batch_size, steps, callbacks=[empty_batch_callback()]
     )
     rate_after = matmul_rate()
+    # The step's largest product: the batch's hidden states times the four gates' recurrent kernel.
+    step_shape = (batch_size, model_config.units, 4 * model_config.units)
     return {
+        "step_matmul_shape": step_shape,
+        "step_matmul_gflops": matmul_rate_at(*step_shape),
         "device": device,
         "import_seconds": import_seconds,
         "windows": data.window_count,
