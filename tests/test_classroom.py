@@ -94,10 +94,44 @@ class Server:
         return (self.cpu_seconds() - first) / seconds
 
 
+PROBE_PATH = ARTIFACTS / "classroom_probe.txt"
+
+
 @pytest.fixture(scope="module")
 def server():
-    with StreamlitServer(ROOT, ARTIFACTS / "classroom_server.log") as running:
+    # The bench's probe logs, inside the server, when a page asks for a script run and when it ends.
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    PROBE_PATH.write_text("")
+    existing = os.environ.get("PYTHONPATH")
+    environment = {
+        "PYTHONPATH": str(ROOT / "bench" / "server_probe") + (os.pathsep + existing if existing else ""),
+        "NEXTWORD_BENCH_PROBE": str(PROBE_PATH),
+    }
+    with StreamlitServer(ROOT, ARTIFACTS / "classroom_server.log", environment) as running:
         yield Server(running.url, running.pid)
+
+
+def server_answer_seconds(since: float, until: float) -> list[float]:
+    """Seconds the server took to answer each page's request for a full script run in [since, until].
+
+    From the probe's log: a request (a click, a widget change) until that session's script run
+    stopped, the browser's drawing of the answer not included. Fragment polls are left out.
+    """
+    if not PROBE_PATH.exists():
+        return []
+    events = []
+    for line in PROBE_PATH.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[1] in ("rerun_request", "script_stopped_with_success"):
+            events.append((float(parts[0]), parts[1], parts[2], parts[3]))
+    answers = []
+    for index, (stamp, event, session, detail) in enumerate(events):
+        if event != "rerun_request" or detail != "-" or not since <= stamp <= until:
+            continue
+        stops = [later for later, name, other, _ in events[index + 1 :] if other == session and name != event]
+        if stops:
+            answers.append(stops[0] - stamp)
+    return answers
 
 
 def open_student(browser, url: str, watch: bool = False, wait: bool = True):
@@ -350,7 +384,7 @@ def test_a_class_of_ten_trains_at_once(browser, warm_server):
             wait_settings_reached_the_server(page, GROUP_N_INPUT[group])
         # Ten open tabs grow Streamlit's worker pools: count the threads from here.
         threads_before = server.threads
-        started = time.monotonic()
+        started, started_wall = time.monotonic(), time.time()
         for _, page, _ in students:
             train_button(page).click()
         keys = [run_identity(page) for _, page, _ in students]
@@ -369,7 +403,9 @@ def test_a_class_of_ten_trains_at_once(browser, warm_server):
         for _, page, _ in students:
             wait_progress_ends_with(page, "finished", seconds=TRAINING_SECONDS * 2)
         all_finished = time.monotonic() - started
+        finished_wall = time.time()
         after = [toggle_overlay(page, "exact accuracy") for _, page, _ in students]
+        after_wall = time.time()
         ticks = [page.evaluate("window.__ticks") for _, page, _ in students]
         max_queue = max(page.evaluate("window.__maxQueue") for _, page, _ in students)
         final_texts = [progress_text(page) for _, page, _ in students]
@@ -390,6 +426,8 @@ def test_a_class_of_ten_trains_at_once(browser, warm_server):
         by_group.setdefault(group, set()).add(key)
     gaps = [max(live_gaps(page_ticks), default=0.0) for page_ticks in ticks]
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    served_while = server_answer_seconds(started_wall, finished_wall)
+    served_after = server_answer_seconds(finished_wall, after_wall)
     print(
         f"\nclass of {STUDENTS} (load average {load} on {os.cpu_count()} cores): {distinct} distinct settings"
         f" -> {len(set(keys))} runs; all finished {all_finished:.1f} s after the first Train; highest queue"
@@ -397,6 +435,10 @@ def test_a_class_of_ten_trains_at_once(browser, warm_server):
         f"click to redraw while training ({len(while_training)} clicks): median "
         f"{statistics.median(while_training or [0]):.2f} s, slowest {max(while_training or [0]):.2f} s; "
         f"after the runs: median {statistics.median(after):.2f} s, slowest {max(after):.2f} s\n"
+        f"server's answer to a page's request (request → script run done, drawing not included): while "
+        f"training {len(served_while)} requests, median {statistics.median(served_while or [0]):.2f} s, "
+        f"slowest {max(served_while or [0]):.2f} s; after the runs {len(served_after)} requests, median "
+        f"{statistics.median(served_after or [0]):.2f} s, slowest {max(served_after or [0]):.2f} s\n"
         "longest pause between live progress updates while training, per student (s): "
         + ", ".join(f"{value:.2f}" for value in gaps)
         + f"\nserver threads: {threads_before} before Train, {threads_peak} peak, {threads_after} after; "
