@@ -45,7 +45,6 @@ from nextword.config import (
 )
 from nextword.errors import NextwordError, UnknownSymbolError
 from nextword.training import FAILED, QUEUED, RUNNING, TrainingSession, prepare_training_data
-from nextword.vocab import RARE_SYMBOL
 
 POLL_SECONDS = 0.75  # how often a tab watching a live run redraws it
 # Until a run's first step is drawn, the tab that pressed Train looks again this often: the first
@@ -610,14 +609,9 @@ def story_section(story: corpus.Story | None, data, problem: str | None) -> None
         help="The best accuracy any model can reach: when one context is followed by different "
         "symbols in the story, no model gets them all.",
     )
-    capped = len(data.vocabulary.capped)
-    if capped:
-        kept = len(data.vocabulary) - 1
-        st.info(
-            f"A very large vocabulary: the {kept:,} most frequent symbols keep their own id, and the "
-            f"{capped:,} rarest share one symbol, {RARE_SYMBOL} (the vocabulary is capped at "
-            f"{story.config.max_vocabulary:,} symbols to keep training fast)."
-        )
+    capped_note = data.vocabulary.capped_note(story.config.max_vocabulary)
+    if capped_note:
+        st.info(capped_note)
     left, right = st.columns([2, 3])
     with left:
         st.subheader("The dictionary")

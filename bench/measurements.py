@@ -128,19 +128,6 @@ def resident_megabytes() -> float:
 
 def matmul_rate(size: int = 4096, repeats: int = 5) -> dict[str, float]:
     """This machine's float32 matrix-multiply rate in GFLOP/s: TensorFlow (best of `repeats`) and numpy."""
-    from nextword.backend import import_tensorflow
-
-    tf = import_tensorflow()
-    left = tf.random.stateless_normal((size, size), seed=(1, 2))
-    right = tf.random.stateless_normal((size, size), seed=(3, 4))
-    product = tf.function(lambda a, b: tf.linalg.matmul(a, b))
-    product(left, right).numpy()
-    best = math.inf
-    for _ in range(repeats):
-        began = time.perf_counter()
-        product(left, right).numpy()
-        best = min(best, time.perf_counter() - began)
-    flops = 2.0 * size**3
     numpy_size = size // 2
     numpy_left = np.random.RandomState(0).rand(numpy_size, numpy_size).astype(np.float32)
     numpy_left @ numpy_left
@@ -150,32 +137,33 @@ def matmul_rate(size: int = 4096, repeats: int = 5) -> dict[str, float]:
         numpy_left @ numpy_left
         numpy_best = min(numpy_best, time.perf_counter() - began)
     return {
-        "tensorflow_gflops": flops / best / 1e9,
+        "tensorflow_gflops": matmul_rate_at(size, size, size, calls=1, timings=repeats),
         "numpy_gflops": 2.0 * numpy_size**3 / numpy_best / 1e9,
         "size": size,
     }
 
 
-def matmul_rate_at(rows: int, inner: int, columns: int, repeats: int = 2000) -> float:
-    """GFLOP/s of one float32 product of this shape, called as a step calls it (dispatch included).
+def matmul_rate_at(rows: int, inner: int, columns: int, calls: int = 2000, timings: int = 3) -> float:
+    """GFLOP/s of one float32 TensorFlow product of this shape (best of `timings` runs of `calls`).
 
-    The 4096² rate is what the cores can do; products of a training step's own shapes (201 rows,
-    a few hundred columns) cannot reach it, and this says how far below it they run.
+    Timed as a step calls it, dispatch included. The 4096² rate is what the cores can do; products
+    of a training step's own shapes (201 rows, a few hundred columns) cannot reach it, and this
+    says how far below it they run.
     """
     from nextword.backend import import_tensorflow
 
     tf = import_tensorflow()
-    left = tf.random.stateless_normal((rows, inner), seed=(5, 6))
-    right = tf.random.stateless_normal((inner, columns), seed=(7, 8))
+    left = tf.random.stateless_normal((rows, inner), seed=(1, 2))
+    right = tf.random.stateless_normal((inner, columns), seed=(3, 4))
     product = tf.function(lambda a, b: tf.linalg.matmul(a, b))
     product(left, right).numpy()
     best = math.inf
-    for _ in range(3):
+    for _ in range(timings):
         began = time.perf_counter()
-        for _ in range(repeats):
+        for _ in range(calls):
             result = product(left, right)
         result.numpy()
-        best = min(best, (time.perf_counter() - began) / repeats)
+        best = min(best, (time.perf_counter() - began) / calls)
     return 2.0 * rows * inner * columns / best / 1e9
 
 

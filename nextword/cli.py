@@ -22,7 +22,6 @@ from nextword.config import (
     article_configs,
 )
 from nextword.errors import NextwordError
-from nextword.vocab import RARE_SYMBOL
 
 EXIT_USAGE = 2
 _DEFAULT_MODEL = ModelConfig()
@@ -161,14 +160,9 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
         f"best possible accuracy {data.ceiling_count}/{data.window_count}.",
         flush=True,
     )
-    capped = len(data.vocabulary.capped)
-    if capped:
-        print(
-            f"A very large vocabulary: the {len(data.vocabulary) - 1:,} most frequent symbols keep their own "
-            f"id and the {capped:,} rarest share one, {RARE_SYMBOL} (the cap is "
-            f"{corpus_config.max_vocabulary:,}).",
-            flush=True,
-        )
+    capped_note = data.vocabulary.capped_note(corpus_config.max_vocabulary)
+    if capped_note:
+        print(capped_note, flush=True)
     session = TrainingSession(data, model_config, train_config)
     display_step = 1000 if train_config.steps >= 5000 else max(1, train_config.steps // 10)
     printed_until = 0

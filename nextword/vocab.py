@@ -82,6 +82,16 @@ class Vocabulary:
         """The id shared by capped symbols, or None when nothing was capped."""
         return self._ids[RARE_SYMBOL] if self.capped else None
 
+    def capped_note(self, cap: int) -> str | None:
+        """What capping did, for people (the page and the CLI); None when nothing was capped."""
+        if not self.capped:
+            return None
+        return (
+            f"A very large vocabulary: the {len(self) - 1:,} most frequent symbols keep their own id, and "
+            f"the {len(self.capped):,} rarest share one symbol, {RARE_SYMBOL} (the vocabulary is capped at "
+            f"{cap:,} symbols to keep training fast)."
+        )
+
     def id_of(self, symbol: str) -> int:
         """The symbol's id (RARE_SYMBOL's for a capped one); UnknownSymbolError if never seen."""
         return self.encode([symbol])[0]

@@ -39,14 +39,19 @@ def stop_all_runs() -> None:
             thread.join(timeout=20)
 
 
-@pytest.fixture
-def app():
+def fresh_app_test():
+    """A first run of the page with an empty cache (the registry); every training thread stopped after."""
     st.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
     yield at
     stop_all_runs()
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def app():
+    yield from fresh_app_test()
 
 
 def assert_no_exception(at: AppTest) -> None:

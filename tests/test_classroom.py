@@ -160,16 +160,6 @@ def wait_progress_ends_with(page, ending: str, seconds: float = TRAINING_SECONDS
     )
 
 
-def wait_for(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
-
-
 def choose_tiny_settings(page, steps_right_of_home: int) -> None:
     """8 units (Home of the Units slider) and a short step budget."""
     open_advanced_section(page)

@@ -10,10 +10,11 @@ from nextword.training import TrainingSession, prepare_training_data
 STORY = "the cat sat on the mat . the dog sat on the log . the cat saw the dog ."
 
 
-def _factory(steps=20, seed=0):
+def tiny_factory(steps: int = 20, seed: int = 0, story_text: str = STORY):
+    """A run key and a factory of a tiny session (2-symbol contexts, 8 units) on `story_text`."""
     model_config = ModelConfig(n_input=2, units=8, embedding_dim=4)
     train_config = TrainConfig(steps=steps, batch_size=16, seed=seed)
-    story = load_story(STORY, name="tiny")
+    story = load_story(story_text, name="tiny")
     data = prepare_training_data(story, model_config)
     key = run_key(story, model_config, train_config)
     return key, (lambda: TrainingSession(data, model_config, train_config))
@@ -29,16 +30,16 @@ def _wait_all(registry, timeout=60):
 
 
 def test_keys_depend_on_story_settings_and_seed():
-    key, _ = _factory(seed=0)
-    same, _ = _factory(seed=0)
-    other_seed, _ = _factory(seed=1)
-    other_steps, _ = _factory(steps=21)
+    key, _ = tiny_factory(seed=0)
+    same, _ = tiny_factory(seed=0)
+    other_seed, _ = tiny_factory(seed=1)
+    other_steps, _ = tiny_factory(steps=21)
     assert key == same and len({key, other_seed, other_steps}) == 3
 
 
 def test_identical_requests_share_one_run():
     registry = RunRegistry()
-    key, factory = _factory()
+    key, factory = tiny_factory()
     first, created_first = registry.get_or_start(key, factory)
     second, created_second = registry.get_or_start(key, factory)
     assert first is second and created_first and not created_second
@@ -49,7 +50,7 @@ def test_runs_beyond_the_cap_wait_in_a_visible_queue():
     registry = RunRegistry(max_running=1, max_kept=10)
     sessions = []
     for seed in range(3):
-        key, factory = _factory(steps=60, seed=seed)
+        key, factory = tiny_factory(steps=60, seed=seed)
         sessions.append(registry.get_or_start(key, factory)[0])
     positions = [session.progress().queue_position for session in sessions]
     assert positions[1:] == [1, 2] or sessions[1].progress().status != "queued"
@@ -62,7 +63,7 @@ def test_finished_runs_beyond_the_cap_leave_least_recently_used_first():
     registry = RunRegistry(max_running=2, max_kept=2)
     keys = []
     for seed in range(4):
-        key, factory = _factory(steps=5, seed=seed)
+        key, factory = tiny_factory(steps=5, seed=seed)
         keys.append(key)
         registry.get_or_start(key, factory)
         _wait_all(registry)
@@ -72,13 +73,13 @@ def test_finished_runs_beyond_the_cap_leave_least_recently_used_first():
 
 def test_continue_goes_through_the_queue_and_stop_all_ends_threads():
     registry = RunRegistry(max_running=1)
-    key, factory = _factory(steps=5)
+    key, factory = tiny_factory(steps=5)
     session, _ = registry.get_or_start(key, factory)
     _wait_all(registry)
     registry.continue_run(key, 5)
     _wait_all(registry)
     assert session.progress().step == 10
-    long_key, long_factory = _factory(steps=100_000, seed=9)
+    long_key, long_factory = tiny_factory(steps=100_000, seed=9)
     long_session, _ = registry.get_or_start(long_key, long_factory)
     time.sleep(0.3)
     registry.stop_all()
@@ -87,7 +88,7 @@ def test_continue_goes_through_the_queue_and_stop_all_ends_threads():
 
 def test_a_failed_run_is_replaced_by_a_retry():
     registry = RunRegistry()
-    key, factory = _factory()
+    key, factory = tiny_factory()
     failed, _ = registry.get_or_start(key, factory)
     failed.wait(60)
     failed._fail("simulated failure")
