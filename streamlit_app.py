@@ -32,7 +32,7 @@ st.markdown(
     "*LSTM by Example using TensorFlow*."
 )
 
-from nextword import backend, charts, corpus, registry, windows
+from nextword import charts, corpus, registry, windows
 from nextword.checkpoint import zip_run
 from nextword.config import (
     INPUT_ENCODINGS,
@@ -44,12 +44,9 @@ from nextword.config import (
     article_configs,
 )
 from nextword.errors import NextwordError, UnknownSymbolError
-from nextword.training import FAILED, QUEUED, RUNNING, TrainingSession, prepare_training_data
+from nextword.training import FAILED, QUEUED, TrainingSession, prepare_training_data
 
 POLL_SECONDS = 0.75  # how often a tab watching a live run redraws it
-# Until a run's first step is drawn, the tab that pressed Train looks again this often: the first
-# chart point is the answer to the click, and a whole poll interval would be most of its wait.
-FIRST_POINT_POLL_SECONDS = 0.2
 VIEW_SECONDS = 0.5  # tabs polling within the same slot share one set of live charts
 MAX_RUNNING = 2  # runs training at once on this server; the others queue
 MAX_KEPT = 8  # finished runs kept for attaching, predicting and downloading
@@ -276,8 +273,7 @@ def live_view(key: str, tick: str, _session: TrainingSession) -> dict:
 
 def view_tick(progress) -> str:
     """The cache slot of a run's live view: its phase, plus the half-second while it is live."""
-    # A run's first step starts a new slot at once: the tab waiting for it must not get the empty view.
-    phase = f"{progress.status}-{progress.total_steps}-{progress.step > 0}"
+    phase = f"{progress.status}-{progress.total_steps}"
     if progress.active:
         return f"{phase}-{int(time.monotonic() / VIEW_SECONDS)}"
     return f"{phase}-{progress.step}"
@@ -700,7 +696,7 @@ def current_story_digest() -> str | None:
         return None
 
 
-def live_panel(key: str, was_live: bool, polling_for_first_point: bool = False) -> None:
+def live_panel(key: str, was_live: bool) -> None:
     """Progress, charts and samples of one run; a fragment that polls while the run is live."""
     session = get_registry().get(key)
     if session is None:
@@ -741,8 +737,6 @@ def live_panel(key: str, was_live: bool, polling_for_first_point: bool = False) 
         st.code("\n".join(view["samples"]), language=None)
     if was_live and fresh.done:
         st.rerun()  # once: the whole page shows the results and this fragment stops polling
-    if polling_for_first_point and fresh.step > 0:
-        st.rerun()  # once: back to the usual poll interval (a fragment's interval is set by the page)
 
 
 def failure_section(progress) -> None:
@@ -774,18 +768,8 @@ def training_section(story_ready: bool, current_key: str | None) -> TrainingSess
         else:
             st.info("Press **Train** to start. The charts below fill in live while the network learns.")
         return None
-    before = session.progress()
-    was_live = before.active
-    # Only once TensorFlow is loaded: a cold start takes seconds anyway, and ten tabs polling five
-    # times a second would slow the import they wait for.
-    waiting_for_first_point = before.status == RUNNING and before.step == 0 and backend.tensorflow_loaded()
-    if not was_live:
-        poll = None
-    elif waiting_for_first_point:
-        poll = FIRST_POINT_POLL_SECONDS
-    else:
-        poll = POLL_SECONDS
-    st.fragment(live_panel, run_every=poll)(key, was_live, waiting_for_first_point)
+    was_live = session.progress().active
+    st.fragment(live_panel, run_every=POLL_SECONDS if was_live else None)(key, was_live)
     progress = session.progress()
     if progress.status == FAILED:
         failure_section(progress)

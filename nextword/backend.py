@@ -115,11 +115,6 @@ def import_keras():
         return keras
 
 
-def tensorflow_loaded() -> bool:
-    """True once TensorFlow has been imported and configured here (cheap; never imports it)."""
-    return _configured
-
-
 def import_tensorflow():
     """Return the `tensorflow` module (configured as in `import_keras`)."""
     import_keras()
