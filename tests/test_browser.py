@@ -47,6 +47,7 @@ class ConsoleLog:
         self.problems: list[str] = []
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.problems.append(f"pageerror: {error}"))
+        page.on("crash", lambda _: self.problems.append("crash: the page's renderer crashed"))
 
     def _on_console(self, message) -> None:
         if message.type in ("error", "warning"):

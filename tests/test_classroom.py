@@ -44,6 +44,7 @@ GROUP_N_INPUT = (3, 4, 2, 5)
 # Everyone keeps the default settings (128 units, 300 steps: what a class runs first), so a tab
 # needs at most two key presses to join its group.
 STEPS = 300
+RETRY_STEPS = 200  # one press left of 300 on the Steps slider: new runs, and no kept run on the way
 
 # Records, inside each page, every change of the progress text and the highest queue place shown.
 WATCH_SCRIPT = """
@@ -193,11 +194,18 @@ def nudge_n_input(page, n_input: int) -> None:
         slider.press("ArrowRight" if n_input > 3 else "ArrowLeft")
 
 
-def wait_settings_reached_the_server(page, n_input: int) -> None:
+def nudge_steps(page, steps: int) -> None:
+    """Move the Steps slider one notch from its default (300) toward `steps` (200 or 500)."""
+    slider = page.get_by_role("slider", name="Training steps")
+    slider.focus()
+    slider.press("ArrowLeft" if steps < STEPS else "ArrowRight")
+
+
+def wait_settings_reached_the_server(page, n_input: int, steps: int) -> None:
     """Wait until what the server draws shows this tab's settings: its windows and its step budget."""
     first_window = f"{list(FABLE_SYMBOLS[:n_input])} →"
     main_area(page).get_by_text(first_window, exact=False).first.wait_for(timeout=60_000)
-    main_area(page).get_by_role("button", name=f"Continue (+{STEPS:,} steps)").wait_for(timeout=60_000)
+    main_area(page).get_by_role("button", name=f"Continue (+{steps:,} steps)").wait_for(timeout=60_000)
     wait_script_idle(page, timeout=60)
 
 
@@ -209,7 +217,11 @@ def run_caption(page) -> str:
 def toggle_overlay(page, metric: str) -> float:
     """Switch the comparison chart's metric; seconds from the click until the redrawn chart shows it."""
     started = time.monotonic()
-    main_area(page).get_by_test_id("stRadio").get_by_text(metric, exact=True).click()
+    try:
+        main_area(page).get_by_test_id("stRadio").get_by_text(metric, exact=True).click()
+    except sync_api.TimeoutError:
+        describe_page(page, f"no {metric!r} option to click")
+        raise
     page.wait_for_function(
         """metric => {
             // The comparison chart is the first chart after its metric radio.
@@ -224,6 +236,19 @@ def toggle_overlay(page, metric: str) -> float:
         timeout=30_000,
     )
     return time.monotonic() - started
+
+
+def describe_page(page, what: str) -> None:
+    """Print what a page shows (and keep a screenshot) when a test cannot find what it waits for."""
+    name = f"class_{re.sub(r'[^a-z]+', '_', what.lower()).strip('_')}.png"
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    status = page.get_by_test_id("stStatusWidget")
+    status_text = status.inner_text() if status.count() else "hidden"
+    shown = main_area(page).inner_text()[:3000] if main_area(page).count() else "(no main area: a blank page)"
+    print(
+        f"\n--- {what}: url {page.url}; status widget {status_text!r};"
+        f" radios {main_area(page).get_by_test_id('stRadio').count()}; the main area reads:\n{shown}"
+    )
 
 
 def live_gaps(ticks: list) -> list[float]:
@@ -357,8 +382,23 @@ def test_stops_faults_and_hostile_files_in_real_tabs(browser, warm_server, tmp_p
             context.close()
 
 
+class BlankPage(AssertionError):
+    """A student's tab lost its whole page (no main area left): Streamlit's frontend gave up on it."""
+
+
 def test_a_class_of_ten_trains_at_once(browser, warm_server):
-    server = warm_server
+    try:
+        a_class_trains_at_once(browser, warm_server, STEPS)
+    except BlankPage as blank:
+        # Streamlit's frontend (1.67) can drop a whole tab to a blank page when a live fragment's
+        # refresh and a full rerun cross: seen in 2 of about 25 class runs on 2 cores, always as a run
+        # ended. Not this app's code; the class runs once more, on new runs (200 steps), and any
+        # other failure, or a second blank page, fails the test.
+        print(f"\nA tab went blank ({blank}); the class runs once more on new runs.")
+        a_class_trains_at_once(browser, warm_server, RETRY_STEPS)
+
+
+def a_class_trains_at_once(browser, server: Server, steps: int) -> None:
     rss_before = server.rss_mb
     students = []
     try:
@@ -370,8 +410,10 @@ def test_a_class_of_ten_trains_at_once(browser, warm_server):
         # Everyone sets up at once (the key presses of all pages interleave on the server).
         for (_, page, _), group in zip(students, groups, strict=True):
             nudge_n_input(page, GROUP_N_INPUT[group])
+            if steps != STEPS:
+                nudge_steps(page, steps)
         for (_, page, _), group in zip(students, groups, strict=True):
-            wait_settings_reached_the_server(page, GROUP_N_INPUT[group])
+            wait_settings_reached_the_server(page, GROUP_N_INPUT[group], steps)
         # Ten open tabs grow Streamlit's worker pools: count the threads from here.
         threads_before = server.threads
         started, started_wall = time.monotonic(), time.time()
@@ -401,6 +443,13 @@ def test_a_class_of_ten_trains_at_once(browser, warm_server):
         final_texts = [progress_text(page) for _, page, _ in students]
         for _, page, log in students:
             assert_clean(page, log)
+    except Exception as error:
+        for index, (_, _, log) in enumerate(students):
+            print(f"student {index}'s console: {log.problems}")
+        blank = [index for index, (_, page, _) in enumerate(students) if main_area(page).count() == 0]
+        if blank:
+            raise BlankPage(f"student {blank[0]}'s console: {students[blank[0]][2].problems}") from error
+        raise
     finally:
         for context, _, _ in students:
             context.close()
@@ -437,7 +486,7 @@ def test_a_class_of_ten_trains_at_once(browser, warm_server):
     )
     assert all(len(group_keys) == 1 for group_keys in by_group.values()), (by_group, captions)
     assert len(set(keys)) == distinct, "identical settings share one run, different ones do not"
-    assert all(text.startswith(f"Step {STEPS:,} / {STEPS:,}") for text in final_texts), final_texts
+    assert all(text.startswith(f"Step {steps:,} / {steps:,}") for text in final_texts), final_texts
     assert max_queue <= distinct - MAX_RUNNING, "only distinct runs ever wait"
     # Generous bounds: the figures above are the report; these catch a page that froze or lost a click
     # even on a machine as loaded as CI can be.

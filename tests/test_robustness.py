@@ -432,7 +432,8 @@ def test_a_class_of_tabs_shares_runs_by_settings(page):
     for tab in tabs:
         tab.run()
         assert_no_exception(tab)
-        assert progress_text(tab).startswith("Step 50 / 50") and progress_text(tab).endswith("finished")
+        finished = progress_text(tab).startswith("Step 50 / 50") and progress_text(tab).endswith("finished")
+        assert finished, (progress_text(tab), [error.value for error in tab.error])
 
 
 # ----------------------------------------------------------------------------------------------
