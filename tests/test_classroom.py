@@ -390,10 +390,10 @@ def test_a_class_of_ten_trains_at_once(browser, warm_server):
     try:
         a_class_trains_at_once(browser, warm_server, STEPS)
     except BlankPage as blank:
-        # Streamlit's frontend (1.67) can drop a whole tab to a blank page when a live fragment's
-        # refresh and a full rerun cross: seen in 2 of about 25 class runs on 2 cores, always as a run
-        # ended. Not this app's code; the class runs once more, on new runs (200 steps), and any
-        # other failure, or a second blank page, fails the test.
+        # A tab went blank (its whole page gone) in 2 of about 25 class runs on 2 cores, around the
+        # time its run ended: most likely Streamlit's frontend (1.67) dropping its element tree when a
+        # live fragment's refresh and a full rerun cross (see README, "A class at once"). The class
+        # runs once more, on new runs (200 steps); any other failure, or a second blank tab, fails.
         print(f"\nA tab went blank ({blank}); the class runs once more on new runs.")
         a_class_trains_at_once(browser, warm_server, RETRY_STEPS)
 
