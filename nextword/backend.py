@@ -39,6 +39,29 @@ def _quiet_native_stderr():
 
 TRAINING_THREAD_NAME = "nextword-training"
 
+# Keras work that `clear_session()` must not reset, and the calls to it, take turns on this lock.
+_keras_work_lock = threading.Lock()
+_keras_work_count = 0
+
+
+@contextlib.contextmanager
+def keras_work():
+    """Mark Keras work (a run, from building its model to its last step; saving a model) as under way.
+
+    While any is under way, `keras.backend.clear_session()` does nothing; one already under way when
+    the work begins finishes first. Hosts call it from their own threads at any moment: Streamlit,
+    after every script run of every tab, right after telling the tab its run is over, so another
+    tab's Train may be starting a run at that very moment.
+    """
+    global _keras_work_count
+    with _keras_work_lock:
+        _keras_work_count += 1
+    try:
+        yield
+    finally:
+        with _keras_work_lock:
+            _keras_work_count -= 1
+
 
 def _guard_clear_session(keras) -> None:
     """Make `keras.backend.clear_session()` wait its turn while a nextword run is training.
@@ -46,16 +69,20 @@ def _guard_clear_session(keras) -> None:
     Hosts call it to reset Keras between runs of a script (Streamlit does, after every rerun and
     every fragment refresh). Under a training thread it resets TensorFlow's graph and kernel
     caches mid-step: a page polling once a second cut training from about 800 steps/s to 3. While
-    any training thread is alive the call does nothing; otherwise it runs as usual.
+    any Keras work is under way (`keras_work`), or a training thread is alive (it may not have
+    marked its work yet), the call does nothing; otherwise it runs as usual, holding the turn.
     """
     original = keras.backend.clear_session
     if getattr(original, "nextword_guarded", False):
         return
 
     def clear_session_unless_training(*args, **kwargs):
-        if any(thread.name == TRAINING_THREAD_NAME and thread.is_alive() for thread in threading.enumerate()):
-            return None
-        return original(*args, **kwargs)
+        with _keras_work_lock:
+            if _keras_work_count or any(
+                thread.name == TRAINING_THREAD_NAME and thread.is_alive() for thread in threading.enumerate()
+            ):
+                return None
+            return original(*args, **kwargs)
 
     clear_session_unless_training.nextword_guarded = True
     keras.backend.clear_session = clear_session_unless_training

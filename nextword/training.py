@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nextword.backend import TRAINING_THREAD_NAME
+from nextword.backend import TRAINING_THREAD_NAME, keras_work
 from nextword.config import CorpusConfig, ModelConfig, TrainConfig
 from nextword.corpus import Story, check_story_length
 from nextword.errors import NextwordError, TrainingError
@@ -307,9 +307,10 @@ class TrainingSession:
                 raise NextwordError("This run has no trained weights yet: train it first.")
             if self._predictor is not None and self._predictor_step == step and not self.is_alive():
                 return self._predictor
-        predictor = Predictor.from_model(
-            model, self.data.vocabulary, self.data.corpus_config, self.model_config
-        )
+        with keras_work():
+            predictor = Predictor.from_model(
+                model, self.data.vocabulary, self.data.corpus_config, self.model_config
+            )
         with self._lock:
             self._predictor, self._predictor_step = predictor, step
         return predictor
@@ -330,15 +331,16 @@ class TrainingSession:
             "story_name": self.data.story.name,
             "story_digest": self.data.story.digest,
         }
-        save_run(
-            run_dir,
-            self.model,
-            self.data.vocabulary,
-            self.data.corpus_config,
-            self.model_config,
-            self.train_config,
-            summary,
-        )
+        with keras_work():
+            save_run(
+                run_dir,
+                self.model,
+                self.data.vocabulary,
+                self.data.corpus_config,
+                self.model_config,
+                self.train_config,
+                summary,
+            )
 
     # ----- the worker -----
 
@@ -349,7 +351,8 @@ class TrainingSession:
     def _run(self) -> None:
         _yield_cpu_to_readers()
         try:
-            self._train()
+            with keras_work():
+                self._train()
         except NextwordError as error:
             self._fail(str(error))
         except MemoryError:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import gc
 import threading
 import time
+from types import SimpleNamespace
 
-from nextword.backend import TRAINING_THREAD_NAME, import_keras
+from nextword.backend import TRAINING_THREAD_NAME, _guard_clear_session, import_keras, keras_work
 
 
 def test_tensorflow_objects_are_kept_out_of_full_collections():
@@ -47,3 +48,46 @@ def test_clear_session_waits_while_a_run_trains_and_works_otherwise():
         trainer.join(5)
     keras.backend.clear_session()
     assert keras.layers.Dense(1).name == "dense"
+
+
+def test_keras_work_and_a_hosts_clear_session_take_turns():
+    """A clear already under way finishes before a run builds its model; during the run it is skipped.
+
+    Streamlit clears Keras from a tab's script thread right after telling the tab its run is over,
+    so another tab's Train can be starting a run at that very moment.
+    """
+    _wait_until_nothing_trains()
+    clear_began, let_clear_end = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def slow_clear_session():
+        order.append("clear begins")
+        clear_began.set()
+        let_clear_end.wait(5)
+        order.append("clear ends")
+
+    host_keras = SimpleNamespace(backend=SimpleNamespace(clear_session=slow_clear_session))
+    _guard_clear_session(host_keras)
+    clearing = threading.Thread(target=host_keras.backend.clear_session)
+    clearing.start()
+    assert clear_began.wait(5)
+    work_began = threading.Event()
+
+    def run_work():
+        with keras_work():
+            order.append("work begins")
+            work_began.set()
+
+    worker = threading.Thread(target=run_work)
+    worker.start()
+    assert not work_began.wait(0.3), "the run waits for the clear under way"
+    let_clear_end.set()
+    worker.join(5)
+    clearing.join(5)
+    assert order == ["clear begins", "clear ends", "work begins"]
+
+    with keras_work():
+        host_keras.backend.clear_session()  # skipped: Keras work is under way
+    assert order.count("clear begins") == 1
+    host_keras.backend.clear_session()  # nothing under way: it clears again
+    assert order.count("clear begins") == 2
