@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -37,6 +38,19 @@ def _needs_replacing(session: TrainingSession) -> bool:
     return progress.status == FAILED or (progress.done and not progress.has_weights)
 
 
+# Every registry alive in this process, so a host can stop all runs at exit without holding one.
+_live_registries: weakref.WeakSet = weakref.WeakSet()
+
+
+def live_registries() -> list[RunRegistry]:
+    """The registries alive in this process (a host's cache may hold one out of reach).
+
+    Tests used `gc.get_objects()` for this; that hands out tuples other threads are still building,
+    and a training thread then failed with "SystemError: bad argument to internal function".
+    """
+    return list(_live_registries)
+
+
 class RunRegistry:
     """Maps run keys to `TrainingSession`s, with a training cap, a queue and an LRU of finished runs."""
 
@@ -48,6 +62,7 @@ class RunRegistry:
         self._lock = threading.RLock()
         self._sessions: OrderedDict[str, TrainingSession] = OrderedDict()
         self._queue: list[str] = []
+        _live_registries.add(self)
 
     def get(self, key: str) -> TrainingSession | None:
         """The run with this key, if kept (marks it recently used)."""

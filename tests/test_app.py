@@ -7,7 +7,6 @@ shared by every AppTest in this process: each test clears it and stops the train
 
 from __future__ import annotations
 
-import gc
 import json
 import threading
 import time
@@ -17,7 +16,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from nextword.registry import RunRegistry
+from nextword.registry import live_registries
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TIMEOUT = 30
@@ -31,9 +30,8 @@ STORY = (
 
 def stop_all_runs() -> None:
     """Stop every training thread any registry in this process owns (the page's is in the cache)."""
-    for candidate in gc.get_objects():
-        if isinstance(candidate, RunRegistry):
-            candidate.stop_all(timeout=20)
+    for registry in live_registries():
+        registry.stop_all(timeout=20)
     for thread in threading.enumerate():
         if thread.name == "nextword-training":
             thread.join(timeout=20)

@@ -1,10 +1,11 @@
 """The run registry: identical keys share a run, a training cap with a queue, LRU of finished runs."""
 
+import gc
 import time
 
 from nextword.config import ModelConfig, TrainConfig
 from nextword.corpus import load_story
-from nextword.registry import RunRegistry, run_key
+from nextword.registry import RunRegistry, live_registries, run_key
 from nextword.training import TrainingSession, prepare_training_data
 
 STORY = "the cat sat on the mat . the dog sat on the log . the cat saw the dog ."
@@ -96,3 +97,12 @@ def test_a_failed_run_is_replaced_by_a_retry():
     assert created and retried is not failed
     _wait_all(registry)
     assert retried.progress().status == "finished"
+
+
+def test_live_registries_lists_each_registry_while_it_lives():
+    registry = RunRegistry(max_running=1)
+    assert any(candidate is registry for candidate in live_registries())
+    identity = id(registry)
+    del registry
+    gc.collect()
+    assert all(id(candidate) != identity for candidate in live_registries())

@@ -26,7 +26,7 @@ from nextword.cli import main as cli_main
 from nextword.config import CorpusConfig, TrainConfig
 from nextword.corpus import load_story
 from nextword.errors import CheckpointError
-from nextword.registry import RunRegistry
+from nextword.registry import RunRegistry, live_registries
 from nextword.training import FAILED, FINISHED, STOPPED, TrainingSession, _StepTracker
 from nextword.vocab import RARE_SYMBOL
 
@@ -83,11 +83,7 @@ def wait_for(condition, seconds: float = TRAINING_DEADLINE, what: str = "a condi
 
 def registry_of(key: str) -> RunRegistry:
     """The page's registry, found by a run it holds (it lives in st.cache_resource, out of reach)."""
-    found = [
-        candidate
-        for candidate in gc.get_objects()
-        if isinstance(candidate, RunRegistry) and key in candidate.sessions()
-    ]
+    found = [candidate for candidate in live_registries() if key in candidate.sessions()]
     assert len(found) == 1, f"{len(found)} registries hold run {key}"
     return found[0]
 
