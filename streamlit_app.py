@@ -848,8 +848,11 @@ def compare_section() -> None:
             curves.append(
                 {"label": label, "steps": summary["eval_steps"], "values": summary["eval_accuracies"]}
             )
-    st.altair_chart(
-        charts.compare_chart(curves, y_title=metric, percent=metric != "loss"),
+    # A fixed dataset name, as for the live charts: a redraw swaps rows instead of renaming the data.
+    st.vega_lite_chart(
+        spec=charts.stable_spec(
+            charts.compare_chart(curves, y_title=metric, percent=metric != "loss"), "compare"
+        ),
         width="stretch",
         key="compare_chart",
     )
@@ -894,8 +897,10 @@ def predict_section(key: str, session: TrainingSession) -> None:
         else:
             st.caption("This context never occurs in the story: the model has to generalise.")
     with right:
-        st.altair_chart(
-            charts.top_k_chart(pairs, true_next, title="Most likely next symbols"),
+        st.vega_lite_chart(
+            spec=charts.stable_spec(
+                charts.top_k_chart(pairs, true_next, title="Most likely next symbols"), "top_k"
+            ),
             width="stretch",
             key="top_k_chart",
         )
