@@ -43,8 +43,10 @@ from nextword.config import (
     TrainConfig,
     article_configs,
 )
+from nextword.dataset import prepare_training_data
 from nextword.errors import NextwordError, UnknownSymbolError
-from nextword.training import FAILED, QUEUED, TrainingSession, prepare_training_data
+from nextword.progress import Status
+from nextword.run import TrainingRun
 
 POLL_SECONDS = 0.75  # how often a tab watching a live run redraws it
 VIEW_SECONDS = 0.5  # tabs polling within the same slot share one set of live charts
@@ -232,7 +234,7 @@ def get_registry() -> registry.RunRegistry:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=60)
-def live_view(key: str, tick: str, _session: TrainingSession) -> dict:
+def live_view(key: str, tick: str, _session: TrainingRun) -> dict:
     """What the live panel shows of a run, built once per tick for every tab watching it.
 
     Thirty tabs polling one run would otherwise each build the same charts every second; with the
@@ -255,7 +257,7 @@ def live_view(key: str, tick: str, _session: TrainingSession) -> dict:
         title="Accuracy",
     )
     return {
-        "queue_position": progress.queue_position if progress.status == QUEUED else None,
+        "queue_position": progress.queue_position if progress.status == Status.QUEUED else None,
         "fraction": progress.fraction_done,
         "progress_text": f"Step {progress.step:,} / {progress.total_steps:,} · {rate} · "
         f"ETA {format_seconds(progress.eta_seconds)} · {status}",
@@ -324,7 +326,7 @@ def init_state() -> None:
             remember_run(linked_key, session.data.story, session.model_config, session.train_config)
 
 
-def adopt_run_settings(session: TrainingSession) -> None:
+def adopt_run_settings(session: TrainingRun) -> None:
     """Set this tab's story and widgets to those of a run (a new tab opened on a run's link)."""
     state = st.session_state
     story, model_config, train_config = session.data.story, session.model_config, session.train_config
@@ -380,7 +382,7 @@ def current_configs() -> tuple[ModelConfig, TrainConfig]:
     return model_config, train_config
 
 
-def watched_session() -> TrainingSession | None:
+def watched_session() -> TrainingRun | None:
     key = st.session_state.get("watch_key")
     return get_registry().get(key) if key else None
 
@@ -474,7 +476,9 @@ def start_or_attach() -> None:
         model_config, train_config = current_configs()
         data = training_data(story.digest, model_config.n_input, story)
         key = registry.run_key(story, model_config, train_config)
-        get_registry().get_or_start(key, lambda: TrainingSession(data, model_config, train_config))
+        get_registry().get_or_start(
+            key, lambda on_done: TrainingRun(data, model_config, train_config, on_done)
+        )
     except (NextwordError, ValueError) as error:
         state["action_error"] = str(error)
         return
@@ -498,7 +502,7 @@ def on_continue() -> None:
         return
     try:
         get_registry().continue_run(state["watch_key"], int(state["steps"]))
-    except (NextwordError, KeyError) as error:
+    except NextwordError as error:
         state["action_error"] = str(error)
 
 
@@ -679,7 +683,7 @@ def controls_section(story_ready: bool, current_key: str | None) -> None:
         )
 
 
-def run_header(key: str, session: TrainingSession) -> None:
+def run_header(key: str, session: TrainingRun) -> None:
     model_settings, train_settings = session.model_config.to_dict(), session.train_config.to_dict()
     # A run is shared by everyone whose story has the same symbols: name it as this tab knows it.
     story_name = session.data.story.name
@@ -756,7 +760,7 @@ def failure_section(progress) -> None:
         st.caption("Change the settings (fewer units, a smaller batch) and press Train to retry.")
 
 
-def training_section(story_ready: bool, current_key: str | None) -> TrainingSession | None:
+def training_section(story_ready: bool, current_key: str | None) -> TrainingRun | None:
     controls_section(story_ready, current_key)
     key = st.session_state.get("watch_key")
     session = watched_session()
@@ -771,7 +775,7 @@ def training_section(story_ready: bool, current_key: str | None) -> TrainingSess
     was_live = session.progress().active
     st.fragment(live_panel, run_every=POLL_SECONDS if was_live else None)(key, was_live)
     progress = session.progress()
-    if progress.status == FAILED:
+    if progress.status == Status.FAILED:
         failure_section(progress)
     return session
 
@@ -858,9 +862,9 @@ def compare_section() -> None:
     )
 
 
-def predict_section(key: str, session: TrainingSession) -> None:
+def predict_section(key: str, session: TrainingRun) -> None:
     progress = session.progress()
-    if progress.status == FAILED:
+    if progress.status == Status.FAILED:
         return
     st.header("4 · Predict the next word")
     if not progress.has_weights or progress.active:
@@ -967,7 +971,7 @@ def generate_section(predictor, context: str) -> None:
     st.caption("In blue: the context you gave. The rest: what the model wrote, one symbol at a time.")
 
 
-def keep_section(key: str, session: TrainingSession) -> None:
+def keep_section(key: str, session: TrainingRun) -> None:
     progress = session.progress()
     if not progress.has_weights or progress.status not in ("finished", "stopped"):
         return

@@ -144,7 +144,9 @@ def _print_article_lines(progress, printed_until: int, display_step: int) -> int
 
 def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
     from nextword.corpus import load_story
-    from nextword.training import FAILED, TrainingSession, prepare_training_data
+    from nextword.dataset import prepare_training_data
+    from nextword.progress import Status
+    from nextword.run import TrainingRun
 
     corpus_config, model_config, train_config = _configs_from_arguments(arguments, given)
     story_path = Path(arguments.story)
@@ -163,7 +165,7 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
     capped_note = data.vocabulary.capped_note(corpus_config.max_vocabulary)
     if capped_note:
         print(capped_note, flush=True)
-    session = TrainingSession(data, model_config, train_config)
+    session = TrainingRun(data, model_config, train_config)
     display_step = 1000 if train_config.steps >= 5000 else max(1, train_config.steps // 10)
     printed_until = 0
     session.start()
@@ -176,7 +178,7 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
         print("Stopping (keeping what was learned)...", file=sys.stderr, flush=True)
         session.stop()
     progress = session.wait()
-    if progress.status == FAILED:
+    if progress.status == Status.FAILED:
         raise NextwordError(progress.error or "Training failed.")
     if not arguments.quiet:
         _print_article_lines(progress, printed_until, display_step)

@@ -1,6 +1,6 @@
 """Typed, frozen settings: one dataclass per concern, shared by the CLI and the page.
 
-Every field has a comment that says what it means; `__post_init__` raises `ValueError` with a
+Every field has a comment that says what it means; `__post_init__` raises `SettingsError` with a
 readable message for a bad value, so neither driver needs its own checks. `to_dict`/`from_dict`
 round-trip through JSON for checkpoints.
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from nextword.errors import SettingsError
 
 SymbolMode = Literal["words", "characters"]
 InputEncoding = Literal["embedding", "index"]
@@ -30,12 +32,12 @@ ARTICLE_STEPS = 50_000
 
 def _check_range(name: str, value: float, low: float, high: float) -> None:
     if not (low <= value <= high):
-        raise ValueError(f"{name} must be between {low} and {high}; got {value}.")
+        raise SettingsError(f"{name} must be between {low} and {high}; got {value}.")
 
 
 def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
     if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}.")
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}; got {value!r}.")
 
 
 class _DictMixin:
@@ -121,7 +123,7 @@ class TrainConfig(_DictMixin):
         _check_range("batch_size", self.batch_size, 1, 65_536)
         _check_choice("optimizer", self.optimizer, OPTIMIZERS)
         if not (0 < self.learning_rate <= 1e9):
-            raise ValueError(f"learning_rate must be above 0 and at most 1e9; got {self.learning_rate}.")
+            raise SettingsError(f"learning_rate must be above 0 and at most 1e9; got {self.learning_rate}.")
         _check_range("seed", self.seed, 0, 2**31 - 1)
         _check_choice("distribute", self.distribute, DISTRIBUTE_OPTIONS)
 

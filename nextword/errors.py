@@ -11,6 +11,10 @@ class NextwordError(ValueError):
     """Base class: the message is meant to be shown to the user as it is."""
 
 
+class SettingsError(NextwordError):
+    """A setting is out of range or not one of its choices (a config value a person chose)."""
+
+
 class StoryError(NextwordError):
     """The story cannot be used (see the subclasses)."""
 
@@ -57,3 +61,7 @@ class CheckpointError(NextwordError):
 
 class TrainingError(NextwordError):
     """Training could not run or produced a broken model (for example a NaN loss)."""
+
+
+class RunGoneError(NextwordError):
+    """A run key the server no longer keeps (dropped to make room, or from an old link)."""

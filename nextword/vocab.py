@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from nextword.errors import CheckpointError, UnknownSymbolError
+from nextword.errors import CheckpointError, SettingsError, UnknownSymbolError
 
 RARE_SYMBOL = "⟨rare⟩"
 FORMAT_VERSION = 1
@@ -44,7 +44,9 @@ class Vocabulary:
     def from_symbols(cls, symbols: Iterable[str], max_size: int = 20_000) -> Vocabulary:
         """Build from a story's symbols: ids by frequency, ties by first appearance, at most max_size."""
         if max_size < 2:
-            raise ValueError(f"max_size must be at least 2 (one symbol and {RARE_SYMBOL}); got {max_size}.")
+            raise SettingsError(
+                f"max_size must be at least 2 (one symbol and {RARE_SYMBOL}); got {max_size}."
+            )
         # A Counter keeps insertion order, that is first appearance, and `sorted` is stable.
         counter = Counter(symbols)
         ranked = sorted(counter.items(), key=lambda item: -item[1])

@@ -37,7 +37,7 @@ def tiny_train_config():
 @pytest.fixture
 def tiny_data(tiny_model_config):
     from nextword.corpus import load_story
-    from nextword.training import prepare_training_data
+    from nextword.dataset import prepare_training_data
 
     return prepare_training_data(load_story(TINY_STORY, name="tiny"), tiny_model_config)
 
@@ -54,15 +54,16 @@ def trained_fable():
     """One default-settings run on the fable, shared by the tests that only read it."""
     from nextword.config import ModelConfig, TrainConfig
     from nextword.corpus import load_story
-    from nextword.training import TrainingSession, prepare_training_data
+    from nextword.dataset import prepare_training_data
+    from nextword.run import TrainingRun
 
     model_config = ModelConfig()
     train_config = TrainConfig()
     data = prepare_training_data(load_story(FABLE_PATH.read_bytes(), name="belling_the_cat"), model_config)
-    session = TrainingSession(data, model_config, train_config)
-    session.start()
-    session.wait(120)
-    return session
+    run = TrainingRun(data, model_config, train_config)
+    run.start()
+    run.wait(120)
+    return run
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,14 @@ import numpy as np
 import pytest
 
 from nextword.config import ModelConfig, TrainConfig
+from nextword.dataset import prepare_training_data
 from nextword.errors import ContextLengthError, NextwordError, UnknownSymbolError
 from nextword.predict import softmax
-from nextword.training import TrainingSession, prepare_training_data
+from nextword.run import TrainingRun
 
 
 def _trained(data, model_config, steps=15):
-    session = TrainingSession(data, model_config, TrainConfig(steps=steps, batch_size=32, learning_rate=0.02))
+    session = TrainingRun(data, model_config, TrainConfig(steps=steps, batch_size=32, learning_rate=0.02))
     session.start()
     assert session.wait(60).status == "finished"
     return session

@@ -3,28 +3,32 @@
 import gc
 import time
 
+import pytest
+
 from nextword.config import ModelConfig, TrainConfig
 from nextword.corpus import load_story
+from nextword.dataset import prepare_training_data
+from nextword.errors import RunGoneError
 from nextword.registry import RunRegistry, live_registries, run_key
-from nextword.training import TrainingSession, prepare_training_data
+from nextword.run import TrainingRun
 
 STORY = "the cat sat on the mat . the dog sat on the log . the cat saw the dog ."
 
 
-def tiny_factory(steps: int = 20, seed: int = 0, story_text: str = STORY):
-    """A run key and a factory of a tiny session (2-symbol contexts, 8 units) on `story_text`."""
+def tiny_factory(steps: int = 20, seed: int = 0, story_text: str = STORY, learning_rate: float = 0.01):
+    """A run key and a factory of a tiny run (2-symbol contexts, 8 units) on `story_text`."""
     model_config = ModelConfig(n_input=2, units=8, embedding_dim=4)
-    train_config = TrainConfig(steps=steps, batch_size=16, seed=seed)
+    train_config = TrainConfig(steps=steps, batch_size=16, seed=seed, learning_rate=learning_rate)
     story = load_story(story_text, name="tiny")
     data = prepare_training_data(story, model_config)
     key = run_key(story, model_config, train_config)
-    return key, (lambda: TrainingSession(data, model_config, train_config))
+    return key, (lambda on_done: TrainingRun(data, model_config, train_config, on_done))
 
 
 def _wait_all(registry, timeout=60):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if all(session.progress().done for session in registry.sessions().values()):
+        if all(session.progress().done for session in registry.runs().values()):
             return
         time.sleep(0.02)
     raise AssertionError("runs did not finish")
@@ -47,17 +51,24 @@ def test_identical_requests_share_one_run():
     _wait_all(registry)
 
 
-def test_runs_beyond_the_cap_wait_in_a_visible_queue():
+def test_runs_beyond_the_cap_wait_in_a_visible_queue_and_start_in_order():
     registry = RunRegistry(max_running=1, max_kept=10)
-    sessions = []
+    runs, started = [], []
     for seed in range(3):
         key, factory = tiny_factory(steps=60, seed=seed)
-        sessions.append(registry.get_or_start(key, factory)[0])
-    positions = [session.progress().queue_position for session in sessions]
-    assert positions[1:] == [1, 2] or sessions[1].progress().status != "queued"
-    assert registry.running_count() <= 1
+        run = registry.get_or_start(key, factory)[0]
+        # Record the moment each queued run starts training, in the order it happens.
+        run.add_listener(
+            lambda progress, seed=seed: (
+                progress.status == "running" and seed not in started and started.append(seed)
+            )
+        )
+        runs.append(run)
+    assert [run.progress().status for run in runs] == ["running", "queued", "queued"]
+    assert [run.progress().queue_position for run in runs] == [None, 1, 2]
     _wait_all(registry)
-    assert all(session.progress().status == "finished" for session in sessions)
+    assert all(run.progress().status == "finished" for run in runs)
+    assert started == [0, 1, 2], "the queue is first come, first served"
 
 
 def test_finished_runs_beyond_the_cap_leave_least_recently_used_first():
@@ -68,7 +79,7 @@ def test_finished_runs_beyond_the_cap_leave_least_recently_used_first():
         keys.append(key)
         registry.get_or_start(key, factory)
         _wait_all(registry)
-    kept = registry.sessions()
+    kept = registry.runs()
     assert len(kept) == 2 and set(kept) == set(keys[-2:])
 
 
@@ -89,14 +100,13 @@ def test_continue_goes_through_the_queue_and_stop_all_ends_threads():
 
 def test_a_failed_run_is_replaced_by_a_retry():
     registry = RunRegistry()
-    key, factory = tiny_factory()
+    key, factory = tiny_factory(steps=200, learning_rate=1e4)  # diverges: the run fails
     failed, _ = registry.get_or_start(key, factory)
-    failed.wait(60)
-    failed._fail("simulated failure")
+    assert failed.wait(60).status == "failed"
     retried, created = registry.get_or_start(key, factory)
     assert created and retried is not failed
     _wait_all(registry)
-    assert retried.progress().status == "finished"
+    assert retried.progress().status == "failed", "the same settings fail again, in a new run"
 
 
 def test_live_registries_lists_each_registry_while_it_lives():
@@ -106,3 +116,9 @@ def test_live_registries_lists_each_registry_while_it_lives():
     del registry
     gc.collect()
     assert all(id(candidate) != identity for candidate in live_registries())
+
+
+def test_continue_on_a_run_the_server_no_longer_keeps_says_so_in_words():
+    registry = RunRegistry()
+    with pytest.raises(RunGoneError, match="no longer kept on the server"):
+        registry.continue_run("0123456789ab", 10)

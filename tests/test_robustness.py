@@ -18,16 +18,20 @@ import tomllib
 import weakref
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import nextword.model as model_module
 from nextword.backend import TRAINING_THREAD_NAME
 from nextword.cli import main as cli_main
 from nextword.config import CorpusConfig, TrainConfig
 from nextword.corpus import load_story
 from nextword.errors import CheckpointError
+from nextword.progress import Status
 from nextword.registry import RunRegistry, live_registries
-from nextword.training import FAILED, FINISHED, STOPPED, TrainingSession, _StepTracker
+from nextword.run import TrainingRun
+from nextword.tracker import History, StepTracker
 from nextword.vocab import RARE_SYMBOL
 
 from .test_app import (
@@ -83,7 +87,7 @@ def wait_for(condition, seconds: float = TRAINING_DEADLINE, what: str = "a condi
 
 def registry_of(key: str) -> RunRegistry:
     """The page's registry, found by a run it holds (it lives in st.cache_resource, out of reach)."""
-    found = [candidate for candidate in live_registries() if key in candidate.sessions()]
+    found = [candidate for candidate in live_registries() if key in candidate.runs()]
     assert len(found) == 1, f"{len(found)} registries hold run {key}"
     return found[0]
 
@@ -301,14 +305,28 @@ def test_contexts_with_unknown_words_or_the_wrong_length(page):
 
 def test_a_real_nan_loss_fails_the_run_with_a_message(tiny_data, tiny_model_config):
     """Keras reporting a NaN loss ends the run at that step with the message the page and CLI show."""
-    session = TrainingSession(tiny_data, tiny_model_config, TrainConfig(steps=10, learning_rate=3.0))
-    tracker = _StepTracker(session, first_step=0, steps_to_run=10, batch_size=16)
+    published = []
+    tracker = StepTracker(
+        data=tiny_data,
+        model=None,
+        model_config=tiny_model_config,
+        train_config=TrainConfig(steps=10, learning_rate=3.0),
+        history=History(),
+        evaluation_windows=np.arange(tiny_data.window_count),
+        first_step=0,
+        steps_to_run=10,
+        total_steps=10,
+        batch_size=16,
+        seconds_before=0.0,
+        should_stop=lambda: False,
+        publish=published.append,
+    )
     assert tracker.on_batch_end(0, {"loss": math.nan, "accuracy": 0.0}) is True, "stop now"
     assert tracker.failed
     assert tracker.failure == (
         "The loss became NaN at step 1: training diverged. Lower the learning rate (now 3) and train again."
     )
-    assert session.progress().losses == (), "a NaN is never drawn"
+    assert tracker.history.losses == [] and not published, "a NaN is never drawn"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -325,7 +343,7 @@ def test_stop_twice_train_twice_and_rerun_while_training(page):
     key = at.session_state["watch_key"]
     assert [run["key"] for run in at.session_state["my_runs"]] == [key]
     registry = registry_of(key)
-    assert list(registry.sessions()) == [key], "two presses, one run"
+    assert list(registry.runs()) == [key], "two presses, one run"
     # Reruns while training: the same run, its steps only go up, one training thread.
     steps_seen = []
     for _ in range(6):
@@ -348,7 +366,7 @@ def test_stop_twice_train_twice_and_rerun_while_training(page):
         assert_no_exception(tab)
         rerun_until(tab, lambda page: progress_text(page).endswith("stopped"), seconds=15, what="stopped")
         assert tab.button(key="stop").proto.disabled and not tab.button(key="continue").proto.disabled
-    assert registry.get(key).progress().status == STOPPED
+    assert registry.get(key).progress().status == Status.STOPPED
     wait_for(lambda: not training_threads(), 15, "the training thread to end")
 
 
@@ -364,7 +382,7 @@ def test_stop_from_a_second_tab_stops_it_for_everyone_and_either_may_continue(pa
     assert_no_exception(second)
     assert second.session_state["watch_key"] == key
     registry = registry_of(key)
-    assert len(registry.sessions()) == 1
+    assert len(registry.runs()) == 1
     rerun_until(second, lambda page: registry.get(key).progress().step > 0, what="the first step")
     second.button(key="stop").click().run()
     for tab in (second, first):
@@ -387,10 +405,10 @@ def test_an_exception_inside_training_fails_the_run_and_the_registry_still_works
     at = page
     set_tiny_config(at, steps=50)
 
-    def broken_build(self, build_model):
+    def broken_build(*arguments, **keywords):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(TrainingSession, "_build", broken_build)
+    monkeypatch.setattr(model_module, "build_model", broken_build)
     at.button(key="train").click().run()
     rerun_until(at, lambda page: progress_text(page).endswith("failed"), what="the run to fail")
     assert_no_exception(at)
@@ -399,12 +417,12 @@ def test_an_exception_inside_training_fails_the_run_and_the_registry_still_works
     assert at.button(key="retry"), "the page offers to retry"
     assert not any("Predict" in header.value for header in at.header)
     key = at.session_state["watch_key"]
-    assert registry_of(key).get(key).progress().status == FAILED
+    assert registry_of(key).get(key).progress().status == Status.FAILED
     monkeypatch.undo()
     # The same settings again: the failed run is replaced by a fresh one, which trains.
     train_until_done(at)
     assert at.session_state["watch_key"] == key
-    assert registry_of(key).get(key).progress().status == FINISHED
+    assert registry_of(key).get(key).progress().status == Status.FINISHED
     assert errors(at) == []
 
 
@@ -420,10 +438,8 @@ def test_a_class_of_tabs_shares_runs_by_settings(page):
         assert_no_exception(tab)
     keys = {tab.session_state["watch_key"] for tab in tabs}
     registry = registry_of(next(iter(keys)))
-    assert len(keys) == 2 and set(registry.sessions()) == keys
-    wait_for(
-        lambda: all(session.progress().done for session in registry.sessions().values()), what="all runs"
-    )
+    assert len(keys) == 2 and set(registry.runs()) == keys
+    wait_for(lambda: all(session.progress().done for session in registry.runs().values()), what="all runs")
     wait_for(lambda: not training_threads(), 15, "the training threads to end")
     for tab in tabs:
         tab.run()
@@ -448,12 +464,12 @@ def test_runs_keep_the_cap_end_their_threads_and_evicted_runs_free_their_models(
     for key in keys:
         session = registry.get(key)
         if session is not None:
-            assert session.wait(60).status == FINISHED
+            assert session.wait(60).status == Status.FINISHED
             models[key] = weakref.ref(session.model) if session.model is not None else None
         del session
     wait_for(lambda: not training_threads(), 15, "the training threads to end")
     gc.collect()
-    kept = registry.sessions()
+    kept = registry.runs()
     assert len(kept) == 2
     assert {key for key, session in sessions.items() if session() is not None} == set(kept)
     assert all(model is None or model() is None for key, model in models.items() if key not in kept), (
@@ -463,16 +479,16 @@ def test_runs_keep_the_cap_end_their_threads_and_evicted_runs_free_their_models(
 
 
 def test_stop_is_harmless_in_every_state(tiny_data, tiny_model_config, tiny_train_config):
-    session = TrainingSession(tiny_data, tiny_model_config, tiny_train_config)
+    session = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)
     session.start()
     finished = session.wait(60)
-    assert finished.status == FINISHED
+    assert finished.status == Status.FINISHED
     session.stop()
     session.stop()
     assert session.progress() == finished, "stopping a finished run changes nothing"
     session._fail("simulated")
     session.stop()
-    assert session.progress().status == FAILED
+    assert session.progress().status == Status.FAILED
 
 
 # ----------------------------------------------------------------------------------------------
@@ -542,9 +558,9 @@ def test_checkpoints_load_only_with_keras_safe_mode(tiny_data, tiny_model_config
         keyword.arg == "safe_mode" and getattr(keyword.value, "value", None) is True
         for keyword in loads[0].keywords
     )
-    session = TrainingSession(tiny_data, tiny_model_config, TrainConfig(steps=2, batch_size=16))
+    session = TrainingRun(tiny_data, tiny_model_config, TrainConfig(steps=2, batch_size=16))
     session.start()
-    assert session.wait(60).status == FINISHED
+    assert session.wait(60).status == Status.FINISHED
     run_dir = tmp_path / "run"
     session.save(run_dir)
     keras = import_keras()

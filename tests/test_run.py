@@ -1,4 +1,4 @@
-"""The training session: progress snapshots, stop, continue, failures, determinism, the ceiling."""
+"""A training run: progress snapshots, listeners, stop, continue, failures, determinism, the ceiling."""
 
 import dataclasses
 import threading
@@ -7,24 +7,20 @@ import time
 import numpy as np
 import pytest
 
+import nextword.model as model_module
 from nextword.config import ModelConfig, TrainConfig
+from nextword.dataset import prepare_training_data
 from nextword.errors import NextwordError, StoryTooShortError
-from nextword.training import (
-    FAILED,
-    FINISHED,
-    STOPPED,
-    TrainingProgress,
-    TrainingSession,
-    prepare_training_data,
-)
+from nextword.progress import Status, TrainingProgress
+from nextword.run import TrainingRun
 
 
 def test_a_tiny_run_finishes_with_a_full_history(tiny_data, tiny_model_config, tiny_train_config):
-    session = TrainingSession(tiny_data, tiny_model_config, tiny_train_config)
+    session = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)
     assert session.progress().status == "queued"
     session.start()
     progress = session.wait(60)
-    assert progress.status == FINISHED
+    assert progress.status == Status.FINISHED
     assert progress.step == progress.total_steps == tiny_train_config.steps
     assert len(progress.losses) == len(progress.batch_accuracies) == tiny_train_config.steps
     assert all(np.isfinite(progress.losses))
@@ -37,7 +33,7 @@ def test_a_tiny_run_finishes_with_a_full_history(tiny_data, tiny_model_config, t
 
 
 def test_snapshots_are_immutable(tiny_data, tiny_model_config, tiny_train_config):
-    progress = TrainingSession(tiny_data, tiny_model_config, tiny_train_config).progress()
+    progress = TrainingRun(tiny_data, tiny_model_config, tiny_train_config).progress()
     assert isinstance(progress, TrainingProgress)
     with pytest.raises(dataclasses.FrozenInstanceError):
         progress.step = 3  # type: ignore[misc]
@@ -45,19 +41,34 @@ def test_snapshots_are_immutable(tiny_data, tiny_model_config, tiny_train_config
 
 def test_default_settings_reach_the_fables_ceiling(trained_fable):
     progress = trained_fable.progress()
-    assert progress.status == FINISHED
+    assert progress.status == Status.FINISHED
     assert trained_fable.data.ceiling_count == 199 and trained_fable.data.window_count == 201
     # The exact accuracy reaches the best any predictor can do (199 of 201) within the step budget.
     assert progress.final_accuracy == pytest.approx(199 / 201)
     pairs = zip(progress.eval_steps, progress.eval_accuracies, strict=True)
-    first_at_ceiling = next(step for step, accuracy in pairs if accuracy >= 199 / 201)
-    assert first_at_ceiling <= progress.total_steps
+    first_at_ceiling = next((step for step, accuracy in pairs if accuracy >= 199 / 201), None)
+    # The defaults leave room: the ceiling comes in the first half of the steps, not at the last one.
+    assert first_at_ceiling is not None and first_at_ceiling <= progress.total_steps // 2, first_at_ceiling
+
+
+def test_a_listener_sees_every_published_snapshot_in_order(tiny_data, tiny_model_config, tiny_train_config):
+    run = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)
+    seen: list[TrainingProgress] = []
+    run.add_listener(seen.append)
+    run.add_listener(lambda progress: 1 / 0)  # a broken listener is logged, never stops the run
+    run.start()
+    final = run.wait(60)
+    assert final.status == Status.FINISHED
+    assert seen[0].status == Status.RUNNING and seen[-1] == final
+    steps = [progress.step for progress in seen]
+    assert steps == sorted(steps) and steps[-1] == tiny_train_config.steps
+    run.remove_listener(seen.append)
 
 
 def test_stop_mid_run_is_quick_and_keeps_a_usable_model(fable_story):
     model_config = ModelConfig(units=32, embedding_dim=8)
     data = prepare_training_data(fable_story, model_config)
-    session = TrainingSession(data, model_config, TrainConfig(steps=100_000, batch_size=16))
+    session = TrainingRun(data, model_config, TrainConfig(steps=100_000, batch_size=16))
     session.start()
     deadline = time.time() + 60
     while session.progress().step < 5 and time.time() < deadline:
@@ -67,20 +78,20 @@ def test_stop_mid_run_is_quick_and_keeps_a_usable_model(fable_story):
     session.stop()  # a second stop is harmless
     progress = session.wait(10)
     assert time.perf_counter() - asked < 1.5
-    assert progress.status == STOPPED
+    assert progress.status == Status.STOPPED
     assert 5 <= progress.step < 100_000
     assert progress.total_steps == progress.step
     assert session.predictor().top_k("had a general", 3)
 
     session.continue_training(20)
     continued = session.wait(60)
-    assert continued.status == FINISHED
+    assert continued.status == Status.FINISHED
     assert continued.step == progress.step + 20
     assert len(continued.losses) == continued.step
 
 
 def test_continue_needs_a_finished_run(tiny_data, tiny_model_config, tiny_train_config):
-    session = TrainingSession(tiny_data, tiny_model_config, tiny_train_config)
+    session = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)
     with pytest.raises(NextwordError):
         session.continue_training(10)
     with pytest.raises(NextwordError):
@@ -90,19 +101,19 @@ def test_continue_needs_a_finished_run(tiny_data, tiny_model_config, tiny_train_
 def test_a_queued_run_stopped_before_it_starts_has_no_weights(
     tiny_data, tiny_model_config, tiny_train_config
 ):
-    session = TrainingSession(tiny_data, tiny_model_config, tiny_train_config)
+    session = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)
     session.stop()
     progress = session.progress()
-    assert progress.status == STOPPED and not progress.has_weights
+    assert progress.status == Status.STOPPED and not progress.has_weights
     session.start()  # nothing left to train: stays stopped
-    assert session.progress().status == STOPPED
+    assert session.progress().status == Status.STOPPED
 
 
 def test_a_diverging_run_fails_with_a_message(tiny_data, tiny_model_config):
-    session = TrainingSession(tiny_data, tiny_model_config, TrainConfig(steps=200, learning_rate=1e4, seed=0))
+    session = TrainingRun(tiny_data, tiny_model_config, TrainConfig(steps=200, learning_rate=1e4, seed=0))
     session.start()
     progress = session.wait(60)
-    assert progress.status == FAILED
+    assert progress.status == Status.FAILED
     assert "diverged" in progress.error and "Lower the learning rate" in progress.error
     assert progress.step < 200
     # The snapshot reaches the failing step: its number is the one the message names.
@@ -110,25 +121,25 @@ def test_a_diverging_run_fails_with_a_message(tiny_data, tiny_model_config):
 
 
 def test_an_exception_inside_training_becomes_a_failed_status(
-    tiny_data, tiny_model_config, tiny_train_config
+    tiny_data, tiny_model_config, tiny_train_config, monkeypatch
 ):
     done = threading.Event()
-    session = TrainingSession(tiny_data, tiny_model_config, tiny_train_config, on_done=lambda _: done.set())
+    session = TrainingRun(tiny_data, tiny_model_config, tiny_train_config, on_done=lambda _: done.set())
 
     def broken_build(*_arguments):
         raise RuntimeError("disk on fire")
 
-    session._build = broken_build  # a fault the worker must report, not swallow
+    monkeypatch.setattr(model_module, "build_model", broken_build)  # a fault the worker must report
     session.start()
     progress = session.wait(30)
-    assert progress.status == FAILED and "disk on fire" in progress.error
+    assert progress.status == Status.FAILED and "disk on fire" in progress.error
     assert done.is_set()
 
 
 def test_same_story_settings_and_seed_give_the_same_run(tiny_data, tiny_model_config, tiny_train_config):
     runs = []
     for _ in range(2):
-        session = TrainingSession(tiny_data, tiny_model_config, tiny_train_config)
+        session = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)
         session.start()
         runs.append((session.wait(60), session.predictor().top_k("the cat", 5)))
     (first, first_top), (second, second_top) = runs
@@ -138,10 +149,10 @@ def test_same_story_settings_and_seed_give_the_same_run(tiny_data, tiny_model_co
 
 def test_article_order_with_batch_one(tiny_data, tiny_model_config):
     config = TrainConfig(steps=25, batch_size=1, optimizer="rmsprop", learning_rate=0.001, article_order=True)
-    session = TrainingSession(tiny_data, tiny_model_config, config)
+    session = TrainingRun(tiny_data, tiny_model_config, config)
     session.start()
     progress = session.wait(60)
-    assert progress.status == FINISHED and len(progress.losses) == 25
+    assert progress.status == Status.FINISHED and len(progress.losses) == 25
     assert set(progress.batch_accuracies) <= {0.0, 1.0}
 
 
@@ -160,10 +171,11 @@ cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 from nextword.config import ModelConfig, TrainConfig
 from nextword.corpus import load_story
-from nextword.training import TrainingSession, prepare_training_data
+from nextword.dataset import prepare_training_data
+from nextword.run import TrainingRun
 model_config = ModelConfig(n_input=2, units=8, embedding_dim=4)
 data = prepare_training_data(load_story("the cat sat on the mat . the dog sat on the log ."), model_config)
-session = TrainingSession(data, model_config, TrainConfig(steps=10, batch_size=8, distribute="mirrored"))
+session = TrainingRun(data, model_config, TrainConfig(steps=10, batch_size=8, distribute="mirrored"))
 session.start()
 progress = session.wait(120)
 print(progress.status, session.replicas, len(session.predictor().top_k("the cat", 2)), progress.error)
@@ -195,8 +207,8 @@ def test_an_enormous_vocabulary_is_capped_and_scored_on_a_sample():
     model_config = ModelConfig(n_input=2, units=8, embedding_dim=4)
     data = prepare_training_data(story, model_config)
     assert len(data.vocabulary) == 20_000 and RARE_SYMBOL in data.vocabulary.symbols
-    session = TrainingSession(data, model_config, TrainConfig(steps=3, batch_size=64))
+    session = TrainingRun(data, model_config, TrainConfig(steps=3, batch_size=64))
     session.start()
     progress = session.wait(120)
-    assert progress.status == FINISHED, progress.error
+    assert progress.status == Status.FINISHED, progress.error
     assert 0 < progress.evaluation_window_count < progress.window_count == 99_998

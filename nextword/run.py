@@ -1,0 +1,385 @@
+"""A training run: `model.fit` in its own thread, observed through immutable snapshots.
+
+`TrainingRun.start()` trains in a background thread; a `StepTracker` records every step and the
+run publishes a frozen `TrainingProgress` under a lock. Readers (the page's live panel, the CLI,
+the bench) call `progress()`, which is cheap and never blocks training for long, or register a
+listener that is called with every snapshot the run publishes. Nothing here knows about
+Streamlit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import os
+import sys
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+from nextword.backend import TRAINING_THREAD_NAME, keras_work
+from nextword.config import ModelConfig, TrainConfig
+from nextword.dataset import TrainingData
+from nextword.errors import NextwordError, TrainingError
+from nextword.progress import Status, TrainingProgress
+from nextword.tracker import History, StepTracker, evaluation_sample
+from nextword.windows import article_order
+
+logger = logging.getLogger(__name__)
+
+# Steps handed to one `model.fit` call: bounds the memory of the materialised batches and keeps the
+# per-step metrics exact (Keras reports running means over an epoch; the tracker differences them).
+MAX_STEPS_PER_FIT = 1000
+MAX_ROWS_PER_FIT = 2_000_000
+# The nice value of training threads (0 normal, 19 lowest): pages and their readers come first.
+TRAINING_NICENESS = 10
+
+Listener = Callable[[TrainingProgress], None]
+
+
+def batch_plan(
+    window_count: int, train_config: TrainConfig, n_input: int, steps: int, random: np.random.RandomState
+) -> np.ndarray:
+    """Window indices for `steps` steps, shape [steps, batch]: every batch has the same size.
+
+    A batch at least as large as the story is the full set every step. Otherwise windows are
+    shuffled per pass, and a pass that does not divide evenly runs on into the next one, so no
+    short batch forces TensorFlow to trace a second step function.
+    """
+    if train_config.article_order:
+        start = int(random.randint(0, 2**31 - 1))
+        return article_order(window_count, n_input, steps, start).reshape(steps, 1)
+    batch = min(train_config.batch_size, window_count)
+    if batch == window_count:
+        return np.broadcast_to(np.arange(window_count), (steps, window_count))
+    needed = steps * batch
+    order = np.concatenate(
+        [random.permutation(window_count) for _ in range(math.ceil(needed / window_count))]
+    )
+    return order[:needed].reshape(steps, batch)
+
+
+class TrainingRun:
+    """One training run of one model on one story, in a background thread.
+
+    `start()` begins (or resumes) training, `stop()` asks it to end after the current step,
+    `progress()` returns the latest snapshot, `continue_training(n)` adds n steps to a finished or
+    stopped run and trains them, `predictor()` gives a numpy predictor on the current weights,
+    `add_listener(fn)` has `fn(progress)` called with every snapshot published from now on.
+    `on_done(run)` is called once each time the run's thread ends (or a queued run is stopped).
+    """
+
+    def __init__(
+        self,
+        data: TrainingData,
+        model_config: ModelConfig,
+        train_config: TrainConfig,
+        on_done: Callable[[TrainingRun], None] | None = None,
+    ):
+        if model_config.n_input != data.n_input:
+            raise NextwordError("The training data was prepared for another n_input than the model's.")
+        self.data = data
+        self.model_config = model_config
+        self.train_config = train_config
+        self.model = None
+        # Devices training in step (more than 1 under a tf.distribute strategy).
+        self.replicas = 1
+        self._on_done = on_done
+        self._lock = threading.Lock()
+        self._listeners: list[Listener] = []
+        self._stop_requested = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._random = np.random.RandomState(train_config.seed)
+        self._history = History()
+        self._pending_steps = train_config.steps
+        self._total_steps = train_config.steps
+        self._training_seconds = 0.0
+        self._predictor = None
+        self._predictor_step = -1
+        self._evaluation_windows = evaluation_sample(
+            data.window_count, len(data.vocabulary), train_config.seed
+        )
+        self._progress = TrainingProgress(
+            status=Status.QUEUED,
+            total_steps=train_config.steps,
+            ceiling=data.ceiling,
+            window_count=data.window_count,
+            evaluation_window_count=len(self._evaluation_windows),
+        )
+
+    # ----- reading -----
+
+    def progress(self) -> TrainingProgress:
+        with self._lock:
+            return self._progress
+
+    def is_alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wait(self, timeout: float | None = None) -> TrainingProgress:
+        """Block until the worker thread ends (or `timeout` passes); return the latest snapshot."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return self.progress()
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call `listener(progress)` with every snapshot published from now on.
+
+        It is called from the training thread (or the thread that changed the run's status), so
+        it must be quick; an exception it raises is logged and does not stop the run.
+        """
+        with self._lock:
+            self._listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    # ----- control -----
+
+    def set_queue_position(self, position: int | None) -> None:
+        """Shown while the run waits for a free training slot (set by the registry)."""
+        self._set(queue_position=position)
+
+    def start(self) -> None:
+        """Train the pending steps in a new thread; does nothing if already training or nothing pending."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            if self._progress.status == Status.FAILED or self._pending_steps <= 0:
+                return
+            self._stop_requested.clear()
+            self._progress = dataclasses.replace(
+                self._progress, status=Status.RUNNING, queue_position=None, error=None
+            )
+            self._thread = threading.Thread(target=self._run, name=TRAINING_THREAD_NAME, daemon=True)
+            self._thread.start()
+        self._notify()
+
+    def stop(self) -> None:
+        """Ask the run to stop after its current step (within about a second); keeps the weights."""
+        with self._lock:
+            status = self._progress.status
+            if status == Status.RUNNING:
+                self._stop_requested.set()
+                self._progress = dataclasses.replace(self._progress, status=Status.STOPPING)
+            elif status == Status.QUEUED:
+                # Never started (or continuation not started yet): nothing to interrupt.
+                self._pending_steps = 0
+                self._total_steps = self._progress.step
+                self._progress = dataclasses.replace(
+                    self._progress, status=Status.STOPPED, queue_position=None, total_steps=self._total_steps
+                )
+            else:
+                return
+        self._notify()
+        if status == Status.QUEUED:
+            self._report_done()
+
+    def continue_training(self, extra_steps: int, start: bool = True) -> None:
+        """Add `extra_steps` to a finished or stopped run that has weights; train them now or later."""
+        if extra_steps < 1:
+            raise NextwordError("Continue needs at least one more step.")
+        with self._lock:
+            if self._progress.status not in (Status.FINISHED, Status.STOPPED) or self.model is None:
+                raise NextwordError("Only a finished or stopped run with weights can continue.")
+            self._pending_steps = extra_steps
+            self._total_steps = self._progress.step + extra_steps
+            self._progress = dataclasses.replace(
+                self._progress, status=Status.QUEUED, total_steps=self._total_steps, eta_seconds=None
+            )
+        self._notify()
+        if start:
+            self.start()
+
+    def predictor(self):
+        """A numpy `Predictor` on the latest weights (cached until the weights change)."""
+        from nextword.predict import Predictor
+
+        with self._lock:
+            step, model = self._progress.step, self.model
+            if model is None or not self._progress.has_weights:
+                raise NextwordError("This run has no trained weights yet: train it first.")
+            if self._predictor is not None and self._predictor_step == step and not self.is_alive():
+                return self._predictor
+        with keras_work():
+            predictor = Predictor.from_model(
+                model, self.data.vocabulary, self.data.corpus_config, self.model_config
+            )
+        with self._lock:
+            self._predictor, self._predictor_step = predictor, step
+        return predictor
+
+    def save(self, run_dir) -> None:
+        """Save the run folder (model.keras, vocab.json, config.json); the run must not be training."""
+        from nextword.checkpoint import save_run
+
+        if self.is_alive() or self.model is None:
+            raise NextwordError("Only a finished or stopped run with weights can be saved.")
+        progress = self.progress()
+        summary = {
+            "steps": progress.step,
+            "exact_accuracy": progress.final_accuracy,
+            "ceiling": progress.ceiling,
+            "windows": progress.window_count,
+            "evaluation_windows": progress.evaluation_window_count,
+            "story_name": self.data.story.name,
+            "story_digest": self.data.story.digest,
+        }
+        with keras_work():
+            save_run(
+                run_dir,
+                self.model,
+                self.data.vocabulary,
+                self.data.corpus_config,
+                self.model_config,
+                self.train_config,
+                summary,
+            )
+
+    # ----- publishing -----
+
+    def _set(self, **changes) -> None:
+        with self._lock:
+            self._progress = dataclasses.replace(self._progress, **changes)
+        self._notify()
+
+    def _publish(self, tracker: StepTracker) -> None:
+        with self._lock:
+            self._training_seconds = tracker.training_seconds
+            self._progress = tracker.snapshot(self._progress)
+        self._notify()
+
+    def _notify(self) -> None:
+        with self._lock:
+            progress, listeners = self._progress, list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(progress)
+            except Exception:  # noqa: BLE001 - a reader's bug must not stop the run
+                logger.exception("A progress listener failed; the run goes on.")
+
+    def _report_done(self) -> None:
+        if self._on_done is None:
+            return
+        try:
+            self._on_done(self)
+        except Exception:  # noqa: BLE001 - the registry's bookkeeping must not mask the run
+            logger.exception("The run's on_done hook failed.")
+
+    # ----- the worker -----
+
+    def _run(self) -> None:
+        _yield_cpu_to_readers()
+        try:
+            with keras_work():
+                self._train()
+        except NextwordError as error:
+            self._fail(str(error))
+        except MemoryError:
+            self._fail("Training ran out of memory: use fewer units, a smaller batch or a shorter story.")
+        except Exception as error:  # noqa: BLE001 - a worker must report, never die silently
+            logger.exception("Training failed unexpectedly.")
+            self._fail(f"Training failed unexpectedly ({type(error).__name__}: {error}).")
+        finally:
+            self._report_done()
+
+    def _fail(self, message: str) -> None:
+        self._pending_steps = 0
+        self._set(status=Status.FAILED, error=message, eta_seconds=None, steps_per_second=None)
+
+    def _train(self) -> None:
+        from nextword.keras_callback import ProgressCallback
+        from nextword.model import build_model
+
+        if self.model is None:
+            self.model = self._build(build_model)
+        steps_to_run, self._pending_steps = self._pending_steps, 0
+        first_step = self._progress.step
+        plan = batch_plan(
+            self.data.window_count, self.train_config, self.model_config.n_input, steps_to_run, self._random
+        )
+        batch_size = plan.shape[1]
+        chunk_steps = max(1, min(MAX_STEPS_PER_FIT, MAX_ROWS_PER_FIT // batch_size))
+        tracker = StepTracker(
+            data=self.data,
+            model=self.model,
+            model_config=self.model_config,
+            train_config=self.train_config,
+            history=self._history,
+            evaluation_windows=self._evaluation_windows,
+            first_step=first_step,
+            steps_to_run=steps_to_run,
+            total_steps=self._total_steps,
+            batch_size=batch_size,
+            seconds_before=self._training_seconds,
+            should_stop=self._stop_requested.is_set,
+            publish=self._publish,
+        )
+        done = 0
+        while done < steps_to_run and not self._stop_requested.is_set() and not tracker.failed:
+            chunk = plan[done : done + chunk_steps]
+            rows = chunk.reshape(-1)
+            tracker.begin_chunk()
+            self.model.fit(
+                self.data.contexts[rows].astype(np.float32),
+                self.data.targets[rows],
+                batch_size=batch_size,
+                epochs=1,
+                shuffle=False,
+                verbose=0,
+                callbacks=[ProgressCallback(tracker)],
+            )
+            done += tracker.steps_in_chunk
+            if tracker.steps_in_chunk == 0:
+                break
+        if tracker.failed:
+            tracker.publish()  # the curves up to the failing step, not up to the last regular snapshot
+            raise TrainingError(tracker.failure)
+        tracker.evaluate(force=True)
+        stopped = self._stop_requested.is_set() and done < steps_to_run
+        with self._lock:
+            self._training_seconds = tracker.training_seconds
+            self._total_steps = tracker.step if stopped else self._total_steps
+            tracker.total_steps = self._total_steps
+            self._progress = dataclasses.replace(
+                tracker.snapshot(self._progress),
+                status=Status.STOPPED if stopped else Status.FINISHED,
+                eta_seconds=None,
+            )
+        self._notify()
+
+    def _build(self, build_model):
+        """Build the model, under a tf.distribute strategy when the config asks for one."""
+        vocabulary_size = len(self.data.vocabulary)
+        if self.train_config.distribute == "mirrored":
+            from nextword.backend import import_tensorflow
+
+            strategy = import_tensorflow().distribute.MirroredStrategy()
+            self.replicas = strategy.num_replicas_in_sync
+            with strategy.scope():
+                return build_model(self.model_config, vocabulary_size, self.train_config)
+        return build_model(self.model_config, vocabulary_size, self.train_config)
+
+
+def _yield_cpu_to_readers() -> None:
+    """Give this training thread (and the TensorFlow threads it starts) a lower CPU priority.
+
+    A page must answer a student's click within about a second while runs train on the same
+    cores; training is the one job that can wait. On Linux a nice value is per thread and new
+    threads inherit it, so TensorFlow's compute pool, started by the first run, yields too. With
+    nothing else to do, training still gets every core. Elsewhere (macOS, Windows) the call would
+    name a process, not a thread, so it is skipped.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        thread_id = threading.get_native_id()
+        current = os.getpriority(os.PRIO_PROCESS, thread_id)
+        os.setpriority(os.PRIO_PROCESS, thread_id, max(current, TRAINING_NICENESS))
+    except (AttributeError, OSError):  # a sandbox may forbid it: train at the usual priority
+        logger.info("Could not lower the training thread's priority; it trains at the usual one.")

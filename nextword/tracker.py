@@ -1,0 +1,241 @@
+"""Per-step bookkeeping of a run: losses, batch accuracies, exact scoring, snapshots.
+
+Keras reports running means over an epoch; the tracker turns them back into each step's own loss
+and batch accuracy, scores the windows exactly now and then with the numpy predictor on the
+current weights, notices a diverging loss, and builds `TrainingProgress` snapshots. It owns all
+of its state; the run hands it what it needs and receives snapshots through `publish`. Nothing
+here imports TensorFlow (the Keras callback that feeds it lives in `nextword.keras_callback`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nextword.config import ModelConfig, TrainConfig
+from nextword.dataset import TrainingData
+from nextword.progress import SampleLine, TrainingProgress
+
+# Publish a snapshot at most this often (seconds): readers poll about once a second.
+PUBLISH_INTERVAL = 0.1
+# How many article-style sample lines a snapshot keeps.
+SAMPLES_KEPT = 5
+# Exact scoring of all windows may take at most this share of the training time.
+EVALUATION_BUDGET = 0.1
+# About this many exact-accuracy points per run.
+EVALUATION_POINTS = 60
+# Scoring costs windows × vocabulary × units: a long story is scored on a fixed, seeded sample of
+# windows (the same sample every time, so the curve is comparable), a short one on all of them.
+# The sample holds at most this many window × vocabulary cells (about 0.1 s of numpy per score),
+# and never fewer than the minimum.
+EVALUATION_CELLS_LIMIT = 4_000_000
+EVALUATION_WINDOWS_MINIMUM = 512
+
+
+def evaluation_sample(window_count: int, vocabulary_size: int, seed: int) -> np.ndarray:
+    """Indices of the windows scored for the exact accuracy: all, or a seeded sample of a long story."""
+    limit = max(EVALUATION_WINDOWS_MINIMUM, EVALUATION_CELLS_LIMIT // max(1, vocabulary_size))
+    if window_count <= limit:
+        return np.arange(window_count)
+    random = np.random.RandomState(seed + 1)
+    return np.sort(random.choice(window_count, limit, replace=False))
+
+
+@dataclass
+class History:
+    """A run's curves so far; it outlives one tracker, so a continued run extends its curves."""
+
+    losses: list[float] = field(default_factory=list)
+    batch_accuracies: list[float] = field(default_factory=list)
+    eval_steps: list[int] = field(default_factory=list)
+    eval_accuracies: list[float] = field(default_factory=list)
+    samples: deque = field(default_factory=lambda: deque(maxlen=SAMPLES_KEPT))
+
+
+class StepTracker:
+    """Bookkeeping for one stretch of training (a start, or one Continue) of a run.
+
+    Args:
+        data: the windows the run trains on.
+        model: the Keras model being trained (scoring reads its current weights).
+        model_config, train_config: the run's settings.
+        history: the run's curves, extended in place.
+        evaluation_windows: indices of the windows scored exactly.
+        first_step: the run's step count before this stretch.
+        steps_to_run: steps in this stretch.
+        total_steps: the run's step count once this stretch is done (for the ETA).
+        batch_size: windows per step.
+        seconds_before: training seconds the run had spent before this stretch.
+        should_stop: whether a stop was requested.
+        publish: called with this tracker when a snapshot is due; the run builds it with `snapshot`.
+    """
+
+    def __init__(
+        self,
+        *,
+        data: TrainingData,
+        model,
+        model_config: ModelConfig,
+        train_config: TrainConfig,
+        history: History,
+        evaluation_windows: np.ndarray,
+        first_step: int,
+        steps_to_run: int,
+        total_steps: int,
+        batch_size: int,
+        seconds_before: float,
+        should_stop: Callable[[], bool],
+        publish: Callable[[StepTracker], None],
+    ):
+        self.data = data
+        self.model_config = model_config
+        self.train_config = train_config
+        self.history = history
+        self.evaluation_windows = evaluation_windows
+        self.first_step = first_step
+        self.steps_to_run = steps_to_run
+        self.total_steps = total_steps
+        self.batch_size = batch_size
+        self.seconds_before = seconds_before
+        self.should_stop = should_stop
+        self._publish = publish
+        self.model = model
+        # The loss of a uniform guess; a run averaging ten times that (plus slack) has diverged.
+        self.guessing_loss = math.log(max(2, len(data.vocabulary)))
+        self.explosion_loss = 10 * self.guessing_loss + 10
+        self.step = first_step
+        self.steps_in_chunk = 0
+        self.failure: str | None = None
+        self.started = time.perf_counter()
+        self.last_publish = 0.0
+        self.rate_points: deque = deque(maxlen=50)
+        self.previous_mean_loss = 0.0
+        self.previous_mean_accuracy = 0.0
+        self.evaluation_seconds = 0.0
+        self.last_evaluation_step = -1
+        self.evaluate_every = max(1, total_steps // EVALUATION_POINTS)
+
+    @property
+    def failed(self) -> bool:
+        return self.failure is not None
+
+    @property
+    def training_seconds(self) -> float:
+        """The run's training time including this stretch so far."""
+        return self.seconds_before + time.perf_counter() - self.started
+
+    def begin_chunk(self) -> None:
+        """A new `model.fit` call starts: Keras' running means start again from zero."""
+        self.steps_in_chunk = 0
+        self.previous_mean_loss = 0.0
+        self.previous_mean_accuracy = 0.0
+
+    def on_batch_end(self, batch_index: int, logs: dict) -> bool:
+        """Record one step from Keras' running means; return True when training must stop now."""
+        count = batch_index + 1  # Keras' logs are means over the `count` batches of this epoch
+        mean_loss = float(logs.get("loss", float("nan")))
+        mean_accuracy = float(logs.get("accuracy", float("nan")))
+        loss = count * mean_loss - (count - 1) * self.previous_mean_loss
+        accuracy = count * mean_accuracy - (count - 1) * self.previous_mean_accuracy
+        self.previous_mean_loss, self.previous_mean_accuracy = mean_loss, mean_accuracy
+        self.steps_in_chunk += 1
+        return self.record_step(loss, accuracy, finite=math.isfinite(mean_loss))
+
+    def record_step(self, loss: float, accuracy: float, finite: bool = True) -> bool:
+        """Record one step's own loss and batch accuracy; return True when training must stop now."""
+        self.step += 1
+        learning_rate = self.train_config.learning_rate
+        if not finite or not math.isfinite(loss):
+            self.failure = (
+                f"The loss became NaN at step {self.step}: training diverged. Lower the learning rate "
+                f"(now {learning_rate:g}) and train again."
+            )
+            return True
+        self.history.losses.append(max(0.0, loss))
+        recent = self.history.losses[-5:]
+        if len(recent) == 5 and sum(recent) / 5 > self.explosion_loss:
+            # Cross-entropy from logits rarely reaches NaN; a loss far above guessing is the same failure.
+            self.failure = (
+                f"The loss exploded to {recent[-1]:.3g} at step {self.step} (guessing gives "
+                f"{self.guessing_loss:.2f}): training diverged. "
+                f"Lower the learning rate (now {learning_rate:g}) and train again."
+            )
+            return True
+        # A batch accuracy is a whole number of hits over the batch: undo the differencing's round-off.
+        accuracy = round(accuracy * self.batch_size) / self.batch_size
+        self.history.batch_accuracies.append(min(1.0, max(0.0, accuracy)))
+        self.rate_points.append((time.perf_counter(), self.step))
+        self.evaluate(force=False)
+        now = time.perf_counter()
+        if now - self.last_publish >= PUBLISH_INTERVAL or self.step - self.first_step >= self.steps_to_run:
+            self.publish()
+        return self.should_stop()
+
+    def evaluate(self, force: bool) -> None:
+        """Score the evaluation windows exactly (numpy forward pass on the current weights)."""
+        if self.step == self.last_evaluation_step:
+            return
+        if not force:
+            if self.step % self.evaluate_every != 0 and self.step != self.first_step + 1:
+                return
+            training_seconds = time.perf_counter() - self.started
+            if self.evaluation_seconds > EVALUATION_BUDGET * max(training_seconds, 1e-9):
+                return
+        from nextword.predict import Predictor
+
+        began = time.perf_counter()
+        data = self.data
+        predictor = Predictor.from_model(self.model, data.vocabulary, data.corpus_config, self.model_config)
+        windows = self.evaluation_windows
+        correct = predictor.count_correct(data.contexts[windows], data.targets[windows])
+        self.history.eval_steps.append(self.step)
+        self.history.eval_accuracies.append(correct / max(1, len(windows)))
+        # An article-style sample line from a window chosen by the step number (deterministic).
+        window = (self.step * 7919) % data.window_count
+        context_ids = data.contexts[window]
+        predicted = int(predictor.predict_ids(context_ids[None, :])[0])
+        vocabulary = data.vocabulary
+        self.history.samples.append(
+            SampleLine(
+                self.step,
+                tuple(vocabulary.decode([int(value) for value in context_ids])),
+                vocabulary.symbol_of(predicted),
+                vocabulary.symbol_of(int(data.targets[window])),
+            )
+        )
+        self.last_evaluation_step = self.step
+        self.evaluation_seconds += time.perf_counter() - began
+
+    def snapshot(self, progress: TrainingProgress) -> TrainingProgress:
+        """`progress` with this tracker's curves, step, rate and ETA."""
+        history = self.history
+        rate = None
+        if len(self.rate_points) >= 2:
+            (first_time, first_step), (last_time, last_step) = self.rate_points[0], self.rate_points[-1]
+            if last_time > first_time:
+                rate = (last_step - first_step) / (last_time - first_time)
+        eta = (self.total_steps - self.step) / rate if rate else None
+        return dataclasses.replace(
+            progress,
+            step=self.step,
+            total_steps=self.total_steps,
+            losses=tuple(history.losses),
+            batch_accuracies=tuple(history.batch_accuracies),
+            eval_steps=tuple(history.eval_steps),
+            eval_accuracies=tuple(history.eval_accuracies),
+            elapsed_seconds=self.training_seconds,
+            steps_per_second=rate,
+            eta_seconds=eta,
+            samples=tuple(history.samples),
+            has_weights=self.step > 0,
+        )
+
+    def publish(self) -> None:
+        self.last_publish = time.perf_counter()
+        self._publish(self)
