@@ -65,3 +65,7 @@ class TrainingError(NextwordError):
 
 class RunGoneError(NextwordError):
     """A run key the server no longer keeps (dropped to make room, or from an old link)."""
+
+
+class HoldoutError(NextwordError):
+    """A hold-out percentage out of range, or one that leaves no window to train or to test on."""

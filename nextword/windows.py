@@ -2,18 +2,21 @@
 
 Targets stay sparse integer labels (never one-hot: the article's one-hot vectors grow with the
 vocabulary). Also here: the best accuracy any predictor can reach on the windows, the article's
-order of visiting them, what followed a given context in the story, and a held-out split.
+order of visiting them, what followed a given context in the story, and the held-out split.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from nextword.corpus import check_story_length
-from nextword.errors import ContextLengthError
+from nextword.errors import ContextLengthError, HoldoutError
 
 
 def make_windows(ids: Sequence[int] | np.ndarray, n_input: int) -> tuple[np.ndarray, np.ndarray]:
@@ -104,24 +107,79 @@ def next_symbol_counts(
     return dict(counts.most_common())
 
 
-def split_windows(
-    contexts: np.ndarray, targets: np.ndarray, held_out_fraction: float, seed: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(train_contexts, train_targets, held_contexts, held_targets): a seeded random split.
+# The page's and the CLI's range for the hold-out: above half, too little is left to learn from.
+MAX_HOLDOUT_PERCENT = 50
 
-    Each part keeps the story's order. At least one window stays for training; a positive
-    fraction of a story with two or more windows holds out at least one.
+
+@dataclass(frozen=True)
+class HoldoutSplit:
+    """Which windows train and which test, when the end of the story is held out.
+
+    Symbols from `held_out_start` on are held out. A training window reads and predicts only
+    symbols before them. A held-out window predicts a held-out symbol; its context may read the
+    last training symbols, as a reader of the story's first held-out words would. Either way, no
+    trained window ever reads a held-out symbol, and every held-out symbol is predicted once.
+    Slice the windows of `make_windows` with `train` and `held_out`.
     """
-    if not 0 <= held_out_fraction < 1:
-        raise ValueError(f"held_out_fraction must be at least 0 and below 1; got {held_out_fraction}.")
-    contexts = np.asarray(contexts)
-    targets = np.asarray(targets)
-    count = len(targets)
-    held_count = int(round(count * held_out_fraction))
-    if held_out_fraction > 0 and count >= 2:
-        held_count = max(held_count, 1)
-    held_count = min(held_count, max(count - 1, 0))
-    permutation = np.random.RandomState(seed).permutation(count)
-    held = np.sort(permutation[:held_count])
-    train = np.sort(permutation[held_count:])
-    return contexts[train], targets[train], contexts[held], targets[held]
+
+    symbol_count: int  # symbols in the whole story
+    n_input: int  # symbols a window reads
+    holdout_percent: float  # share of the story's symbols held out, 0 to MAX_HOLDOUT_PERCENT
+    held_out_start: int  # index of the first held-out symbol (symbol_count when none is)
+
+    @property
+    def train(self) -> slice:
+        """Windows whose context and next symbol lie before the held-out part."""
+        return slice(0, self.held_out_start - self.n_input)
+
+    @property
+    def held_out(self) -> slice:
+        """Windows whose next symbol is held out."""
+        return slice(self.held_out_start - self.n_input, self.symbol_count - self.n_input)
+
+    @property
+    def train_count(self) -> int:
+        return self.held_out_start - self.n_input
+
+    @property
+    def held_out_count(self) -> int:
+        return self.symbol_count - self.held_out_start
+
+
+def holdout_split(symbol_count: int, n_input: int, holdout_percent: float) -> HoldoutSplit:
+    """Hold out the last `holdout_percent` % of the story's symbols (rounded half up).
+
+    0 trains on every window. Raises HoldoutError for a percentage outside 0..50, or one that
+    leaves no window to train on or none to test on; StoryTooShortError when the story cannot
+    fill a single window.
+    """
+    if n_input < 1:
+        raise ValueError(f"n_input must be at least 1; got {n_input}.")
+    if (
+        isinstance(holdout_percent, bool)
+        or not isinstance(holdout_percent, numbers.Real)
+        or not 0 <= holdout_percent <= MAX_HOLDOUT_PERCENT
+    ):
+        raise HoldoutError(
+            f"The hold-out must be a percentage from 0 to {MAX_HOLDOUT_PERCENT}; got {holdout_percent!r}."
+        )
+    check_story_length(symbol_count, n_input)
+    held_symbols = math.floor(symbol_count * holdout_percent / 100 + 0.5)
+    split = HoldoutSplit(symbol_count, n_input, holdout_percent, symbol_count - held_symbols)
+    if split.train_count < 1:
+        raise HoldoutError(
+            f"Holding out {holdout_percent:g}% of this {symbol_count}-symbol story leaves "
+            f"{split.held_out_start} symbols to train on, and one training window needs {n_input + 1} "
+            f"({n_input} to read and the one that follows). Hold out less, or use a longer story."
+        )
+    if holdout_percent > 0 and split.held_out_count < 1:
+        smallest = math.ceil(50 / symbol_count)  # the least that rounds to one held-out symbol
+        if symbol_count - 1 - n_input < 1 or smallest > MAX_HOLDOUT_PERCENT:
+            advice = "This story is too short to hold any of it out: set the hold-out to 0."
+        else:
+            advice = f"Hold out at least {smallest}%, or 0 to train on the whole story."
+        raise HoldoutError(
+            f"Holding out {holdout_percent:g}% of this {symbol_count}-symbol story keeps no symbol "
+            f"back to test on. {advice}"
+        )
+    return split

@@ -1,4 +1,4 @@
-"""Windows: shapes and dtypes, the fable's accuracy ceiling, the article's order, splits."""
+"""Windows: shapes and dtypes, the fable's accuracy ceiling, the article's order, the hold-out."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 
 from nextword.corpus import Story
-from nextword.errors import ContextLengthError, StoryTooShortError
+from nextword.errors import ContextLengthError, HoldoutError, StoryTooShortError
 from nextword.vocab import Vocabulary
 from nextword.windows import (
     accuracy_ceiling,
     article_order,
+    holdout_split,
     make_windows,
     next_symbol_counts,
-    split_windows,
 )
 
 
@@ -79,12 +79,69 @@ def test_next_symbol_counts(fable_windows: tuple[Vocabulary, np.ndarray, np.ndar
         next_symbol_counts(contexts, targets, [0, 1])
 
 
-def test_split_windows_is_seeded_and_complete() -> None:
-    contexts = np.arange(40).reshape(20, 2)
-    targets = np.arange(20)
-    train_c, train_t, held_c, held_t = split_windows(contexts, targets, 0.25, seed=0)
-    assert len(held_t) == 5 and len(train_t) == 15
-    assert sorted(train_t.tolist() + held_t.tolist()) == list(range(20))
-    assert np.array_equal(train_c[:, 1] // 2, train_t)  # Rows stay paired with their targets.
-    assert np.array_equal(held_t, split_windows(contexts, targets, 0.25, seed=0)[3])
-    assert len(split_windows(contexts[:1], targets[:1], 0.5, seed=0)[1]) == 1
+def test_holdout_split_keeps_the_end_of_the_story_back() -> None:
+    ids = np.arange(20)
+    contexts, targets = make_windows(ids, 3)
+    split = holdout_split(20, 3, 25)
+    assert split.held_out_start == 15 and split.held_out_count == 5 and split.train_count == 12
+    assert targets[split.held_out].tolist() == [15, 16, 17, 18, 19]
+    assert targets[split.train].tolist() == list(range(3, 15))
+    assert contexts[split.train].max() == 13  # The last training window reads 11..13 -> 14.
+    # The first held-out window predicts the first held-out symbol from the last training ones.
+    assert contexts[split.held_out][0].tolist() == [12, 13, 14]
+
+
+@pytest.mark.parametrize("symbol_count", [5, 9, 37, 204, 1000])
+@pytest.mark.parametrize("n_input", [1, 3, 4])
+@pytest.mark.parametrize("percent", [0, 1, 12.5, 20, 50])
+def test_holdout_split_never_lets_training_read_held_out_symbols(
+    symbol_count: int, n_input: int, percent: float
+) -> None:
+    held_symbols = int(symbol_count * percent / 100 + 0.5)
+    if symbol_count - held_symbols - n_input < 1 or (percent > 0 and held_symbols == 0):
+        with pytest.raises(HoldoutError):  # Nothing left to train on, or nothing to test on.
+            holdout_split(symbol_count, n_input, percent)
+        return
+    split = holdout_split(symbol_count, n_input, percent)
+    windows = np.arange(symbol_count - n_input)
+    train, held_out = windows[split.train], windows[split.held_out]
+    assert len(train) == split.train_count >= 1 and len(held_out) == split.held_out_count
+    assert np.array_equal(np.concatenate([train, held_out]), windows)  # No overlap, nothing lost.
+    # Window i reads symbols i .. i + n_input - 1 and predicts symbol i + n_input.
+    assert train.max() + n_input < split.held_out_start
+    if percent == 0:
+        assert split.held_out_count == 0 and split.held_out_start == symbol_count
+    else:
+        assert held_out.min() + n_input == split.held_out_start
+        assert split.held_out_count == symbol_count - split.held_out_start == held_symbols
+
+
+def test_holdout_split_of_the_fable(fable_windows: tuple[Vocabulary, np.ndarray, np.ndarray]) -> None:
+    _, _, targets = fable_windows
+    split = holdout_split(204, 3, 20)
+    assert (split.train_count, split.held_out_count) == (160, 41)
+    assert len(targets[split.train]) + len(targets[split.held_out]) == len(targets) == 201
+
+
+def test_holdout_split_of_zero_trains_on_every_window() -> None:
+    split = holdout_split(4, 3, 0)
+    assert split.train == slice(0, 1) and split.held_out_count == 0
+    assert np.arange(1)[split.held_out].size == 0
+
+
+@pytest.mark.parametrize("percent", [-1, 50.5, 80, float("nan"), True, "20"])
+def test_holdout_refuses_percentages_out_of_range(percent: object) -> None:
+    with pytest.raises(HoldoutError, match="percentage from 0 to 50"):
+        holdout_split(1000, 3, percent)  # type: ignore[arg-type]
+
+
+def test_holdout_refuses_to_leave_nothing_to_train_or_test_on() -> None:
+    with pytest.raises(HoldoutError, match="leaves 3 symbols to train on.*needs 4"):
+        holdout_split(5, 3, 40)
+    with pytest.raises(HoldoutError, match="keeps no symbol back.*at least 2%"):
+        holdout_split(30, 3, 1)
+    with pytest.raises(HoldoutError, match="too short to hold any of it out"):
+        holdout_split(4, 3, 10)
+    with pytest.raises(StoryTooShortError):
+        holdout_split(3, 3, 0)
+    assert holdout_split(30, 3, 2).held_out_count == 1
