@@ -28,6 +28,8 @@ ARTICLE_N_INPUT = 3
 ARTICLE_UNITS = 512
 ARTICLE_LEARNING_RATE = 0.001
 ARTICLE_STEPS = 50_000
+# The largest share of a story (percent) that can be held out: above half, too little is left to learn.
+MAX_HOLDOUT_PERCENT = 50
 
 
 def _check_range(name: str, value: float, low: float, high: float) -> None:
@@ -113,6 +115,11 @@ class TrainConfig(_DictMixin):
     # The article's recipe: windows taken in its order (a random start, then every n_input+1
     # symbols), one per step, no shuffling.
     article_order: bool = False
+    # Percent of the story, at its end, never trained on: the held-out words the model is tested on.
+    holdout: int = 0
+    # End the run early once it has learned all it can: every window that can be right is right
+    # and the loss is close to the lowest any model can reach on this story.
+    stop_when_learned: bool = True
     # Train under a tf.distribute strategy: "none" or "mirrored" (all local devices).
     distribute: DistributeName = "none"
 
@@ -125,6 +132,7 @@ class TrainConfig(_DictMixin):
         if not (0 < self.learning_rate <= 1e9):
             raise SettingsError(f"learning_rate must be above 0 and at most 1e9; got {self.learning_rate}.")
         _check_range("seed", self.seed, 0, 2**31 - 1)
+        _check_range("holdout", self.holdout, 0, MAX_HOLDOUT_PERCENT)
         _check_choice("distribute", self.distribute, DISTRIBUTE_OPTIONS)
 
 
@@ -137,5 +145,6 @@ def article_configs(n_input: int = ARTICLE_N_INPUT, layers: int = 1) -> tuple[Mo
         optimizer="rmsprop",
         learning_rate=ARTICLE_LEARNING_RATE,
         article_order=True,
+        stop_when_learned=False,  # the article runs all 50,000 steps
     )
     return model_config, train_config

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+# Accuracy gained over the last quarter of a run above which it is "still improving".
+STILL_IMPROVING_GAIN = 0.01
+
 
 class Status(StrEnum):
     """Where a run is. A `StrEnum`, so a status also reads and compares as its plain word."""
@@ -65,6 +68,18 @@ class TrainingProgress:
     # Windows the exact accuracy is measured on: all of them, or a fixed sample for a long story.
     evaluation_window_count: int = 0
     has_weights: bool = False
+    # Held-out windows (the story's last part, never trained on) and their curves, measured at
+    # `eval_steps` like the training accuracy; empty when nothing is held out.
+    holdout_window_count: int = 0
+    holdout_accuracies: tuple[float, ...] = ()
+    holdout_losses: tuple[float, ...] = ()
+    # The n-gram yardstick's exact accuracy on the training and on the held-out windows.
+    ngram_accuracy: float | None = None
+    ngram_holdout_accuracy: float | None = None
+    # The lowest mean loss any model can reach on the training windows (nats).
+    lowest_loss: float = 0.0
+    # Why a run ended before its last step, in a sentence (None when it ran them all).
+    stop_reason: str | None = None
 
     @property
     def done(self) -> bool:
@@ -78,6 +93,23 @@ class TrainingProgress:
     def final_accuracy(self) -> float | None:
         """The latest exact accuracy on all windows (0..1), if any was measured."""
         return self.eval_accuracies[-1] if self.eval_accuracies else None
+
+    @property
+    def final_holdout_accuracy(self) -> float | None:
+        return self.holdout_accuracies[-1] if self.holdout_accuracies else None
+
+    @property
+    def still_improving(self) -> bool:
+        """Whether the accuracy was still climbing when the run ended (more steps would help).
+
+        Compares the last exact-accuracy point with the one a quarter of the run earlier; a run at
+        its ceiling has nothing left to gain.
+        """
+        points = self.eval_accuracies
+        if len(points) < 4 or points[-1] >= self.ceiling - 1e-9:
+            return False
+        earlier = points[-1 - max(1, len(points) // 4)]
+        return points[-1] - earlier > STILL_IMPROVING_GAIN
 
     @property
     def fraction_done(self) -> float:

@@ -24,8 +24,8 @@ from nextword.config import ModelConfig, TrainConfig
 from nextword.dataset import TrainingData
 from nextword.errors import NextwordError, TrainingError
 from nextword.progress import Status, TrainingProgress
-from nextword.tracker import History, StepTracker, evaluation_sample
-from nextword.windows import article_order
+from nextword.tracker import LEARNED_LOSS_MARGIN, History, StepTracker, evaluation_sample
+from nextword.windows import accuracy_ceiling, article_order, holdout_split, lowest_loss
 
 logger = logging.getLogger(__name__)
 
@@ -98,15 +98,30 @@ class TrainingRun:
         self._training_seconds = 0.0
         self._predictor = None
         self._predictor_step = -1
-        self._evaluation_windows = evaluation_sample(
-            data.window_count, len(data.vocabulary), train_config.seed
+        self._ngram = None
+        self._stop_when_learned = train_config.stop_when_learned
+        # The story's last `holdout` percent is never trained on (HoldoutError if nothing would be left).
+        self.split = holdout_split(data.window_count + data.n_input, data.n_input, train_config.holdout)
+        train, held_out = self.split.train, self.split.held_out
+        self.train_window_count = train.stop - train.start
+        vocabulary_size = len(data.vocabulary)
+        self._evaluation_windows = train.start + evaluation_sample(
+            self.train_window_count, vocabulary_size, train_config.seed
         )
+        self._holdout_windows = held_out.start + evaluation_sample(
+            held_out.stop - held_out.start, vocabulary_size, train_config.seed + 1
+        )
+        train_contexts, train_targets = data.contexts[train], data.targets[train]
+        self._ceiling_count = accuracy_ceiling(train_contexts, train_targets)
+        self._lowest_loss = lowest_loss(train_contexts, train_targets)
         self._progress = TrainingProgress(
             status=Status.QUEUED,
             total_steps=train_config.steps,
-            ceiling=data.ceiling,
-            window_count=data.window_count,
+            ceiling=self._ceiling_count / max(1, self.train_window_count),
+            window_count=self.train_window_count,
             evaluation_window_count=len(self._evaluation_windows),
+            holdout_window_count=held_out.stop - held_out.start,
+            lowest_loss=self._lowest_loss,
         )
 
     # ----- reading -----
@@ -189,8 +204,14 @@ class TrainingRun:
                 raise NextwordError("Only a finished or stopped run with weights can continue.")
             self._pending_steps = extra_steps
             self._total_steps = self._progress.step + extra_steps
+            # A person who asks for more steps gets them all, even when the run has learned all it can.
+            self._stop_when_learned = False
             self._progress = dataclasses.replace(
-                self._progress, status=Status.QUEUED, total_steps=self._total_steps, eta_seconds=None
+                self._progress,
+                status=Status.QUEUED,
+                total_steps=self._total_steps,
+                eta_seconds=None,
+                stop_reason=None,
             )
         self._notify()
         if start:
@@ -213,6 +234,21 @@ class TrainingRun:
         with self._lock:
             self._predictor, self._predictor_step = predictor, step
         return predictor
+
+    def ngram(self):
+        """The n-gram yardstick (`NGramModel`) counted on this run's training windows (built once)."""
+        from nextword.baseline import NGramModel
+
+        with self._lock:
+            if self._ngram is not None:
+                return self._ngram
+        train = self.split.train
+        ngram = NGramModel().fit(
+            self.data.contexts[train], self.data.targets[train], len(self.data.vocabulary)
+        )
+        with self._lock:
+            self._ngram = self._ngram or ngram
+            return self._ngram
 
     def save(self, run_dir) -> None:
         """Save the run folder (model.keras, vocab.json, config.json); the run must not be training."""
@@ -296,12 +332,22 @@ class TrainingRun:
         from nextword.keras_callback import ProgressCallback
         from nextword.model import build_model
 
+        if self._progress.ngram_accuracy is None:
+            self._score_ngram()
         if self.model is None:
             self.model = self._build(build_model)
         steps_to_run, self._pending_steps = self._pending_steps, 0
         first_step = self._progress.step
+        # Training windows are the story's first ones (the held-out part is its end): plan over them.
         plan = batch_plan(
-            self.data.window_count, self.train_config, self.model_config.n_input, steps_to_run, self._random
+            self.train_window_count, self.train_config, self.model_config.n_input, steps_to_run, self._random
+        )
+        # "Learned all it can" is only told exactly when every training window is scored.
+        every_window_scored = len(self._evaluation_windows) == self.train_window_count
+        learned_check = (
+            (self._ceiling_count, self._lowest_loss)
+            if self._stop_when_learned and every_window_scored
+            else None
         )
         batch_size = plan.shape[1]
         chunk_steps = max(1, min(MAX_STEPS_PER_FIT, MAX_ROWS_PER_FIT // batch_size))
@@ -312,6 +358,8 @@ class TrainingRun:
             train_config=self.train_config,
             history=self._history,
             evaluation_windows=self._evaluation_windows,
+            holdout_windows=self._holdout_windows,
+            learned_check=learned_check,
             first_step=first_step,
             steps_to_run=steps_to_run,
             total_steps=self._total_steps,
@@ -321,7 +369,12 @@ class TrainingRun:
             publish=self._publish,
         )
         done = 0
-        while done < steps_to_run and not self._stop_requested.is_set() and not tracker.failed:
+        while (
+            done < steps_to_run
+            and not self._stop_requested.is_set()
+            and not tracker.failed
+            and not tracker.learned
+        ):
             chunk = plan[done : done + chunk_steps]
             rows = chunk.reshape(-1)
             tracker.begin_chunk()
@@ -342,16 +395,41 @@ class TrainingRun:
             raise TrainingError(tracker.failure)
         tracker.evaluate(force=True)
         stopped = self._stop_requested.is_set() and done < steps_to_run
+        stop_reason = None
+        if tracker.learned and not stopped:
+            stop_reason = (
+                f"Stopped at step {tracker.step:,}: learned all it can. Every window that can be right "
+                f"is right, and the loss is within {LEARNED_LOSS_MARGIN} of the lowest any model can "
+                f"reach on this story ({self._lowest_loss:.3f}). Turn off “Stop when learned” to run "
+                f"all {self._total_steps:,} steps."
+            )
         with self._lock:
             self._training_seconds = tracker.training_seconds
-            self._total_steps = tracker.step if stopped else self._total_steps
+            if stopped or stop_reason:
+                self._total_steps = tracker.step
             tracker.total_steps = self._total_steps
             self._progress = dataclasses.replace(
                 tracker.snapshot(self._progress),
                 status=Status.STOPPED if stopped else Status.FINISHED,
                 eta_seconds=None,
+                stop_reason=stop_reason,
             )
         self._notify()
+
+    def _score_ngram(self) -> None:
+        """Count the n-gram yardstick and publish its accuracy on the training and held-out windows."""
+        ngram = self.ngram()
+        contexts, targets = self.data.contexts, self.data.targets
+        train_windows, holdout_windows = self._evaluation_windows, self._holdout_windows
+        held_out = (
+            ngram.accuracy(contexts[holdout_windows], targets[holdout_windows])
+            if len(holdout_windows)
+            else None
+        )
+        self._set(
+            ngram_accuracy=ngram.accuracy(contexts[train_windows], targets[train_windows]),
+            ngram_holdout_accuracy=held_out,
+        )
 
     def _build(self, build_model):
         """Build the model, under a tf.distribute strategy when the config asks for one."""

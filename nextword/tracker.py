@@ -30,12 +30,33 @@ SAMPLES_KEPT = 5
 EVALUATION_BUDGET = 0.1
 # About this many exact-accuracy points per run.
 EVALUATION_POINTS = 60
+# "Learned all it can": at the ceiling, and the mean loss of the last few steps at most this far
+# (nats) above the lowest any model can reach on the story.
+LEARNED_LOSS_MARGIN = 0.05
+LEARNED_LOSS_STEPS = 5
+# Rows scored in one numpy pass (bounds the memory of the logits for a large vocabulary).
+SCORING_ROWS = 2048
 # Scoring costs windows × vocabulary × units: a long story is scored on a fixed, seeded sample of
 # windows (the same sample every time, so the curve is comparable), a short one on all of them.
 # The sample holds at most this many window × vocabulary cells (about 0.1 s of numpy per score),
 # and never fewer than the minimum.
 EVALUATION_CELLS_LIMIT = 4_000_000
 EVALUATION_WINDOWS_MINIMUM = 512
+
+
+def score(predictor, contexts: np.ndarray, targets: np.ndarray) -> tuple[float, float]:
+    """(exact accuracy, mean cross-entropy in nats) of the predictor on these windows."""
+    if len(targets) == 0:
+        return 0.0, 0.0
+    correct, total_loss = 0, 0.0
+    for start in range(0, len(targets), SCORING_ROWS):
+        logits = predictor.logits(contexts[start : start + SCORING_ROWS]).astype(np.float64)
+        rows = np.asarray(targets[start : start + SCORING_ROWS])
+        correct += int((logits.argmax(axis=-1) == rows).sum())
+        peak = logits.max(axis=-1, keepdims=True)
+        log_normaliser = np.log(np.exp(logits - peak).sum(axis=-1)) + peak[:, 0]
+        total_loss += float((log_normaliser - logits[np.arange(len(rows)), rows]).sum())
+    return correct / len(targets), total_loss / len(targets)
 
 
 def evaluation_sample(window_count: int, vocabulary_size: int, seed: int) -> np.ndarray:
@@ -55,6 +76,8 @@ class History:
     batch_accuracies: list[float] = field(default_factory=list)
     eval_steps: list[int] = field(default_factory=list)
     eval_accuracies: list[float] = field(default_factory=list)
+    holdout_accuracies: list[float] = field(default_factory=list)
+    holdout_losses: list[float] = field(default_factory=list)
     samples: deque = field(default_factory=lambda: deque(maxlen=SAMPLES_KEPT))
 
 
@@ -66,7 +89,10 @@ class StepTracker:
         model: the Keras model being trained (scoring reads its current weights).
         model_config, train_config: the run's settings.
         history: the run's curves, extended in place.
-        evaluation_windows: indices of the windows scored exactly.
+        evaluation_windows: indices of the training windows scored exactly.
+        holdout_windows: indices of the held-out windows scored exactly (may be empty).
+        learned_check: (ceiling count of the evaluation windows, lowest loss) to end the stretch
+            once the run has learned all it can, or None to run every step.
         first_step: the run's step count before this stretch.
         steps_to_run: steps in this stretch.
         total_steps: the run's step count once this stretch is done (for the ETA).
@@ -85,6 +111,8 @@ class StepTracker:
         train_config: TrainConfig,
         history: History,
         evaluation_windows: np.ndarray,
+        holdout_windows: np.ndarray,
+        learned_check: tuple[int, float] | None,
         first_step: int,
         steps_to_run: int,
         total_steps: int,
@@ -98,6 +126,9 @@ class StepTracker:
         self.train_config = train_config
         self.history = history
         self.evaluation_windows = evaluation_windows
+        self.holdout_windows = holdout_windows
+        self.learned_check = learned_check
+        self.learned = False
         self.first_step = first_step
         self.steps_to_run = steps_to_run
         self.total_steps = total_steps
@@ -172,6 +203,9 @@ class StepTracker:
         self.history.batch_accuracies.append(min(1.0, max(0.0, accuracy)))
         self.rate_points.append((time.perf_counter(), self.step))
         self.evaluate(force=False)
+        if self.learned:
+            self.publish()
+            return True
         now = time.perf_counter()
         if now - self.last_publish >= PUBLISH_INTERVAL or self.step - self.first_step >= self.steps_to_run:
             self.publish()
@@ -196,6 +230,20 @@ class StepTracker:
         correct = predictor.count_correct(data.contexts[windows], data.targets[windows])
         self.history.eval_steps.append(self.step)
         self.history.eval_accuracies.append(correct / max(1, len(windows)))
+        if len(self.holdout_windows):
+            accuracy, loss = score(
+                predictor, data.contexts[self.holdout_windows], data.targets[self.holdout_windows]
+            )
+            self.history.holdout_accuracies.append(accuracy)
+            self.history.holdout_losses.append(loss)
+        if self.learned_check is not None and not force:
+            ceiling_count, lowest = self.learned_check
+            recent = self.history.losses[-LEARNED_LOSS_STEPS:]
+            self.learned = self.learned or (
+                correct >= ceiling_count
+                and len(recent) == LEARNED_LOSS_STEPS
+                and sum(recent) / len(recent) <= lowest + LEARNED_LOSS_MARGIN
+            )
         # An article-style sample line from a window chosen by the step number (deterministic).
         window = (self.step * 7919) % data.window_count
         context_ids = data.contexts[window]
@@ -229,6 +277,8 @@ class StepTracker:
             batch_accuracies=tuple(history.batch_accuracies),
             eval_steps=tuple(history.eval_steps),
             eval_accuracies=tuple(history.eval_accuracies),
+            holdout_accuracies=tuple(history.holdout_accuracies),
+            holdout_losses=tuple(history.holdout_losses),
             elapsed_seconds=self.training_seconds,
             steps_per_second=rate,
             eta_seconds=eta,

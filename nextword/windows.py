@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nextword.config import MAX_HOLDOUT_PERCENT
 from nextword.corpus import check_story_length
 from nextword.errors import ContextLengthError, HoldoutError
 
@@ -57,6 +58,26 @@ def accuracy_ceiling(contexts: np.ndarray, targets: np.ndarray) -> int:
     best = np.zeros(context_index.max() + 1, dtype=np.int64)
     np.maximum.at(best, context_index.ravel(), pair_counts)
     return int(best.sum())
+
+
+def lowest_loss(contexts: np.ndarray, targets: np.ndarray) -> float:
+    """The lowest mean cross-entropy (nats) any predictor can reach on these windows.
+
+    A predictor that knows the story by heart gives each context's next symbols their shares of
+    what followed it there; its loss is the conditional entropy of the next symbol given the
+    context. Zero when every context has one follower.
+    """
+    contexts = np.asarray(contexts)
+    targets = np.asarray(targets)
+    if len(targets) == 0:
+        return 0.0
+    pairs = np.column_stack([contexts, targets]).astype(np.int64)
+    unique_pairs, pair_counts = np.unique(_row_keys(pairs), return_counts=True)
+    pair_rows = unique_pairs.view(np.int64).reshape(len(unique_pairs), pairs.shape[1])
+    _, context_index = np.unique(_row_keys(pair_rows[:, :-1]), return_inverse=True)
+    context_counts = np.bincount(context_index.ravel(), weights=pair_counts)
+    shares = pair_counts / context_counts[context_index.ravel()]
+    return float(-(pair_counts * np.log(shares)).sum() / len(targets))
 
 
 def article_order(n_windows: int, n_input: int, steps: int, seed: int) -> np.ndarray:
@@ -105,10 +126,6 @@ def next_symbol_counts(
     matches = np.all(contexts == context_ids[-n_input:], axis=1)
     counts = Counter(np.asarray(targets)[matches].tolist())
     return dict(counts.most_common())
-
-
-# The page's and the CLI's range for the hold-out: above half, too little is left to learn from.
-MAX_HOLDOUT_PERCENT = 50
 
 
 @dataclass(frozen=True)

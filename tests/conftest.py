@@ -31,7 +31,7 @@ def tiny_model_config():
 def tiny_train_config():
     from nextword.config import TrainConfig
 
-    return TrainConfig(steps=30, batch_size=64, learning_rate=0.02, seed=1)
+    return TrainConfig(steps=30, batch_size=64, learning_rate=0.02, seed=1, stop_when_learned=False)
 
 
 @pytest.fixture

@@ -39,16 +39,42 @@ def test_snapshots_are_immutable(tiny_data, tiny_model_config, tiny_train_config
         progress.step = 3  # type: ignore[misc]
 
 
-def test_default_settings_reach_the_fables_ceiling(trained_fable):
+def test_default_settings_reach_the_fables_ceiling_and_stop_once_learned(trained_fable):
     progress = trained_fable.progress()
     assert progress.status == Status.FINISHED
     assert trained_fable.data.ceiling_count == 199 and trained_fable.data.window_count == 201
-    # The exact accuracy reaches the best any predictor can do (199 of 201) within the step budget.
+    # The exact accuracy reaches the best any predictor can do (199 of 201), and the run ends there.
     assert progress.final_accuracy == pytest.approx(199 / 201)
-    pairs = zip(progress.eval_steps, progress.eval_accuracies, strict=True)
-    first_at_ceiling = next((step for step, accuracy in pairs if accuracy >= 199 / 201), None)
-    # The defaults leave room: the ceiling comes in the first half of the steps, not at the last one.
-    assert first_at_ceiling is not None and first_at_ceiling <= progress.total_steps // 2, first_at_ceiling
+    assert progress.step == progress.total_steps < TrainConfig().steps
+    assert progress.stop_reason.startswith(f"Stopped at step {progress.step}: learned all it can.")
+    assert f"run all {TrainConfig().steps} steps" in progress.stop_reason
+    assert progress.losses[-1] < progress.lowest_loss + 0.1 and progress.lowest_loss == pytest.approx(
+        0.0138, abs=1e-4
+    )
+    assert not progress.still_improving
+
+
+def test_a_run_told_not_to_stop_when_learned_runs_every_step(tiny_data, tiny_model_config, tiny_train_config):
+    run = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)  # stop_when_learned=False
+    run.start()
+    progress = run.wait(60)
+    assert progress.step == tiny_train_config.steps and progress.stop_reason is None
+
+
+def test_a_held_out_run_scores_both_parts_and_the_ngram(fable_story):
+    model_config = ModelConfig(units=32, embedding_dim=8)
+    data = prepare_training_data(fable_story, model_config)
+    run = TrainingRun(data, model_config, TrainConfig(steps=40, holdout=20, stop_when_learned=False))
+    # 204 symbols, 41 held out (the last 20%): 160 training windows, 41 held-out ones.
+    assert run.progress().window_count == 160 and run.progress().holdout_window_count == 41
+    run.start()
+    progress = run.wait(120)
+    assert progress.status == Status.FINISHED
+    assert len(progress.holdout_accuracies) == len(progress.holdout_losses) == len(progress.eval_steps)
+    assert 0 <= progress.final_holdout_accuracy <= 1 and progress.holdout_losses[-1] > 0
+    # The n-gram counts only the training part: it knows those windows by heart, not the held-out ones.
+    assert progress.ngram_accuracy == pytest.approx(progress.ceiling)
+    assert progress.ngram_holdout_accuracy < progress.ngram_accuracy
 
 
 def test_a_listener_sees_every_published_snapshot_in_order(tiny_data, tiny_model_config, tiny_train_config):
