@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import os
 import threading
 
@@ -63,7 +64,7 @@ def keras_work():
             _keras_work_count -= 1
 
 
-def _guard_clear_session(keras) -> None:
+def guard_clear_session(keras) -> None:
     """Make `keras.backend.clear_session()` wait its turn while a nextword run is training.
 
     Hosts call it to reset Keras between runs of a script (Streamlit does, after every rerun and
@@ -132,7 +133,7 @@ def import_keras():
             _limit_numpy_threads()
             import keras
 
-            _guard_clear_session(keras)
+            guard_clear_session(keras)
             # Same story, settings and seed must give the same loss curve and predictions.
             tf.config.experimental.enable_op_determinism()
             _freeze_import_objects()
@@ -140,6 +141,41 @@ def import_keras():
         import keras
 
         return keras
+
+
+_preload_lock = threading.Lock()
+_preload_thread: threading.Thread | None = None
+
+
+def preload_in_background() -> threading.Thread:
+    """Start importing TensorFlow and Keras in a daemon thread (once per process); return it.
+
+    A host calls this as soon as its first page is on screen, so that the first Train finds
+    TensorFlow loaded instead of waiting seconds for it. Later calls return the same thread; a
+    failed import is logged here and raised again, with its message, when a run needs Keras.
+    """
+    global _preload_thread
+    with _preload_lock:
+        if _preload_thread is None:
+            _preload_thread = threading.Thread(target=_preload, name="nextword-preload", daemon=True)
+            _preload_thread.start()
+        return _preload_thread
+
+
+def _preload() -> None:
+    try:
+        import_keras()
+        # The modules a run imports next, so a first Train imports nothing more.
+        import nextword.keras_callback  # noqa: F401
+        import nextword.model  # noqa: F401
+        import nextword.predict  # noqa: F401
+    except Exception:  # noqa: BLE001 - the run that needs Keras reports the failure to the person
+        logging.getLogger(__name__).exception("Loading TensorFlow in the background failed.")
+
+
+def is_loaded() -> bool:
+    """Whether TensorFlow is imported and configured in this process."""
+    return _configured
 
 
 def import_tensorflow():

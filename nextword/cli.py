@@ -14,6 +14,7 @@ from pathlib import Path
 from nextword.config import (
     DISTRIBUTE_OPTIONS,
     INPUT_ENCODINGS,
+    MAX_HOLDOUT_PERCENT,
     OPTIMIZERS,
     SYMBOL_MODES,
     CorpusConfig,
@@ -61,6 +62,19 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--optimizer", choices=OPTIMIZERS, default=_DEFAULT_TRAIN.optimizer)
     train.add_argument("--lr", type=float, default=_DEFAULT_TRAIN.learning_rate, help="learning rate")
     train.add_argument("--seed", type=int, default=_DEFAULT_TRAIN.seed)
+    train.add_argument(
+        "--holdout",
+        type=int,
+        default=_DEFAULT_TRAIN.holdout,
+        metavar="PERCENT",
+        help=f"hold out the story's last PERCENT %% (0-{MAX_HOLDOUT_PERCENT}): never trained on, "
+        "scored to show what the model learned beyond memorising",
+    )
+    train.add_argument(
+        "--run-all-steps",
+        action="store_true",
+        help="run every step even once the model has learned all it can (it stops early otherwise)",
+    )
     train.add_argument("--symbol-mode", choices=SYMBOL_MODES, default="words", help="words or characters")
     train.add_argument("--keep-case", action="store_true", help="do not lower-case the story")
     train.add_argument(
@@ -100,8 +114,9 @@ def _configs_from_arguments(arguments: argparse.Namespace, given: set[str]):
     corpus_config = CorpusConfig(symbol_mode=arguments.symbol_mode, lowercase=not arguments.keep_case)
     if arguments.article:
         model_config, train_config = article_configs(n_input=arguments.n_input, layers=arguments.layers)
-        if "steps" in given:
-            train_config = TrainConfig(**{**train_config.to_dict(), "steps": arguments.steps})
+        overrides = {name: getattr(arguments, name) for name in ("steps", "holdout") if name in given}
+        if overrides:
+            train_config = TrainConfig(**{**train_config.to_dict(), **overrides})
         return corpus_config, model_config, train_config
     model_config = ModelConfig(
         n_input=arguments.n_input,
@@ -116,6 +131,8 @@ def _configs_from_arguments(arguments: argparse.Namespace, given: set[str]):
         optimizer=arguments.optimizer,
         learning_rate=arguments.lr,
         seed=arguments.seed,
+        holdout=arguments.holdout,
+        stop_when_learned=not arguments.run_all_steps,
         distribute=arguments.distribute,
     )
     return corpus_config, model_config, train_config
@@ -131,15 +148,41 @@ def _print_article_lines(progress, printed_until: int, display_step: int) -> int
         end = printed_until + display_step
         losses = progress.losses[printed_until:end]
         accuracies = progress.batch_accuracies[printed_until:end]
-        print(
+        line = (
             f"Iter= {end}, Average Loss= {sum(losses) / len(losses):.6f}, "
-            f"Average Accuracy= {100 * sum(accuracies) / len(accuracies):.2f}%",
-            flush=True,
+            f"Average Accuracy= {100 * sum(accuracies) / len(accuracies):.2f}%"
         )
+        if progress.holdout_losses:
+            line += (
+                f", Held-out Loss= {progress.holdout_losses[-1]:.6f}, "
+                f"Held-out Accuracy= {100 * progress.holdout_accuracies[-1]:.2f}%"
+            )
+        print(line, flush=True)
         if progress.samples:
             print(progress.samples[-1].text, flush=True)
         printed_until = end
     return printed_until
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def _final_line(progress) -> str:
+    """The last line of `train`: how it ended, and the LSTM's and the n-gram's accuracies."""
+    correct = round((progress.final_accuracy or 0.0) * progress.evaluation_window_count)
+    line = (
+        f"{progress.status.capitalize()} after {progress.step} steps in {progress.elapsed_seconds:.1f} s: "
+        f"exact accuracy {correct}/{progress.evaluation_window_count} training windows "
+        f"({_percent(progress.final_accuracy)}; best possible {_percent(progress.ceiling)})"
+    )
+    if progress.holdout_window_count:
+        return (
+            f"{line}; held-out {_percent(progress.final_holdout_accuracy)}. "
+            f"n-gram: training {_percent(progress.ngram_accuracy)}, "
+            f"held-out {_percent(progress.ngram_holdout_accuracy)}."
+        )
+    return f"{line}; n-gram {_percent(progress.ngram_accuracy)}."
 
 
 def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
@@ -166,6 +209,12 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
     if capped_note:
         print(capped_note, flush=True)
     session = TrainingRun(data, model_config, train_config)
+    if train_config.holdout:
+        print(
+            f"Held out: the last {train_config.holdout}% of the story, {session.split.held_out_count} "
+            f"windows never trained on; {session.train_window_count} windows train.",
+            flush=True,
+        )
     display_step = 1000 if train_config.steps >= 5000 else max(1, train_config.steps // 10)
     printed_until = 0
     session.start()
@@ -182,13 +231,9 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
         raise NextwordError(progress.error or "Training failed.")
     if not arguments.quiet:
         _print_article_lines(progress, printed_until, display_step)
-    correct = round((progress.final_accuracy or 0.0) * data.window_count)
-    print(
-        f"{progress.status.capitalize()} after {progress.step} steps in {progress.elapsed_seconds:.1f} s: "
-        f"exact accuracy {correct}/{data.window_count} windows "
-        f"({100 * (progress.final_accuracy or 0):.1f}%; best possible {100 * data.ceiling:.1f}%).",
-        flush=True,
-    )
+    if progress.stop_reason:
+        print(progress.stop_reason, flush=True)
+    print(_final_line(progress), flush=True)
     out = Path(arguments.out) if arguments.out else Path("runs") / story_path.stem
     session.save(out)
     print(f"Saved the run to {out}", flush=True)

@@ -7,7 +7,8 @@ import threading
 import time
 from types import SimpleNamespace
 
-from nextword.backend import TRAINING_THREAD_NAME, _guard_clear_session, import_keras, keras_work
+from nextword import backend
+from nextword.backend import TRAINING_THREAD_NAME, guard_clear_session, import_keras, keras_work
 
 
 def test_tensorflow_objects_are_kept_out_of_full_collections():
@@ -67,7 +68,7 @@ def test_keras_work_and_a_hosts_clear_session_take_turns():
         order.append("clear ends")
 
     host_keras = SimpleNamespace(backend=SimpleNamespace(clear_session=slow_clear_session))
-    _guard_clear_session(host_keras)
+    guard_clear_session(host_keras)
     clearing = threading.Thread(target=host_keras.backend.clear_session)
     clearing.start()
     assert clear_began.wait(5)
@@ -91,3 +92,10 @@ def test_keras_work_and_a_hosts_clear_session_take_turns():
     assert order.count("clear begins") == 1
     host_keras.backend.clear_session()  # nothing under way: it clears again
     assert order.count("clear begins") == 2
+
+
+def test_preloading_in_the_background_happens_once_and_leaves_tensorflow_loaded():
+    first = backend.preload_in_background()
+    assert backend.preload_in_background() is first, "one import thread per process"
+    first.join(120)
+    assert not first.is_alive() and backend.is_loaded()
