@@ -11,6 +11,7 @@ import contextlib
 import gc
 import logging
 import os
+import sys
 import threading
 
 _import_lock = threading.Lock()
@@ -39,6 +40,8 @@ def _quiet_native_stderr():
 
 
 TRAINING_THREAD_NAME = "nextword-training"
+# The nice value of training threads (0 normal, 19 lowest): pages and their readers come first.
+TRAINING_NICENESS = 10
 
 # Keras work that `clear_session()` must not reset, and the calls to it, take turns on this lock.
 _keras_work_lock = threading.Lock()
@@ -193,3 +196,24 @@ def device_description() -> str:
     if gpus:
         return f"{len(gpus)} GPU(s): " + ", ".join(gpu.name for gpu in gpus)
     return f"CPU ({os.cpu_count()} cores)"
+
+
+def lower_thread_priority() -> None:
+    """Give this training thread (and the TensorFlow threads it starts) a lower CPU priority.
+
+    A page must answer a student's click within about a second while runs train on the same
+    cores; training is the one job that can wait. On Linux a nice value is per thread and new
+    threads inherit it, so TensorFlow's compute pool, started by the first run, yields too. With
+    nothing else to do, training still gets every core. Elsewhere (macOS, Windows) the call would
+    name a process, not a thread, so it is skipped.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        thread_id = threading.get_native_id()
+        current = os.getpriority(os.PRIO_PROCESS, thread_id)
+        os.setpriority(os.PRIO_PROCESS, thread_id, max(current, TRAINING_NICENESS))
+    except (AttributeError, OSError):  # a sandbox may forbid it: train at the usual priority
+        logging.getLogger(__name__).info(
+            "Could not lower the training thread's priority; it trains at the usual one."
+        )

@@ -211,8 +211,9 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
     session = TrainingRun(data, model_config, train_config)
     if train_config.holdout:
         print(
-            f"Held out: the last {train_config.holdout}% of the story, {session.split.held_out_count} "
-            f"windows never trained on; {session.train_window_count} windows train.",
+            f"Held out: the last {train_config.holdout}% of the story, "
+            f"{session.windows.split.held_out_count} windows never trained on; "
+            f"{session.windows.train_count} windows train.",
             flush=True,
         )
     display_step = 1000 if train_config.steps >= 5000 else max(1, train_config.steps // 10)

@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
-import os
-import sys
 import threading
 from collections.abc import Callable
 
 import numpy as np
 
-from nextword.backend import TRAINING_THREAD_NAME, keras_work
+from nextword.backend import TRAINING_THREAD_NAME, keras_work, lower_thread_priority
 from nextword.config import ModelConfig, TrainConfig
 from nextword.dataset import TrainingData
 from nextword.errors import NextwordError, TrainingError
+from nextword.plan import RunWindows, batch_plan
 from nextword.progress import Status, TrainingProgress
-from nextword.tracker import LEARNED_LOSS_MARGIN, History, StepTracker, evaluation_sample
-from nextword.windows import accuracy_ceiling, article_order, holdout_split, lowest_loss
+from nextword.tracker import LEARNED_LOSS_MARGIN, History, StepTracker
 
 logger = logging.getLogger(__name__)
 
@@ -33,32 +30,8 @@ logger = logging.getLogger(__name__)
 # per-step metrics exact (Keras reports running means over an epoch; the tracker differences them).
 MAX_STEPS_PER_FIT = 1000
 MAX_ROWS_PER_FIT = 2_000_000
-# The nice value of training threads (0 normal, 19 lowest): pages and their readers come first.
-TRAINING_NICENESS = 10
 
 Listener = Callable[[TrainingProgress], None]
-
-
-def batch_plan(
-    window_count: int, train_config: TrainConfig, n_input: int, steps: int, random: np.random.RandomState
-) -> np.ndarray:
-    """Window indices for `steps` steps, shape [steps, batch]: every batch has the same size.
-
-    A batch at least as large as the story is the full set every step. Otherwise windows are
-    shuffled per pass, and a pass that does not divide evenly runs on into the next one, so no
-    short batch forces TensorFlow to trace a second step function.
-    """
-    if train_config.article_order:
-        start = int(random.randint(0, 2**31 - 1))
-        return article_order(window_count, n_input, steps, start).reshape(steps, 1)
-    batch = min(train_config.batch_size, window_count)
-    if batch == window_count:
-        return np.broadcast_to(np.arange(window_count), (steps, window_count))
-    needed = steps * batch
-    order = np.concatenate(
-        [random.permutation(window_count) for _ in range(math.ceil(needed / window_count))]
-    )
-    return order[:needed].reshape(steps, batch)
 
 
 class TrainingRun:
@@ -101,27 +74,15 @@ class TrainingRun:
         self._ngram = None
         self._stop_when_learned = train_config.stop_when_learned
         # The story's last `holdout` percent is never trained on (HoldoutError if nothing would be left).
-        self.split = holdout_split(data.window_count + data.n_input, data.n_input, train_config.holdout)
-        train, held_out = self.split.train, self.split.held_out
-        self.train_window_count = train.stop - train.start
-        vocabulary_size = len(data.vocabulary)
-        self._evaluation_windows = train.start + evaluation_sample(
-            self.train_window_count, vocabulary_size, train_config.seed
-        )
-        self._holdout_windows = held_out.start + evaluation_sample(
-            held_out.stop - held_out.start, vocabulary_size, train_config.seed + 1
-        )
-        train_contexts, train_targets = data.contexts[train], data.targets[train]
-        self._ceiling_count = accuracy_ceiling(train_contexts, train_targets)
-        self._lowest_loss = lowest_loss(train_contexts, train_targets)
+        self.windows = RunWindows.of(data, train_config)
         self._progress = TrainingProgress(
             status=Status.QUEUED,
             total_steps=train_config.steps,
-            ceiling=self._ceiling_count / max(1, self.train_window_count),
-            window_count=self.train_window_count,
-            evaluation_window_count=len(self._evaluation_windows),
-            holdout_window_count=held_out.stop - held_out.start,
-            lowest_loss=self._lowest_loss,
+            ceiling=self.windows.ceiling,
+            window_count=self.windows.train_count,
+            evaluation_window_count=len(self.windows.evaluation_windows),
+            holdout_window_count=self.windows.split.held_out_count,
+            lowest_loss=self.windows.lowest_loss,
         )
 
     # ----- reading -----
@@ -242,7 +203,7 @@ class TrainingRun:
         with self._lock:
             if self._ngram is not None:
                 return self._ngram
-        train = self.split.train
+        train = self.windows.split.train
         ngram = NGramModel().fit(
             self.data.contexts[train], self.data.targets[train], len(self.data.vocabulary)
         )
@@ -310,7 +271,7 @@ class TrainingRun:
     # ----- the worker -----
 
     def _run(self) -> None:
-        _yield_cpu_to_readers()
+        lower_thread_priority()
         try:
             with keras_work():
                 self._train()
@@ -340,13 +301,12 @@ class TrainingRun:
         first_step = self._progress.step
         # Training windows are the story's first ones (the held-out part is its end): plan over them.
         plan = batch_plan(
-            self.train_window_count, self.train_config, self.model_config.n_input, steps_to_run, self._random
+            self.windows.train_count, self.train_config, self.model_config.n_input, steps_to_run, self._random
         )
         # "Learned all it can" is only told exactly when every training window is scored.
-        every_window_scored = len(self._evaluation_windows) == self.train_window_count
         learned_check = (
-            (self._ceiling_count, self._lowest_loss)
-            if self._stop_when_learned and every_window_scored
+            (self.windows.ceiling_count, self.windows.lowest_loss)
+            if self._stop_when_learned and self.windows.every_training_window_scored
             else None
         )
         batch_size = plan.shape[1]
@@ -357,8 +317,8 @@ class TrainingRun:
             model_config=self.model_config,
             train_config=self.train_config,
             history=self._history,
-            evaluation_windows=self._evaluation_windows,
-            holdout_windows=self._holdout_windows,
+            evaluation_windows=self.windows.evaluation_windows,
+            holdout_windows=self.windows.holdout_windows,
             learned_check=learned_check,
             first_step=first_step,
             steps_to_run=steps_to_run,
@@ -400,7 +360,7 @@ class TrainingRun:
             stop_reason = (
                 f"Stopped at step {tracker.step:,}: learned all it can. Every window that can be right "
                 f"is right, and the loss is within {LEARNED_LOSS_MARGIN} of the lowest any model can "
-                f"reach on this story ({self._lowest_loss:.3f}). Turn off “Stop when learned” to run "
+                f"reach on this story ({self.windows.lowest_loss:.3f}). Turn off “Stop when learned” to run "
                 f"all {self._total_steps:,} steps."
             )
         with self._lock:
@@ -420,7 +380,7 @@ class TrainingRun:
         """Count the n-gram yardstick and publish its accuracy on the training and held-out windows."""
         ngram = self.ngram()
         contexts, targets = self.data.contexts, self.data.targets
-        train_windows, holdout_windows = self._evaluation_windows, self._holdout_windows
+        train_windows, holdout_windows = self.windows.evaluation_windows, self.windows.holdout_windows
         held_out = (
             ngram.accuracy(contexts[holdout_windows], targets[holdout_windows])
             if len(holdout_windows)
@@ -442,22 +402,3 @@ class TrainingRun:
             with strategy.scope():
                 return build_model(self.model_config, vocabulary_size, self.train_config)
         return build_model(self.model_config, vocabulary_size, self.train_config)
-
-
-def _yield_cpu_to_readers() -> None:
-    """Give this training thread (and the TensorFlow threads it starts) a lower CPU priority.
-
-    A page must answer a student's click within about a second while runs train on the same
-    cores; training is the one job that can wait. On Linux a nice value is per thread and new
-    threads inherit it, so TensorFlow's compute pool, started by the first run, yields too. With
-    nothing else to do, training still gets every core. Elsewhere (macOS, Windows) the call would
-    name a process, not a thread, so it is skipped.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        thread_id = threading.get_native_id()
-        current = os.getpriority(os.PRIO_PROCESS, thread_id)
-        os.setpriority(os.PRIO_PROCESS, thread_id, max(current, TRAINING_NICENESS))
-    except (AttributeError, OSError):  # a sandbox may forbid it: train at the usual priority
-        logger.info("Could not lower the training thread's priority; it trains at the usual one.")

@@ -36,12 +36,6 @@ LEARNED_LOSS_MARGIN = 0.05
 LEARNED_LOSS_STEPS = 5
 # Rows scored in one numpy pass (bounds the memory of the logits for a large vocabulary).
 SCORING_ROWS = 2048
-# Scoring costs windows × vocabulary × units: a long story is scored on a fixed, seeded sample of
-# windows (the same sample every time, so the curve is comparable), a short one on all of them.
-# The sample holds at most this many window × vocabulary cells (about 0.1 s of numpy per score),
-# and never fewer than the minimum.
-EVALUATION_CELLS_LIMIT = 4_000_000
-EVALUATION_WINDOWS_MINIMUM = 512
 
 
 def score(predictor, contexts: np.ndarray, targets: np.ndarray) -> tuple[float, float]:
@@ -57,15 +51,6 @@ def score(predictor, contexts: np.ndarray, targets: np.ndarray) -> tuple[float, 
         log_normaliser = np.log(np.exp(logits - peak).sum(axis=-1)) + peak[:, 0]
         total_loss += float((log_normaliser - logits[np.arange(len(rows)), rows]).sum())
     return correct / len(targets), total_loss / len(targets)
-
-
-def evaluation_sample(window_count: int, vocabulary_size: int, seed: int) -> np.ndarray:
-    """Indices of the windows scored for the exact accuracy: all, or a seeded sample of a long story."""
-    limit = max(EVALUATION_WINDOWS_MINIMUM, EVALUATION_CELLS_LIMIT // max(1, vocabulary_size))
-    if window_count <= limit:
-        return np.arange(window_count)
-    random = np.random.RandomState(seed + 1)
-    return np.sort(random.choice(window_count, limit, replace=False))
 
 
 @dataclass

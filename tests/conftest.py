@@ -87,3 +87,17 @@ def browser():
             yield launched
         finally:
             launched.close()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """No run may still be training when the interpreter exits: TensorFlow aborts the process then."""
+    import threading
+
+    from nextword.backend import TRAINING_THREAD_NAME
+    from nextword.registry import live_registries
+
+    for registry in live_registries():
+        registry.stop_all(timeout=30)
+    for thread in threading.enumerate():
+        if thread.name == TRAINING_THREAD_NAME:
+            thread.join(30)
