@@ -1,4 +1,7 @@
-"""Run folders: `model.keras` + `vocab.json` + `config.json`, each JSON with a format version.
+"""Run folders: `model.keras` + `vocab.json` + `config.json` (+ `story.txt`), JSON with a format version.
+
+The story's text rides along so that a loaded run can rebuild its n-gram yardstick and tell what
+of a generated text is copied from the story; a folder without it still loads.
 
 Only this format is loaded, and the model only with Keras `safe_mode=True` (no Python code in a
 file is ever run). The page never loads a model a user uploads; it only loads its own run folders.
@@ -21,6 +24,7 @@ FORMAT_VERSION = 1
 MODEL_FILE = "model.keras"
 VOCABULARY_FILE = "vocab.json"
 CONFIG_FILE = "config.json"
+STORY_FILE = "story.txt"
 RUN_FILES = (MODEL_FILE, VOCABULARY_FILE, CONFIG_FILE)
 
 
@@ -32,6 +36,7 @@ class LoadedRun:
     model_config: ModelConfig
     train_config: TrainConfig
     summary: dict
+    story_text: str | None = None  # the story the run trained on, when the folder has it
 
 
 def save_run(
@@ -42,8 +47,9 @@ def save_run(
     model_config: ModelConfig,
     train_config: TrainConfig,
     summary: dict | None = None,
+    story_text: str | None = None,
 ) -> Path:
-    """Write the three files of a run folder (created if needed) and return its path."""
+    """Write the files of a run folder (created if needed) and return its path."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     model.save(run_dir / MODEL_FILE)
@@ -59,6 +65,8 @@ def save_run(
     (run_dir / CONFIG_FILE).write_text(
         json.dumps(config_data, indent=2, ensure_ascii=False), encoding="utf-8"
     )
+    if story_text is not None:
+        (run_dir / STORY_FILE).write_text(story_text, encoding="utf-8")
     return run_dir
 
 
@@ -108,8 +116,19 @@ def load_run(run_dir: str | Path) -> LoadedRun:
         ) from None
     if model.output_shape[-1] != len(vocabulary):
         raise CheckpointError("model.keras and vocab.json do not belong together (vocabulary sizes differ).")
+    story_path = run_dir / STORY_FILE
+    try:
+        story_text = story_path.read_text(encoding="utf-8") if story_path.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        story_text = None  # the yardstick and the copy finder need it; predicting does not
     return LoadedRun(
-        model, vocabulary, corpus_config, model_config, train_config, config_data.get("summary", {})
+        model,
+        vocabulary,
+        corpus_config,
+        model_config,
+        train_config,
+        config_data.get("summary", {}),
+        story_text,
     )
 
 
@@ -118,6 +137,7 @@ def zip_run(run_dir: str | Path) -> bytes:
     run_dir = Path(run_dir)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in RUN_FILES:
-            archive.write(run_dir / name, arcname=f"{run_dir.name}/{name}")
+        for name in (*RUN_FILES, STORY_FILE):
+            if (run_dir / name).is_file():
+                archive.write(run_dir / name, arcname=f"{run_dir.name}/{name}")
     return buffer.getvalue()

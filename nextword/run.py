@@ -236,6 +236,7 @@ class TrainingRun:
                 self.model_config,
                 self.train_config,
                 summary,
+                story_text=self.data.story.text,
             )
 
     # ----- publishing -----

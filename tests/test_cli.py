@@ -26,15 +26,38 @@ def test_train_prints_article_style_progress(fable_run, capsys, tmp_path):
     assert (out / "model.keras").is_file()
 
 
-def test_predict_prints_a_top_k_table(fable_run, capsys):
+def test_train_with_a_holdout_reports_both_parts_for_the_lstm_and_the_ngram(capsys, tmp_path):
+    out = tmp_path / "held"
+    arguments = ["train", str(FABLE_PATH), "--holdout", "20", "--steps", "20", "--units", "16"]
+    assert main([*arguments, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert any("Held-out Loss= " in line and "Held-out Accuracy= " in line for line in printed)
+    last = next(line for line in printed if line.startswith("Finished after"))
+    assert "training windows" in last and "held-out" in last
+    assert "n-gram: training 99.4%, held-out 19.5%" in last
+
+
+def test_a_run_that_learned_all_it_can_says_so(fable_run, capsys):
+    # The module's run on the defaults: it stopped early, at the ceiling.
+    from nextword.checkpoint import load_run
+
+    summary = load_run(fable_run).summary
+    assert summary["steps"] < 300 and summary["exact_accuracy"] == summary["ceiling"]
+
+
+def test_predict_prints_the_lstms_and_the_ngrams_top_k_side_by_side(fable_run, capsys):
     assert main(["predict", str(fable_run), "had a general", "-k", "3"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 4 and lines[1].split()[1] == "council"
+    assert len(lines) == 5 and lines[1].split() == ["LSTM", "n-gram"]
+    first = lines[2].split()
+    assert first[1] == "council" and "council" in first[3:]
 
 
-def test_generate_writes_the_story_on(fable_run, capsys):
+def test_generate_writes_the_story_on_and_says_what_it_copied(fable_run, capsys):
     assert main(["generate", str(fable_run), "had a general", "-n", "6"]) == 0
-    assert capsys.readouterr().out.strip() == "had a general council to consider what measures they"
+    text, copied = capsys.readouterr().out.strip().splitlines()
+    assert text == "had a general council to consider what measures they"
+    assert copied == "copied: 100% of the generated symbols; longest copied run: 6 symbols"
 
 
 @pytest.mark.parametrize(
@@ -42,14 +65,21 @@ def test_generate_writes_the_story_on(fable_run, capsys):
     [
         (["train", "no/such/story.txt"], "Cannot read the story"),
         (["train", str(FABLE_PATH), "--layers", "9"], "layers must be between"),
+        (["train", str(FABLE_PATH), "--holdout", "80"], "holdout must be between 0 and 50"),
+        (["train", "{tiny}", "--holdout", "5"], "keeps no symbol back to test on"),
+        (["train", "{tiny}", "--holdout", "50", "--n-input", "5"], "Hold out less"),
         (["predict", "no/such/run", "had a general"], "no run folder"),
         (["predict", "{run}", "had a"], "reads 3"),
         (["predict", "{run}", "had a zebra"], "zebra"),
         (["generate", "{run}", "had a general", "--strategy", "sample", "--temperature", "0"], "temperature"),
     ],
 )
-def test_errors_are_one_clear_line(fable_run, capsys, arguments, message):
-    arguments = [argument.replace("{run}", str(fable_run)) for argument in arguments]
+def test_errors_are_one_clear_line(fable_run, capsys, tmp_path, arguments, message):
+    tiny = tmp_path / "tiny.txt"
+    tiny.write_text("the cat sat on the mat .", encoding="utf-8")
+    arguments = [
+        argument.replace("{run}", str(fable_run)).replace("{tiny}", str(tiny)) for argument in arguments
+    ]
     assert main(arguments) == 2
     error = capsys.readouterr().err
     assert message in error
