@@ -195,7 +195,7 @@ def test_bad_files_leave_the_story_and_the_runs_untouched(page):
     set_tiny_config(at, steps=50)
     train_until_done(at)
     key = at.session_state["watch_key"]
-    runs_before = [dict(run) for run in at.session_state["my_runs"]]
+    keys_before = [run.key for run in at.session_state["my_runs"]]
     for name, data, message in BAD_FILES:
         at.file_uploader(key="story_upload").upload(name, data, "text/plain")
         at.run()
@@ -206,7 +206,7 @@ def test_bad_files_leave_the_story_and_the_runs_untouched(page):
         assert at.session_state["story_name"].startswith("Belling the Cat")
         assert metric(at, "Vocabulary") == "112"
         assert at.session_state["watch_key"] == key
-        assert [run["key"] for run in at.session_state["my_runs"]] == [run["key"] for run in runs_before]
+        assert [run.key for run in at.session_state["my_runs"]] == keys_before
         assert progress_text(at).endswith("finished")
         assert at.text_input(key="predict_context").value == "long ago,"
         assert not at.button(key="train").proto.disabled
@@ -341,7 +341,7 @@ def test_stop_twice_train_twice_and_rerun_while_training(page):
     at.button(key="train").click().run()  # pressed again before the first run has shown anything
     assert_no_exception(at)
     key = at.session_state["watch_key"]
-    assert [run["key"] for run in at.session_state["my_runs"]] == [key]
+    assert [run.key for run in at.session_state["my_runs"]] == [key]
     registry = registry_of(key)
     assert list(registry.runs()) == [key], "two presses, one run"
     # Reruns while training: the same run, its steps only go up, one training thread.
@@ -496,8 +496,10 @@ def test_stop_is_harmless_in_every_state(tiny_data, tiny_model_config, tiny_trai
 # ----------------------------------------------------------------------------------------------
 
 
-def _app_tree() -> ast.Module:
-    return ast.parse((ROOT / "streamlit_app.py").read_text(encoding="utf-8"))
+def _page_trees() -> dict[str, ast.Module]:
+    """The entry script and every module of the page, parsed."""
+    paths = [ROOT / "streamlit_app.py", *sorted((ROOT / "nextword" / "page").glob("*.py"))]
+    return {path.name: ast.parse(path.read_text(encoding="utf-8")) for path in paths}
 
 
 def _called_name(call: ast.Call) -> str:
@@ -508,40 +510,43 @@ def _called_name(call: ast.Call) -> str:
 
 
 def test_the_page_never_renders_user_text_as_html_nor_runs_it_nor_uses_it_as_a_path():
-    tree = _app_tree()
-    constants = {
-        target.id
-        for node in tree.body
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
-    for call in calls:
-        name = _called_name(call)
-        if isinstance(call.func, ast.Name):
-            assert name not in {"eval", "exec", "compile", "__import__", "open"}, name
-        for keyword in call.keywords:
-            assert keyword.arg != "unsafe_allow_html", "no unsafe_allow_html anywhere in the page"
-        if name == "html":  # st.html only ever gets the page's own constant CSS
-            assert all(isinstance(argument, ast.Name) and argument.id in constants for argument in call.args)
-        if name in {"Path", "PurePath"}:  # paths are built from the run key and step, never a file name
-            assert "name" not in ast.unparse(call)
-    uploaders = [call for call in calls if _called_name(call) == "file_uploader"]
+    uploaders = []
+    for module, tree in _page_trees().items():
+        constants = {
+            target.id
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+        for call in calls:
+            name = _called_name(call)
+            if isinstance(call.func, ast.Name):
+                assert name not in {"eval", "exec", "compile", "__import__", "open"}, (module, name)
+            for keyword in call.keywords:
+                assert keyword.arg != "unsafe_allow_html", f"no unsafe_allow_html anywhere ({module})"
+            if name == "html":  # st.html only ever gets the page's own constant CSS
+                assert all(
+                    isinstance(argument, ast.Name) and argument.id in constants for argument in call.args
+                ), module
+            if name in {"Path", "PurePath"}:  # paths are built from the run key and step, never a file name
+                assert "name" not in ast.unparse(call), module
+        uploaders += [call for call in calls if _called_name(call) == "file_uploader"]
+        source = ast.unparse(tree)
+        for loader in (
+            "load_run",
+            "load_model",
+            "from_checkpoint",
+            "pickle",
+            "marshal",
+            "subprocess",
+            "os.system",
+        ):
+            assert loader not in source, f"the page never uses {loader} ({module})"
     assert len(uploaders) == 1, "stories are the only upload"
     types = next(keyword.value for keyword in uploaders[0].keywords if keyword.arg == "type")
     assert ast.literal_eval(types) == ["txt"]
-    source = ast.unparse(tree)
-    for loader in (
-        "load_run",
-        "load_model",
-        "from_checkpoint",
-        "pickle",
-        "marshal",
-        "subprocess",
-        "os.system",
-    ):
-        assert loader not in source, f"the page never uses {loader}"
 
 
 def test_checkpoints_load_only_with_keras_safe_mode(tiny_data, tiny_model_config, tmp_path):
