@@ -128,6 +128,7 @@ def test_first_page_shows_the_fable_and_its_dictionary(app):
     assert any("Belling the Cat" in element.value for element in at.markdown)
     metrics = {metric.label: metric.value for metric in at.metric}
     assert metrics["Vocabulary"] == "112"  # the article's count
+    assert "112 different symbols" in at.selectbox(key="story_choice").help  # counted, not typed in
     table = dataframe_with_column(at, "symbol")
     assert list(table.columns) == ["symbol", "id", "count"]
     assert len(table) == 112
