@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import nextword.model as model_module
@@ -28,6 +29,7 @@ from nextword.cli import main as cli_main
 from nextword.config import CorpusConfig, TrainConfig
 from nextword.corpus import load_story
 from nextword.errors import CheckpointError
+from nextword.page import resources
 from nextword.progress import Status
 from nextword.registry import RunRegistry, live_registries
 from nextword.run import TrainingRun
@@ -399,6 +401,31 @@ def test_stop_from_a_second_tab_stops_it_for_everyone_and_either_may_continue(pa
     assert progress_text(second).split(" · ")[0].endswith(f"/ {stopped_at + 50_000:,}")
     first.button(key="stop").click().run()
     rerun_until(second, lambda page: progress_text(page).endswith("stopped"), seconds=15, what="stopped")
+
+
+def test_continue_on_a_run_the_server_dropped_says_so_in_words(page, monkeypatch):
+    """A tab still shows Continue for a run the server let go to make room: pressing it explains."""
+    first = page
+    monkeypatch.setattr(resources, "MAX_KEPT", 1)  # the server keeps one finished run
+    st.cache_resource.clear()  # so the page's registry is made again, with that cap
+    set_tiny_config(first, steps=50)
+    train_until_done(first)
+    dropped = first.session_state["watch_key"]
+    second = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    second.run()
+    second.number_input(key="seed").set_value(1)
+    set_tiny_config(second, steps=50)
+    train_until_done(second)
+    registry = registry_of(second.session_state["watch_key"])
+    wait_for(lambda: registry.get(dropped) is None, 15, "the first run to make room")
+    assert not first.button(key="continue").proto.disabled, "the first tab has not redrawn yet"
+    first.button(key="continue").click().run()
+    assert_no_exception(first)
+    shown = errors(first)
+    assert len(shown) == 1 and "no longer kept on the server" in shown[0] and "cannot continue" in shown[0]
+    assert "KeyError" not in shown[0] and dropped not in shown[0], shown
+    assert any("Press Train to run it again" in element.value for element in first.warning)
+    assert first.button(key="continue").proto.disabled
 
 
 def test_an_exception_inside_training_fails_the_run_and_the_registry_still_works(page, monkeypatch):
