@@ -374,3 +374,40 @@ def test_a_new_tab_opened_on_a_run_link_watches_that_run(app):
     assert not any("will start a new run" in element.value for element in other.info)
     assert any(f"Run `{key}`" in element.value for element in other.markdown)
     assert other.text_input(key="predict_context").value == "long ago,"
+
+
+def element_path(block, wanted, path=()) -> tuple[int, ...] | None:
+    """Where an element sits in the page: its index in each enclosing block, from the top."""
+    for index, child in getattr(block, "children", {}).items():
+        if child is wanted:
+            return (*path, index)
+        found = element_path(child, wanted, (*path, index))
+        if found:
+            return found
+    return None
+
+
+def test_messages_above_the_live_panel_never_move_it(app):
+    """The live panel is a fragment, known by its position: an error or a note drawn above it must not
+    shift it, or the browser drops its refreshes and the panel goes blank (issue 13)."""
+    at = app
+    set_tiny_config(at, steps=50_000)
+    at.button(key="train").click().run()
+    key = at.session_state["watch_key"]
+
+    def panel_path() -> tuple[int, ...]:
+        header = [element for element in at.markdown if element.value.startswith(f"**Run `{key}`**")]
+        assert len(header) == 1, "the live panel shows its run"
+        return element_path(at.main, header[0])
+
+    before = panel_path()
+    at.file_uploader(key="story_upload").upload("photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    at.run()
+    assert_no_exception(at)
+    assert at.error, "the refused file's message is above the panel"
+    assert panel_path() == before
+    at.slider(key="layers").set_value(2).run()
+    assert any("Train** will start a new run" in element.value for element in at.info)
+    assert panel_path() == before
+    at.button(key="stop").click().run()
+    assert_no_exception(at)
