@@ -96,10 +96,12 @@ def chart_rows(at: AppTest, title: str) -> list[dict]:
     return rows
 
 
-def set_tiny_config(at: AppTest, steps: int = 300) -> None:
+def set_tiny_config(at: AppTest, steps: int = 300, stop_when_learned: bool = False) -> None:
+    """16 units at a high learning rate; every step run unless asked (so the tests know the count)."""
     at.select_slider(key="units").set_value(16)
     at.select_slider(key="steps").set_value(steps)
     at.select_slider(key="learning_rate").set_value(0.03)
+    at.checkbox(key="stop_when_learned").set_value(stop_when_learned)
     at.run()
 
 
@@ -159,6 +161,19 @@ def test_article_settings_button_sets_the_article_recipe(app):
     assert at.select_slider(key="batch_size").value == 1
     assert at.select_slider(key="steps").value == 50_000
     assert at.checkbox(key="article_order").value is True
+    assert at.checkbox(key="stop_when_learned").value is False  # the article runs every step
+
+
+def test_a_run_that_has_learned_all_it_can_stops_early_and_says_why(app):
+    at = app
+    assert at.checkbox(key="stop_when_learned").value is True, "the config's default"
+    set_tiny_config(at, steps=5000, stop_when_learned=True)
+    train_until_done(at)
+    assert_no_exception(at)
+    steps_run = int(at.get("progress")[0].proto.text.split()[1].replace(",", ""))
+    assert steps_run < 5000
+    assert any("learned all it can" in caption.value for caption in at.caption)
+    assert not at.button(key="continue").proto.disabled, "Continue runs every step it asks for"
 
 
 def test_upload_a_story(app):

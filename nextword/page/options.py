@@ -53,6 +53,7 @@ SETTING_OPTIONS: dict[str, tuple | range | None] = {
     "learning_rate": LEARNING_RATE_OPTIONS,
     "seed": None,
     "article_order": None,
+    "stop_when_learned": None,
 }
 
 ARTICLE_STORY_LENGTH = 32  # symbols in the story the article's model writes
@@ -126,6 +127,9 @@ def _help_texts() -> dict[str, str]:
         "character (for languages written without spaces).",
         "article_order": "Take the windows in the article's order, one window per step, instead of "
         "shuffled batches.",
+        "stop_when_learned": "End the run before its last step once it has learned all it can: every "
+        "window that can be right is right, and the loss is close to the lowest any model can reach. "
+        f"The article {'stops early' if article_train.stop_when_learned else 'runs every step'}.",
         "article_settings": f"Set exactly the article's recipe: {_article_recipe()}.",
         "train": "Start training with these settings, or watch the identical run if one exists already.",
         "stop": "Stop after the current step; what was learned so far is kept.",

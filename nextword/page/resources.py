@@ -92,6 +92,7 @@ def live_view(key: str, tick: str, _run: TrainingRun) -> dict:
         "accuracy": format_percent(progress.final_accuracy),
         "ceiling": format_percent(progress.ceiling),
         "time": format_seconds(progress.elapsed_seconds),
+        "stop_reason": progress.stop_reason,  # why it ended before its last step, if it did
         "samples": [f"step {sample.step:>6,}: {sample.text}" for sample in progress.samples],
         # Fixed dataset names: a live chart's spec stays the same between polls, only its rows change.
         "loss_spec": charts.stable_spec(loss, "loss"),

@@ -101,3 +101,4 @@ def settings_controls() -> None:
             help=HELP["symbol_mode"],
         )
         st.checkbox("The article's window order", key="article_order", help=HELP["article_order"])
+        st.checkbox("Stop when learned", key="stop_when_learned", help=HELP["stop_when_learned"])

@@ -120,6 +120,8 @@ def live_panel(key: str, was_live: bool) -> None:
             "server; this one starts when a slot frees up."
         )
     st.progress(view["fraction"], text=view["progress_text"])
+    if view["stop_reason"]:
+        st.caption(view["stop_reason"])
     for column, (name, label) in zip(st.columns(len(METRIC_LABELS)), METRIC_LABELS.items(), strict=True):
         column.metric(label, view[name])
     left, right = st.columns(2)
