@@ -133,6 +133,10 @@ class TabState:
     action_error: _Entry[str | None] = _Entry("action_error")  # why Train or Continue did nothing
     predict_context: _Entry[str | None] = _Entry("predict_context")  # the prediction box's widget
     predict_context_for: _Entry[str | None] = _Entry("predict_context_for")  # the run it was filled for
+    # Settings the person set (a widget moved, the article's recipe, a linked run's): a story's
+    # suggested hold-out and steps never override them. And the story they were last suggested for.
+    settings_chosen: _Entry[set[str]] = _Entry("settings_chosen")
+    suggested_for: _Entry[str | None] = _Entry("suggested_for")
 
     def init(self) -> None:
         """Give every key its first value (on every script run: Streamlit drops unseen widgets)."""
@@ -141,6 +145,7 @@ class TabState:
             state.setdefault(key, value)
         state.setdefault("my_runs", [])
         state.setdefault("watch_key", None)
+        state.setdefault("settings_chosen", set())
         if "story_bytes" in state:
             return
         self.use_bundled_story(default_story_title())
@@ -185,6 +190,7 @@ class TabState:
         self.story_bytes = story.text.encode("utf-8")
         self.story_name = story.name
         self.show_settings(story.config, run.model_config, run.train_config)
+        self.settings_chosen = self.settings_chosen | {"holdout", "steps"}
         self.watch(key, story, run.model_config, run.train_config)
 
     def show_in_address(self) -> None:
