@@ -172,7 +172,7 @@ def test_a_run_that_has_learned_all_it_can_stops_early_and_says_why(app):
     assert_no_exception(at)
     steps_run = int(at.get("progress")[0].proto.text.split()[1].replace(",", ""))
     assert steps_run < 5000
-    assert any("learned all it can" in caption.value for caption in at.caption)
+    assert any("learned all it can" in message.value for message in at.success)
     assert not at.button(key="continue").proto.disabled, "Continue runs every step it asks for"
 
 
@@ -222,7 +222,7 @@ def test_train_a_tiny_run_then_predict_and_generate(app):
     assert "Loss" in titles and "Accuracy" in titles
     assert len(chart_rows(at, "Loss")) == 300
     series = {row["series"] for row in chart_rows(at, "Accuracy")}
-    assert series == {"batch (running)", "all windows (exact)", "ceiling"}
+    assert series == {"batch (running)", "training", "n-gram (training)", "ceiling"}, "nothing held out"
     assert any("vs [" in code.value for code in at.code)
     # The tab's run list.
     assert dataframe_with_column(at, "exact accuracy")["status"].tolist() == ["finished"]

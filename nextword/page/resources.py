@@ -73,7 +73,15 @@ def live_view(key: str, tick: str, _run: TrainingRun) -> dict:
     if progress.status == Status.RUNNING and progress.step == 0:
         status = "starting (loading TensorFlow and building the model)"
     rate = f"{progress.steps_per_second:,.0f} steps/s" if progress.steps_per_second else "– steps/s"
-    loss = charts.loss_chart(progress.losses, progress.total_steps, title="Loss")
+    holdout = progress.holdout_window_count > 0  # known from the start: the legend never changes
+    loss = charts.loss_chart(
+        progress.losses,
+        progress.total_steps,
+        title="Loss",
+        eval_steps=progress.eval_steps,
+        holdout_losses=progress.holdout_losses,
+        holdout=holdout,
+    )
     accuracy = charts.accuracy_chart(
         progress.batch_accuracies,
         progress.eval_steps,
@@ -81,6 +89,10 @@ def live_view(key: str, tick: str, _run: TrainingRun) -> dict:
         progress.ceiling,
         progress.total_steps,
         title="Accuracy",
+        holdout_accuracies=progress.holdout_accuracies,
+        ngram_accuracy=progress.ngram_accuracy,
+        ngram_holdout_accuracy=progress.ngram_holdout_accuracy,
+        holdout=holdout,
     )
     return {
         "queue_position": progress.queue_position if progress.status == Status.QUEUED else None,
@@ -90,9 +102,11 @@ def live_view(key: str, tick: str, _run: TrainingRun) -> dict:
         "step": f"{progress.step:,}",
         "loss": "–" if not progress.losses else f"{progress.losses[-1]:.3f}",
         "accuracy": format_percent(progress.final_accuracy),
+        "holdout_accuracy": format_percent(progress.final_holdout_accuracy if holdout else None),
+        "ngram": format_percent(progress.ngram_accuracy),
+        "ngram_holdout": format_percent(progress.ngram_holdout_accuracy if holdout else None),
         "ceiling": format_percent(progress.ceiling),
         "time": format_seconds(progress.elapsed_seconds),
-        "stop_reason": progress.stop_reason,  # why it ended before its last step, if it did
         "samples": [f"step {sample.step:>6,}: {sample.text}" for sample in progress.samples],
         # Fixed dataset names: a live chart's spec stays the same between polls, only its rows change.
         "loss_spec": charts.stable_spec(loss, "loss"),
