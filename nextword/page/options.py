@@ -70,7 +70,7 @@ VIEW_DEFAULTS = {
     "generate_seed": 0,
     "compare_metric": "exact accuracy",
 }
-COMPARE_METRICS = ("exact accuracy", "loss")
+COMPARE_METRICS = ("exact accuracy", "loss", "held-out accuracy")
 
 ENCODING_LABELS = {
     "embedding": "embedding (a learned vector per symbol)",
@@ -151,7 +151,8 @@ def _help_texts() -> dict[str, str]:
         "flattens it toward wild guesses.",
         "generate_top_k": "Sample only among the k likeliest symbols (0 = all of them).",
         "generate_seed": "The random numbers for sampling: the same seed writes the same story.",
-        "compare_metric": "Which curve to overlay for the runs of this tab.",
+        "compare_metric": "Which curve to overlay for the runs of this tab: accuracy on the windows "
+        "trained on, the loss, or accuracy on the held-out windows (runs that held some out).",
         "download": "The model, its vocabulary and its settings: load it with `python -m nextword predict`.",
     }
 

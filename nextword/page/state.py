@@ -79,6 +79,13 @@ class RunSummary:
     eval_accuracies: tuple[float, ...]
     loss_steps: tuple[int, ...]
     losses: tuple[float, ...]
+    holdout_accuracies: tuple[float, ...] = ()  # at eval_steps; empty when nothing is held out
+    ngram_accuracy: float | None = None
+    ngram_holdout_accuracy: float | None = None
+
+    @property
+    def holdout_accuracy(self) -> float | None:
+        return self.holdout_accuracies[-1] if self.holdout_accuracies else None
 
     @classmethod
     def of(cls, progress: TrainingProgress) -> RunSummary:
@@ -92,6 +99,9 @@ class RunSummary:
             eval_accuracies=tuple(progress.eval_accuracies),
             loss_steps=tuple(point["step"] for point in loss_points),
             losses=tuple(point["value"] for point in loss_points),
+            holdout_accuracies=tuple(progress.holdout_accuracies),
+            ngram_accuracy=progress.ngram_accuracy,
+            ngram_holdout_accuracy=progress.ngram_holdout_accuracy,
         )
 
 
