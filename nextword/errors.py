@@ -69,3 +69,7 @@ class RunGoneError(NextwordError):
 
 class HoldoutError(NextwordError):
     """A hold-out percentage out of range, or one that leaves no window to train or to test on."""
+
+
+class InsideError(NextwordError):
+    """A pick the inside views cannot show: a place without a full context, a map without vectors..."""
