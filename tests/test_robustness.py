@@ -315,6 +315,8 @@ def test_a_real_nan_loss_fails_the_run_with_a_message(tiny_data, tiny_model_conf
         train_config=TrainConfig(steps=10, learning_rate=3.0),
         history=History(),
         evaluation_windows=np.arange(tiny_data.window_count),
+        holdout_windows=np.arange(0),
+        learned_check=None,
         first_step=0,
         steps_to_run=10,
         total_steps=10,
