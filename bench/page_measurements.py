@@ -21,12 +21,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import BENCH_DIRECTORY, REPOSITORY_ROOT, repository_root
+from common import BENCH_DIRECTORY, REPOSITORY_ROOT, make_importable, repository_root
+
+make_importable()
+
+# The measured page's Training steps options, in slider order (no Streamlit, no TensorFlow).
+from nextword.page.options import STEP_OPTIONS  # noqa: E402 - needs the repository on sys.path first
 
 PROBE_DIRECTORY = BENCH_DIRECTORY / "server_probe"
 
-# The page's Training steps options, in slider order (streamlit_app.STEP_OPTIONS).
-STEP_OPTIONS = (50, 100, 200, 300, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 50_000)
 
 # Runs in every page before its own scripts. `window.__bench` holds first-seen times (Date.now(),
 # milliseconds since the epoch, the same clock as Python's time.time()).

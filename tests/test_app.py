@@ -96,10 +96,12 @@ def chart_rows(at: AppTest, title: str) -> list[dict]:
     return rows
 
 
-def set_tiny_config(at: AppTest, steps: int = 300) -> None:
+def set_tiny_config(at: AppTest, steps: int = 300, stop_when_learned: bool = False) -> None:
+    """16 units at a high learning rate; every step run unless asked (so the tests know the count)."""
     at.select_slider(key="units").set_value(16)
     at.select_slider(key="steps").set_value(steps)
     at.select_slider(key="learning_rate").set_value(0.03)
+    at.checkbox(key="stop_when_learned").set_value(stop_when_learned)
     at.run()
 
 
@@ -128,6 +130,7 @@ def test_first_page_shows_the_fable_and_its_dictionary(app):
     assert any("Belling the Cat" in element.value for element in at.markdown)
     metrics = {metric.label: metric.value for metric in at.metric}
     assert metrics["Vocabulary"] == "112"  # the article's count
+    assert "112 different symbols" in at.selectbox(key="story_choice").help  # counted, not typed in
     table = dataframe_with_column(at, "symbol")
     assert list(table.columns) == ["symbol", "id", "count"]
     assert len(table) == 112
@@ -158,6 +161,19 @@ def test_article_settings_button_sets_the_article_recipe(app):
     assert at.select_slider(key="batch_size").value == 1
     assert at.select_slider(key="steps").value == 50_000
     assert at.checkbox(key="article_order").value is True
+    assert at.checkbox(key="stop_when_learned").value is False  # the article runs every step
+
+
+def test_a_run_that_has_learned_all_it_can_stops_early_and_says_why(app):
+    at = app
+    assert at.checkbox(key="stop_when_learned").value is True, "the config's default"
+    set_tiny_config(at, steps=5000, stop_when_learned=True)
+    train_until_done(at)
+    assert_no_exception(at)
+    steps_run = int(at.get("progress")[0].proto.text.split()[1].replace(",", ""))
+    assert steps_run < 5000
+    assert any("learned all it can" in caption.value for caption in at.caption)
+    assert not at.button(key="continue").proto.disabled, "Continue runs every step it asks for"
 
 
 def test_upload_a_story(app):
@@ -373,3 +389,40 @@ def test_a_new_tab_opened_on_a_run_link_watches_that_run(app):
     assert not any("will start a new run" in element.value for element in other.info)
     assert any(f"Run `{key}`" in element.value for element in other.markdown)
     assert other.text_input(key="predict_context").value == "long ago,"
+
+
+def element_path(block, wanted, path=()) -> tuple[int, ...] | None:
+    """Where an element sits in the page: its index in each enclosing block, from the top."""
+    for index, child in getattr(block, "children", {}).items():
+        if child is wanted:
+            return (*path, index)
+        found = element_path(child, wanted, (*path, index))
+        if found:
+            return found
+    return None
+
+
+def test_messages_above_the_live_panel_never_move_it(app):
+    """The live panel is a fragment, known by its position: an error or a note drawn above it must not
+    shift it, or the browser drops its refreshes and the panel goes blank (issue 13)."""
+    at = app
+    set_tiny_config(at, steps=50_000)
+    at.button(key="train").click().run()
+    key = at.session_state["watch_key"]
+
+    def panel_path() -> tuple[int, ...]:
+        header = [element for element in at.markdown if element.value.startswith(f"**Run `{key}`**")]
+        assert len(header) == 1, "the live panel shows its run"
+        return element_path(at.main, header[0])
+
+    before = panel_path()
+    at.file_uploader(key="story_upload").upload("photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    at.run()
+    assert_no_exception(at)
+    assert at.error, "the refused file's message is above the panel"
+    assert panel_path() == before
+    at.slider(key="layers").set_value(2).run()
+    assert any("Train** will start a new run" in element.value for element in at.info)
+    assert panel_path() == before
+    at.button(key="stop").click().run()
+    assert_no_exception(at)

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from nextword.page.options import MAX_RUNNING
+
 from .page_server import StreamlitServer
 from .test_browser import (
     ARTIFACTS,
@@ -38,7 +40,6 @@ from .test_browser import (
 ROOT = Path(__file__).resolve().parent.parent
 FABLE_SYMBOLS = ("long", "ago", ",", "the", "mice", "had", "a", "general")
 STUDENTS = 10
-MAX_RUNNING = 2  # streamlit_app.MAX_RUNNING: runs training at once
 # n_input of each student's group: groups 0..3 share settings within, and differ between them.
 GROUP_N_INPUT = (3, 4, 2, 5)
 # Everyone keeps the default settings (128 units, 300 steps: what a class runs first), so a tab

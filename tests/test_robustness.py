@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import nextword.model as model_module
@@ -28,6 +29,7 @@ from nextword.cli import main as cli_main
 from nextword.config import CorpusConfig, TrainConfig
 from nextword.corpus import load_story
 from nextword.errors import CheckpointError
+from nextword.page import resources
 from nextword.progress import Status
 from nextword.registry import RunRegistry, live_registries
 from nextword.run import TrainingRun
@@ -195,7 +197,7 @@ def test_bad_files_leave_the_story_and_the_runs_untouched(page):
     set_tiny_config(at, steps=50)
     train_until_done(at)
     key = at.session_state["watch_key"]
-    runs_before = [dict(run) for run in at.session_state["my_runs"]]
+    keys_before = [run.key for run in at.session_state["my_runs"]]
     for name, data, message in BAD_FILES:
         at.file_uploader(key="story_upload").upload(name, data, "text/plain")
         at.run()
@@ -206,7 +208,7 @@ def test_bad_files_leave_the_story_and_the_runs_untouched(page):
         assert at.session_state["story_name"].startswith("Belling the Cat")
         assert metric(at, "Vocabulary") == "112"
         assert at.session_state["watch_key"] == key
-        assert [run["key"] for run in at.session_state["my_runs"]] == [run["key"] for run in runs_before]
+        assert [run.key for run in at.session_state["my_runs"]] == keys_before
         assert progress_text(at).endswith("finished")
         assert at.text_input(key="predict_context").value == "long ago,"
         assert not at.button(key="train").proto.disabled
@@ -313,6 +315,8 @@ def test_a_real_nan_loss_fails_the_run_with_a_message(tiny_data, tiny_model_conf
         train_config=TrainConfig(steps=10, learning_rate=3.0),
         history=History(),
         evaluation_windows=np.arange(tiny_data.window_count),
+        holdout_windows=np.arange(0),
+        learned_check=None,
         first_step=0,
         steps_to_run=10,
         total_steps=10,
@@ -341,7 +345,7 @@ def test_stop_twice_train_twice_and_rerun_while_training(page):
     at.button(key="train").click().run()  # pressed again before the first run has shown anything
     assert_no_exception(at)
     key = at.session_state["watch_key"]
-    assert [run["key"] for run in at.session_state["my_runs"]] == [key]
+    assert [run.key for run in at.session_state["my_runs"]] == [key]
     registry = registry_of(key)
     assert list(registry.runs()) == [key], "two presses, one run"
     # Reruns while training: the same run, its steps only go up, one training thread.
@@ -399,6 +403,31 @@ def test_stop_from_a_second_tab_stops_it_for_everyone_and_either_may_continue(pa
     assert progress_text(second).split(" · ")[0].endswith(f"/ {stopped_at + 50_000:,}")
     first.button(key="stop").click().run()
     rerun_until(second, lambda page: progress_text(page).endswith("stopped"), seconds=15, what="stopped")
+
+
+def test_continue_on_a_run_the_server_dropped_says_so_in_words(page, monkeypatch):
+    """A tab still shows Continue for a run the server let go to make room: pressing it explains."""
+    first = page
+    monkeypatch.setattr(resources, "MAX_KEPT", 1)  # the server keeps one finished run
+    st.cache_resource.clear()  # so the page's registry is made again, with that cap
+    set_tiny_config(first, steps=50)
+    train_until_done(first)
+    dropped = first.session_state["watch_key"]
+    second = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    second.run()
+    second.number_input(key="seed").set_value(1)
+    set_tiny_config(second, steps=50)
+    train_until_done(second)
+    registry = registry_of(second.session_state["watch_key"])
+    wait_for(lambda: registry.get(dropped) is None, 15, "the first run to make room")
+    assert not first.button(key="continue").proto.disabled, "the first tab has not redrawn yet"
+    first.button(key="continue").click().run()
+    assert_no_exception(first)
+    shown = errors(first)
+    assert len(shown) == 1 and "no longer kept on the server" in shown[0] and "cannot continue" in shown[0]
+    assert "KeyError" not in shown[0] and dropped not in shown[0], shown
+    assert any("Press Train to run it again" in element.value for element in first.warning)
+    assert first.button(key="continue").proto.disabled
 
 
 def test_an_exception_inside_training_fails_the_run_and_the_registry_still_works(page, monkeypatch):
@@ -496,8 +525,10 @@ def test_stop_is_harmless_in_every_state(tiny_data, tiny_model_config, tiny_trai
 # ----------------------------------------------------------------------------------------------
 
 
-def _app_tree() -> ast.Module:
-    return ast.parse((ROOT / "streamlit_app.py").read_text(encoding="utf-8"))
+def _page_trees() -> dict[str, ast.Module]:
+    """The entry script and every module of the page, parsed."""
+    paths = [ROOT / "streamlit_app.py", *sorted((ROOT / "nextword" / "page").glob("*.py"))]
+    return {path.name: ast.parse(path.read_text(encoding="utf-8")) for path in paths}
 
 
 def _called_name(call: ast.Call) -> str:
@@ -508,40 +539,43 @@ def _called_name(call: ast.Call) -> str:
 
 
 def test_the_page_never_renders_user_text_as_html_nor_runs_it_nor_uses_it_as_a_path():
-    tree = _app_tree()
-    constants = {
-        target.id
-        for node in tree.body
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
-    for call in calls:
-        name = _called_name(call)
-        if isinstance(call.func, ast.Name):
-            assert name not in {"eval", "exec", "compile", "__import__", "open"}, name
-        for keyword in call.keywords:
-            assert keyword.arg != "unsafe_allow_html", "no unsafe_allow_html anywhere in the page"
-        if name == "html":  # st.html only ever gets the page's own constant CSS
-            assert all(isinstance(argument, ast.Name) and argument.id in constants for argument in call.args)
-        if name in {"Path", "PurePath"}:  # paths are built from the run key and step, never a file name
-            assert "name" not in ast.unparse(call)
-    uploaders = [call for call in calls if _called_name(call) == "file_uploader"]
+    uploaders = []
+    for module, tree in _page_trees().items():
+        constants = {
+            target.id
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+        for call in calls:
+            name = _called_name(call)
+            if isinstance(call.func, ast.Name):
+                assert name not in {"eval", "exec", "compile", "__import__", "open"}, (module, name)
+            for keyword in call.keywords:
+                assert keyword.arg != "unsafe_allow_html", f"no unsafe_allow_html anywhere ({module})"
+            if name == "html":  # st.html only ever gets the page's own constant CSS
+                assert all(
+                    isinstance(argument, ast.Name) and argument.id in constants for argument in call.args
+                ), module
+            if name in {"Path", "PurePath"}:  # paths are built from the run key and step, never a file name
+                assert "name" not in ast.unparse(call), module
+        uploaders += [call for call in calls if _called_name(call) == "file_uploader"]
+        source = ast.unparse(tree)
+        for loader in (
+            "load_run",
+            "load_model",
+            "from_checkpoint",
+            "pickle",
+            "marshal",
+            "subprocess",
+            "os.system",
+        ):
+            assert loader not in source, f"the page never uses {loader} ({module})"
     assert len(uploaders) == 1, "stories are the only upload"
     types = next(keyword.value for keyword in uploaders[0].keywords if keyword.arg == "type")
     assert ast.literal_eval(types) == ["txt"]
-    source = ast.unparse(tree)
-    for loader in (
-        "load_run",
-        "load_model",
-        "from_checkpoint",
-        "pickle",
-        "marshal",
-        "subprocess",
-        "os.system",
-    ):
-        assert loader not in source, f"the page never uses {loader}"
 
 
 def test_checkpoints_load_only_with_keras_safe_mode(tiny_data, tiny_model_config, tmp_path):

@@ -1,0 +1,52 @@
+"""The page: the sections in order, each in a container drawn on every script run.
+
+`streamlit_app.py` draws the title first and then calls `main()`. The containers are made before
+anything is drawn into them, so what one section shows or hides never moves the sections below it
+(the live panel in section 2 is a fragment, known by its position: see nextword/page/train.py).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nextword import registry
+from nextword.errors import NextwordError
+from nextword.page import resources
+from nextword.page.compare import compare_section
+from nextword.page.keep import keep_section
+from nextword.page.predict import predict_section
+from nextword.page.sidebar import sidebar
+from nextword.page.state import TabState
+from nextword.page.story import story_section
+from nextword.page.train import training_section
+
+
+def main() -> None:
+    tab = TabState()
+    tab.init()
+    sidebar()
+    story_box, train_box, compare_box, predict_box, keep_box = (st.container() for _ in range(5))
+    story, data, problems = None, None, [tab.story_error] if tab.story_error else []
+    try:
+        story = tab.story()
+        data = resources.training_data(story.digest, tab.settings().model.n_input, story)
+    except NextwordError as error:
+        problems.append(str(error))
+    with story_box:
+        story_section(story, data, problems)
+    current_key = None
+    if data is not None:
+        _, model, train = tab.settings()
+        current_key = registry.run_key(story, model, train)
+        if tab.watch_key is None and resources.get_registry().get(current_key) is not None:
+            tab.watch(current_key, story, model, train)  # a refreshed or new tab finds the run it had
+    tab.show_in_address()
+    with train_box:
+        run = training_section(data is not None, current_key)
+    with compare_box:
+        compare_section()
+    if run is not None:
+        with predict_box:
+            predict_section(tab.watch_key, run)
+        with keep_box:
+            keep_section(tab.watch_key, run)

@@ -1,0 +1,103 @@
+"""What a click does: Train, Stop, Continue, Retry, the story picker, an upload, Article settings.
+
+Streamlit runs these before the script, so every widget the script then draws shows the new state.
+A click that cannot be done says why in `TabState.action_error` (or `story_error`), in words.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from nextword import corpus, registry
+from nextword.config import CorpusConfig, article_configs
+from nextword.errors import NextwordError
+from nextword.page import resources
+from nextword.page.state import TabState
+from nextword.run import TrainingRun
+
+
+def on_story_choice() -> None:
+    tab = TabState()
+    if tab.story_choice in corpus.bundled_stories():
+        tab.use_bundled_story(tab.story_choice)
+
+
+def on_story_upload() -> None:
+    tab = TabState()
+    uploaded = tab.story_upload
+    if uploaded is None:  # the file was removed: keep the story in use
+        tab.story_error = None
+        return
+    data = uploaded.getvalue()
+    settings = tab.settings()
+    try:
+        story = resources.read_story(data, uploaded.name, settings.corpus.symbol_mode)
+        # A story without a single window at this n_input would leave nothing to train: keep the
+        # one in use (and its runs) and say what would make this one fit.
+        corpus.check_story_length(story.symbol_count, settings.model.n_input)
+    except NextwordError as error:
+        tab.story_error = f"{uploaded.name} cannot be used: {error}"
+        return
+    tab.story_bytes = data
+    tab.story_name = uploaded.name
+    tab.story_error = None
+
+
+def retry_refused_upload() -> None:
+    """A refused file is tried again when a setting that refused it changes.
+
+    A Japanese story refused in word mode fits in character mode; a story too short for n_input
+    fits once n_input is lowered.
+    """
+    tab = TabState()
+    if tab.story_error and tab.story_upload is not None:
+        on_story_upload()
+
+
+def on_article_settings() -> None:
+    TabState().show_settings(CorpusConfig(), *article_configs())
+
+
+def on_train() -> None:
+    """Start a run with the current settings, or watch the identical one."""
+    tab = TabState()
+    tab.action_error = None
+    try:
+        story = tab.story()
+        _, model, train = tab.settings()
+        data = resources.training_data(story.digest, model.n_input, story)
+        key = registry.run_key(story, model, train)
+        resources.get_registry().get_or_start(
+            key, lambda on_done: TrainingRun(data, model, train, on_done=on_done)
+        )
+    except NextwordError as error:
+        tab.action_error = str(error)
+        return
+    tab.watch(key, story, model, train)
+
+
+def on_stop() -> None:
+    run = TabState().watched_run()
+    if run is not None:
+        run.stop()
+
+
+def on_continue() -> None:
+    tab = TabState()
+    tab.action_error = None
+    run = tab.watched_run()
+    if run is not None and run.progress().active:
+        # Someone else watching this run pressed Continue first (a tab stops polling once its run is
+        # over, so this one still showed it stopped): watch it go on instead of adding more steps.
+        return
+    try:
+        resources.get_registry().continue_run(tab.watch_key, tab.settings().train.steps)
+    except NextwordError as error:
+        tab.action_error = str(error)
+
+
+def on_retry(learning_rate: float) -> None:
+    """Train again with a smaller learning rate (offered when a run diverged)."""
+    tab = TabState()
+    tab.show_settings(dataclasses.replace(tab.settings().train, learning_rate=learning_rate))
+    on_train()

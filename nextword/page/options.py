@@ -1,0 +1,167 @@
+"""The page's options, caps, labels and help texts: plain values, no Streamlit.
+
+Tests and the bench import this module to drive the page's widgets without running the page.
+Figures that belong to the article or to a config default are read from `nextword.config`, never
+typed in here, so a help text cannot drift from what the button or the slider does.
+"""
+
+from __future__ import annotations
+
+from nextword import corpus
+from nextword.config import (
+    ARTICLE_N_INPUT,
+    ARTICLE_STEPS,
+    ARTICLE_UNITS,
+    INPUT_ENCODINGS,
+    OPTIMIZERS,
+    SYMBOL_MODES,
+    CorpusConfig,
+    article_configs,
+)
+
+POLL_SECONDS = 0.75  # how often a tab watching a live run redraws it
+VIEW_SECONDS = 0.5  # tabs polling within the same slot share one set of live charts
+MAX_RUNNING = 2  # runs training at once on this server; the others queue
+MAX_KEPT = 8  # finished runs kept for attaching, predicting and downloading
+DICTIONARY_ROWS_SHOWN = 10  # rows visible without scrolling in the dictionary table
+FIRST_WINDOWS_SHOWN = 6
+STORY_CHARACTERS_SHOWN = 20_000  # of the story's text in the "Read the story" expander
+
+N_INPUT_RANGE = (1, 10)
+LAYER_RANGE = (1, 4)
+STEP_OPTIONS = (50, 100, 200, 300, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 50_000)
+UNIT_OPTIONS = (8, 16, 32, 64, 128, 256, 512, 1024)
+LEARNING_RATE_OPTIONS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0)
+BATCH_OPTIONS = (1, 8, 16, 32, 64, 128, 256, 512, 1024)
+SEED_RANGE = (0, 2**31 - 1)
+TOP_K_RANGE = (1, 20)
+GENERATE_LENGTH_RANGE = (1, 200)
+TEMPERATURE_RANGE = (0.1, 2.0)
+
+# The settings widgets: each key is a field of CorpusConfig, ModelConfig or TrainConfig, with the
+# values its widget offers (None: any value the config accepts). Widget defaults are the config
+# classes' own defaults; see nextword/page/state.py.
+SETTING_OPTIONS: dict[str, tuple | range | None] = {
+    "symbol_mode": SYMBOL_MODES,
+    "n_input": range(N_INPUT_RANGE[0], N_INPUT_RANGE[1] + 1),
+    "layers": range(LAYER_RANGE[0], LAYER_RANGE[1] + 1),
+    "units": UNIT_OPTIONS,
+    "encoding": INPUT_ENCODINGS,
+    "steps": STEP_OPTIONS,
+    "batch_size": BATCH_OPTIONS,
+    "optimizer": OPTIMIZERS,
+    "learning_rate": LEARNING_RATE_OPTIONS,
+    "seed": None,
+    "article_order": None,
+    "stop_when_learned": None,
+}
+
+ARTICLE_STORY_LENGTH = 32  # symbols in the story the article's model writes
+# The first values of the widgets that are not settings of a run (prediction and generation).
+VIEW_DEFAULTS = {
+    "top_k": 5,
+    "generate_length": ARTICLE_STORY_LENGTH,
+    "generate_strategy": "greedy",
+    "generate_temperature": 1.0,
+    "generate_top_k": 0,
+    "generate_seed": 0,
+    "compare_metric": "exact accuracy",
+}
+COMPARE_METRICS = ("exact accuracy", "loss")
+
+ENCODING_LABELS = {
+    "embedding": "embedding (a learned vector per symbol)",
+    "index": "raw index (the article's)",
+}
+ENCODING_NAMES = {"embedding": "embedding", "index": "raw index"}
+OPTIMIZER_NAMES = {"adam": "Adam", "rmsprop": "RMSProp"}
+OPTIMIZER_LABELS = {"adam": "Adam", "rmsprop": "RMSProp (the article's)"}
+SYMBOL_MODE_LABELS = {"words": "words and punctuation", "characters": "single characters"}
+STATUS_LABELS = {
+    "queued": "waiting for a free slot",
+    "running": "training",
+    "stopping": "stopping",
+    "finished": "finished",
+    "stopped": "stopped",
+    "failed": "failed",
+}
+
+
+def _article_recipe() -> str:
+    """The article's settings in words, from the same configs the Article settings button sets."""
+    model, train = article_configs()
+    layers = f"{model.layers} layer{'s' if model.layers > 1 else ''}"
+    return (
+        f"n_input {model.n_input}, {layers} of {model.units} units, "
+        f"{ENCODING_NAMES[model.encoding]} input, "
+        f"{OPTIMIZER_NAMES[train.optimizer]} at {train.learning_rate:g}, batch {train.batch_size}, "
+        f"{train.steps:,} steps"
+    )
+
+
+def _help_texts() -> dict[str, str]:
+    _, article_train = article_configs()
+    upload_megabytes = CorpusConfig().max_bytes / 1_000_000
+    return {
+        "story_upload": "Any plain-text story in any language (UTF-8 or UTF-16), "
+        f"up to {upload_megabytes:g} MB.",
+        "n_input": "How many symbols the network reads before guessing the next one. "
+        f"The article uses {ARTICLE_N_INPUT}: ['had', 'a', 'general'] → council.",
+        "layers": "LSTM layers stacked on each other: each reads the sequence the one below writes. "
+        "The article adds a second layer to improve accuracy.",
+        "steps": "How many times the optimizer adjusts the weights, one batch of windows each. "
+        f"The article runs {ARTICLE_STEPS:,}.",
+        "units": "The size of each LSTM layer's memory. More units remember more but train slower; "
+        f"the article uses {ARTICLE_UNITS}.",
+        "encoding": "How a symbol's id enters the network: a learned vector, or, like the article, the "
+        "id itself as one number (which wrongly suggests that id 20 is close to id 21).",
+        "optimizer": "The rule that turns each step's gradient into weight changes. "
+        f"The article uses {OPTIMIZER_NAMES[article_train.optimizer]}.",
+        "learning_rate": "How big each weight change is. Too small learns slowly; too big makes the loss "
+        "blow up.",
+        "batch_size": "How many windows are averaged into one step. "
+        f"The article uses {article_train.batch_size}: fast but noisy steps.",
+        "seed": "The starting random numbers: the same seed gives the same run. Change it to see how "
+        "much luck matters.",
+        "symbol_mode": "What one symbol is: a word or punctuation mark (the article), or a single "
+        "character (for languages written without spaces).",
+        "article_order": "Take the windows in the article's order, one window per step, instead of "
+        "shuffled batches.",
+        "stop_when_learned": "End the run before its last step once it has learned all it can: every "
+        "window that can be right is right, and the loss is close to the lowest any model can reach. "
+        f"The article {'stops early' if article_train.stop_when_learned else 'runs every step'}.",
+        "article_settings": f"Set exactly the article's recipe: {_article_recipe()}.",
+        "train": "Start training with these settings, or watch the identical run if one exists already.",
+        "stop": "Stop after the current step; what was learned so far is kept.",
+        "continue": "Train the run shown for more steps (the Steps slider says how many).",
+        "retry": "Start a new run with these settings and a ten times smaller learning rate.",
+        "predict_context": "The words the model reads; it uses the last n_input of them.",
+        "top_k": "How many of the most likely next symbols to show.",
+        "generate_length": "How many symbols the model writes, each fed back in as input, like the "
+        f"article's {ARTICLE_STORY_LENGTH}-word story.",
+        "generate_strategy": "Greedy always takes the most likely symbol; sampling draws one at random by "
+        "its probability, so the story can surprise.",
+        "generate_temperature": "Below 1 sharpens the choice toward the likeliest symbols; above 1 "
+        "flattens it toward wild guesses.",
+        "generate_top_k": "Sample only among the k likeliest symbols (0 = all of them).",
+        "generate_seed": "The random numbers for sampling: the same seed writes the same story.",
+        "compare_metric": "Which curve to overlay for the runs of this tab.",
+        "download": "The model, its vocabulary and its settings: load it with `python -m nextword predict`.",
+    }
+
+
+HELP = _help_texts()
+
+
+def story_choice_help(fable_vocabulary_size: int) -> str:
+    """The bundled-story help, with the fable's vocabulary as the page counts it."""
+    return (
+        "A story that ships with the app. The fable is the article's: "
+        f"{fable_vocabulary_size:,} different symbols."
+    )
+
+
+def default_story_title() -> str:
+    """The bundled story a new tab starts with: the article's fable."""
+    stories = corpus.bundled_stories()
+    return corpus.DEFAULT_STORY if corpus.DEFAULT_STORY in stories else next(iter(stories))

@@ -1,0 +1,64 @@
+"""Section 4: the model's best guesses for the next symbol after a context the student types."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nextword import charts, corpus, windows
+from nextword.errors import NextwordError, UnknownSymbolError
+from nextword.page.format import escape_markdown, unknown_word_message
+from nextword.page.generate import generate_section
+from nextword.page.options import HELP, TOP_K_RANGE
+from nextword.page.state import TabState
+from nextword.progress import Status
+from nextword.run import TrainingRun
+
+
+def predict_section(key: str, run: TrainingRun) -> None:
+    progress = run.progress()
+    if progress.status == Status.FAILED:
+        return
+    st.header("4 · Predict the next word")
+    if not progress.has_weights or progress.active:
+        st.info("Predictions appear here once the run has finished or been stopped.")
+        return
+    predictor = run.predictor()
+    data = run.data
+    n_input = run.model_config.n_input
+    tab = TabState()
+    if tab.predict_context_for != key or tab.predict_context is None:
+        # A new run: start from the story's own first symbols, which it surely knows.
+        first = list(data.story.symbols[:n_input])
+        tab.predict_context = corpus.detokenize(first, data.corpus_config.symbol_mode)
+        tab.predict_context_for = key
+    left, right = st.columns([2, 3])
+    with left:
+        context = st.text_input("Context", key="predict_context", help=HELP["predict_context"])
+        st.caption(f"This model reads the last {n_input} symbol(s) of the context.")
+        k = st.slider("How many guesses (k)", *TOP_K_RANGE, key="top_k", help=HELP["top_k"])
+    try:
+        context_ids = predictor.encode_context(context)
+        pairs = predictor.top_k(context, min(k, len(data.vocabulary)))
+    except UnknownSymbolError as error:
+        left.warning(escape_markdown(unknown_word_message(error)))
+        return
+    except NextwordError as error:
+        left.warning(escape_markdown(str(error)))
+        return
+    followers = windows.next_symbol_counts(data.contexts, data.targets, context_ids)
+    true_next = {data.vocabulary.symbol_of(int(symbol_id)): count for symbol_id, count in followers.items()}
+    with left:
+        if true_next:
+            listed = ", ".join(f"“{symbol}” ({count}×)" for symbol, count in true_next.items())
+            st.success(escape_markdown(f"In the story this context is followed by: {listed}"))
+        else:
+            st.caption("This context never occurs in the story: the model has to generalise.")
+    with right:
+        st.vega_lite_chart(
+            spec=charts.stable_spec(
+                charts.top_k_chart(pairs, true_next, title="Most likely next symbols"), "top_k"
+            ),
+            width="stretch",
+            key="top_k_chart",
+        )
+    generate_section(predictor, context)

@@ -1,0 +1,100 @@
+"""What the whole server shares, held in `st.cache_resource`: the registry, stories, windows, views.
+
+Every tab of every student sees the same objects: thirty students pressing Train with the same
+settings watch one run, and thirty tabs polling it share one build of its live charts.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import streamlit as st
+
+from nextword import charts, corpus, registry
+from nextword.config import CorpusConfig, ModelConfig
+from nextword.dataset import TrainingData, prepare_training_data
+from nextword.page.format import format_percent, format_seconds
+from nextword.page.options import MAX_KEPT, MAX_RUNNING, STATUS_LABELS, VIEW_SECONDS
+from nextword.progress import Status, TrainingProgress
+from nextword.run import TrainingRun
+from nextword.vocab import Vocabulary
+
+
+@st.cache_resource(show_spinner=False)
+def get_registry() -> registry.RunRegistry:
+    """The process-wide run registry: every tab of every student sees the same runs."""
+    return registry.RunRegistry(max_running=MAX_RUNNING, max_kept=MAX_KEPT)
+
+
+@st.cache_resource(show_spinner=False)
+def get_save_lock() -> threading.Lock:
+    """Serialises saving run folders for downloads (two clicks must not write one folder at once)."""
+    return threading.Lock()
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def read_story(data: bytes, name: str, symbol_mode: str) -> corpus.Story:
+    """Bytes → Story (raises the library's StoryError subclasses with a message for people)."""
+    return corpus.load_story(data, CorpusConfig(symbol_mode=symbol_mode), name=name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def training_data(story_digest: str, n_input: int, _story: corpus.Story) -> TrainingData:
+    """Vocabulary and all windows of a story at one n_input (shared by the page and the runs)."""
+    return prepare_training_data(_story, ModelConfig(n_input=n_input))
+
+
+@st.cache_resource(show_spinner=False)
+def bundled_vocabulary_size(title: str) -> int:
+    """Different symbols in a bundled story, read as words (for the story picker's help)."""
+    story = read_story(corpus.bundled_stories()[title].read_bytes(), title, CorpusConfig().symbol_mode)
+    return len(Vocabulary.from_symbols(story.symbols, max_size=story.config.max_vocabulary))
+
+
+def view_tick(progress: TrainingProgress) -> str:
+    """The cache slot of a run's live view: its phase, plus the half-second while it is live."""
+    phase = f"{progress.status}-{progress.total_steps}"
+    if progress.active:
+        return f"{phase}-{int(time.monotonic() / VIEW_SECONDS)}"
+    return f"{phase}-{progress.step}"
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=60)
+def live_view(key: str, tick: str, _run: TrainingRun) -> dict:
+    """What the live panel shows of a run, built once per tick for every tab watching it.
+
+    Thirty tabs polling one run would otherwise each build the same charts every second; with the
+    tick (see `view_tick`) they share one build. Only plain numbers, sample lines and the two
+    Vega-Lite specs are kept, not the snapshot (whose per-step curves grow large on long runs).
+    """
+    progress = _run.progress()
+    status = STATUS_LABELS.get(progress.status, progress.status)
+    if progress.status == Status.RUNNING and progress.step == 0:
+        status = "starting (loading TensorFlow and building the model)"
+    rate = f"{progress.steps_per_second:,.0f} steps/s" if progress.steps_per_second else "– steps/s"
+    loss = charts.loss_chart(progress.losses, progress.total_steps, title="Loss")
+    accuracy = charts.accuracy_chart(
+        progress.batch_accuracies,
+        progress.eval_steps,
+        progress.eval_accuracies,
+        progress.ceiling,
+        progress.total_steps,
+        title="Accuracy",
+    )
+    return {
+        "queue_position": progress.queue_position if progress.status == Status.QUEUED else None,
+        "fraction": progress.fraction_done,
+        "progress_text": f"Step {progress.step:,} / {progress.total_steps:,} · {rate} · "
+        f"ETA {format_seconds(progress.eta_seconds)} · {status}",
+        "step": f"{progress.step:,}",
+        "loss": "–" if not progress.losses else f"{progress.losses[-1]:.3f}",
+        "accuracy": format_percent(progress.final_accuracy),
+        "ceiling": format_percent(progress.ceiling),
+        "time": format_seconds(progress.elapsed_seconds),
+        "stop_reason": progress.stop_reason,  # why it ended before its last step, if it did
+        "samples": [f"step {sample.step:>6,}: {sample.text}" for sample in progress.samples],
+        # Fixed dataset names: a live chart's spec stays the same between polls, only its rows change.
+        "loss_spec": charts.stable_spec(loss, "loss"),
+        "accuracy_spec": charts.stable_spec(accuracy, "accuracy"),
+    }

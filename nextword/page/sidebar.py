@@ -1,0 +1,104 @@
+"""The sidebar: the story picker and uploader, then the settings of the next run."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nextword import corpus
+from nextword.config import INPUT_ENCODINGS, OPTIMIZERS, SYMBOL_MODES
+from nextword.page import callbacks, resources
+from nextword.page.options import (
+    BATCH_OPTIONS,
+    ENCODING_LABELS,
+    HELP,
+    LAYER_RANGE,
+    LEARNING_RATE_OPTIONS,
+    N_INPUT_RANGE,
+    OPTIMIZER_LABELS,
+    SEED_RANGE,
+    STEP_OPTIONS,
+    SYMBOL_MODE_LABELS,
+    UNIT_OPTIONS,
+    default_story_title,
+    story_choice_help,
+)
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        story_controls()
+        settings_controls()
+        st.button(
+            "Article settings",
+            key="article_settings",
+            on_click=callbacks.on_article_settings,
+            help=HELP["article_settings"],
+        )
+
+
+def story_controls() -> None:
+    st.header("Story")
+    st.selectbox(
+        "Bundled story",
+        list(corpus.bundled_stories()),
+        key="story_choice",
+        on_change=callbacks.on_story_choice,
+        help=story_choice_help(resources.bundled_vocabulary_size(default_story_title())),
+    )
+    st.file_uploader(
+        "…or upload your own (.txt)",
+        type=["txt"],
+        key="story_upload",
+        on_change=callbacks.on_story_upload,
+        help=HELP["story_upload"],
+    )
+
+
+def settings_controls() -> None:
+    """One widget per setting; each key is the config field it sets (see nextword/page/state.py)."""
+    st.header("Settings")
+    st.slider(
+        "Context length (n_input)",
+        *N_INPUT_RANGE,
+        key="n_input",
+        on_change=callbacks.retry_refused_upload,
+        help=HELP["n_input"],
+    )
+    st.slider("LSTM layers", *LAYER_RANGE, key="layers", help=HELP["layers"])
+    st.select_slider(
+        "Training steps", STEP_OPTIONS, key="steps", format_func=lambda v: f"{v:,}", help=HELP["steps"]
+    )
+    with st.expander("Advanced"):
+        st.select_slider("Units per layer", UNIT_OPTIONS, key="units", help=HELP["units"])
+        st.selectbox(
+            "Input encoding",
+            INPUT_ENCODINGS,
+            key="encoding",
+            format_func=ENCODING_LABELS.get,
+            help=HELP["encoding"],
+        )
+        st.selectbox(
+            "Optimizer", OPTIMIZERS, key="optimizer", format_func=OPTIMIZER_LABELS.get, help=HELP["optimizer"]
+        )
+        st.select_slider(
+            "Learning rate",
+            LEARNING_RATE_OPTIONS,
+            key="learning_rate",
+            format_func="{:g}".format,
+            help=HELP["learning_rate"],
+        )
+        st.select_slider("Batch size", BATCH_OPTIONS, key="batch_size", help=HELP["batch_size"])
+        st.number_input(
+            "Seed", min_value=SEED_RANGE[0], max_value=SEED_RANGE[1], step=1, key="seed", help=HELP["seed"]
+        )
+        st.radio(
+            "Symbols",
+            SYMBOL_MODES,
+            key="symbol_mode",
+            on_change=callbacks.retry_refused_upload,
+            format_func=SYMBOL_MODE_LABELS.get,
+            horizontal=True,
+            help=HELP["symbol_mode"],
+        )
+        st.checkbox("The article's window order", key="article_order", help=HELP["article_order"])
+        st.checkbox("Stop when learned", key="stop_when_learned", help=HELP["stop_when_learned"])
