@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nextword import registry
+from nextword import backend, registry
 from nextword.errors import NextwordError
 from nextword.page import resources
 from nextword.page.compare import compare_section
@@ -50,3 +50,5 @@ def main() -> None:
             predict_section(tab.watch_key, run)
         with keep_box:
             keep_section(tab.watch_key, run)
+    # The page is on screen: load TensorFlow now, in the background, so the first Train need not.
+    backend.preload_in_background()
