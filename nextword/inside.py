@@ -104,9 +104,10 @@ def reading_strip(
 ) -> ReadingStrip:
     """How the model reads the story's `ids` at places start .. start + count - 1 (all by default).
 
-    Each place's guess is the predictor's own probabilities (as `Predictor.top_k` gives them) after
-    the n_input ids before it. A long story is best read a window at a time: the cost grows with
-    `count` times the vocabulary.
+    Each place's guess is the predictor's own probabilities after the n_input ids before it: those
+    of `Predictor.top_k`, to float32 round-off (many rows at once sum in another order than one);
+    of two equally likely guesses the lower id comes first. A long story is best read a window at
+    a time: the cost grows with `count` times the vocabulary.
     """
     ids = np.asarray(ids, dtype=np.int64)
     if ids.ndim != 1 or len(ids) == 0:
@@ -132,15 +133,20 @@ def reading_strip(
         chunk = max(1, _STRIP_CHUNK_CELLS // len(predictor.vocabulary))
         for offset in range(0, len(contexts), chunk):
             rows = slice(first - start + offset, first - start + min(offset + chunk, len(contexts)))
-            probabilities = predictor.probabilities_batch(contexts[offset : offset + chunk])
+            logits = predictor.logits(contexts[offset : offset + chunk])
+            # The softmax only where it is read (the true symbol, the best guesses): its full matrix in
+            # float64 cost more than the forward pass on a large vocabulary.
+            logits -= logits.max(axis=1, keepdims=True)
+            total = np.exp(logits).sum(axis=1, dtype=np.float64)
+            every_row = np.arange(len(logits))
             truth = targets[offset : offset + chunk]
-            probability[rows] = probabilities[np.arange(len(truth)), truth]
-            best = np.argpartition(-probabilities, k - 1, axis=1)[:, :k]
-            order = np.argsort(-np.take_along_axis(probabilities, best, axis=1), axis=1, kind="stable")
-            best = np.take_along_axis(best, order, axis=1)
-            top_ids[rows] = best
-            top_probabilities[rows] = np.take_along_axis(probabilities, best, axis=1)
-            correct[rows] = best[:, 0] == truth
+            probability[rows] = np.exp(logits[every_row, truth].astype(np.float64)) / total
+            for rank in range(k):  # k argmax passes beat a partition of the whole vocabulary
+                best = logits.argmax(axis=1)
+                top_ids[rows, rank] = best
+                top_probabilities[rows, rank] = np.exp(logits[every_row, best].astype(np.float64)) / total
+                logits[every_row, best] = -np.inf
+            correct[rows] = top_ids[rows, 0] == truth
     return ReadingStrip(
         start=start,
         n_input=n_input,
@@ -350,8 +356,12 @@ def nearest_neighbours(predictor: Predictor, symbol: str, k: int = 5) -> list[tu
 class MotionStep:
     """One step of a prediction shown in slow motion."""
 
-    key: str  # what the step is: "context", "ids", "vectors" or "numbers", "lstm", "scores", ...
-    part: str  # the part of the model to highlight: "input", "dictionary", "embedding", "lstm", ...
+    # What the step is: "context", "ids", "vectors" (or "numbers" for the raw index), "lstm" (one
+    # per input symbol), "scores", "softmax", "choice", "feedback".
+    key: str
+    # The part of the model to highlight: "input", "dictionary", "embedding" (or "raw index"),
+    # "lstm", "dense", "softmax", "output".
+    part: str
     title: str
     explanation: str  # one or two sentences for a student
     data: dict[str, Any]  # the step's real numbers as plain Python (str, int, float, lists, dicts)
@@ -425,20 +435,20 @@ def slow_motion(predictor: Predictor, context: str | Sequence[str], top: int = 5
         else ""
     )
     for step, symbol in enumerate(symbols):
-        if step == 0:
+        if step == n_input - 1:
             explanation = (
-                f"The LSTM starts with an empty memory (zeros). Reading “{symbol}”, its gates decide what "
-                "to write into the cell state (its memory) and what to show as its hidden state."
+                f"After “{symbol}”, the top layer's last hidden state sums up the whole context: it alone "
+                "goes on to the output."
             )
-        elif step < n_input - 1:
+        elif step == 0:
             explanation = (
-                f"Reading “{symbol}”, the forget gate keeps part of the memory of the symbols before and "
-                "the input gate writes in something of this one."
+                f"The LSTM starts from an empty memory (zeros): reading “{symbol}”, its gates decide what to "
+                "write into the cell state, its memory, and what to show as the hidden state."
             )
         else:
             explanation = (
-                f"After “{symbol}”, the last hidden state of the top layer sums up the whole context: "
-                "it alone goes on to the output."
+                f"Reading “{symbol}”, the forget gate keeps part of the memory of the symbols before and the "
+                "input gate writes in something of this one."
             )
         steps.append(
             MotionStep(
