@@ -2,10 +2,11 @@
 
 `decode_story` accepts bytes the way people upload them: UTF-8 with or without a byte order
 mark, UTF-16/UTF-32 with a mark, UTF-16 without one, and the common legacy encodings (Windows
-code pages, KOI8-R, ISO-8859-x, Shift-JIS, GB18030, ...). Line ends become "\\n" and the text is
-NFC-normalized. Images, PDFs, archives and other binary data, empty text and oversized files are
-refused with a `StoryError` subclass whose message says what to do. Nothing here knows about
-symbols: `nextword.corpus` turns the text into them.
+code pages, KOI8-R/U, ISO-8859-x, Mac Roman, Shift-JIS, EUC-JP, GB18030, Big5, EUC-KR, ...), the
+one whose reading `nextword.plausibility` finds most like real writing. Line ends become "\\n"
+and the text is NFC-normalized. Images, PDFs, archives and other binary data, empty text and
+oversized files are refused with a `StoryError` subclass whose message says what to do. Nothing
+here knows about symbols: `nextword.corpus` turns the text into them.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ _LEGACY_ENCODINGS: tuple[str, ...] = (
     "cp1250",
     "iso8859_2",
     "cp1254",
+    "mac_roman",
     "cp1257",
     "iso8859_5",
     "cp866",
@@ -71,15 +73,19 @@ _LEGACY_ENCODINGS: tuple[str, ...] = (
     "cp1256",
     "iso8859_6",
     "cp874",
+    "cp1258",
     "shift_jis",
     "cp932",
     "euc_jp",
     "gb18030",
     "big5",
+    "cp950",
     "cp949",
     "euc_kr",
+    "shift_jis_2004",
+    "euc_jis_2004",
+    "big5hkscs",
     "iso8859_15",
-    "mac_roman",
     "cp850",
     "latin_1",
 )
@@ -92,8 +98,14 @@ _ENCODING_SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030"}
 _DETECTION_SAMPLE_BYTES = 64_000
 # Real text scores 0.2 and more (see plausibility); random bytes read in any code page about -0.7.
 _GIBBERISH_SCORE = -0.5
-# Characters of each candidate reading that are scored (scoring is pure Python, ~1 µs a character).
+# Text whose best reading has fewer non-ASCII characters than this share is never gibberish: a few
+# odd letters in an ASCII text make a low score per non-ASCII character, not binary data.
+_GIBBERISH_NON_ASCII_SHARE = 0.1
+# Characters of each candidate reading that are scored (scoring is pure Python, ~1 µs a character):
+# a first look at every reading, then a closer one at the best few.
+_QUICK_SCORED_CHARACTERS = 1_500
 _SCORED_CHARACTERS = 8_000
+_FINALISTS = 4
 # C0 and C1 control characters other than tab, line feed, vertical tab, form feed, carriage return.
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 # More control characters than this share of the text means binary data.
@@ -101,12 +113,16 @@ _CONTROL_SHARE_LIMIT = 0.01
 
 # Encodings of languages that cannot be written without their own script: Japanese text has kana,
 # Korean text has hangul. Chinese bytes read as Japanese give ideographs only.
+_KANA = re.compile("[\u3041-\u3096\u30a1-\u30fa]")  # Not "・" nor "ー", which Chinese text has too.
+_HANGUL = re.compile("[\uac00-\ud7a3]")
 _EXPECTED_SCRIPT = {
-    "shift_jis": re.compile("[\u3040-\u30ff]"),
-    "cp932": re.compile("[\u3040-\u30ff]"),
-    "euc_jp": re.compile("[\u3040-\u30ff]"),
-    "cp949": re.compile("[\uac00-\ud7af]"),
-    "euc_kr": re.compile("[\uac00-\ud7af]"),
+    "shift_jis": _KANA,
+    "cp932": _KANA,
+    "shift_jis_2004": _KANA,
+    "euc_jp": _KANA,
+    "euc_jis_2004": _KANA,
+    "cp949": _HANGUL,
+    "euc_kr": _HANGUL,
 }
 
 
@@ -203,29 +219,49 @@ def _detector_guesses(sample: bytes) -> list[str]:
     return guesses
 
 
+def _rank_readings(readings: dict[str, str], characters: int) -> list[tuple[float, str]]:
+    """(score, encoding) of each reading of the sample, best first; ties keep the readings' order."""
+    scores: dict[str, float] = {}  # Encodings that read the sample alike score alike: score once.
+    ranked = []
+    for encoding, text in readings.items():
+        scored = text[:characters]
+        if scored not in scores:
+            scores[scored] = plausibility(scored)
+        score = scores[scored]
+        expected = _EXPECTED_SCRIPT.get(encoding)
+        if expected is not None and not expected.search(text):
+            score -= 0.5
+        ranked.append((score, encoding))
+    ranked.sort(key=lambda item: -item[0])  # Stable: the order of _LEGACY_ENCODINGS breaks ties.
+    return ranked
+
+
 def _decode_legacy(data: bytes) -> tuple[str, str]:
     """Read bytes that are not UTF-8: rank candidate encodings by how natural the text looks."""
     sample = _detection_sample(data)
     # Our list's order breaks ties; the detector adds what the list lacks (UTF-16 without NULs).
-    candidates = list(dict.fromkeys(list(_LEGACY_ENCODINGS) + _detector_guesses(sample)))
-    ranked: list[tuple[float, int, str]] = []
-    for preference, encoding in enumerate(candidates):
+    readings: dict[str, str] = {}
+    for encoding in dict.fromkeys(list(_LEGACY_ENCODINGS) + _detector_guesses(sample)):
         try:
-            text = sample.decode(encoding)
+            readings[encoding] = sample.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
-        score = plausibility(text[:_SCORED_CHARACTERS])
-        expected = _EXPECTED_SCRIPT.get(encoding)
-        if expected is not None and not expected.search(text):
-            score -= 0.5
-        ranked.append((-score, preference, encoding))
-    ranked.sort()
-    if ranked and -ranked[0][0] < _GIBBERISH_SCORE:
-        raise _binary_error(
-            "its bytes read as gibberish in every common text encoding "
-            "(if it is text, save it as UTF-8 and upload it again)"
-        )
-    for _, _, encoding in ranked:
+    ranked = _rank_readings(readings, _QUICK_SCORED_CHARACTERS)
+    if ranked and len(sample) > _QUICK_SCORED_CHARACTERS:
+        # The readings of the best few scores (encodings reading the sample alike share one).
+        cutoff = sorted({score for score, _ in ranked}, reverse=True)[:_FINALISTS][-1]
+        finalists = {encoding: readings[encoding] for score, encoding in ranked if score >= cutoff}
+        ranked = _rank_readings(finalists, _SCORED_CHARACTERS) + [
+            (score, encoding) for score, encoding in ranked if encoding not in finalists
+        ]
+    if ranked and ranked[0][0] < _GIBBERISH_SCORE:
+        best = readings[ranked[0][1]]
+        if len(best) - len(best.encode("ascii", errors="ignore")) >= _GIBBERISH_NON_ASCII_SHARE * len(best):
+            raise _binary_error(
+                "its bytes read as gibberish in every common text encoding "
+                "(if it is text, save it as UTF-8 and upload it again)"
+            )
+    for _, encoding in ranked:
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:
@@ -342,7 +378,7 @@ def _check_not_empty(text: str) -> None:
 def decode_story(data: bytes, max_bytes: int = 5_000_000) -> tuple[str, str]:
     """Decode uploaded bytes into normalized text; returns (text, name of the encoding used).
 
-    Order of attempts: byte order mark → strict UTF-8 → UTF-16 without a mark (told by its NULs)
+    Order of attempts: byte order mark → UTF-16 without a mark (told by its NULs) → strict UTF-8
     → UTF-8 with a few damaged bytes → the legacy encoding whose reading looks most like real text
     (candidates from charset_normalizer and a list of common code pages) → Latin-1. `data.decode`
     with the returned name gives the text back (before line ends and NFC are normalized).
