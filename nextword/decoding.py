@@ -1,12 +1,13 @@
 """Story bytes → text: the first step of the pipeline.
 
 `decode_story` accepts bytes the way people upload them: UTF-8 with or without a byte order
-mark, UTF-16/UTF-32 with a mark, UTF-16 without one, and the common legacy encodings (Windows
-code pages, KOI8-R/U, ISO-8859-x, Mac Roman, Shift-JIS, EUC-JP, GB18030, Big5, EUC-KR, ...), the
-one whose reading `nextword.plausibility` finds most like real writing. Line ends become "\\n"
-and the text is NFC-normalized. Images, PDFs, archives and other binary data, empty text and
-oversized files are refused with a `StoryError` subclass whose message says what to do. Nothing
-here knows about symbols: `nextword.corpus` turns the text into them.
+mark, UTF-16/UTF-32 with a mark, UTF-16 without one, ISO-2022-JP/KR (told by their escapes), and
+the common legacy encodings (Windows code pages, KOI8-R/U, ISO-8859-x, Mac Roman, Shift-JIS,
+EUC-JP, GB18030, Big5, EUC-KR, ...), the one whose reading `nextword.plausibility` finds most like
+real writing. Line ends become "\\n" and the text is NFC-normalized. Images, PDFs, archives and
+other binary data, empty text and oversized files are refused with a `StoryError` subclass whose
+message says what to do. Nothing here knows about symbols: `nextword.corpus` turns the text
+into them.
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ _BYTE_ORDER_MARKS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+
+# 7-bit encodings that switch character sets with escape sequences (Japanese and Korean e-mail),
+# most common first; tried on ASCII-only bytes holding one of their escapes.
+_ESCAPE_ENCODINGS = ("iso2022_jp", "iso2022_jp_ext", "iso2022_jp_2", "iso2022_kr")
+_ESCAPES = re.compile(rb"\x1b(\$[@AB(CD]|\$\)C|\([BIJ])")
 
 # Legacy encodings tried on text that is not UTF-8, in order of preference when two read the
 # bytes equally well (cp1252 first: it is what most non-UTF-8 Western files are).
@@ -339,6 +345,14 @@ def _decode_bytes(data: bytes) -> tuple[str, str]:
             if clean and plausibility(text[:_SCORED_CHARACTERS]) > 0:
                 return text, encoding
         raise _binary_error("it contains NUL bytes, which text files never have")
+    if data.isascii() and _ESCAPES.search(data):
+        for encoding in _ESCAPE_ENCODINGS:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if not _CONTROL_CHARACTERS.search(text):  # No escape or shift code left over.
+                return text, encoding
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -378,10 +392,11 @@ def _check_not_empty(text: str) -> None:
 def decode_story(data: bytes, max_bytes: int = 5_000_000) -> tuple[str, str]:
     """Decode uploaded bytes into normalized text; returns (text, name of the encoding used).
 
-    Order of attempts: byte order mark → UTF-16 without a mark (told by its NULs) → strict UTF-8
-    → UTF-8 with a few damaged bytes → the legacy encoding whose reading looks most like real text
-    (candidates from charset_normalizer and a list of common code pages) → Latin-1. `data.decode`
-    with the returned name gives the text back (before line ends and NFC are normalized).
+    Order of attempts: byte order mark → UTF-16 without a mark (told by its NULs) → ISO-2022-JP/KR
+    (told by their escapes) → strict UTF-8 → UTF-8 with a few damaged bytes → the legacy encoding
+    whose reading looks most like real text (candidates from charset_normalizer and a list of
+    common code pages) → Latin-1. `data.decode` with the returned name gives the text back
+    (before line ends and NFC are normalized).
 
     Raises StoryTooLargeError, EmptyStoryError or BinaryStoryError; never UnicodeDecodeError.
     """

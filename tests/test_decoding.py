@@ -133,7 +133,7 @@ def test_a_megabyte_of_cp1251_decodes_and_tokenizes() -> None:
     assert used == "cp1251" and len(symbols) > 200_000
 
 
-@pytest.mark.parametrize("encoding", ["shift_jis", "euc_jp", "cp932", "utf-16-le"])
+@pytest.mark.parametrize("encoding", ["shift_jis", "euc_jp", "cp932", "iso2022_jp", "utf-16-le"])
 def test_japanese_is_not_read_as_chinese(encoding: str) -> None:
     assert decode_story(NATSUME.encode(encoding))[0] == NATSUME
 
@@ -369,10 +369,10 @@ LEGACY = {
     "Hindi": [],
     "Thai": ["cp874", "tis_620"],
     "Vietnamese": ["cp1258"],
-    "Japanese": ["shift_jis", "cp932", "euc_jp"],
+    "Japanese": ["shift_jis", "cp932", "euc_jp", "iso2022_jp"],
     "Chinese (simplified)": ["gb2312", "gbk", "gb18030"],
     "Chinese (traditional)": ["big5", "cp950"],
-    "Korean": ["euc_kr", "cp949"],
+    "Korean": ["euc_kr", "cp949", "iso2022_kr"],
 }
 
 # --- the matrix ------------------------------------------------------------------------------
