@@ -114,6 +114,8 @@ _SCORED_CHARACTERS = 8_000
 _FINALISTS = 4
 # C0 and C1 control characters other than tab, line feed, vertical tab, form feed, carriage return.
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# C0 control bytes other than whitespace and ESC (which ISO-2022 uses): never in 8-bit text.
+_STRAY_CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")
 # More control characters than this share of the text means binary data.
 _CONTROL_SHARE_LIMIT = 0.01
 
@@ -320,6 +322,18 @@ def _utf16_without_mark(data: bytes) -> str | None:
     return None
 
 
+def _plausible_utf16(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding) if `data` reads as clean, plausible UTF-16 in one byte order, else None."""
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not any(_problem_counts(text)) and plausibility(text[:_SCORED_CHARACTERS]) > 0:
+            return text, encoding
+    return None
+
+
 def _decode_bytes(data: bytes) -> tuple[str, str]:
     """Bytes → (text, encoding name); raises BinaryStoryError for what is not text."""
     for mark, encoding in _BYTE_ORDER_MARKS:
@@ -336,15 +350,16 @@ def _decode_bytes(data: bytes) -> tuple[str, str]:
             if text and sum(_problem_counts(text)) <= _CONTROL_SHARE_LIMIT * len(text):
                 return text, encoding
         # Text in scripts without spaces (CJK) has too few NULs to tell the byte order that way.
-        for encoding in ("utf-16-le", "utf-16-be"):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            clean = not any(_problem_counts(text))
-            if clean and plausibility(text[:_SCORED_CHARACTERS]) > 0:
-                return text, encoding
+        found = _plausible_utf16(data)
+        if found is not None:
+            return found
         raise _binary_error("it contains NUL bytes, which text files never have")
+    if _STRAY_CONTROL_BYTES.search(data, 0, _DETECTION_SAMPLE_BYTES):
+        # Thai, Greek or Cyrillic in UTF-16 without spaces has no NUL, but control bytes (0x0E
+        # for Thai), which no text in any other encoding has.
+        found = _plausible_utf16(data)
+        if found is not None:
+            return found
     if data.isascii() and _ESCAPES.search(data):
         for encoding in _ESCAPE_ENCODINGS:
             try:

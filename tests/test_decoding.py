@@ -146,6 +146,12 @@ def test_random_high_bytes_are_gibberish_in_every_code_page(seed: int, size: int
         decode_story(data)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_spaces_nor_a_mark_is_read(encoding: str) -> None:
+    text = "แสดงข้อมูลเกี่ยวกับตำแหน่งที่กำหนด"  # Thai without spaces: no NUL byte in UTF-16.
+    assert decode_story(text.encode(encoding))[0] == text
+
+
 def test_a_few_odd_letters_in_an_ascii_text_are_not_gibberish() -> None:
     text = "Zehaztu orrialdeen barruti bat edo gehiago, eta parametro-balioa falta dira. " * 4 + "arbëreshë"
     assert decode_story(text.encode("latin_1"))[0] == text
