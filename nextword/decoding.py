@@ -1,11 +1,13 @@
 """Story bytes → text: the first step of the pipeline.
 
 `decode_story` accepts bytes the way people upload them: UTF-8 with or without a byte order
-mark, UTF-16/UTF-32 with a mark, UTF-16 without one, and the common legacy encodings (Windows
-code pages, KOI8-R, ISO-8859-x, Shift-JIS, GB18030, ...). Line ends become "\\n" and the text is
-NFC-normalized. Images, PDFs, archives and other binary data, empty text and oversized files are
-refused with a `StoryError` subclass whose message says what to do. Nothing here knows about
-symbols: `nextword.corpus` turns the text into them.
+mark, UTF-16/UTF-32 with a mark, UTF-16 without one, ISO-2022-JP/KR (told by their escapes), and
+the common legacy encodings (Windows code pages, KOI8-R/U, ISO-8859-x, Mac Roman, Shift-JIS,
+EUC-JP, GB18030, Big5, EUC-KR, ...), the one whose reading `nextword.plausibility` finds most like
+real writing. Line ends become "\\n" and the text is NFC-normalized. Images, PDFs, archives and
+other binary data, empty text and oversized files are refused with a `StoryError` subclass whose
+message says what to do. Nothing here knows about symbols: `nextword.corpus` turns the text
+into them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from functools import lru_cache
 
 from nextword.errors import BinaryStoryError, EmptyStoryError, StoryTooLargeError
 from nextword.plausibility import plausibility
@@ -50,6 +53,11 @@ _BYTE_ORDER_MARKS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
+# 7-bit encodings that switch character sets with escape sequences (Japanese and Korean e-mail),
+# most common first; tried on ASCII-only bytes holding one of their escapes.
+_ESCAPE_ENCODINGS = ("iso2022_jp", "iso2022_jp_ext", "iso2022_jp_2", "iso2022_kr")
+_ESCAPES = re.compile(rb"\x1b(\$[@AB(CD]|\$\)C|\([BIJ])")
+
 # Legacy encodings tried on text that is not UTF-8, in order of preference when two read the
 # bytes equally well (cp1252 first: it is what most non-UTF-8 Western files are).
 _LEGACY_ENCODINGS: tuple[str, ...] = (
@@ -61,6 +69,7 @@ _LEGACY_ENCODINGS: tuple[str, ...] = (
     "cp1250",
     "iso8859_2",
     "cp1254",
+    "mac_roman",
     "cp1257",
     "iso8859_5",
     "cp866",
@@ -70,15 +79,19 @@ _LEGACY_ENCODINGS: tuple[str, ...] = (
     "cp1256",
     "iso8859_6",
     "cp874",
+    "cp1258",
     "shift_jis",
     "cp932",
     "euc_jp",
     "gb18030",
     "big5",
+    "cp950",
     "cp949",
     "euc_kr",
+    "shift_jis_2004",
+    "euc_jis_2004",
+    "big5hkscs",
     "iso8859_15",
-    "mac_roman",
     "cp850",
     "latin_1",
 )
@@ -91,21 +104,33 @@ _ENCODING_SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030"}
 _DETECTION_SAMPLE_BYTES = 64_000
 # Real text scores 0.2 and more (see plausibility); random bytes read in any code page about -0.7.
 _GIBBERISH_SCORE = -0.5
-# Characters of each candidate reading that are scored (scoring is pure Python, ~1 µs a character).
+# Text whose best reading has fewer non-ASCII characters than this share is never gibberish: a few
+# odd letters in an ASCII text make a low score per non-ASCII character, not binary data.
+_GIBBERISH_NON_ASCII_SHARE = 0.1
+# Characters of each candidate reading that are scored (scoring is pure Python, ~1 µs a character):
+# a first look at every reading, then a closer one at the best few.
+_QUICK_SCORED_CHARACTERS = 1_500
 _SCORED_CHARACTERS = 8_000
+_FINALISTS = 4
 # C0 and C1 control characters other than tab, line feed, vertical tab, form feed, carriage return.
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# C0 control bytes other than whitespace and ESC (which ISO-2022 uses): never in 8-bit text.
+_STRAY_CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")
 # More control characters than this share of the text means binary data.
 _CONTROL_SHARE_LIMIT = 0.01
 
 # Encodings of languages that cannot be written without their own script: Japanese text has kana,
 # Korean text has hangul. Chinese bytes read as Japanese give ideographs only.
+_KANA = re.compile("[\u3041-\u3096\u30a1-\u30fa]")  # Not "・" nor "ー", which Chinese text has too.
+_HANGUL = re.compile("[\uac00-\ud7a3]")
 _EXPECTED_SCRIPT = {
-    "shift_jis": re.compile("[\u3040-\u30ff]"),
-    "cp932": re.compile("[\u3040-\u30ff]"),
-    "euc_jp": re.compile("[\u3040-\u30ff]"),
-    "cp949": re.compile("[\uac00-\ud7af]"),
-    "euc_kr": re.compile("[\uac00-\ud7af]"),
+    "shift_jis": _KANA,
+    "cp932": _KANA,
+    "shift_jis_2004": _KANA,
+    "euc_jp": _KANA,
+    "euc_jis_2004": _KANA,
+    "cp949": _HANGUL,
+    "euc_kr": _HANGUL,
 }
 
 
@@ -139,16 +164,39 @@ def _binary_error(reason: str) -> BinaryStoryError:
     )
 
 
-def _unusable_count(text: str) -> int:
+def _is_unusable(character: str) -> bool:
     """Unassigned, private-use and surrogate characters and U+FFFD: signs of misread bytes."""
-    # Checking each distinct character once is far faster than a regex over every character.
-    unusable = [
-        character
-        for character in set(text)
-        if ord(character) >= 0x80
-        and (character == "\ufffd" or unicodedata.category(character) in ("Cn", "Co", "Cs"))
-    ]
-    return sum(text.count(character) for character in unusable)
+    return character == "\ufffd" or unicodedata.category(character) in ("Cn", "Co", "Cs")
+
+
+@lru_cache(maxsize=1)
+def _suspect_characters() -> re.Pattern[str]:
+    """Control characters, the unusable characters of the first plane, and all characters beyond it.
+
+    One scan of a text finds them all (~20 ms a megabyte); characters beyond the first plane
+    (emoji, rare ideographs) are few and are checked one by one.
+    """
+    ranges = []
+    code = 0x80
+    while code < 0x10000:
+        if _is_unusable(chr(code)):
+            start = code
+            while code + 1 < 0x10000 and _is_unusable(chr(code + 1)):
+                code += 1
+            ranges.append(f"{chr(start)}-{chr(code)}")
+        code += 1
+    return re.compile(f"[{_CONTROL_CHARACTERS.pattern[1:-1]}{''.join(ranges)}\U00010000-\U0010ffff]")
+
+
+def _problem_counts(text: str) -> tuple[int, int]:
+    """(control characters, unusable characters) in `text`, in one scan."""
+    suspects = _suspect_characters().findall(text)
+    if not suspects:
+        return 0, 0
+    controls = sum(1 for character in suspects if character <= "\x9f")
+    beyond = [character for character in suspects if character >= "\U00010000"]
+    unusable = len(suspects) - controls - len(beyond) + sum(map(_is_unusable, beyond))
+    return controls, unusable
 
 
 def _detection_sample(data: bytes) -> bytes:
@@ -179,29 +227,49 @@ def _detector_guesses(sample: bytes) -> list[str]:
     return guesses
 
 
+def _rank_readings(readings: dict[str, str], characters: int) -> list[tuple[float, str]]:
+    """(score, encoding) of each reading of the sample, best first; ties keep the readings' order."""
+    scores: dict[str, float] = {}  # Encodings that read the sample alike score alike: score once.
+    ranked = []
+    for encoding, text in readings.items():
+        scored = text[:characters]
+        if scored not in scores:
+            scores[scored] = plausibility(scored)
+        score = scores[scored]
+        expected = _EXPECTED_SCRIPT.get(encoding)
+        if expected is not None and not expected.search(text):
+            score -= 0.5
+        ranked.append((score, encoding))
+    ranked.sort(key=lambda item: -item[0])  # Stable: the order of _LEGACY_ENCODINGS breaks ties.
+    return ranked
+
+
 def _decode_legacy(data: bytes) -> tuple[str, str]:
     """Read bytes that are not UTF-8: rank candidate encodings by how natural the text looks."""
     sample = _detection_sample(data)
     # Our list's order breaks ties; the detector adds what the list lacks (UTF-16 without NULs).
-    candidates = list(dict.fromkeys(list(_LEGACY_ENCODINGS) + _detector_guesses(sample)))
-    ranked: list[tuple[float, int, str]] = []
-    for preference, encoding in enumerate(candidates):
+    readings: dict[str, str] = {}
+    for encoding in dict.fromkeys(list(_LEGACY_ENCODINGS) + _detector_guesses(sample)):
         try:
-            text = sample.decode(encoding)
+            readings[encoding] = sample.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
-        score = plausibility(text[:_SCORED_CHARACTERS])
-        expected = _EXPECTED_SCRIPT.get(encoding)
-        if expected is not None and not expected.search(text):
-            score -= 0.5
-        ranked.append((-score, preference, encoding))
-    ranked.sort()
-    if ranked and -ranked[0][0] < _GIBBERISH_SCORE:
-        raise _binary_error(
-            "its bytes read as gibberish in every common text encoding "
-            "(if it is text, save it as UTF-8 and upload it again)"
-        )
-    for _, _, encoding in ranked:
+    ranked = _rank_readings(readings, _QUICK_SCORED_CHARACTERS)
+    if ranked and len(sample) > _QUICK_SCORED_CHARACTERS:
+        # The readings of the best few scores (encodings reading the sample alike share one).
+        cutoff = sorted({score for score, _ in ranked}, reverse=True)[:_FINALISTS][-1]
+        finalists = {encoding: readings[encoding] for score, encoding in ranked if score >= cutoff}
+        ranked = _rank_readings(finalists, _SCORED_CHARACTERS) + [
+            (score, encoding) for score, encoding in ranked if encoding not in finalists
+        ]
+    if ranked and ranked[0][0] < _GIBBERISH_SCORE:
+        best = readings[ranked[0][1]]
+        if len(best) - len(best.encode("ascii", errors="ignore")) >= _GIBBERISH_NON_ASCII_SHARE * len(best):
+            raise _binary_error(
+                "its bytes read as gibberish in every common text encoding "
+                "(if it is text, save it as UTF-8 and upload it again)"
+            )
+    for _, encoding in ranked:
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:
@@ -215,13 +283,24 @@ def _decode_mostly_utf8(data: bytes) -> str | None:
     Text in a legacy encoding fails UTF-8 at nearly every non-ASCII letter, so valid multi-byte
     characters far outnumbering the errors mean the file is UTF-8 after all.
     """
+    if len(data) > _DETECTION_SAMPLE_BYTES:
+        # A look at the start first, cut before a character's continuation bytes: legacy text
+        # fails there already, and need not be read whole as UTF-8.
+        cut = _DETECTION_SAMPLE_BYTES
+        while cut > _DETECTION_SAMPLE_BYTES - 3 and data[cut] & 0xC0 == 0x80:
+            cut -= 1
+        if not _mostly_utf8(data[:cut], data[:cut].decode("utf-8", errors="replace")):
+            return None
     text = data.decode("utf-8", errors="replace")
+    return text if _mostly_utf8(data, text) else None
+
+
+def _mostly_utf8(data: bytes, text: str) -> bool:
+    """Whether `text`, `data` read as UTF-8 with errors replaced, has few damaged characters."""
     damaged = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
     non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
     valid_non_ascii = non_ascii - text.count("\ufffd")
-    if damaged <= 0 or valid_non_ascii >= 10 * damaged:
-        return text
-    return None
+    return damaged <= 0 or valid_non_ascii >= 10 * damaged
 
 
 def _utf16_without_mark(data: bytes) -> str | None:
@@ -243,6 +322,18 @@ def _utf16_without_mark(data: bytes) -> str | None:
     return None
 
 
+def _plausible_utf16(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding) if `data` reads as clean, plausible UTF-16 in one byte order, else None."""
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not any(_problem_counts(text)) and plausibility(text[:_SCORED_CHARACTERS]) > 0:
+            return text, encoding
+    return None
+
+
 def _decode_bytes(data: bytes) -> tuple[str, str]:
     """Bytes → (text, encoding name); raises BinaryStoryError for what is not text."""
     for mark, encoding in _BYTE_ORDER_MARKS:
@@ -256,20 +347,27 @@ def _decode_bytes(data: bytes) -> tuple[str, str]:
                 text = data.decode(encoding)
             except UnicodeDecodeError:
                 text = ""
-            if text and _unusable_count(text) + len(
-                _CONTROL_CHARACTERS.findall(text)
-            ) <= _CONTROL_SHARE_LIMIT * len(text):
+            if text and sum(_problem_counts(text)) <= _CONTROL_SHARE_LIMIT * len(text):
                 return text, encoding
         # Text in scripts without spaces (CJK) has too few NULs to tell the byte order that way.
-        for encoding in ("utf-16-le", "utf-16-be"):
+        found = _plausible_utf16(data)
+        if found is not None:
+            return found
+        raise _binary_error("it contains NUL bytes, which text files never have")
+    if _STRAY_CONTROL_BYTES.search(data, 0, _DETECTION_SAMPLE_BYTES):
+        # Thai, Greek or Cyrillic in UTF-16 without spaces has no NUL, but control bytes (0x0E
+        # for Thai), which no text in any other encoding has.
+        found = _plausible_utf16(data)
+        if found is not None:
+            return found
+    if data.isascii() and _ESCAPES.search(data):
+        for encoding in _ESCAPE_ENCODINGS:
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError:
                 continue
-            clean = not (_unusable_count(text) or _CONTROL_CHARACTERS.search(text))
-            if clean and plausibility(text[:_SCORED_CHARACTERS]) > 0:
+            if not _CONTROL_CHARACTERS.search(text):  # No escape or shift code left over.
                 return text, encoding
-        raise _binary_error("it contains NUL bytes, which text files never have")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -283,19 +381,16 @@ def _decode_bytes(data: bytes) -> tuple[str, str]:
 def _normalize_text(text: str) -> str:
     """Line ends to "\\n", stray byte order marks out, NFC (so "é" is one character)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    return text
+    return unicodedata.normalize("NFC", text)  # Quick when the text is NFC already.
 
 
 def _check_is_text(text: str) -> str:
     """Refuse text full of control characters; drop the few an old editor may leave (e.g. ^Z)."""
     if "\x00" in text:
         raise _binary_error("it contains NUL characters, which text never has")
-    control_count = len(_CONTROL_CHARACTERS.findall(text))
+    control_count, unusable = _problem_counts(text)
     if control_count > max(2, _CONTROL_SHARE_LIMIT * len(text)):
         raise _binary_error(f"{control_count:,} of its {len(text):,} characters are control codes")
-    unusable = _unusable_count(text)
     if unusable > max(2, _CONTROL_SHARE_LIMIT * len(text)):
         raise _binary_error(f"{unusable:,} of its {len(text):,} characters are unreadable")
     return _CONTROL_CHARACTERS.sub("", text) if control_count else text
@@ -312,10 +407,11 @@ def _check_not_empty(text: str) -> None:
 def decode_story(data: bytes, max_bytes: int = 5_000_000) -> tuple[str, str]:
     """Decode uploaded bytes into normalized text; returns (text, name of the encoding used).
 
-    Order of attempts: byte order mark → strict UTF-8 → UTF-16 without a mark (told by its NULs)
-    → UTF-8 with a few damaged bytes → the legacy encoding whose reading looks most like real text
-    (candidates from charset_normalizer and a list of common code pages) → Latin-1. `data.decode`
-    with the returned name gives the text back (before line ends and NFC are normalized).
+    Order of attempts: byte order mark → UTF-16 without a mark (told by its NULs) → ISO-2022-JP/KR
+    (told by their escapes) → strict UTF-8 → UTF-8 with a few damaged bytes → the legacy encoding
+    whose reading looks most like real text (candidates from charset_normalizer and a list of
+    common code pages) → Latin-1. `data.decode` with the returned name gives the text back
+    (before line ends and NFC are normalized).
 
     Raises StoryTooLargeError, EmptyStoryError or BinaryStoryError; never UnicodeDecodeError.
     """
