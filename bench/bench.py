@@ -74,7 +74,8 @@ def measure(table: Table, part: str, name: str, parameters: dict[str, Any], time
 
 def part_training(table: Table, results: dict[str, Any], settings: dict[str, Any], parts: list[int]) -> None:
     """Parts 1 and 2: one child trains the default run, the others the article's recipe."""
-    default = results["fable_default"] = measure(table, "1", "fable_default", settings["fable_default"], 900)
+    part = "1" if 1 in parts else "2"  # where the machine's load during the child is shown
+    default = results["fable_default"] = measure(table, part, "fable_default", settings["fable_default"], 900)
     if 1 not in parts:
         return
     recipe, articles = settings["article"], results.setdefault("article", [])

@@ -69,14 +69,10 @@ def others_share(before: tuple[float, float], after: tuple[float, float], second
 
 
 def machine_facts() -> dict[str, Any]:
-    cpu_model = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu_info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    models = [
+        line.split(":", 1)[1].strip() for line in cpu_info.splitlines() if line.startswith("model name")
+    ]
     packages = {}
     for package in ("numpy", "tensorflow", "keras", "streamlit", "playwright"):
         try:
@@ -84,7 +80,7 @@ def machine_facts() -> dict[str, Any]:
         except PackageNotFoundError:
             packages[package] = "not installed"
     return {
-        "cpu_model": cpu_model,
+        "cpu_model": models[0] if models else platform.processor(),
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "packages": packages,
@@ -108,14 +104,8 @@ def run_child(measurement: str, parameters: dict[str, Any], timeout_seconds: flo
     environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1"}
     before, began = cpu_counters(), time.perf_counter()
     try:
-        done = subprocess.run(
-            command,
-            cwd=repository_root(),
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=timeout_seconds,
-        )
+        done = subprocess.run(command, cwd=repository_root(), env=environment, capture_output=True, text=True,
+                              timeout=timeout_seconds)  # fmt: skip
     except subprocess.TimeoutExpired as error:
         raise ChildError(f"{measurement} took longer than {timeout_seconds:.0f} s") from error
     wall = time.perf_counter() - began

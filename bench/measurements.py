@@ -154,7 +154,10 @@ def measure_fable_default(parameters: dict[str, Any]) -> dict[str, Any]:
     right, ceiling = (round(value * last.window_count) for value in (last.final_accuracy or 0, last.ceiling))
     value = f"{last.step} steps ({last.status}), {right}/{last.window_count} right"
     verdict = "met" if right >= ceiling else f"MISSED by {ceiling - right} windows"
-    table.add("1", "default run on the fable: exact accuracy at its end", value, "the ceiling", verdict)
+    reason = (getattr(last, "stop_reason", None) or f"ran all {last.total_steps} steps").split(". ")[0]
+    table.add(
+        "1", "default run on the fable: exact accuracy at its end", value, "the ceiling", verdict, reason
+    )
     note = (
         f"again in the same process {again.last.elapsed_seconds:.2f} s; first step "
         f"{first.first_step_seconds:.2f} s; start() → first step {first.start_to_first_step:.2f} s "
@@ -163,7 +166,7 @@ def measure_fable_default(parameters: dict[str, Any]) -> dict[str, Any]:
     )
     figure = "default run: training seconds, first-step trace included"
     table.at_most("1", figure, last.elapsed_seconds, DEFAULT_RUN_SECONDS, note=note)
-    note = f"exact accuracy is scored at steps {list(last.eval_steps[:3])}...: the step is good to that"
+    note = f"exact accuracy scored at steps {list(last.eval_steps[:3])}...: the step is good to that spacing"
     value = f"step {ceiling_step}, {ceiling_seconds:.2f} s"
     table.add("1", "default run: the step and training seconds at the ceiling", value, note=note)
     # Part 2. A bare model.fit of the same model and batch, no callback: a step without the run.

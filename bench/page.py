@@ -41,17 +41,18 @@ MARKS_SCRIPT = r"""
     const headings = [...main.querySelectorAll('h1, h2, h3')].map((heading) => heading.textContent);
     if (headings.some((text) => text.includes('nextword'))) mark('title');
     if (headings.some((text) => text.includes('The first windows'))) mark('story');
-    const expect = bench.expect;
+    // The new run's first point: its key in the header, a step done by it in a progress bar that
+    // is not the last run's (stale elements stay on screen until a rerun replaces them), a line drawn.
+    const expect = bench.expect, fresh = (element) => !element.closest('[data-stale="true"]');
     const key = (main.textContent.match(/Run ([0-9a-f]{12})/) || [])[1];
     const bar = main.querySelector('[data-testid="stProgress"]');
-    const step = bar && bar.textContent.match(/Step ([0-9,]+) \/ ([0-9,]+)/);
-    const number = (text) => Number(text.replace(/,/g, ''));
-    const drawn = ':is(.mark-line, .mark-symbol)';
-    // The new run's first point: its key, its step budget, a step done, and a line drawn.
+    const text = bar && fresh(bar) ? bar.textContent.trim() : '';
+    const step = text.match(/^Step ([0-9,]+) \/ ([0-9,]+)/);
+    const number = (value) => Number(value.replace(/,/g, ''));
+    const drawn = '[data-testid="stVegaLiteChart"] svg :is(.mark-line, .mark-symbol) path';
     if (expect && key && key !== expect.previous && step && number(step[1]) > 0
-        && number(step[2]) === expect.total
-        && [...main.querySelectorAll(`[data-testid="stVegaLiteChart"] svg ${drawn} path`)]
-        .some((path) => (path.getAttribute('d') || '').length > 2)) {
+        && (number(step[2]) === expect.total || text.endsWith('finished'))  // an early stop's new total
+        && [...main.querySelectorAll(drawn)].some((path) => fresh(path) && path.getAttribute('d'))) {
       mark('point');
     }
   };
@@ -74,18 +75,17 @@ COMPARE_SHOWS = """metric => {
   return !!chart && [...chart.querySelectorAll('g.role-axis-title text')]
     .some((title) => title.textContent === metric);
 }"""
-# Where a tab's run of `total` steps is: blank (no page left), other (not shown yet), training, done.
-RUN_STATE = """total => {
+# Where the tab's run `key` is: blank (the page is gone), other (not on screen), training, done, waiting.
+RUN_STATE = """key => {
   const main = document.querySelector('[data-testid="stMain"]');
   if (!main) return 'blank';
   const bar = main.querySelector('[data-testid="stProgress"]');
-  const text = bar ? bar.textContent.trim() : '';
-  if (!text.startsWith('Step ') || !text.includes(` / ${total.toLocaleString('en-US')} `)) return 'other';
+  if ((main.textContent.match(/Run ([0-9a-f]{12})/) || [])[1] !== key || !bar) return 'other';
+  const text = bar.textContent.trim();
   if (/(finished|stopped|failed)$/.test(text)) return 'done';
   return text.endsWith('training') ? 'training' : 'waiting';
 }"""
 CLICK_SECONDS = 15  # a click that has not redrawn its chart by then counts as lost
-TIMEOUT_SECONDS = 300
 
 
 def load_page_server():
@@ -152,7 +152,7 @@ class ServerAnswers:
 
 def open_page(browser, url: str, answers: bool = False):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(TIMEOUT_SECONDS * 1000)  # a loaded 2-core machine is slow
+    context.set_default_timeout(300_000)  # every wait: a loaded 2-core machine is slow
     context.add_init_script(MARKS_SCRIPT)
     page = context.new_page()
     recorder = ServerAnswers(page) if answers else None
@@ -160,9 +160,9 @@ def open_page(browser, url: str, answers: bool = False):
     return context, page, recorder
 
 
-def wait_mark(page, name: str, timeout: float = TIMEOUT_SECONDS) -> float:
+def wait_mark(page, name: str) -> float:
     """Wall time (seconds since the epoch) at which the page first showed `name`."""
-    page.wait_for_function("name => name in window.__bench.marks", arg=name, timeout=timeout * 1000)
+    page.wait_for_function("name => name in window.__bench.marks", arg=name)
     return page.evaluate("name => window.__bench.marks[name]", name) / 1000
 
 
@@ -170,10 +170,10 @@ def main_area(page):
     return page.get_by_test_id("stMain")
 
 
-def wait_idle(page, timeout: float = TIMEOUT_SECONDS) -> None:
+def wait_idle(page) -> None:
     """Until no full script run is in flight (the header's status widget is gone)."""
     page.wait_for_timeout(300)
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=timeout * 1000)
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
 
 
 def move_slider(page, label: str, presses: int) -> None:
@@ -184,24 +184,28 @@ def move_slider(page, label: str, presses: int) -> None:
         slider.press("ArrowRight" if presses > 0 else "ArrowLeft")
 
 
-def press_train(page, total_steps: int, timeout: float = TIMEOUT_SECONDS) -> tuple[float, float]:
+def press_train(page, total_steps: int) -> tuple[float, float]:
     """Press Train for a new run of `total_steps`: (when the click was dispatched, its first point)."""
-    previous = (re.findall(r"Run ([0-9a-f]{12})", main_area(page).text_content() or "") or [""])[0]
+    previous = run_key(page)
     page.evaluate(
         "([previous, total]) => { const b = window.__bench; delete b.marks.point;"
         " b.expect = {previous, total}; }",
         [previous, total_steps],
     )
     main_area(page).get_by_role("button", name="Train", exact=True).click()
-    point = wait_mark(page, "point", timeout)
+    point = wait_mark(page, "point")
     return page.evaluate("() => window.__bench.clicked") / 1000, point
 
 
-def wait_run_ends(page, timeout: float = TIMEOUT_SECONDS) -> None:
+def run_key(page) -> str:
+    """The key of the run the tab shows ("" for none)."""
+    return (re.findall(r"Run ([0-9a-f]{12})", main_area(page).text_content() or "") or [""])[0]
+
+
+def wait_run_ends(page) -> None:
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stProgress\"]')]"
-        ".some(e => /(finished|stopped)$/.test(e.textContent.trim()))",
-        timeout=timeout * 1000,
+        ".some(e => /(finished|stopped)$/.test(e.textContent.trim()))"
     )
 
 
@@ -299,12 +303,14 @@ def measure_class(browser, server, students: int, steps: int) -> dict[str, Any]:
         move_slider(page, "Training steps", -1)
     for page in pages:
         wait_idle(page)
-    began = time.monotonic()
+    began, previous = time.monotonic(), [run_key(page) for page in pages]
     for page in pages:
         main_area(page).get_by_role("button", name="Train", exact=True).click()
-    clicks, lost = [], 0
+    for page, old in zip(pages, previous, strict=True):
+        page.wait_for_function(f"() => document.body.textContent.match(/Run (?!{old or '-'})[0-9a-f]{{12}}/)")
+    keys, clicks, lost = [run_key(page) for page in pages], [], 0
     while time.monotonic() - began < 600:
-        states = [page.evaluate(RUN_STATE, steps) for page in pages]
+        states = [page.evaluate(RUN_STATE, key) for page, key in zip(pages, keys, strict=True)]
         if all(state in ("done", "blank") for state in states):
             break
         for page in (page for page, state in zip(pages, states, strict=True) if state == "training"):
@@ -319,7 +325,7 @@ def measure_class(browser, server, students: int, steps: int) -> dict[str, Any]:
         if "training" not in states:
             time.sleep(0.2)
     ended = time.monotonic()
-    blank = sum(page.evaluate(RUN_STATE, steps) == "blank" for page in pages)
+    blank = sum(page.evaluate(RUN_STATE, key) == "blank" for page, key in zip(pages, keys, strict=True))
     answers = [seconds for _, _, tab in tabs for asked, seconds in tab.answers if began <= asked <= ended]
     for context, _, _ in tabs:
         context.close()
