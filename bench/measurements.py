@@ -1,670 +1,399 @@
-"""The measurements that need TensorFlow; each runs in a child process (see `bench/worker.py`).
+"""The measurements that load TensorFlow, one per child process: `python bench/measurements.py NAME JSON`.
 
-Every function takes a dict of parameters and returns a JSON-ready dict. Training goes through the
-library's own `TrainingSession` (what the page and the CLI run); `StepClock` wraps the session's
-step tracker from outside to time every step without changing the library. Bare `model.fit` runs
-of the same model and batches show what the per-step Python callback costs.
+Training goes through the library's own `TrainingRun`, as the page and the CLI run it, timed through
+its public listener: `Timeline` stamps every snapshot the run publishes as it arrives. The time to
+the first step, to the ceiling and the steps per second come from those stamps and the snapshots'
+own training clock (`elapsed_seconds`, which starts once the model is built). A plain TensorFlow
+loop and a bare `model.fit` of the same model show what the library adds to a step. Each
+measurement returns its table rows and the raw figures the parent combines across children.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
+import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from common import make_importable, median_seconds, peak_rss_megabytes
+from common import Table, format_seconds, make_importable, median_seconds, peak_rss_megabytes, report_result
 
 make_importable()
 
-from nextword import training  # noqa: E402 - needs the repository on sys.path first
+from nextword.backend import device_description, import_keras, import_tensorflow  # noqa: E402 - sys.path
 from nextword.config import ModelConfig, TrainConfig, article_configs  # noqa: E402
-from nextword.corpus import DATA_DIRECTORY, load_story  # noqa: E402
+from nextword.corpus import DEFAULT_STORY, bundled_stories, load_story  # noqa: E402
+from nextword.dataset import TrainingData, prepare_training_data  # noqa: E402
+from nextword.model import build_model, count_parameters  # noqa: E402
+from nextword.predict import Predictor  # noqa: E402
+from nextword.run import TrainingRun  # noqa: E402
+from nextword.windows import article_order  # noqa: E402
 
-FABLE_PATH = DATA_DIRECTORY / "belling_the_cat.txt"
-# The article's log: 88.50% at 49,000 iterations, 91.20% at 50,000 (1000-step averages).
-ARTICLE_STEPS_TO_90_PERCENT = 50_000
-ARTICLE_TARGET_ACCURACY = 0.90
-RUNNING_WINDOW = 1000
+ARTICLE_STEPS = article_configs()[1].steps
+ARTICLE_SECONDS = {1: 60.0, 2: 150.0}  # issue 13: 50,000 steps of the recipe with 1 or 2 layers
+ARTICLE_ACCURACY = {1: 0.906, 2: 0.952}  # the article's running accuracy at 50,000 steps
+DEFAULT_RUN_SECONDS, FLOOR_RATIO = 1.0, 1.5  # issue 13's default run; issue 4's step floor
+TOP_K_SECONDS, GENERATE_SECONDS = 1e-3, 10e-3
+WINDOWS_PER_SECOND, PEAK_MEGABYTES, SCALE_TOP_K_SECONDS = 2000.0, 2048.0, 2e-3
+RUNNING_WINDOW = 1000  # the article's console averages over 1,000 steps
+# A step runs each matrix product three times (forward, two gradients); Adam touches each
+# parameter about a dozen times (two moments, bias correction).
+TRAINING_PASSES, OPTIMIZER_FLOPS_PER_PARAMETER = 3, 12
 
 
-# ----- timing training steps from outside the library -----
+class Timeline:
+    """A run's listener: (arrival time, step, training seconds) of every snapshot with a new step.
 
-
-class StepClock:
-    """Records when each training step of a `TrainingSession` ends, and its callback's cost.
-
-    Wraps `_StepTracker.__init__` (created after the model is built, just before the first
-    `model.fit`) and `_StepTracker.on_batch_end` (the per-step callback) for as long as it is
-    installed. The library is not changed; only this process's class attributes are swapped. The
-    callback may run in Keras' callback pool rather than the training loop: a step "ends" when the
-    tracker has recorded it (and published it, if due), which is when the page can show it.
+    Keeps the latest snapshot only: each holds every step's loss so far, and keeping them all would
+    weigh on the peak memory the bench reports.
     """
 
-    def __init__(self):
-        self.trackers: list[Any] = []
-        self.tracker_started: list[float] = []
-        self.step_ends: list[float] = []
-        self.callback_seconds = 0.0
-        self._originals: tuple[Callable, Callable] | None = None
+    def __init__(self, run: TrainingRun):
+        self.run, self.started, self.last = run, math.nan, None
+        self.points: list[tuple[float, int, float]] = []
 
-    def __enter__(self) -> StepClock:
-        tracker_class = training._StepTracker
-        original_init, original_on_batch_end = tracker_class.__init__, tracker_class.on_batch_end
-        self._originals = (original_init, original_on_batch_end)
-        clock = self
-
-        def timed_init(tracker, *arguments, **keywords):
-            original_init(tracker, *arguments, **keywords)
-            clock.trackers.append(tracker)
-            clock.tracker_started.append(tracker.started)
-
-        def timed_on_batch_end(tracker, batch_index, logs):
-            began = time.perf_counter()
-            stop = original_on_batch_end(tracker, batch_index, logs)
-            ended = time.perf_counter()
-            clock.callback_seconds += ended - began
-            # The step's end as the page sees it: the TF work and the library's callback both done.
-            clock.step_ends.append(ended)
-            return stop
-
-        tracker_class.__init__ = timed_init
-        tracker_class.on_batch_end = timed_on_batch_end
-        return self
-
-    def __exit__(self, *exception) -> None:
-        tracker_class = training._StepTracker
-        tracker_class.__init__, tracker_class.on_batch_end = self._originals
+    def __call__(self, progress) -> None:
+        if progress.step > (self.points[-1][1] if self.points else 0):
+            self.points.append((time.perf_counter(), progress.step, progress.elapsed_seconds))
+        self.last = progress
 
     @property
-    def evaluation_seconds(self) -> float:
-        return sum(tracker.evaluation_seconds for tracker in self.trackers)
+    def start_to_first_step(self) -> float:
+        """From `start()` until the first step's snapshot arrived: model build and first-step trace."""
+        return self.points[0][0] - self.started
 
-    def step_durations(self) -> np.ndarray:
-        """Seconds of each step: the first counts from the tracker's start (it holds the trace)."""
-        if not self.step_ends:
-            return np.zeros(0)
-        ends = np.asarray(self.step_ends)
-        return np.diff(ends, prepend=self.tracker_started[0])
+    @property
+    def first_step_seconds(self) -> float:
+        """The training clock at the first step's snapshot: the first step, with its trace."""
+        return self.points[0][2]
 
+    def steps_per_second(self, skip_seconds: float = 0.0) -> float:
+        """Steps per training second after the first step (and `skip_seconds` more of warm-up)."""
+        steady = [point for point in self.points if point[2] >= self.first_step_seconds + skip_seconds]
+        first, last = (steady[0] if len(steady) >= 2 else self.points[0]), self.points[-1]
+        return (last[1] - first[1]) / (last[2] - first[2]) if last[2] > first[2] else math.nan
 
-def steady_step_seconds(durations: np.ndarray, skip: int = 5) -> tuple[float, float]:
-    """(median, mean) seconds per step after the first `skip` steps (trace and warm-up)."""
-    steady = durations[skip:] if len(durations) > skip + 5 else durations[1:]
-    if len(steady) == 0:
-        return math.nan, math.nan
-    return float(np.median(steady)), float(np.mean(steady))
-
-
-# ----- helpers -----
-
-
-def import_tensorflow_timed() -> tuple[float, str]:
-    """Import TensorFlow through the library; (seconds it took, device description)."""
-    from nextword.backend import device_description, import_keras
-
-    began = time.perf_counter()
-    import_keras()
-    seconds = time.perf_counter() - began
-    return seconds, device_description()
+    def ceiling(self) -> tuple[int | None, float]:
+        """The first scored step whose exact accuracy reached the ceiling, and the training seconds
+        then (interpolated between snapshots); the run scores every few steps."""
+        scores = zip(self.last.eval_steps, self.last.eval_accuracies, strict=True)
+        step = next((step for step, accuracy in scores if accuracy >= self.last.ceiling - 1e-9), None)
+        if step is None:
+            return None, math.nan
+        return step, float(np.interp(step, [point[1] for point in self.points], [p[2] for p in self.points]))
 
 
-def fable_data(model_config: ModelConfig):
-    story = load_story(FABLE_PATH.read_bytes(), name=FABLE_PATH.stem)
-    return training.prepare_training_data(story, model_config)
+def train(data: TrainingData, model_config, train_config, cap_seconds: float = math.inf) -> Timeline:
+    """One `TrainingRun` to its end, or stopped after `cap_seconds` of wall time; its timeline."""
+    run = TrainingRun(data, model_config, train_config)
+    timeline = Timeline(run)
+    run.add_listener(timeline)
+    timeline.started = time.perf_counter()
+    run.start()
+    while run.is_alive():
+        run.wait(0.25)
+        if time.perf_counter() - timeline.started > cap_seconds:
+            run.stop()
+    progress = run.wait()
+    run.remove_listener(timeline)
+    if progress.status == "failed" or not timeline.points:
+        raise RuntimeError(f"training failed: {progress.error}")
+    return timeline
 
 
-def resident_megabytes() -> float:
-    """This process's current resident set size (VmRSS) in megabytes."""
-    try:
-        for line in open("/proc/self/status", encoding="ascii"):
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return math.nan
+def fable_data(model_config: ModelConfig) -> TrainingData:
+    path = bundled_stories()[DEFAULT_STORY]
+    return prepare_training_data(load_story(path.read_bytes(), name=path.stem), model_config)
 
 
-def matmul_rate(size: int = 4096, repeats: int = 5) -> dict[str, float]:
-    """This machine's float32 matrix-multiply rate in GFLOP/s: TensorFlow (best of `repeats`) and numpy."""
-    numpy_size = size // 2
-    numpy_left = np.random.RandomState(0).rand(numpy_size, numpy_size).astype(np.float32)
-    numpy_left @ numpy_left
-    numpy_best = math.inf
-    for _ in range(max(2, repeats // 2)):
-        began = time.perf_counter()
-        numpy_left @ numpy_left
-        numpy_best = min(numpy_best, time.perf_counter() - began)
-    return {
-        "tensorflow_gflops": matmul_rate_at(size, size, size, calls=1, timings=repeats),
-        "numpy_gflops": 2.0 * numpy_size**3 / numpy_best / 1e9,
-        "size": size,
-    }
+def training_flops(model_config: ModelConfig, vocabulary: int, batch: int) -> float:
+    """FLOPs of a step's matrix products and of Adam's update (element-wise work left out, so a
+    floor computed from it is a true lower bound): per window and time step, each LSTM layer
+    multiplies its input and hidden state by the gates' kernels; the output is [units, vocabulary]."""
+    units, lstm = model_config.units, 0.0
+    width = model_config.embedding_dim if model_config.encoding == "embedding" else 1
+    for _ in range(model_config.layers):
+        lstm, width = lstm + model_config.n_input * 2 * 4 * units * (width + units), units
+    optimizer = OPTIMIZER_FLOPS_PER_PARAMETER * count_parameters(model_config, vocabulary)
+    return TRAINING_PASSES * batch * (lstm + 2.0 * units * vocabulary) + optimizer
 
 
-def matmul_rate_at(rows: int, inner: int, columns: int, calls: int = 2000, timings: int = 3) -> float:
-    """GFLOP/s of one float32 TensorFlow product of this shape (best of `timings` runs of `calls`).
-
-    Timed as a step calls it, dispatch included. The 4096² rate is what the cores can do; products
-    of a training step's own shapes (201 rows, a few hundred columns) cannot reach it, and this
-    says how far below it they run.
-    """
-    from nextword.backend import import_tensorflow
-
+def matmul_gflops(size: int = 2048) -> float:
+    """GFLOP/s of a float32 TensorFlow product of two size² matrices (best of three)."""
     tf = import_tensorflow()
-    left = tf.random.stateless_normal((rows, inner), seed=(1, 2))
-    right = tf.random.stateless_normal((inner, columns), seed=(3, 4))
-    product = tf.function(lambda a, b: tf.linalg.matmul(a, b))
+    left, right = (tf.random.stateless_normal((size, size), seed=(1, seed)) for seed in (2, 3))
+    product = tf.function(tf.linalg.matmul)
     product(left, right).numpy()
     best = math.inf
-    for _ in range(timings):
+    for _ in range(3):
         began = time.perf_counter()
-        for _ in range(calls):
-            result = product(left, right)
-        result.numpy()
-        best = min(best, (time.perf_counter() - began) / calls)
-    return 2.0 * rows * inner * columns / best / 1e9
+        product(left, right).numpy()
+        best = min(best, time.perf_counter() - began)
+    return 2.0 * size**3 / best / 1e9
 
 
-def run_session(
-    data, model_config: ModelConfig, train_config: TrainConfig, stop_when=None, cap_seconds=None, clock=None
-):
-    """Train one `TrainingSession` to its end (or until `stop_when(progress)` or the cap); time it.
-
-    Returns (session, final progress, StepClock, seconds from `start()` to the first tracker).
-    """
-    session = training.TrainingSession(data, model_config, train_config)
-    with clock or StepClock() as clock:
-        began = time.perf_counter()
-        session.start()
-        while session.is_alive():
-            session.wait(0.25)
-            if cap_seconds is not None and time.perf_counter() - began > cap_seconds:
-                session.stop()
-            elif stop_when is not None and stop_when(session.progress()):
-                session.stop()
-        progress = session.wait()
-    if progress.status == training.FAILED:
-        raise RuntimeError(f"training failed: {progress.error}")
-    build_seconds = clock.tracker_started[0] - began if clock.tracker_started else math.nan
-    return session, progress, clock, build_seconds
+def result(table: Table, **raw) -> dict[str, Any]:
+    return {"rows": [dataclasses.asdict(row) for row in table.rows], **raw}
 
 
-def first_ceiling_step(progress, data) -> int | None:
-    """The first step the session evaluated at which the exact accuracy equals the ceiling.
-
-    The session scores all windows only every `steps // 60` steps, and less often when scoring
-    gets expensive, so this is an upper bound; `exact_ceiling_step` gives the exact step.
-    """
-    for step, accuracy in zip(progress.eval_steps, progress.eval_accuracies, strict=True):
-        if round(accuracy * data.window_count) >= data.ceiling_count:
-            return int(step)
-    return None
-
-
-def exact_ceiling_step(data, model_config: ModelConfig, train_config: TrainConfig) -> tuple[int | None, list]:
-    """Replay a full-batch run one step at a time, scoring every window after every step.
-
-    Returns (the first step whose exact accuracy is the ceiling, the replay's losses). Training is
-    deterministic (op determinism, seeded initializers, the same batch every step), so the replay
-    is the timed run; the caller checks it by comparing the two loss curves. Runs with batches
-    smaller than the story (a shuffled order) return (None, []).
-    """
-    from nextword.model import build_model
-    from nextword.predict import Predictor
-
-    if min(train_config.batch_size, data.window_count) != data.window_count:
-        return None, []
-    model = build_model(model_config, len(data.vocabulary), train_config)
-    inputs, labels = data.contexts.astype(np.float32), data.targets
-    losses = []
-    for step in range(1, train_config.steps + 1):
-        logs = model.train_on_batch(inputs, labels, return_dict=True)
-        losses.append(float(logs["loss"]))
-        predictor = Predictor.from_model(model, data.vocabulary, data.corpus_config, model_config)
-        if predictor.count_correct(data.contexts, data.targets) >= data.ceiling_count:
-            return step, losses
-    return None, losses
-
-
-def loss_difference(timed: list[float], replay: list[float]) -> float:
-    """Largest relative difference between the timed run's per-step losses and the replay's.
-
-    The session derives per-step losses by differencing Keras' running means, so the two agree to
-    round-off (about 1e-5), not bit for bit; anything above 1e-3 means the runs differ.
-    """
-    if not replay or len(timed) < len(replay):
-        return math.inf
-    return max(abs(a - b) / max(1.0, abs(b)) for a, b in zip(timed, replay, strict=False))
-
-
-def bare_fit_step_seconds(
-    model, inputs, labels, batch_size: int, steps: int, callbacks=None, repeats=3
-) -> float:
-    """Median seconds per step of `model.fit` on `steps` batches (best of `repeats` runs)."""
-    rows = np.arange(steps * batch_size) % len(labels)
-    repeated_inputs, repeated_labels = inputs[rows], labels[rows]
-    model.fit(
-        inputs[:batch_size], labels[:batch_size], batch_size=batch_size, shuffle=False, verbose=0
-    )  # trace
-    timings = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        model.fit(
-            repeated_inputs,
-            repeated_labels,
-            batch_size=batch_size,
-            epochs=1,
-            shuffle=False,
-            verbose=0,
-            callbacks=callbacks or [],
-        )
-        timings.append((time.perf_counter() - began) / steps)
-    return min(timings)
-
-
-def empty_batch_callback():
-    """A Keras callback that only reads each step's loss, in Keras' callback pool like the library's:
-    the cost of any per-step callback, without the library's Python work."""
-    from nextword.backend import import_keras
-
-    keras = import_keras()
-
-    class ReadLoss(keras.callbacks.Callback):
-        async_safe = True
-
-        def on_train_batch_end(self, batch, logs=None):
-            float((logs or {}).get("loss", 0.0))
-
-    return ReadLoss()
-
-
-def session_summary(
-    progress, clock: StepClock, build_seconds: float, data, ceiling_step: int | None = None
-) -> dict[str, Any]:
-    """The numbers of one run: time to the ceiling (at `ceiling_step` if given), per-step costs."""
-    durations = clock.step_durations()
-    median_step, mean_step = steady_step_seconds(durations)
-    evaluated_ceiling_step = first_ceiling_step(progress, data)
-    if ceiling_step is None:
-        ceiling_step = evaluated_ceiling_step
-    started = clock.tracker_started[0]
-    summary: dict[str, Any] = {
-        "steps": progress.step,
-        "final_correct": round((progress.final_accuracy or 0) * data.window_count),
-        "build_seconds": build_seconds,
-        "first_step_seconds": float(durations[0]) if len(durations) else math.nan,
-        "median_step_seconds": median_step,
-        "mean_step_seconds": mean_step,
-        "training_seconds": clock.step_ends[-1] - started if clock.step_ends else math.nan,
-        "callback_seconds": clock.callback_seconds,
-        "evaluation_seconds": clock.evaluation_seconds,
-        "evaluations": len(progress.eval_steps),
-        "evaluate_every": max(1, progress.total_steps // 60),
-        "ceiling_step": ceiling_step,
-        "evaluated_ceiling_step": evaluated_ceiling_step,
-    }
-    if ceiling_step is not None and ceiling_step <= len(clock.step_ends):
-        end = clock.step_ends[ceiling_step - 1]
-        summary["ceiling_seconds_with_trace"] = end - started
-        # Without the trace: the first step counted as one steady step.
-        summary["ceiling_seconds_without_trace"] = end - clock.step_ends[0] + mean_step
-        summary["ceiling_seconds_from_start"] = end - started + build_seconds
-    return summary
-
-
-# ----- part 1 and 2: the default settings on the fable, and the step floor -----
+# ----- parts 1 and 2: the default run on the fable, its step against the floor -----
 
 
 def measure_fable_default(parameters: dict[str, Any]) -> dict[str, Any]:
-    """Default settings on the fable: two sessions (cold and warm process), bare fits, the floor."""
-    import_seconds, device = import_tensorflow_timed()
-    from nextword.model import build_model, count_parameters
-
+    """The default run on the fable (the process's first, then again), a bare fit, the matmul rate."""
+    began = time.perf_counter()
+    import_keras()
+    table, import_seconds = Table(), time.perf_counter() - began
     model_config, train_config = ModelConfig(), TrainConfig()
     data = fable_data(model_config)
-    rate_before = matmul_rate()
-    runs = []
-    for _ in range(int(parameters.get("session_repeats", 2))):
-        _, progress, clock, build_seconds = run_session(data, model_config, train_config)
-        runs.append((progress, clock, build_seconds))
-    # After the timed runs (so they are the process's first): the exact step, from a replay.
-    ceiling_step, replay_losses = exact_ceiling_step(data, model_config, train_config)
-    differences = [loss_difference(list(progress.losses), replay_losses) for progress, _, _ in runs]
-    runs = [session_summary(*run, data, ceiling_step=ceiling_step) for run in runs]
-    batch_size = min(train_config.batch_size, data.window_count)
-    inputs, labels = data.contexts.astype(np.float32), data.targets
-    steps = int(parameters.get("bare_steps", 300))
-    model = build_model(model_config, len(data.vocabulary), train_config)
-    bare = bare_fit_step_seconds(model, inputs, labels, batch_size, steps)
-    bare_with_callback = bare_fit_step_seconds(
-        model, inputs, labels, batch_size, steps, callbacks=[empty_batch_callback()]
+    first, again = (train(data, model_config, train_config) for _ in range(2))
+    last, (ceiling_step, ceiling_seconds) = first.last, first.ceiling()
+    table.add("1", "device", device_description(), note=f"TensorFlow import {import_seconds:.1f} s")
+    right, ceiling = (round(value * last.window_count) for value in (last.final_accuracy or 0, last.ceiling))
+    value = f"{last.step} steps ({last.status}), {right}/{last.window_count} right"
+    verdict = "met" if right >= ceiling else f"MISSED by {ceiling - right} windows"
+    reason = (getattr(last, "stop_reason", None) or f"ran all {last.total_steps} steps").split(". ")[0]
+    table.add(
+        "1", "default run on the fable: exact accuracy at its end", value, "the ceiling", verdict, reason
     )
-    rate_after = matmul_rate()
-    # The step's largest product: the batch's hidden states times the four gates' recurrent kernel.
-    step_shape = (batch_size, model_config.units, 4 * model_config.units)
-    return {
-        "step_matmul_shape": step_shape,
-        "step_matmul_gflops": matmul_rate_at(*step_shape),
-        "device": device,
-        "import_seconds": import_seconds,
-        "windows": data.window_count,
-        "ceiling_count": data.ceiling_count,
-        "vocabulary": len(data.vocabulary),
-        "batch_size": batch_size,
-        "parameters": count_parameters(model_config, len(data.vocabulary)),
-        "model_config": model_config.to_dict(),
-        "train_config": train_config.to_dict(),
-        "sessions": runs,
-        "exact_ceiling_step": ceiling_step,
-        "replay_loss_differences": differences,
-        "replay_identical": all(difference <= 1e-3 for difference in differences),
-        "bare_fit_step_seconds": bare,
-        "bare_fit_with_callback_step_seconds": bare_with_callback,
-        "matmul_before": rate_before,
-        "matmul_after": rate_after,
-    }
-
-
-# ----- part 1: the article's recipe -----
-
-
-def running_accuracy(batch_accuracies: np.ndarray, window: int = RUNNING_WINDOW) -> np.ndarray:
-    """Mean batch accuracy over the last `window` steps, for every step from `window` on."""
-    if len(batch_accuracies) < window:
-        return np.zeros(0)
-    sums = np.cumsum(np.concatenate([[0.0], batch_accuracies]))
-    return (sums[window:] - sums[:-window]) / window
-
-
-def measure_fable_article(parameters: dict[str, Any]) -> dict[str, Any]:
-    """The article's recipe on the fable until 90% running accuracy or the time cap."""
-    import_seconds, device = import_tensorflow_timed()
-    from nextword.model import build_model
-
-    cap_seconds = float(parameters.get("cap_seconds", 60))
-    model_config, train_config = article_configs()
-    # --article-full lets it run past the article's 50,000 (the article: "over 150,000" for more).
-    train_config = TrainConfig(
-        **{**train_config.to_dict(), "steps": int(parameters.get("max_steps", 50_000))}
+    note = (
+        f"again in the same process {again.last.elapsed_seconds:.2f} s; first step "
+        f"{first.first_step_seconds:.2f} s; start() → first step {first.start_to_first_step:.2f} s "
+        "(model build + trace); "
+        f"{first.steps_per_second():.0f} steps/s after it; {len(first.points)} snapshots"
     )
+    figure = "default run: training seconds, first-step trace included"
+    table.at_most("1", figure, last.elapsed_seconds, DEFAULT_RUN_SECONDS, note=note)
+    note = f"exact accuracy scored at steps {list(last.eval_steps[:3])}...: the step is good to that spacing"
+    value = f"step {ceiling_step}, {ceiling_seconds:.2f} s"
+    table.add("1", "default run: the step and training seconds at the ceiling", value, note=note)
+    # Part 2. A bare model.fit of the same model and batch, no callback: a step without the run.
+    batch = min(train_config.batch_size, data.window_count)
+    model, steps = build_model(model_config, len(data.vocabulary), train_config), parameters["bare_steps"]
+    rows = np.arange(steps * batch) % data.window_count
+    inputs, targets = data.contexts[rows].astype(np.float32), data.targets[rows]
+    model.fit(inputs[:batch], targets[:batch], batch_size=batch, shuffle=False, verbose=0)  # the trace
+    bare = []
+    for _ in range(2):
+        began = time.perf_counter()
+        model.fit(inputs, targets, batch_size=batch, shuffle=False, verbose=0)
+        bare.append((time.perf_counter() - began) / steps)
+    flops, rate = training_flops(model_config, len(data.vocabulary), batch), matmul_gflops()
+    floor = flops / rate / 1e9
+    table.add("2", f"FLOPs of a default step (batch {batch})", f"{flops / 1e6:.0f} MFLOP")
+    table.add("2", "matrix-multiply rate (float32 2048², TensorFlow)", f"{rate:.0f} GFLOP/s")
+    table.add("2", "floor = FLOPs / rate", format_seconds(floor))
+    for figure, seconds in (("a TrainingRun", 1 / first.steps_per_second()), ("a bare fit", min(bare))):
+        value, times = f"{format_seconds(seconds)} ({seconds / floor:.1f}× the floor)", "{:.1f}×".format
+        table.at_most("2", f"default: {figure}'s step", seconds / floor, FLOOR_RATIO, value, times)
+    return result(table, training_seconds=last.elapsed_seconds, bare_step_seconds=min(bare))
+
+
+# ----- part 1: the article's recipe, through nextword and as a plain TensorFlow loop -----
+
+
+def measure_article(parameters: dict[str, Any]) -> dict[str, Any]:
+    """nextword's article mode on the fable, to 50,000 steps or the wall-time cap."""
+    import_keras()
+    layers, seed, table = parameters["layers"], parameters["seed"], Table()
+    model_config, train_config = article_configs(layers=layers)
     data = fable_data(model_config)
-
-    def reached(progress) -> bool:
-        accuracies = progress.batch_accuracies
-        if len(accuracies) < RUNNING_WINDOW:
-            return False
-        return sum(accuracies[-RUNNING_WINDOW:]) / RUNNING_WINDOW >= ARTICLE_TARGET_ACCURACY
-
-    _, progress, clock, build_seconds = run_session(
-        data, model_config, train_config, stop_when=reached, cap_seconds=cap_seconds
+    train_config = dataclasses.replace(train_config, seed=seed)
+    timeline = train(data, model_config, train_config, parameters["cap_seconds"])
+    last, rate = timeline.last, timeline.steps_per_second(skip_seconds=1.0)
+    measured = last.step >= ARTICLE_STEPS
+    seconds = last.elapsed_seconds if measured else timeline.first_step_seconds + (ARTICLE_STEPS - 1) / rate
+    name = f"article recipe, {layers} layer{'s' if layers > 1 else ''}, seed {seed}"
+    value = f"{seconds:,.0f} s" + (" (measured)" if measured else f" (EXTRAPOLATED from {last.step:,} steps)")
+    note = (
+        f"{format_seconds(1 / rate)} a step after the first ({timeline.first_step_seconds:.2f} s); start() → "
+        f"first step {timeline.start_to_first_step:.2f} s; {len(timeline.points)} snapshots"
     )
-    durations = clock.step_durations()
-    median_step, mean_step = steady_step_seconds(durations, skip=50)
-    accuracies = np.asarray(progress.batch_accuracies, dtype=np.float64)
-    running = running_accuracy(accuracies)
-    above = np.nonzero(running >= ARTICLE_TARGET_ACCURACY)[0]
-    reached_step = int(above[0]) + RUNNING_WINDOW if len(above) else None
-    blocks = [
-        float(accuracies[start : start + RUNNING_WINDOW].mean())
-        for start in range(0, len(accuracies) - RUNNING_WINDOW + 1, RUNNING_WINDOW)
-    ]
-    started = clock.tracker_started[0]
-    result: dict[str, Any] = {
-        "device": device,
-        "import_seconds": import_seconds,
-        "cap_seconds": cap_seconds,
-        "steps_run": progress.step,
-        "build_seconds": build_seconds,
-        "first_step_seconds": float(durations[0]),
-        "median_step_seconds": median_step,
-        "mean_step_seconds": mean_step,
-        "training_seconds": clock.step_ends[-1] - started,
-        "callback_seconds": clock.callback_seconds,
-        "evaluation_seconds": clock.evaluation_seconds,
-        "running_accuracy_last": float(running[-1]) if len(running) else None,
-        "article_blocks": blocks,
-        "reached_step": reached_step,
-    }
-    if reached_step is not None:
-        result["steps_to_target"] = reached_step
-        result["seconds_to_target"] = clock.step_ends[reached_step - 1] - started
-        result["extrapolated"] = False
-    elif progress.step >= ARTICLE_STEPS_TO_90_PERCENT:
-        # Ran at least as long as the article and never got there: a measured lower bound.
-        result["steps_to_target"] = progress.step
-        result["seconds_to_target"] = clock.step_ends[-1] - started
-        result["extrapolated"] = False
-        result["not_reached"] = True
-    else:
-        steps = ARTICLE_STEPS_TO_90_PERCENT
-        result["steps_to_target"] = steps
-        result["seconds_to_target"] = float(durations[0]) + (steps - 1) * mean_step
-        result["extrapolated"] = True
-    # What the same batch-1 steps cost with no per-step callback of ours.
+    figure = f"{name}: nextword's article mode, 50,000 steps"
+    table.at_most("1", figure, seconds, ARTICLE_SECONDS[layers], value, note=note)
+    # One value per step, or an exact mean per block of steps: the last 1,000 steps either way.
+    accuracies = np.asarray(last.batch_accuracies, dtype=np.float64)
+    tail = max(1, round(RUNNING_WINDOW * len(accuracies) / max(1, last.step)))
+    if last.step >= RUNNING_WINDOW:
+        running, goal = float(accuracies[-tail:].mean()), ARTICLE_ACCURACY[layers]
+        verdict = f"{(running - goal) * 100:+.1f} points" if measured else "stopped early"
+        figure = f"{name}: running accuracy (last 1,000 steps) at step {last.step:,}"
+        table.add("1", figure, f"{running:.1%}", f"the article's {goal:.1%}", verdict)
+    return result(table, name=name, layers=layers, seconds=seconds, step_seconds=1 / rate, measured=measured)
+
+
+def measure_plain_loop(parameters: dict[str, Any]) -> dict[str, Any]:
+    """The article's recipe as a plain TensorFlow loop: a `tf.function` step on one window, RMSProp
+    0.001, called once per step from Python, reading the loss and the hit every step as the
+    article's `session.run` does. The same model (`build_model`), windows and order as nextword's."""
+    tf, keras = import_tensorflow(), import_keras()
+    model_config, train_config = article_configs(layers=parameters["layers"])
+    data = fable_data(model_config)
     model = build_model(model_config, len(data.vocabulary), train_config)
-    inputs, labels = data.contexts.astype(np.float32), data.targets
-    bare_steps = int(parameters.get("bare_steps", 2000))
-    result["bare_fit_step_seconds"] = bare_fit_step_seconds(model, inputs, labels, 1, bare_steps, repeats=2)
-    return result
+    optimizer = model.optimizer  # RMSProp 0.001, its slots already built
+    cross_entropy = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    @tf.function
+    def step(context, target):
+        with tf.GradientTape() as tape:
+            logits = model(context, training=True)
+            loss = cross_entropy(target, logits)
+        gradients = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=True))
+        return loss, tf.equal(tf.argmax(logits, axis=-1, output_type=tf.int32), target)
+
+    steps = parameters["steps"]
+    order = article_order(data.window_count, model_config.n_input, steps, train_config.seed)
+    contexts, targets = data.contexts.astype(np.float32), data.targets.astype(np.int32)
+    began = time.perf_counter()
+    float(step(contexts[order[:1]], targets[order[:1]])[0])
+    trace, hits, began = time.perf_counter() - began, 0, time.perf_counter()
+    for index in order[1:]:
+        loss, hit = step(contexts[index : index + 1], targets[index : index + 1])
+        float(loss)
+        hits += bool(hit[0])
+    step_seconds, table = (time.perf_counter() - began) / (steps - 1), Table()
+    seconds = trace + (ARTICLE_STEPS - 1) * step_seconds
+    layers = parameters["layers"]
+    figure = (
+        f"article recipe, {layers} layer{'s' if layers > 1 else ''}: a plain TensorFlow loop, 50,000 steps"
+    )
+    note = (
+        f"{format_seconds(step_seconds)} a step, trace {trace:.2f} s: a tf.function step on one window, "
+        "RMSProp 0.001, called per step from Python, loss and hit read every step"
+    )
+    table.add("1", figure, f"{seconds:,.0f} s (EXTRAPOLATED from {steps:,} steps)", note=note)
+    return result(table, step_seconds=step_seconds, hits=hits)
 
 
 # ----- part 3: inference -----
 
 
 def measure_inference(parameters: dict[str, Any]) -> dict[str, Any]:
-    """Median latency of top-k and 32-symbol generation: numpy predictor vs model.predict vs a call."""
-    import_seconds, device = import_tensorflow_timed()
-    from nextword.backend import import_tensorflow
-    from nextword.predict import Predictor
-
-    tf = import_tensorflow()
-    repeats = int(parameters.get("repeats", 200))
-    model_config, train_config = ModelConfig(), TrainConfig()
+    """Median latency of top-k and of 32 generated symbols: numpy predictor, model.predict, a call."""
+    tf, table, repeats = import_tensorflow(), Table(), parameters["repeats"]
+    model_config, context = ModelConfig(), "had a general"
     data = fable_data(model_config)
-    session, _, _, _ = run_session(data, model_config, train_config)
-    model = session.model
-    context = "had a general"
+    model = train(data, model_config, TrainConfig()).run.model
     began = time.perf_counter()
     predictor = Predictor.from_model(model, data.vocabulary, data.corpus_config, model_config)
-    from_model_seconds = time.perf_counter() - began
-    context_ids = predictor.encode_context(context)
-    inputs = np.asarray([context_ids], dtype=np.float32)
+    copy_seconds = time.perf_counter() - began
+    ids = predictor.encode_context(context)
 
-    def generate_with(forward) -> list[int]:
-        window, written = list(context_ids), []
-        for _ in range(32):
-            next_id = int(np.argmax(forward(np.asarray([window], dtype=np.float32))[0]))
-            written.append(next_id)
-            window = window[1:] + [next_id]
-        return written
-
-    def predict_call(batch):
+    def predict(batch):
         return model.predict(batch, verbose=0)
 
-    def direct_call(batch):
+    def call(batch):
         return model(tf.constant(batch), training=False).numpy()
 
-    slow_repeats = max(3, repeats // 20)
-    generated = predictor.generate(context, 32)
-    return {
-        "device": device,
-        "import_seconds": import_seconds,
-        "vocabulary": len(data.vocabulary),
-        "from_model_seconds": from_model_seconds,
-        "top_k": {
-            "numpy_predictor": median_seconds(lambda: predictor.top_k(context, 5), repeats),
-            "model_predict": median_seconds(lambda: predict_call(inputs), slow_repeats),
-            "direct_call": median_seconds(lambda: direct_call(inputs), repeats // 4),
-        },
-        "generate_32": {
-            "numpy_predictor": median_seconds(lambda: predictor.generate(context, 32), repeats // 4),
-            "model_predict": median_seconds(lambda: generate_with(predict_call), 3, warmup=1),
-            "direct_call": median_seconds(lambda: generate_with(direct_call), slow_repeats, warmup=1),
-        },
-        "generated_text": generated.text,
-        "agree_with_model": bool(
-            np.allclose(
-                predictor.logits(np.asarray([context_ids])), direct_call(inputs), atol=1e-4, rtol=1e-4
-            )
+    def generate_with(forward) -> None:
+        window = list(ids)
+        for _ in range(32):
+            window = window[1:] + [int(np.argmax(forward(np.asarray([window], dtype=np.float32))[0]))]
+
+    inputs = np.asarray([ids], dtype=np.float32)
+    for label, limit, numpy, keras, few in (
+        (
+            "top-k (k=5)",
+            TOP_K_SECONDS,
+            lambda: predictor.top_k(context, 5),
+            lambda forward: forward(inputs),
+            10,
         ),
-    }
+        ("generate 32", GENERATE_SECONDS, lambda: predictor.generate(context, 32), generate_with, 3),
+    ):
+        numpy_seconds = median_seconds(numpy, repeats)
+        table.at_most("3", f"{label}, numpy predictor, median", numpy_seconds, limit)
+        for name, forward in (("model.predict", predict), ("a direct model call", call)):
+            seconds = median_seconds(lambda forward=forward, keras=keras: keras(forward), few, warmup=1)
+            verdict = f"numpy {seconds / numpy_seconds:,.0f}× faster"
+            table.add("3", f"{label}, {name}", format_seconds(seconds), verdict=verdict)
+    agree = np.allclose(predictor.logits(inputs.astype(np.int64)), call(inputs), atol=1e-4, rtol=1e-4)
+    note = f"numpy logits agree with Keras': {agree}; copying the weights out {format_seconds(copy_seconds)}"
+    table.rows[-1].note = note
+    return result(table)
 
 
-# ----- part 5: a long story -----
+# ----- part 5: a long synthetic story -----
+
+
+def synthetic_story(word_count: int, vocabulary_size: int, seed: int = 0) -> str:
+    """Made-up words whose frequencies fall off like a language's (Zipf), in sentences of 4-18 words.
+
+    Half of the words follow their predecessor by a fixed rule, so there is something to learn;
+    every word appears at least once. The same arguments always give the same text.
+    """
+    random = np.random.RandomState(seed)
+    syllables = [onset + vowel for onset in ("", *"bdgklmnprstvz") for vowel in "aeiou"]
+    words: dict[str, None] = {}
+    while len(words) < vocabulary_size:
+        words["".join(random.choice(syllables, random.randint(2, 5)))] = None
+    names = list(words)
+    frequencies = 1.0 / np.arange(1, vocabulary_size + 1)
+    frequencies /= frequencies.sum()
+    drawn = random.choice(vocabulary_size, word_count, p=frequencies)
+    successor = (random.choice(vocabulary_size, vocabulary_size, p=frequencies) + 1) % vocabulary_size
+    follows = random.random_sample(word_count) < 0.5
+    slots = random.choice(word_count, min(word_count, vocabulary_size), replace=False)
+    drawn[slots], follows[slots] = np.arange(len(slots)), False
+    for index in np.nonzero(follows)[0]:
+        if index:
+            drawn[index] = successor[drawn[index - 1]]
+    ends = np.cumsum(random.randint(4, 19, word_count)) - 1
+    marks = np.where(random.random_sample(word_count) < 0.06, " ,", "")
+    marks[ends[ends < word_count]] = " ."
+    marks[-1] = " ."
+    return " ".join(names[word] + mark for word, mark in zip(drawn, marks, strict=True))
+
+
+def resident_megabytes() -> float:
+    for line in open("/proc/self/status", encoding="ascii"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return math.nan
 
 
 def measure_scale(parameters: dict[str, Any]) -> dict[str, Any]:
-    """Default settings on a synthetic story: windows/s, peak RSS, top-k cost, evaluation cost."""
-    from synthetic_story import synthetic_story
-
-    word_count, vocabulary_size = int(parameters["words"]), int(parameters["vocabulary"])
-    steps = int(parameters.get("steps", 200))
+    """The default settings on a long synthetic story: windows/s, peak memory, top-k latency."""
+    words, vocabulary, table = parameters["words"], parameters["vocabulary"], Table()
     began = time.perf_counter()
-    text = synthetic_story(word_count, vocabulary_size)
-    story = load_story(text.encode("utf-8"), name=f"synthetic-{word_count}-{vocabulary_size}")
-    model_config = ModelConfig()
-    data = training.prepare_training_data(story, model_config)
+    story = load_story(synthetic_story(words, vocabulary), name=f"synthetic-{words}-{vocabulary}")
+    model_config, train_config = ModelConfig(), TrainConfig(steps=parameters["steps"])
+    data = prepare_training_data(story, model_config)
     preparation_seconds = time.perf_counter() - began
-    resident_before_import = resident_megabytes()
-    import_seconds, device = import_tensorflow_timed()
-    resident_after_import = resident_megabytes()
-    from nextword.model import build_model, count_parameters
-
-    train_config = TrainConfig(steps=steps)
-    session, progress, clock, build_seconds = run_session(data, model_config, train_config)
-    durations = clock.step_durations()
-    median_step, mean_step = steady_step_seconds(durations)
-    batch_size = min(train_config.batch_size, data.window_count)
-    training_seconds = clock.step_ends[-1] - clock.tracker_started[0]
-    predictor = session.predictor()
-    words = [symbol for symbol in story.symbols[100:200] if symbol not in ",."][: model_config.n_input]
-    evaluation_seconds_once = median_seconds(
-        lambda: predictor.count_correct(data.contexts, data.targets), repeats=1, warmup=0
+    import_keras()
+    with_tensorflow = resident_megabytes()
+    timeline = train(data, model_config, train_config)
+    predictor, batch = timeline.run.predictor(), min(train_config.batch_size, data.window_count)
+    size = f"{len(story.symbols):,} symbols, vocabulary {len(data.vocabulary):,}"
+    note = (
+        f"{timeline.last.step} steps of {batch}; exact accuracy scored on "
+        f"{timeline.last.evaluation_window_count:,} of {data.window_count:,} windows; "
+        f"preparing the story {format_seconds(preparation_seconds)}"
     )
-    result = {
-        "device": device,
-        "words": word_count,
-        "symbols": len(story.symbols),
-        "bytes": len(text.encode("utf-8")),
-        "vocabulary": len(data.vocabulary),
-        "windows": data.window_count,
-        "ceiling_count": data.ceiling_count,
-        "parameters": count_parameters(model_config, len(data.vocabulary)),
-        "preparation_seconds": preparation_seconds,
-        "import_seconds": import_seconds,
-        "resident_before_import_megabytes": resident_before_import,
-        "resident_after_import_megabytes": resident_after_import,
-        "steps": progress.step,
-        "batch_size": batch_size,
-        "build_seconds": build_seconds,
-        "first_step_seconds": float(durations[0]),
-        "median_step_seconds": median_step,
-        "mean_step_seconds": mean_step,
-        "training_seconds": training_seconds,
-        # As the page sees it: every step after the first, callbacks and evaluations included.
-        "windows_per_second": batch_size * (progress.step - 1) / (training_seconds - float(durations[0])),
-        "callback_seconds": clock.callback_seconds,
-        "evaluation_seconds": clock.evaluation_seconds,
-        "evaluations": len(progress.eval_steps),
-        "evaluation_seconds_once": evaluation_seconds_once,
-        # How many windows the session scores for its exact-accuracy curve (a sample of a long story).
-        "evaluation_sample_windows": len(getattr(session, "_evaluation_windows", data.targets)),
-        "final_accuracy": progress.final_accuracy,
-        "top_k_seconds": median_seconds(
-            lambda: predictor.top_k(words, 5), int(parameters.get("repeats", 100))
-        ),
-        "generate_32_seconds": median_seconds(lambda: predictor.generate(words, 32), 10),
-        # The peak so far: TensorFlow, the story, training and the predictor (before the bare fit).
-        "peak_rss_after_training_megabytes": peak_rss_megabytes(),
-    }
-    # The same steps without the library's callback, to see what the callback and evaluations cost.
-    model = build_model(model_config, len(data.vocabulary), train_config)
-    bare_steps = min(steps, int(parameters.get("bare_steps", 100)))
-    bare = bare_fit_step_seconds(
-        model, data.contexts.astype(np.float32), data.targets, batch_size, bare_steps, repeats=1
-    )
-    result["bare_fit_step_seconds"] = bare
-    result["bare_windows_per_second"] = batch_size / bare
-    return result
+    rate = timeline.steps_per_second() * batch
+    table.at_least("5", f"windows/s ({size})", rate, WINDOWS_PER_SECOND, show="{:,.0f}".format, note=note)
+    context = [symbol for symbol in story.symbols[100:200] if symbol not in ",."][: model_config.n_input]
+    top_k = median_seconds(lambda: predictor.top_k(context, 5), parameters["repeats"])
+    generate = median_seconds(lambda: predictor.generate(context, 32), 10)
+    peak, note = peak_rss_megabytes(), f"{with_tensorflow:,.0f} MB once TensorFlow was loaded"
+    table.at_most("5", f"peak RSS ({size})", peak, PEAK_MEGABYTES, show="{:,.0f} MB".format, note=note)
+    note = f"generate 32: {format_seconds(generate)}"
+    table.at_most("5", f"top-k, numpy predictor ({size})", top_k, SCALE_TOP_K_SECONDS, note=note)
+    return result(table)
 
 
-# ----- choosing the defaults -----
-
-
-def sweep_settings() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    """(label, model settings, train settings): one factor at a time around the current defaults."""
-    settings: list[tuple[str, dict[str, Any], dict[str, Any]]] = [("defaults", {}, {})]
-    settings += [(f"units {units}", {"units": units}, {}) for units in (32, 64, 256, 512)]
-    settings += [(f"embedding {size}", {"embedding_dim": size}, {}) for size in (16, 64)]
-    settings += [(f"adam lr {rate:g}", {}, {"learning_rate": rate}) for rate in (0.003, 0.02, 0.03, 0.1)]
-    settings += [
-        (f"rmsprop lr {rate:g}", {}, {"optimizer": "rmsprop", "learning_rate": rate})
-        for rate in (0.001, 0.01)
-    ]
-    settings += [(f"batch {size}", {}, {"batch_size": size}) for size in (32, 64, 128)]
-    return settings
-
-
-def measure_sweep(parameters: dict[str, Any]) -> dict[str, Any]:
-    """Seconds and steps to the ceiling for each setting and seed on the fable, and per bundled story."""
-    import_seconds, device = import_tensorflow_timed()
-    from nextword.corpus import bundled_stories
-
-    seeds = [int(seed) for seed in parameters.get("seeds", [0, 1, 2])]
-    steps = int(parameters.get("steps", 300))
-    only = parameters.get("only")
-    fable = fable_data(ModelConfig())
-    # A throw-away run first, so the first measured setting does not pay the process's first trace.
-    run_session(fable, ModelConfig(), TrainConfig(steps=10))
-    rows = []
-    for label, model_settings, train_settings in sweep_settings():
-        if only and label not in only:
-            continue
-        for seed in seeds:
-            model_config = ModelConfig(**model_settings)
-            train_config = TrainConfig(**{"steps": steps, **train_settings, "seed": seed})
-            _, progress, clock, build_seconds = run_session(fable, model_config, train_config)
-            # Full-batch runs are replayed to find the exact step; shuffled ones keep the session's.
-            exact_step, _ = exact_ceiling_step(fable, model_config, train_config)
-            summary = session_summary(progress, clock, build_seconds, fable, ceiling_step=exact_step)
-            rows.append(
-                {"label": label, "story": "fable", "seed": seed, "exact": exact_step is not None, **summary}
-            )
-    stories = []
-    for title, path in bundled_stories().items():
-        story = load_story(path.read_bytes(), name=title)
-        data = training.prepare_training_data(story, ModelConfig())
-        for seed in seeds:
-            train_config = TrainConfig(steps=steps, seed=seed)
-            _, progress, clock, build_seconds = run_session(data, ModelConfig(), train_config)
-            exact_step, _ = exact_ceiling_step(data, ModelConfig(), train_config)
-            summary = session_summary(progress, clock, build_seconds, data, ceiling_step=exact_step)
-            stories.append(
-                {
-                    "label": title,
-                    "seed": seed,
-                    "windows": data.window_count,
-                    "ceiling_count": data.ceiling_count,
-                    "exact": exact_step is not None,
-                    **summary,
-                }
-            )
-    return {
-        "device": device,
-        "import_seconds": import_seconds,
-        "steps": steps,
-        "seeds": seeds,
-        "rows": rows,
-        "stories": stories,
-    }
-
-
-MEASUREMENTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+MEASUREMENTS = {
     "fable_default": measure_fable_default,
-    "fable_article": measure_fable_article,
+    "article": measure_article,
+    "plain_loop": measure_plain_loop,
     "inference": measure_inference,
     "scale": measure_scale,
-    "sweep": measure_sweep,
 }
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] not in MEASUREMENTS:
+        sys.exit(f"usage: measurements.py {{{','.join(MEASUREMENTS)}}} 'JSON PARAMETERS'")
+    report_result(MEASUREMENTS[sys.argv[1]](json.loads(sys.argv[2])))

@@ -12,6 +12,7 @@ only when no Chromium is found.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import statistics
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from nextword.page.options import MAX_RUNNING
 
@@ -96,44 +99,59 @@ class Server:
         return (self.cpu_seconds() - first) / seconds
 
 
-PROBE_PATH = ARTIFACTS / "classroom_probe.txt"
-
-
 @pytest.fixture(scope="module")
 def server():
-    # The bench's probe logs, inside the server, when a page asks for a script run and when it ends.
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    PROBE_PATH.write_text("")
-    existing = os.environ.get("PYTHONPATH")
-    environment = {
-        "PYTHONPATH": str(ROOT / "bench" / "server_probe") + (os.pathsep + existing if existing else ""),
-        "NEXTWORD_BENCH_PROBE": str(PROBE_PATH),
-    }
-    with StreamlitServer(ROOT, ARTIFACTS / "classroom_server.log", environment) as running:
+    with StreamlitServer(ROOT, ARTIFACTS / "classroom_server.log") as running:
         yield Server(running.url, running.pid)
 
 
-def server_answer_seconds(since: float, until: float) -> list[float]:
-    """Seconds the server took to answer each page's request for a full script run in [since, until].
+class ServerAnswers:
+    """A page's requests for a full script run and the server's answers, from its websocket frames.
 
-    From the probe's log: a request (a click, a widget change) until that session's script run
-    stopped, the browser's drawing of the answer not included. Fragment polls are left out.
+    Read through Chrome's DevTools protocol, with the browser's own timestamps (the system's monotonic
+    clock, as time.monotonic() on Linux): from a `rerun_script` BackMsg that is not a fragment's poll
+    (a click, a widget change) to the next `script_finished` ForwardMsg, the drawing not included.
     """
-    if not PROBE_PATH.exists():
-        return []
-    events = []
-    for line in PROBE_PATH.read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        if len(parts) == 4 and parts[1] in ("rerun_request", "script_stopped_with_success"):
-            events.append((float(parts[0]), parts[1], parts[2], parts[3]))
-    answers = []
-    for index, (stamp, event, session, detail) in enumerate(events):
-        if event != "rerun_request" or detail != "-" or not since <= stamp <= until:
-            continue
-        stops = [later for later, name, other, _ in events[index + 1 :] if other == session and name != event]
-        if stops:
-            answers.append(stops[0] - stamp)
-    return answers
+
+    def __init__(self, page):
+        self.requests: list[float] = []
+        self.answers: list[tuple[float, float]] = []  # (request time, seconds to its answer)
+        session = page.context.new_cdp_session(page)
+        session.on("Network.webSocketFrameSent", self.sent)
+        session.on("Network.webSocketFrameReceived", self.received)
+        session.send("Network.enable")
+
+    @staticmethod
+    def message(event: dict, message_class):
+        if event["response"].get("opcode") != 2:  # not a binary (protobuf) frame
+            return None
+        message = message_class()
+        message.ParseFromString(base64.b64decode(event["response"]["payloadData"]))
+        return message
+
+    def sent(self, event: dict) -> None:
+        message = self.message(event, BackMsg)
+        if message is not None and message.WhichOneof("type") == "rerun_script":
+            if not message.rerun_script.fragment_id:
+                self.requests.append(event["timestamp"])
+
+    def received(self, event: dict) -> None:
+        message = self.message(event, ForwardMsg)
+        if message is not None and message.WhichOneof("type") == "script_finished":
+            if message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                self.answers += [(asked, event["timestamp"] - asked) for asked in self.requests]
+                self.requests = []
+
+
+RECORDERS: list[ServerAnswers] = []  # one per watched student's page
+
+
+def server_answer_seconds(since: float, until: float) -> list[float]:
+    """Seconds the server took to answer each page's request for a full script run in [since, until]
+    (time.monotonic()); fragment polls are left out."""
+    return [
+        seconds for recorder in RECORDERS for asked, seconds in recorder.answers if since <= asked <= until
+    ]
 
 
 def open_student(browser, url: str, watch: bool = False, wait: bool = True):
@@ -142,6 +160,8 @@ def open_student(browser, url: str, watch: bool = False, wait: bool = True):
     if watch:
         context.add_init_script(WATCH_SCRIPT)
     page = context.new_page()
+    if watch:
+        RECORDERS.append(ServerAnswers(page))
     log = ConsoleLog(page)
     page.goto(url, wait_until="commit")
     if wait:
@@ -417,7 +437,7 @@ def a_class_trains_at_once(browser, server: Server, steps: int) -> None:
             wait_settings_reached_the_server(page, GROUP_N_INPUT[group], steps)
         # Ten open tabs grow Streamlit's worker pools: count the threads from here.
         threads_before = server.threads
-        started, started_wall = time.monotonic(), time.time()
+        started = time.monotonic()
         for _, page, _ in students:
             train_button(page).click()
         keys = [run_identity(page) for _, page, _ in students]
@@ -435,10 +455,10 @@ def a_class_trains_at_once(browser, server: Server, steps: int) -> None:
             threads_peak, rss_peak = max(threads_peak, server.threads), max(rss_peak, server.rss_mb)
         for _, page, _ in students:
             wait_progress_ends_with(page, "finished", seconds=TRAINING_SECONDS * 2)
-        all_finished = time.monotonic() - started
-        finished_wall = time.time()
+        finished = time.monotonic()
+        all_finished = finished - started
         after = [toggle_overlay(page, "exact accuracy") for _, page, _ in students]
-        after_wall = time.time()
+        after_finished = time.monotonic()
         ticks = [page.evaluate("window.__ticks") for _, page, _ in students]
         max_queue = max(page.evaluate("window.__maxQueue") for _, page, _ in students)
         final_texts = [progress_text(page) for _, page, _ in students]
@@ -466,8 +486,8 @@ def a_class_trains_at_once(browser, server: Server, steps: int) -> None:
         by_group.setdefault(group, set()).add(key)
     gaps = [max(live_gaps(page_ticks), default=0.0) for page_ticks in ticks]
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    served_while = server_answer_seconds(started_wall, finished_wall)
-    served_after = server_answer_seconds(finished_wall, after_wall)
+    served_while = server_answer_seconds(started, finished)
+    served_after = server_answer_seconds(finished, after_finished)
     print(
         f"\nclass of {STUDENTS} (load average {load} on {os.cpu_count()} cores): {distinct} distinct settings"
         f" -> {len(set(keys))} runs; all finished {all_finished:.1f} s after the first Train; highest queue"

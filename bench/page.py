@@ -1,0 +1,333 @@
+"""Part 4: the page in Chromium, timed from the browser's side.
+
+`streamlit run` starts as tests/page_server.py does it (a free port on 127.0.0.1, a health check);
+Debian's Chromium is driven through Playwright. A script injected into every page stamps, with the
+wall clock, the first moment each thing appears (the title, the story's windows, a run's first
+chart point), so no time depends on how often Python looks. The server's own answer time comes from
+the page's websocket, read through Chrome's DevTools protocol: from the frame that asks for a full
+script run (a `rerun_script` BackMsg) to the frame that says it finished (`script_finished`), with
+the browser's own timestamps. Nothing is loaded into the server: it runs as a class would run it.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import importlib.util
+import math
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from common import BENCH_DIRECTORY, Table, format_seconds, make_importable, median, medians, repository_root
+
+make_importable()
+
+from nextword.config import TrainConfig  # noqa: E402 - the measured checkout first on sys.path
+
+FIRST_PAINT_SECONDS, COLD_POINT_SECONDS, WARM_POINT_SECONDS = 1.5, 1.5, 1.0  # issues 4 and 13
+ANSWER_SECONDS = 1.0  # the class test's bound on the server's median answer while runs train
+
+MARKS_SCRIPT = r"""
+(() => {
+  const bench = { marks: {}, expect: null, clicked: null };
+  window.__bench = bench;
+  const mark = (name) => { if (!(name in bench.marks)) bench.marks[name] = Date.now(); };
+  const check = () => {
+    bench.pending = false;
+    const main = document.querySelector('[data-testid="stMain"]');
+    if (!main) return;
+    const headings = [...main.querySelectorAll('h1, h2, h3')].map((heading) => heading.textContent);
+    if (headings.some((text) => text.includes('nextword'))) mark('title');
+    if (headings.some((text) => text.includes('The first windows'))) mark('story');
+    // The new run's first point: its key in the header, a step done by it in a progress bar that
+    // is not the last run's (stale elements stay on screen until a rerun replaces them), a line drawn.
+    const expect = bench.expect, fresh = (element) => !element.closest('[data-stale="true"]');
+    const key = (main.textContent.match(/Run ([0-9a-f]{12})/) || [])[1];
+    const bar = main.querySelector('[data-testid="stProgress"]');
+    const text = bar && fresh(bar) ? bar.textContent.trim() : '';
+    const step = text.match(/^Step ([0-9,]+) \/ ([0-9,]+)/);
+    const number = (value) => Number(value.replace(/,/g, ''));
+    const drawn = '[data-testid="stVegaLiteChart"] svg :is(.mark-line, .mark-symbol) path';
+    if (expect && key && key !== expect.previous && step && number(step[1]) > 0
+        && (number(step[2]) === expect.total || text.endsWith('finished'))  // an early stop's new total
+        && [...main.querySelectorAll(drawn)].some((path) => fresh(path) && path.getAttribute('d'))) {
+      mark('point');
+    }
+  };
+  const schedule = () => { if (!bench.pending) { bench.pending = true; setTimeout(check, 0); } };
+  document.addEventListener('click', () => { bench.clicked = Date.now(); }, true);
+  const start = () => {
+    new MutationObserver(schedule).observe(document.documentElement,
+      { subtree: true, childList: true, attributes: true, characterData: true });
+    schedule();
+  };
+  if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
+})();
+"""
+
+# The compare chart (the first chart after its metric radio) shows `metric` on its axis.
+COMPARE_SHOWS = """metric => {
+  const radio = document.querySelector('.st-key-compare_metric');
+  const chart = radio && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].find(
+    (element) => radio.compareDocumentPosition(element) & Node.DOCUMENT_POSITION_FOLLOWING);
+  return !!chart && [...chart.querySelectorAll('g.role-axis-title text')]
+    .some((title) => title.textContent === metric);
+}"""
+# Where the tab's run `key` is: blank (the page is gone), other (not on screen), training, done, waiting.
+RUN_STATE = """key => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (!main) return 'blank';
+  const bar = main.querySelector('[data-testid="stProgress"]');
+  if ((main.textContent.match(/Run ([0-9a-f]{12})/) || [])[1] !== key || !bar) return 'other';
+  const text = bar.textContent.trim();
+  if (/(finished|stopped|failed)$/.test(text)) return 'done';
+  return text.endsWith('training') ? 'training' : 'waiting';
+}"""
+CLICK_SECONDS = 15  # a click that has not redrawn its chart by then counts as lost
+
+
+def load_page_server():
+    """tests/page_server.py of this bench's checkout: how tests start the server and find Chromium."""
+    path = BENCH_DIRECTORY.parent / "tests" / "page_server.py"
+    spec = importlib.util.spec_from_file_location("nextword_page_server", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def step_options() -> tuple[int, ...]:
+    """The page's Training steps options, from nextword.page.options (or streamlit_app.py, before it)."""
+    try:
+        from nextword.page.options import STEP_OPTIONS
+
+        return tuple(STEP_OPTIONS)
+    except ImportError:
+        tree = ast.parse((repository_root() / "streamlit_app.py").read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "STEP_OPTIONS":
+                return tuple(ast.literal_eval(node.value))
+        raise
+
+
+class ServerAnswers:
+    """The server's answer time to each full script run a page asks for, from its websocket frames."""
+
+    def __init__(self, page):
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self.back, self.forward = BackMsg, ForwardMsg
+        # Chrome stamps frames with the system's monotonic clock, Python's time.monotonic() on Linux.
+        self.requests: list[float] = []  # when each full-rerun request not yet answered was sent
+        self.answers: list[tuple[float, float]] = []  # (request time, seconds to script_finished)
+        self.session = page.context.new_cdp_session(page)
+        self.session.on("Network.webSocketFrameSent", self.sent)
+        self.session.on("Network.webSocketFrameReceived", self.received)
+        self.session.send("Network.enable")
+
+    def payload(self, event: dict, message_class):
+        frame = event["response"]
+        if frame.get("opcode") != 2:
+            return None
+        message = message_class()
+        message.ParseFromString(base64.b64decode(frame["payloadData"]))
+        return message
+
+    def sent(self, event: dict) -> None:
+        message = self.payload(event, self.back)
+        if message is not None and message.WhichOneof("type") == "rerun_script":
+            if not message.rerun_script.fragment_id:  # a click or a widget change, not a live poll
+                self.requests.append(event["timestamp"])
+
+    def received(self, event: dict) -> None:
+        message = self.payload(event, self.forward)
+        if message is None or message.WhichOneof("type") != "script_finished":
+            return
+        if message.script_finished == self.forward.FINISHED_SUCCESSFULLY:
+            self.answers += [(request, event["timestamp"] - request) for request in self.requests]
+            self.requests = []
+
+
+def open_page(browser, url: str, answers: bool = False):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(300_000)  # every wait: a loaded 2-core machine is slow
+    context.add_init_script(MARKS_SCRIPT)
+    page = context.new_page()
+    recorder = ServerAnswers(page) if answers else None
+    page.goto(url, wait_until="commit")
+    return context, page, recorder
+
+
+def wait_mark(page, name: str) -> float:
+    """Wall time (seconds since the epoch) at which the page first showed `name`."""
+    page.wait_for_function("name => name in window.__bench.marks", arg=name)
+    return page.evaluate("name => window.__bench.marks[name]", name) / 1000
+
+
+def main_area(page):
+    return page.get_by_test_id("stMain")
+
+
+def wait_idle(page) -> None:
+    """Until no full script run is in flight (the header's status widget is gone)."""
+    page.wait_for_timeout(300)
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
+
+
+def move_slider(page, label: str, presses: int) -> None:
+    """Arrow keys from where the slider is (fill() would move the thumb but not the server's value)."""
+    slider = page.get_by_role("slider", name=label)
+    slider.focus()
+    for _ in range(abs(presses)):
+        slider.press("ArrowRight" if presses > 0 else "ArrowLeft")
+
+
+def press_train(page, total_steps: int) -> tuple[float, float]:
+    """Press Train for a new run of `total_steps`: (when the click was dispatched, its first point)."""
+    previous = run_key(page)
+    page.evaluate(
+        "([previous, total]) => { const b = window.__bench; delete b.marks.point;"
+        " b.expect = {previous, total}; }",
+        [previous, total_steps],
+    )
+    main_area(page).get_by_role("button", name="Train", exact=True).click()
+    point = wait_mark(page, "point")
+    return page.evaluate("() => window.__bench.clicked") / 1000, point
+
+
+def run_key(page) -> str:
+    """The key of the run the tab shows ("" for none)."""
+    return (re.findall(r"Run ([0-9a-f]{12})", main_area(page).text_content() or "") or [""])[0]
+
+
+def wait_run_ends(page) -> None:
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stProgress\"]')]"
+        ".some(e => /(finished|stopped)$/.test(e.textContent.trim()))"
+    )
+
+
+def stop_run(page) -> None:
+    main_area(page).get_by_role("button", name="Stop", exact=True).click()
+    wait_run_ends(page)
+    wait_idle(page)
+
+
+def measure_page(parameters: dict[str, Any], log_path: Path) -> tuple[list, dict[str, Any]]:
+    """First paint and cold Train on fresh servers; warm Train and a class on the last one."""
+    from playwright.sync_api import sync_playwright
+
+    page_server, options, table = load_page_server(), step_options(), Table()
+    default_steps = TrainConfig().steps  # what a fresh page trains
+    raw: dict[str, list] = {name: [] for name in ("answers", "paints", "stories", "colds", "waits", "warms")}
+    with sync_playwright() as playwright:
+        # The browser starts first: its own start-up is not counted.
+        chromium = page_server.find_chromium(playwright)
+        browser = playwright.chromium.launch(executable_path=chromium, args=page_server.CHROMIUM_ARGS)
+        server = context = None
+        try:
+            for _ in range(parameters["fresh_servers"]):
+                if server is not None:
+                    context.close(), server.stop()
+                server = page_server.StreamlitServer(repository_root(), log_path).start()
+                raw["answers"].append(server.healthy_at - server.spawned_at)
+                context, page, _ = open_page(browser, server.url)
+                title, story = wait_mark(page, "title"), wait_mark(page, "story")
+                raw["paints"].append(title - server.healthy_at)
+                raw["stories"].append(story - server.healthy_at)
+                wait_idle(page)
+                clicked, point = press_train(page, default_steps)
+                raw["colds"].append(point - clicked)
+                raw["waits"].append(clicked - title)
+                wait_run_ends(page)
+                wait_idle(page)
+            # Warm: the same server, new runs (the next step budgets), the same shapes.
+            for more in range(1, parameters["warm_runs"] + 1):
+                move_slider(page, "Training steps", 1)
+                wait_idle(page)
+                clicked, point = press_train(page, options[options.index(default_steps) + more])
+                raw["warms"].append(point - clicked)
+                stop_run(page)
+            context.close()
+            # The class runs one notch below the default: new runs for everyone.
+            class_steps = options[options.index(default_steps) - 1]
+            group = measure_class(browser, server, parameters["students"], class_steps)
+            peak = page_server.peak_memory_megabytes(server.pid)
+        finally:
+            browser.close()
+            if server is not None:
+                server.stop()
+    figure = f"streamlit run → server answers ({len(raw['paints'])} fresh servers)"
+    table.add("4", figure, medians(raw["answers"]))
+    note = f"the story section complete after {medians(raw['stories'])}"
+    figure = "server answers → first paint (title), fresh servers"
+    table.at_most("4", figure, median(raw["paints"]), FIRST_PAINT_SECONDS, medians(raw["paints"]), note=note)
+    note = f"Train pressed as soon as the page was idle: {medians(raw['waits'])} after the first paint"
+    figure = "cold Train → first chart point, fresh servers"
+    table.at_most("4", figure, median(raw["colds"]), COLD_POINT_SECONDS, medians(raw["colds"]), note=note)
+    figure = "warm Train → first chart point"
+    table.at_most("4", figure, median(raw["warms"]), WARM_POINT_SECONDS, medians(raw["warms"]))
+    name, clicks, answers = f"class of {group['students']}", group["clicks"], group["answers"]
+    lost = f"lost clicks (no redraw in {CLICK_SECONDS} s)"
+    for figure, count in (("blank tabs", group["blank"]), (lost, group["lost"])):
+        table.add("4", f"{name}: {figure}", str(count), "0", "met" if count == 0 else "MISSED")
+    table.rows[-1].note = (
+        f"{len(clicks)} clicks redrew their chart while runs trained: "
+        f"median {format_seconds(median(clicks))}, "
+        f"slowest {format_seconds(max(clicks, default=math.nan))}; all runs over {group['seconds']:.0f} s "
+        "after the first Train"
+    )
+    note = (
+        f"{len(answers)} script runs (websocket: rerun request → script finished), slowest "
+        f"{format_seconds(max(answers, default=math.nan))}; server peak RSS {peak:.0f} MB"
+    )
+    figure = f"{name}: the server's answer while runs train, median"
+    table.at_most("4", figure, median(answers), ANSWER_SECONDS, note=note)
+    return table.rows, {**raw, "class": group, "server_peak_rss_megabytes": peak}
+
+
+def measure_class(browser, server, students: int, steps: int) -> dict[str, Any]:
+    """`students` tabs on one server press Train at once for runs of `steps` with different n_input
+    (two train, the others queue), and each clicks the compare chart's metric while its run trains.
+
+    Counts blank tabs (the whole page gone) and lost clicks (no redraw within CLICK_SECONDS), and
+    times each click to its redraw and the server's answer to every full script run meanwhile.
+    """
+    tabs = [open_page(browser, server.url, answers=True) for _ in range(students)]
+    pages = [page for _, page, _ in tabs]
+    for page, n_input in zip(pages, (3, 4, 2, 5, 1, 6, 7, 8, 9, 10), strict=False):
+        wait_mark(page, "story")
+        move_slider(page, "Context length (n_input)", n_input - 3)
+        move_slider(page, "Training steps", -1)
+    for page in pages:
+        wait_idle(page)
+    began, previous = time.monotonic(), [run_key(page) for page in pages]
+    for page in pages:
+        main_area(page).get_by_role("button", name="Train", exact=True).click()
+    for page, old in zip(pages, previous, strict=True):
+        page.wait_for_function(f"() => document.body.textContent.match(/Run (?!{old or '-'})[0-9a-f]{{12}}/)")
+    keys, clicks, lost = [run_key(page) for page in pages], [], 0
+    while time.monotonic() - began < 600:
+        states = [page.evaluate(RUN_STATE, key) for page, key in zip(pages, keys, strict=True)]
+        if all(state in ("done", "blank") for state in states):
+            break
+        for page in (page for page, state in zip(pages, states, strict=True) if state == "training"):
+            metric = "exact accuracy" if page.evaluate(COMPARE_SHOWS, "loss") else "loss"  # the other one
+            clicked = time.monotonic()
+            try:
+                main_area(page).get_by_test_id("stRadio").get_by_text(metric, exact=True).click(timeout=5000)
+                page.wait_for_function(COMPARE_SHOWS, arg=metric, timeout=CLICK_SECONDS * 1000)
+                clicks.append(time.monotonic() - clicked)
+            except Exception:  # noqa: BLE001 - a Playwright timeout: the click was lost
+                lost += 1
+        if "training" not in states:
+            time.sleep(0.2)
+    ended = time.monotonic()
+    blank = sum(page.evaluate(RUN_STATE, key) == "blank" for page, key in zip(pages, keys, strict=True))
+    answers = [seconds for _, _, tab in tabs for asked, seconds in tab.answers if began <= asked <= ended]
+    for context, _, _ in tabs:
+        context.close()
+    group = {"students": students, "blank": blank, "lost": lost, "clicks": clicks, "answers": answers}
+    return {**group, "seconds": ended - began}
