@@ -81,6 +81,17 @@ def open_advanced(page) -> None:
     page.get_by_role("slider", name="Units per layer").wait_for()
 
 
+def run_every_step(page) -> None:
+    """Untick "Stop when learned" (Advanced open): the run trains its whole step budget, as tests expect."""
+    box = page.get_by_role("checkbox", name="Stop when learned")
+    if box.is_checked():
+        page.get_by_test_id("stSidebar").get_by_text("Stop when learned", exact=True).click()
+    deadline = time.monotonic() + 30
+    while box.is_checked():
+        assert time.monotonic() < deadline, "the Stop when learned box did not untick"
+        page.wait_for_timeout(100)
+
+
 def wait_script_idle(page, timeout: float = 30) -> None:
     """Wait until the server has no full script run in flight (the status widget is gone)."""
     page.wait_for_timeout(300)
@@ -142,6 +153,7 @@ def test_upload_train_watch_predict_generate(browser, server, tmp_path):
 
         # A tiny configuration: 16 units, batch 16, 5,000 steps (several seconds once TF is loaded).
         open_advanced(page)
+        run_every_step(page)
         set_slider(page, "Units per layer", 1)
         set_slider(page, "Batch size", 2)
         set_slider(page, "Training steps", 8)
@@ -232,6 +244,7 @@ def test_two_students_with_the_same_settings_share_one_run(browser, server):
     try:
         for page in (first_page, second_page):
             open_advanced(page)
+            run_every_step(page)
             set_slider(page, "Units per layer", 1)  # 16 units
             set_slider(page, "Training steps", 9)  # 10,000 steps: long enough to still run below
             wait_script_idle(page)

@@ -34,6 +34,7 @@ from .test_browser import (
     assert_clean,
     main_area,
     progress_text,
+    run_every_step,
     run_identity,
     set_slider,
     sync_api,
@@ -46,7 +47,8 @@ STUDENTS = 10
 # n_input of each student's group: groups 0..3 share settings within, and differ between them.
 GROUP_N_INPUT = (3, 4, 2, 5)
 # Everyone keeps the default settings (128 units, 300 steps: what a class runs first), so a tab
-# needs at most two key presses to join its group.
+# needs at most two key presses to join its group, and one click to run every step ("Stop when
+# learned" off, so the load and the step counts below are the whole budget's).
 STEPS = 300
 RETRY_STEPS = 200  # one press left of 300 on the Steps slider: new runs, and no kept run on the way
 
@@ -183,8 +185,9 @@ def wait_progress_ends_with(page, ending: str, seconds: float = TRAINING_SECONDS
 
 
 def choose_tiny_settings(page, steps_right_of_home: int) -> None:
-    """8 units (Home of the Units slider) and a short step budget."""
+    """8 units (Home of the Units slider) and a short step budget, every step of it run."""
     open_advanced_section(page)
+    run_every_step(page)
     set_slider(page, "Units per layer", 0)
     set_slider(page, "Training steps", steps_right_of_home)
 
@@ -430,9 +433,11 @@ def a_class_trains_at_once(browser, server: Server, steps: int) -> None:
         groups = [index % len(GROUP_N_INPUT) for index in range(STUDENTS)]
         # Everyone sets up at once (the key presses of all pages interleave on the server).
         for (_, page, _), group in zip(students, groups, strict=True):
+            open_advanced_section(page)
             nudge_n_input(page, GROUP_N_INPUT[group])
             if steps != STEPS:
                 nudge_steps(page, steps)
+            run_every_step(page)  # last: no setting on the way is that of a kept run
         for (_, page, _), group in zip(students, groups, strict=True):
             wait_settings_reached_the_server(page, GROUP_N_INPUT[group], steps)
         # Ten open tabs grow Streamlit's worker pools: count the threads from here.
