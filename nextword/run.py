@@ -1,10 +1,11 @@
-"""A training run: `model.fit` in its own thread, observed through immutable snapshots.
+"""A training run in its own thread, observed through immutable snapshots.
 
-`TrainingRun.start()` trains in a background thread; a `StepTracker` records every step and the
-run publishes a frozen `TrainingProgress` under a lock. Readers (the page's live panel, the CLI,
-the bench) call `progress()`, which is cheap and never blocks training for long, or register a
-listener that is called with every snapshot the run publishes. Nothing here knows about
-Streamlit.
+`TrainingRun.start()` trains in a background thread, with `model.fit` or, for batch-1 runs such
+as the article's, in compiled blocks of steps (`nextword.fastloop`). A `StepTracker` records every
+step and the run publishes a frozen `TrainingProgress` under a lock. Readers (the page's live
+panel, the CLI, the bench) call `progress()`, which is cheap and never blocks training for long,
+or register a listener that is called with every snapshot the run publishes. Nothing here knows
+about Streamlit.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from nextword.backend import TRAINING_THREAD_NAME, keras_work, lower_thread_prio
 from nextword.config import ModelConfig, TrainConfig
 from nextword.dataset import TrainingData
 from nextword.errors import NextwordError, TrainingError
+from nextword.fastloop import applies as fastloop_applies
 from nextword.plan import RunWindows, batch_plan
 from nextword.progress import Status, TrainingProgress
 from nextword.tracker import LEARNED_LOSS_MARGIN, History, StepTracker
@@ -72,6 +74,7 @@ class TrainingRun:
         self._predictor = None
         self._predictor_step = -1
         self._ngram = None
+        self._block_loop = None  # the compiled block of steps (fastloop), built on first use
         self._stop_when_learned = train_config.stop_when_learned
         # The story's last `holdout` percent is never trained on (HoldoutError if nothing would be left).
         self.windows = RunWindows.of(data, train_config)
@@ -291,7 +294,6 @@ class TrainingRun:
         self._set(status=Status.FAILED, error=message, eta_seconds=None, steps_per_second=None)
 
     def _train(self) -> None:
-        from nextword.keras_callback import ProgressCallback
         from nextword.model import build_model
 
         if self._progress.ngram_accuracy is None:
@@ -311,7 +313,6 @@ class TrainingRun:
             else None
         )
         batch_size = plan.shape[1]
-        chunk_steps = max(1, min(MAX_STEPS_PER_FIT, MAX_ROWS_PER_FIT // batch_size))
         tracker = StepTracker(
             data=self.data,
             model=self.model,
@@ -329,28 +330,10 @@ class TrainingRun:
             should_stop=self._stop_requested.is_set,
             publish=self._publish,
         )
-        done = 0
-        while (
-            done < steps_to_run
-            and not self._stop_requested.is_set()
-            and not tracker.failed
-            and not tracker.learned
-        ):
-            chunk = plan[done : done + chunk_steps]
-            rows = chunk.reshape(-1)
-            tracker.begin_chunk()
-            self.model.fit(
-                self.data.contexts[rows].astype(np.float32),
-                self.data.targets[rows],
-                batch_size=batch_size,
-                epochs=1,
-                shuffle=False,
-                verbose=0,
-                callbacks=[ProgressCallback(tracker)],
-            )
-            done += tracker.steps_in_chunk
-            if tracker.steps_in_chunk == 0:
-                break
+        if fastloop_applies(self.model_config, self.train_config):
+            done = self._train_in_blocks(plan, tracker)
+        else:
+            done = self._train_with_fit(plan, tracker)
         if tracker.failed:
             tracker.publish()  # the curves up to the failing step, not up to the last regular snapshot
             raise TrainingError(tracker.failure)
@@ -376,6 +359,52 @@ class TrainingRun:
                 stop_reason=stop_reason,
             )
         self._notify()
+
+    def _train_with_fit(self, plan: np.ndarray, tracker: StepTracker) -> int:
+        """Train the plan's steps with `model.fit`, a chunk at a time; return the steps done."""
+        from nextword.keras_callback import ProgressCallback
+
+        batch_size = plan.shape[1]
+        chunk_steps = max(1, min(MAX_STEPS_PER_FIT, MAX_ROWS_PER_FIT // batch_size))
+        steps_to_run = len(plan)
+        done = 0
+        while (
+            done < steps_to_run
+            and not self._stop_requested.is_set()
+            and not tracker.failed
+            and not tracker.learned
+        ):
+            chunk = plan[done : done + chunk_steps]
+            rows = chunk.reshape(-1)
+            tracker.begin_chunk()
+            self.model.fit(
+                self.data.contexts[rows].astype(np.float32),
+                self.data.targets[rows],
+                batch_size=batch_size,
+                epochs=1,
+                shuffle=False,
+                verbose=0,
+                callbacks=[ProgressCallback(tracker)],
+            )
+            done += tracker.steps_in_chunk
+            if tracker.steps_in_chunk == 0:
+                break
+        return done
+
+    def _train_in_blocks(self, plan: np.ndarray, tracker: StepTracker) -> int:
+        """Train the plan's steps in compiled blocks (`nextword.fastloop`); return the steps done."""
+        from nextword import fastloop
+
+        batch_size = plan.shape[1]
+        if self._block_loop is None or self._block_loop.batch_size != batch_size:
+            self._block_loop = fastloop.BlockLoop(
+                self.model, batch_size, self.model_config.n_input, fastloop.block_capacity(batch_size)
+            )
+        data = self.data
+        stop_requested = self._stop_requested.is_set
+        return fastloop.train_in_blocks(
+            self._block_loop, plan, data.contexts, data.targets, tracker, stop_requested
+        )
 
     def _score_ngram(self) -> None:
         """Count the n-gram yardstick and publish its accuracy on the training and held-out windows."""

@@ -163,8 +163,25 @@ class StepTracker:
         self.steps_in_chunk += 1
         return self.record_step(loss, accuracy, finite=math.isfinite(mean_loss))
 
-    def record_step(self, loss: float, accuracy: float, finite: bool = True) -> bool:
-        """Record one step's own loss and batch accuracy; return True when training must stop now."""
+    def next_evaluation_step(self) -> int:
+        """The next step after this one at which `evaluate` may score (the budget may skip it)."""
+        if self.step < self.first_step + 1:
+            return self.first_step + 1
+        return (self.step // self.evaluate_every + 1) * self.evaluate_every
+
+    def record_step(
+        self,
+        loss: float,
+        accuracy: float,
+        finite: bool = True,
+        ended_at: float | None = None,
+        publish: bool = True,
+    ) -> bool:
+        """Record one step's own loss and batch accuracy; return True when training must stop now.
+
+        `ended_at` is when the step ended (perf_counter; now if None): steps trained in a block
+        are recorded after the block. With `publish` False the caller publishes when it is ready.
+        """
         self.step += 1
         learning_rate = self.train_config.learning_rate
         if not finite or not math.isfinite(loss):
@@ -186,13 +203,16 @@ class StepTracker:
         # A batch accuracy is a whole number of hits over the batch: undo the differencing's round-off.
         accuracy = round(accuracy * self.batch_size) / self.batch_size
         self.history.batch_accuracies.append(min(1.0, max(0.0, accuracy)))
-        self.rate_points.append((time.perf_counter(), self.step))
+        self.rate_points.append((time.perf_counter() if ended_at is None else ended_at, self.step))
         self.evaluate(force=False)
         if self.learned:
-            self.publish()
+            if publish:
+                self.publish()
             return True
         now = time.perf_counter()
-        if now - self.last_publish >= PUBLISH_INTERVAL or self.step - self.first_step >= self.steps_to_run:
+        if publish and (
+            now - self.last_publish >= PUBLISH_INTERVAL or self.step - self.first_step >= self.steps_to_run
+        ):
             self.publish()
         return self.should_stop()
 

@@ -1,0 +1,190 @@
+"""Training steps in compiled blocks: one call runs many optimizer steps, each on its own batch.
+
+`model.fit` hands every step to Python (a callback, a log read, a step of Keras' loop): for the
+article's batch-1 recipe that costs more than the step. A `BlockLoop` is one `tf.function` (XLA
+compiled) that loops over a block of steps inside TensorFlow: step i takes batch i of the block,
+runs the model forward with Keras' own loss, applies the gradients with the model's own Keras
+optimizer (so each step is exactly the update `model.fit` makes, in the same order), and records
+that step's loss and hit count. The run then hands every step's values to its tracker, so the
+curves stay per step. The block's length is a tensor, not a shape: blocks of any length up to the
+capacity share one compiled function, and the driver keeps each block short enough to stop
+within a second.
+
+TensorFlow is imported when a `BlockLoop` is made, not with this module.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from nextword.backend import import_tensorflow
+from nextword.config import ModelConfig, TrainConfig
+
+# Steps one block may hold (the compiled inputs are this long) and rows of windows it may hold.
+MAX_BLOCK_STEPS = 1000
+MAX_BLOCK_ROWS = 1_000_000
+# A block should take about this long: a stop request waits for the block under way.
+BLOCK_SECONDS = 0.2
+
+
+def applies(model_config: ModelConfig, train_config: TrainConfig) -> bool:
+    """Whether a run with these settings trains in compiled blocks (else with `model.fit`)."""
+    del model_config
+    return train_config.distribute == "none" and train_config.batch_size == 1
+
+
+class BlockLoop:
+    """Runs blocks of training steps on `model` in one compiled call each.
+
+    Args:
+        model: a compiled Keras model (its loss and optimizer are the ones `model.fit` would use).
+        batch_size: windows per step.
+        n_input: symbols per window.
+        capacity: the most steps one block holds.
+        jit_compile: compile the block with XLA (much faster for small steps; compiling takes a
+            few seconds on the first block).
+    """
+
+    def __init__(self, model, batch_size: int, n_input: int, capacity: int, jit_compile: bool = True):
+        self.model = model
+        self.batch_size = batch_size
+        self.n_input = n_input
+        self.capacity = capacity
+        self.jit_compile = jit_compile
+        self._inputs = np.zeros((capacity, batch_size, n_input), dtype=np.float32)
+        self._labels = np.zeros((capacity, batch_size), dtype=np.int32)
+        self._block = self._make_block()
+
+    def _make_block(self):
+        tf = import_tensorflow()
+        model = self.model
+        optimizer = model.optimizer
+        loss_function = model.loss
+        variables = model.trainable_variables
+        capacity = self.capacity
+        anchor_gradients = self.jit_compile
+
+        def train_step(inputs, labels):
+            with tf.GradientTape() as tape:
+                logits = model(inputs, training=True)
+                loss = loss_function(labels, logits)
+            gradients = tape.gradient(loss, variables)
+            if anchor_gradients:
+                gradients = _anchored(gradients)
+            optimizer.apply(gradients, variables)
+            predicted = tf.argmax(logits, axis=-1, output_type=tf.int32)
+            hits = tf.reduce_sum(tf.cast(tf.equal(predicted, labels), tf.int32))
+            return tf.cast(loss, tf.float32), hits
+
+        @tf.function(jit_compile=self.jit_compile)
+        def block(inputs, labels, count):
+            def body(index, losses, hits):
+                # tf.gather, not inputs[index]: XLA turned the slice into the whole block's forward
+                # pass on every step (measured: 386 ms a step instead of a few).
+                step_loss, step_hits = train_step(tf.gather(inputs, index), tf.gather(labels, index))
+                return index + 1, losses.write(index, step_loss), hits.write(index, step_hits)
+
+            # A plain while loop: `for index in tf.range(count)` would give it a maximum number of
+            # iterations, which XLA takes as a constant and compiles again for every new count.
+            _, losses, hits = tf.while_loop(
+                lambda index, losses, hits: index < count,
+                body,
+                (
+                    tf.constant(0),
+                    tf.TensorArray(tf.float32, size=capacity),
+                    tf.TensorArray(tf.int32, size=capacity),
+                ),
+            )
+            return losses.stack(), hits.stack()
+
+        return block
+
+    def run(self, inputs: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Train one step per row of `inputs` [steps, batch, n_input] and `labels` [steps, batch].
+
+        Returns each step's loss and batch accuracy (float64 arrays of length `steps`).
+        """
+        count = len(labels)
+        if not 1 <= count <= self.capacity:
+            raise ValueError(f"A block holds 1 to {self.capacity} steps; got {count}.")
+        self._inputs[:count] = inputs
+        self._labels[:count] = labels
+        tf = import_tensorflow()
+        losses, hits = self._block(
+            tf.constant(self._inputs), tf.constant(self._labels), tf.constant(count, dtype=tf.int32)
+        )
+        losses = losses.numpy()[:count].astype(np.float64)
+        accuracies = hits.numpy()[:count] / self.batch_size
+        return losses, accuracies
+
+
+def _anchored(gradients: list) -> list:
+    """The gradients, each made to depend on the first one (the first layer's, computed last).
+
+    XLA may otherwise update a weight matrix as soon as its own gradient is known, before the
+    backward pass has finished reading it, and then copies the matrix to keep the old value
+    (4 MB a step for the article's recurrent kernel). Adding 0 × (a sum of the first gradient)
+    leaves every value as it is and orders every update after the whole backward pass.
+    """
+    tf = import_tensorflow()
+    first = gradients[0]
+    values = first.values if isinstance(first, tf.IndexedSlices) else first
+    anchor = tf.multiply(tf.constant(0.0, values.dtype), tf.reduce_sum(values))
+    anchored = [first]
+    for gradient in gradients[1:]:
+        if isinstance(gradient, tf.IndexedSlices):
+            values = gradient.values + anchor
+            anchored.append(tf.IndexedSlices(values, gradient.indices, gradient.dense_shape))
+        else:
+            anchored.append(gradient + anchor)
+    return anchored
+
+
+def block_capacity(batch_size: int) -> int:
+    return max(1, min(MAX_BLOCK_STEPS, MAX_BLOCK_ROWS // batch_size))
+
+
+def train_in_blocks(
+    loop: BlockLoop,
+    plan: np.ndarray,
+    contexts: np.ndarray,
+    targets: np.ndarray,
+    tracker,
+    stop_requested: Callable[[], bool],
+) -> int:
+    """Train the steps of `plan` ([steps, batch] window indices) in blocks; return the steps done.
+
+    Every step's loss and accuracy reaches `tracker.record_step`, in order, with the time it
+    ended spread evenly over its block. A block ends on each step the tracker scores at (the
+    scores read the weights after exactly that step) and after about `BLOCK_SECONDS`, so a stop
+    request is seen within a block. On a failure the tracker has its failing step and this
+    returns at once.
+    """
+    steps = len(plan)
+    done = 0
+    count = 1  # the first block is one step: the first point shows as soon as the block compiles
+    while done < steps and not stop_requested():
+        count = min(count, loop.capacity, steps - done, tracker.next_evaluation_step() - tracker.step)
+        rows = plan[done : done + count]
+        began = time.perf_counter()
+        losses, accuracies = loop.run(contexts[rows].astype(np.float32), targets[rows])
+        ended = time.perf_counter()
+        seconds_per_step = (ended - began) / count
+        for index in range(count):
+            tracker.record_step(
+                float(losses[index]),
+                float(accuracies[index]),
+                ended_at=began + (index + 1) * seconds_per_step,
+                publish=False,
+            )
+            if tracker.failed or tracker.learned:
+                tracker.publish()
+                return done + index + 1
+        done += count
+        tracker.publish()
+        # The next block sizes itself on this one (the first one's time is mostly compiling).
+        count = max(1, int(BLOCK_SECONDS / max(seconds_per_step, 1e-6)))
+    return done

@@ -1,0 +1,168 @@
+"""Compiled blocks of training steps: the same steps as Keras, per-step curves, stop, continue, NaN."""
+
+import time
+
+import numpy as np
+import pytest
+
+from nextword.config import ModelConfig, TrainConfig, article_configs
+from nextword.dataset import prepare_training_data
+from nextword.plan import batch_plan
+from nextword.progress import Status
+from nextword.run import TrainingRun
+
+from .conftest import TINY_STORY
+
+STEPS = 12
+
+
+@pytest.fixture
+def tiny_data_for():
+    from nextword.corpus import load_story
+
+    story = load_story(TINY_STORY, name="tiny")
+    return lambda model_config: prepare_training_data(story, model_config)
+
+
+def _steps_by_keras_and_by_blocks(data, model_config, train_config, jit_compile, block_steps):
+    """Per-step losses and accuracies, and final weights, from train_on_batch and from a BlockLoop."""
+    from nextword.fastloop import BlockLoop
+    from nextword.model import build_model
+
+    plan = batch_plan(
+        data.window_count, train_config, model_config.n_input, STEPS, np.random.RandomState(train_config.seed)
+    )
+    inputs, labels = data.contexts[plan].astype(np.float32), data.targets[plan]
+    reference = build_model(model_config, len(data.vocabulary), train_config)
+    keras_losses, keras_accuracies = [], []
+    for step in range(STEPS):
+        logs = reference.train_on_batch(inputs[step], labels[step], return_dict=True)
+        keras_losses.append(logs["loss"])
+        keras_accuracies.append(logs["accuracy"])
+    model = build_model(model_config, len(data.vocabulary), train_config)
+    loop = BlockLoop(model, plan.shape[1], model_config.n_input, capacity=8, jit_compile=jit_compile)
+    losses, accuracies = [], []
+    for start in range(0, STEPS, block_steps):
+        block_losses, block_accuracies = loop.run(
+            inputs[start : start + block_steps], labels[start : start + block_steps]
+        )
+        losses.extend(block_losses)
+        accuracies.extend(block_accuracies)
+    return (keras_losses, keras_accuracies, reference), (losses, accuracies, model)
+
+
+@pytest.mark.parametrize("jit_compile", [True, False])
+@pytest.mark.parametrize(
+    "model_config, train_config",
+    [
+        (  # the article's recipe, small: raw index input, batch 1, RMSProp
+            ModelConfig(n_input=3, units=24, encoding="index"),
+            TrainConfig(batch_size=1, optimizer="rmsprop", learning_rate=0.001, article_order=True),
+        ),
+        (  # two layers, learned embedding, a batch of 5, Adam
+            ModelConfig(n_input=2, layers=2, units=16, embedding_dim=8),
+            TrainConfig(batch_size=5, optimizer="adam", learning_rate=0.01, seed=3),
+        ),
+    ],
+    ids=["article-small", "embedding-adam-batch5"],
+)
+def test_blocks_make_the_same_steps_as_keras(tiny_data_for, model_config, train_config, jit_compile):
+    data = tiny_data_for(model_config)
+    (keras_losses, keras_accuracies, reference), (losses, accuracies, model) = _steps_by_keras_and_by_blocks(
+        data, model_config, train_config, jit_compile, block_steps=5
+    )
+    np.testing.assert_allclose(losses, keras_losses, rtol=0, atol=1e-5)
+    assert accuracies == pytest.approx(keras_accuracies, abs=1e-6)
+    for ours, theirs in zip(model.get_weights(), reference.get_weights(), strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-5)
+    assert int(model.optimizer.iterations.numpy()) == int(reference.optimizer.iterations.numpy()) == STEPS
+
+
+def test_blocks_without_xla_are_keras_bit_for_bit(tiny_data_for):
+    model_config = ModelConfig(n_input=3, units=24, encoding="index")
+    train_config = TrainConfig(batch_size=1, optimizer="rmsprop", learning_rate=0.001, article_order=True)
+    (keras_losses, _, reference), (losses, _, model) = _steps_by_keras_and_by_blocks(
+        tiny_data_for(model_config), model_config, train_config, jit_compile=False, block_steps=8
+    )
+    assert [np.float32(loss) for loss in losses] == [np.float32(loss) for loss in keras_losses]
+    for ours, theirs in zip(model.get_weights(), reference.get_weights(), strict=True):
+        assert np.array_equal(ours, theirs)
+
+
+def test_a_batch_one_run_trains_in_blocks_with_every_steps_values(tiny_data_for, monkeypatch):
+    import nextword.fastloop as fastloop
+
+    sizes = []
+    original_run = fastloop.BlockLoop.run
+
+    def counting_run(self, inputs, labels):
+        sizes.append(len(labels))
+        return original_run(self, inputs, labels)
+
+    monkeypatch.setattr(fastloop.BlockLoop, "run", counting_run)
+    model_config = ModelConfig(n_input=3, units=24, encoding="index")
+    train_config = TrainConfig(
+        steps=300, batch_size=1, optimizer="rmsprop", learning_rate=0.001, article_order=True
+    )
+    run = TrainingRun(tiny_data_for(model_config), model_config, train_config)
+    run.start()
+    progress = run.wait(120)
+    assert progress.status == Status.FINISHED, progress.error
+    assert sum(sizes) == progress.step == len(progress.losses) == len(progress.batch_accuracies) == 300
+    assert sizes[0] == 1 and len(sizes) > 1  # the first point comes after one step
+    assert set(progress.batch_accuracies) <= {0.0, 1.0} and all(np.isfinite(progress.losses))
+    # Every score reads the weights after exactly its step: a block ends on each scored step.
+    ends = set(np.cumsum(sizes).tolist())
+    assert set(progress.eval_steps) <= ends
+    assert progress.eval_steps[0] == 1 and progress.eval_steps[-1] == 300
+    assert progress.steps_per_second and progress.steps_per_second > 0
+
+
+def test_stop_during_a_long_article_run_is_quick(fable_story):
+    model_config, train_config = article_configs()
+    data = prepare_training_data(fable_story, model_config)
+    run = TrainingRun(data, model_config, TrainConfig(**{**train_config.to_dict(), "steps": 1_000_000}))
+    run.start()
+    deadline = time.time() + 120
+    while run.progress().step < 300 and time.time() < deadline:
+        time.sleep(0.05)
+    asked = time.perf_counter()
+    run.stop()
+    progress = run.wait(10)
+    # A stopped run ends within its current block; the bench times how quickly (about a second).
+    # Here only that it ends long before its steps run out, even on a busy machine.
+    assert time.perf_counter() - asked < 10
+    assert progress.status == Status.STOPPED
+    assert 300 <= progress.step == progress.total_steps == len(progress.losses) < 1_000_000
+    assert int(run.model.optimizer.iterations.numpy()) == progress.step  # the curves hold every step
+
+    run.continue_training(50)
+    continued = run.wait(60)
+    assert continued.status == Status.FINISHED
+    assert continued.step == progress.step + 50 == len(continued.batch_accuracies)
+    assert int(run.model.optimizer.iterations.numpy()) == continued.step
+
+
+def test_a_diverging_batch_one_run_fails_at_its_step(tiny_data_for):
+    model_config = ModelConfig(n_input=3, units=24, encoding="index")
+    train_config = TrainConfig(steps=500, batch_size=1, optimizer="rmsprop", learning_rate=1e6)
+    run = TrainingRun(tiny_data_for(model_config), model_config, train_config)
+    run.start()
+    progress = run.wait(60)
+    assert progress.status == Status.FAILED
+    assert "diverged" in progress.error and f"at step {progress.step} " in progress.error
+    assert progress.step - 1 <= len(progress.losses) <= progress.step < 500
+
+
+def test_same_seed_same_batch_one_run(tiny_data_for):
+    model_config = ModelConfig(n_input=3, units=24, encoding="index")
+    train_config = TrainConfig(
+        steps=120, batch_size=1, optimizer="rmsprop", learning_rate=0.001, article_order=True, seed=4
+    )
+    curves = []
+    for _ in range(2):
+        run = TrainingRun(tiny_data_for(model_config), model_config, train_config)
+        run.start()
+        progress = run.wait(60)
+        curves.append((progress.losses, progress.batch_accuracies))
+    assert curves[0] == curves[1]
