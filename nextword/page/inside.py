@@ -1,0 +1,120 @@
+"""Section 5: inside the LSTM, drawn from the run's numpy predictor (no TensorFlow on this path).
+
+The views of issue 11, one function each: the story as the model reads it, the gates and memory of
+one prediction, the word map, one prediction in slow motion and the model's table. The numbers come
+from nextword/inside.py; here they are only drawn. Story text is user data: it is escaped before
+any markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from nextword import inside
+from nextword.errors import NextwordError
+from nextword.page.options import HELP, STRIP_WINDOW
+from nextword.predict import Predictor
+from nextword.progress import Status
+from nextword.run import TrainingRun
+
+# Fixed CSS for the reading strip: ten shades of one colour, by the probability given to the symbol.
+_STRIP_CSS = (
+    "<style>"
+    ".nw-strip{line-height:2;font-size:1rem}"
+    ".nw-strip span{padding:1px 3px;border-radius:3px;margin-right:2px;display:inline-block}"
+    ".nw-strip .nw-none{color:#888;border:1px dashed #bbb}"
+    ".nw-strip .nw-wrong{text-decoration:underline wavy #c62828;text-underline-offset:4px}"
+    ".nw-strip .nw-picked{outline:2px solid #1565c0}"
+    + "".join(
+        f".nw-strip .nw-p{level}{{background:rgba(46,125,50,{level / 10 + 0.05:.2f})}}" for level in range(10)
+    )
+    + "</style>"
+)
+
+
+def inside_section(key: str, run: TrainingRun) -> None:
+    progress = run.progress()
+    if progress.status == Status.FAILED:
+        return
+    st.header("Inside the LSTM")
+    if not progress.has_weights or progress.active:
+        st.info("The inside views appear here once the run has finished or been stopped.")
+        return
+    predictor = run.predictor()
+    symbols = run.data.story.symbols
+    ids = run.data.vocabulary.encode(symbols)
+    reading_view(predictor, symbols, ids)
+
+
+def _strip_html(strip: inside.ReadingStrip, picked: int | None, joiner: str) -> str:
+    spans = []
+    for row in range(len(strip)):
+        position = strip.start + row
+        guess = strip.guess(position)
+        symbol = html.escape(strip.vocabulary.symbol_of(int(strip.ids[row])))
+        if guess is None:
+            classes, title = "nw-none", "no guess: fewer than n_input symbols before it"
+        else:
+            level = min(9, int(guess.probability * 10))
+            classes = f"nw-p{level}" + ("" if guess.correct else " nw-wrong")
+            title = f"place {position}: p = {guess.probability:.0%}; top 3: " + ", ".join(
+                f"{top_symbol} {probability:.0%}" for top_symbol, probability in guess.top
+            )
+        if position == picked:
+            classes += " nw-picked"
+        spans.append(f'<span class="{classes}" title="{html.escape(title)}">{symbol}</span>')
+    return f'{_STRIP_CSS}<div class="nw-strip">{joiner.join(spans)}</div>'
+
+
+def reading_view(predictor: Predictor, symbols, ids) -> int:
+    """The story, each symbol shaded by its probability; returns the place picked in it."""
+    st.subheader("The story as the model reads it")
+    st.caption(
+        "Darker green: the model gave that symbol more probability from the symbols before it. A wavy red "
+        f"underline: its top guess was something else. The first {predictor.n_input} symbols have no guess: "
+        "the model needs that many before it can read. Hover a symbol to see the model's top 3 there."
+    )
+    count = len(symbols)
+    start = 0
+    if count > STRIP_WINDOW:
+        start = st.slider(
+            "Start of the shown part", 0, count - STRIP_WINDOW, 0, key="strip_start", help=HELP["strip_start"]
+        )
+    stop = min(count, start + STRIP_WINDOW)
+    picked = st.number_input(
+        "Place to look at",
+        0,
+        count - 1,
+        min(predictor.n_input, count - 1),
+        key="inside_place",
+        help=HELP["inside_place"],
+    )
+    strip = inside.reading_strip(predictor, ids, start, stop - start)
+    joiner = "" if predictor.corpus_config.symbol_mode == "characters" else " "
+    st.html(_strip_html(strip, int(picked), joiner))
+    if strip.accuracy is not None:
+        st.caption(f"Right top guesses in this part: {strip.accuracy:.0%}.")
+    try:
+        guess = inside.reading_strip(predictor, ids, int(picked), 1).guess(int(picked))
+    except NextwordError as error:
+        st.warning(str(error))
+        return int(picked)
+    if guess is None:
+        st.warning(
+            f"Place {int(picked)} has no guess: the model reads the {predictor.n_input} symbols before a "
+            f"place, so pick a place from {predictor.n_input} on."
+        )
+    else:
+        from nextword.page.format import escape_markdown
+
+        verdict = "right" if guess.correct else "wrong"
+        listed = ", ".join(f"“{symbol}” {probability:.0%}" for symbol, probability in guess.top)
+        st.markdown(
+            escape_markdown(
+                f"At place {guess.position} the story has “{guess.symbol}” (p = {guess.probability:.0%}, "
+                f"the top guess was {verdict}). The model's top 3: {listed}"
+            )
+        )
+    return int(picked)
