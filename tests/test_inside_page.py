@@ -7,9 +7,16 @@ from __future__ import annotations
 
 import pytest
 
-from nextword.page.options import STRIP_WINDOW
+from nextword.page.options import GATES_SOURCES, STRIP_WINDOW, UNITS_SHOWN
 
-from .test_app import assert_no_exception, fresh_app_test, set_tiny_config, train_until_done
+from .test_app import (
+    assert_no_exception,
+    chart_rows,
+    chart_titles,
+    fresh_app_test,
+    set_tiny_config,
+    train_until_done,
+)
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +53,29 @@ def test_a_place_before_the_first_full_context_gives_a_message(trained):
     assert any("has no guess" in element.value for element in at.warning)
     at.number_input(key="inside_place").set_value(3).run()
     assert_no_exception(at)
+
+
+def test_gates_and_memory_of_one_prediction_show_a_heat_map_per_gate(trained):
+    at = trained
+    at.number_input(key="inside_place").set_value(10).run()
+    assert_no_exception(at)
+    assert any(element.value == "Gates and memory of one prediction" for element in at.subheader)
+    titles = chart_titles(at)
+    for name in ("input gate", "forget gate", "output gate", "cell state", "hidden state"):
+        assert f"{name} · layer 1" in titles
+    rows = chart_rows(at, "forget gate · layer 1")
+    assert len(rows) == 3 * UNITS_SHOWN, "16 units of a 16-unit model, one row per input symbol"
+    assert all(0 <= row["value"] <= 1 for row in rows)
+    assert any("forget gate" in caption.value for caption in at.caption)
+
+
+def test_gates_of_the_typed_context_and_an_unknown_word_give_a_message(trained):
+    at = trained
+    at.radio(key="gates_source").set_value(GATES_SOURCES[1]).run()
+    assert_no_exception(at)
+    assert "forget gate · layer 1" in chart_titles(at)
+    at.text_input(key="predict_context").input("the zebra said").run()
+    assert_no_exception(at)
+    assert any("zebra" in element.value for element in at.warning)
+    at.text_input(key="predict_context").input("long ago ,").run()
+    at.radio(key="gates_source").set_value(GATES_SOURCES[0]).run()

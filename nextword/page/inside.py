@@ -12,9 +12,11 @@ import html
 
 import streamlit as st
 
-from nextword import inside
-from nextword.errors import NextwordError
-from nextword.page.options import HELP, STRIP_WINDOW
+from nextword import charts, inside, inside_charts
+from nextword.errors import NextwordError, UnknownSymbolError
+from nextword.page.format import escape_markdown, unknown_word_message
+from nextword.page.options import GATES_SOURCES, HELP, STRIP_WINDOW, UNITS_SHOWN
+from nextword.page.state import TabState
 from nextword.predict import Predictor
 from nextword.progress import Status
 from nextword.run import TrainingRun
@@ -45,7 +47,8 @@ def inside_section(key: str, run: TrainingRun) -> None:
     predictor = run.predictor()
     symbols = run.data.story.symbols
     ids = run.data.vocabulary.encode(symbols)
-    reading_view(predictor, symbols, ids)
+    place = reading_view(predictor, symbols, ids)
+    gates_view(predictor, symbols, place)
 
 
 def _strip_html(strip: inside.ReadingStrip, picked: int | None, joiner: str) -> str:
@@ -107,8 +110,6 @@ def reading_view(predictor: Predictor, symbols, ids) -> int:
             f"place, so pick a place from {predictor.n_input} on."
         )
     else:
-        from nextword.page.format import escape_markdown
-
         verdict = "right" if guess.correct else "wrong"
         listed = ", ".join(f"“{symbol}” {probability:.0%}" for symbol, probability in guess.top)
         st.markdown(
@@ -118,3 +119,58 @@ def reading_view(predictor: Predictor, symbols, ids) -> int:
             )
         )
     return int(picked)
+
+
+def _picked_context(predictor: Predictor, symbols, place: int, source: str):
+    """The symbols of the prediction to open: before the picked place, or typed in section 4."""
+    if source == GATES_SOURCES[1]:
+        return predictor.context_symbols(TabState().predict_context or "")
+    return inside.context_before(symbols, place, predictor.n_input)
+
+
+def gates_view(predictor: Predictor, symbols, place: int) -> None:
+    """Heat maps of the gates and states, per layer and input step, of one prediction."""
+    st.subheader("Gates and memory of one prediction")
+    source = st.radio(
+        "Open the prediction", GATES_SOURCES, key="gates_source", horizontal=True, help=HELP["gates_source"]
+    )
+    try:
+        gates = inside.prediction_gates(predictor, _picked_context(predictor, symbols, place, source))
+    except UnknownSymbolError as error:
+        st.warning(escape_markdown(unknown_word_message(error)))
+        return
+    except NextwordError as error:
+        st.warning(escape_markdown(str(error)))
+        return
+    read = " ".join(f"“{symbol}”" for symbol in gates.context)
+    st.markdown(
+        escape_markdown(
+            f"Reading {read}, the model guesses “{gates.predicted}” ({gates.probability:.0%}). "
+            "Each row below is one input symbol, each column one unit of the layer."
+        )
+    )
+    units = gates.layers[0].units
+    show_all = units <= UNITS_SHOWN or st.checkbox(
+        f"Show all {units} units", key="all_units", help=HELP["all_units"]
+    )
+    if not show_all:
+        st.caption(f"The {UNITS_SHOWN} of {units} units whose cell state changes most, most first.")
+    for layer in range(len(gates.layers)):
+        order = inside.changing_units(gates, layer, "cell", "all" if show_all else UNITS_SHOWN)
+        if len(gates.layers) > 1:
+            st.markdown(f"**Layer {layer + 1}**")
+        for quantity in ("input_gate", "forget_gate", "output_gate", "cell", "hidden"):
+            label = inside.QUANTITY_LABELS[quantity]
+            chart = inside_charts.heat_map(
+                gates.values(layer, quantity),
+                gates.context,
+                [int(unit) for unit in order],
+                f"{label} · layer {layer + 1}",
+                gate=quantity in inside_charts.GATE_QUANTITIES,
+            )
+            st.vega_lite_chart(
+                spec=charts.stable_spec(chart, f"{quantity}_{layer}"),
+                width="stretch",
+                key=f"heat_{quantity}_{layer}",
+            )
+            st.caption(inside.QUANTITY_CAPTIONS[quantity])

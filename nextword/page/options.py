@@ -172,6 +172,7 @@ def default_story_title() -> str:
 STRIP_WINDOW = 120  # symbols of the story the reading strip shows at once
 UNITS_SHOWN = 16  # units a heat map shows before "show all units" is ticked
 NEIGHBOURS_SHOWN = 5  # nearest neighbours listed for the picked symbol
+GATES_SOURCES = ("the picked place of the story", "the context typed in section 4")
 HELP.update(
     {
         "strip_start": "Where the shown part of the story begins: slide to read further on.",

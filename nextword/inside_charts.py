@@ -1,0 +1,76 @@
+"""Altair chart builders for the inside views (issue 11): plain data in, a chart out.
+
+Beside nextword/charts.py, not in it, so the two grow apart without merge pain. No Streamlit and
+no model code here. Every chart has an explicit height and sorts its axes by a number field, never
+by a list of story symbols (Vega-Lite writes such a list into an expression: see charts.top_k_chart).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+FONT_SIZE = 14
+HEAT_ROW_HEIGHT = 30  # pixels per input step of a heat map
+MAP_HEIGHT = 520
+# Gates are shares from 0 to 1; states and candidates are signed, centred on 0.
+GATE_QUANTITIES = ("input_gate", "forget_gate", "output_gate")
+
+
+def heat_map(
+    values: np.ndarray,
+    steps: Sequence[str],
+    units: Sequence[int],
+    title: str,
+    gate: bool,
+) -> alt.TopLevelMixin:
+    """One quantity of one layer: a row per input step (first on top), a column per unit in `units`' order."""
+    rows = [
+        {
+            "order": step,
+            "step": f"{step + 1} · {label}",
+            "rank": rank,
+            "unit": f"unit {unit}",
+            "value": float(values[step, unit]),
+        }
+        for step, label in enumerate(steps)
+        for rank, unit in enumerate(units)
+    ]
+    scale = (
+        alt.Scale(domain=[0, 1], scheme="blues")
+        if gate
+        else alt.Scale(scheme="redblue", domainMid=0, reverse=True)
+    )
+    chart = (
+        alt.Chart(pd.DataFrame(rows, columns=["order", "step", "rank", "unit", "value"]))
+        .mark_rect()
+        .encode(
+            x=alt.X(
+                "unit:N",
+                title="unit (the ones that change most first)",
+                sort=alt.EncodingSortField(field="rank", op="min", order="ascending"),
+                axis=alt.Axis(labelAngle=-90, labelFontSize=FONT_SIZE - 4),
+            ),
+            y=alt.Y(
+                "step:N",
+                title="input symbol",
+                sort=alt.EncodingSortField(field="order", op="min", order="ascending"),
+                axis=alt.Axis(labelFontSize=FONT_SIZE, labelLimit=200),
+            ),
+            color=alt.Color("value:Q", title=None, scale=scale),
+            tooltip=[
+                alt.Tooltip("step:N"),
+                alt.Tooltip("unit:N"),
+                alt.Tooltip("value:Q", format=".3f"),
+            ],
+        )
+        .properties(
+            title=title,
+            height=HEAT_ROW_HEIGHT * max(1, len(steps)),
+            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+        )
+    )
+    return chart.configure_title(fontSize=FONT_SIZE + 2, anchor="start")
