@@ -74,3 +74,47 @@ def heat_map(
         )
     )
     return chart.configure_title(fontSize=FONT_SIZE + 2, anchor="start")
+
+
+def word_map_chart(
+    symbols: Sequence[str],
+    counts: Sequence[int],
+    coordinates: np.ndarray,
+    explained: tuple[float, float],
+    picked: str | None = None,
+    title: str = "Word map",
+) -> alt.TopLevelMixin:
+    """The symbol vectors flattened to 2-D: a labelled point per symbol, sized by its count."""
+    rows = [
+        {
+            "symbol": symbol,
+            "count": int(count),
+            "x": float(coordinates[index, 0]),
+            "y": float(coordinates[index, 1]),
+            "picked": "picked" if symbol == picked else "other",
+        }
+        for index, (symbol, count) in enumerate(zip(symbols, counts, strict=True))
+    ]
+    x = alt.X("x:Q", title=f"first principal component ({explained[0]:.0%} of the variance)")
+    y = alt.Y("y:Q", title=f"second principal component ({explained[1]:.0%})")
+    color = alt.Color(
+        "picked:N", legend=None, scale=alt.Scale(domain=["picked", "other"], range=["#d62728", "#1f77b4"])
+    )
+    base = alt.Chart()
+    points = base.mark_circle(opacity=0.6).encode(
+        x=x,
+        y=y,
+        color=color,
+        size=alt.Size("count:Q", title="count", scale=alt.Scale(range=[30, 600])),
+        tooltip=[alt.Tooltip("symbol:N"), alt.Tooltip("count:Q")],
+    )
+    labels = base.mark_text(align="left", dx=7, dy=-7, fontSize=FONT_SIZE - 1).encode(
+        x=x, y=y, text=alt.Text("symbol:N"), color=color
+    )
+    return (
+        alt.layer(points, labels, data=pd.DataFrame(rows, columns=["symbol", "count", "x", "y", "picked"]))
+        .properties(
+            title=title, height=MAP_HEIGHT, autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
+        )
+        .configure_title(fontSize=FONT_SIZE + 2, anchor="start")
+    )

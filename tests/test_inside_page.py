@@ -13,6 +13,7 @@ from .test_app import (
     assert_no_exception,
     chart_rows,
     chart_titles,
+    dataframe_with_column,
     fresh_app_test,
     set_tiny_config,
     train_until_done,
@@ -79,3 +80,32 @@ def test_gates_of_the_typed_context_and_an_unknown_word_give_a_message(trained):
     assert any("zebra" in element.value for element in at.warning)
     at.text_input(key="predict_context").input("long ago ,").run()
     at.radio(key="gates_source").set_value(GATES_SOURCES[0]).run()
+
+
+def test_the_word_map_places_each_symbol_and_lists_nearest_neighbours(trained):
+    at = trained
+    assert any(element.value == "The word map" for element in at.subheader)
+    rows = chart_rows(at, "Word map")
+    assert len(rows) == 112, "one point per symbol of the fable"
+    assert {row["symbol"] for row in rows if row["picked"] == "picked"} == {"mice"}
+    assert any("Nearest neighbours of “mice”" in element.value for element in at.markdown)
+    table = dataframe_with_column(at, "cosine similarity")
+    assert len(table) == 5 and "mice" not in table["neighbour"].tolist()
+    assert table["cosine similarity"].is_monotonic_decreasing
+    at.text_input(key="map_symbol").input("zebra").run()
+    assert_no_exception(at)
+    assert any("zebra" in element.value for element in at.warning)
+    at.text_input(key="map_symbol").input("mice").run()
+
+
+def test_a_raw_index_model_shows_its_numbers_and_that_the_meaning_is_lost():
+    """Last in the module: it trains a run of its own on a fresh cache."""
+    for at in fresh_app_test():
+        at.selectbox(key="encoding").set_value("index").run()
+        set_tiny_config(at, steps=50)
+        train_until_done(at)
+        assert_no_exception(at)
+        assert any("meaning” of the word is lost" in element.value for element in at.info)
+        numbers = next(element.value for element in at.code if "→ 0" in element.value)
+        assert numbers.startswith(", → 0   the → 1") and len(numbers.splitlines()) == 1
+        assert "Word map" not in chart_titles(at)
