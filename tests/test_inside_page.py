@@ -9,6 +9,7 @@ import pytest
 
 from nextword.page.options import GATES_SOURCES, STRIP_WINDOW, UNITS_SHOWN
 
+from . import test_app
 from .test_app import (
     assert_no_exception,
     chart_rows,
@@ -20,13 +21,35 @@ from .test_app import (
 )
 
 
+@pytest.fixture(scope="module", autouse=True)
+def patient_training():
+    """On a busy shared machine the first TensorFlow import alone can take a minute."""
+    saved, test_app.TRAINING_DEADLINE = test_app.TRAINING_DEADLINE, 300
+    yield
+    test_app.TRAINING_DEADLINE = saved
+
+
 @pytest.fixture(scope="module")
-def trained():
+def trained(patient_training):
     for at in fresh_app_test():
         set_tiny_config(at, steps=200)
         train_until_done(at)
         assert_no_exception(at)
         yield at
+
+
+MOTION_TITLES = (
+    "**The context**",
+    "**Symbols become ids**",
+    "**Ids become vectors**",
+    "**The LSTM reads “long” \\(1 of 3\\)**",
+    "**The LSTM reads “ago” \\(2 of 3\\)**",
+    "**The LSTM reads “,” \\(3 of 3\\)**",
+    "**Output scores**",
+    "**Softmax probabilities**",
+    "**The chosen symbol**",
+    "**Fed back in**",
+)
 
 
 def html_blocks(at) -> list[str]:
@@ -109,3 +132,21 @@ def test_a_raw_index_model_shows_its_numbers_and_that_the_meaning_is_lost():
         numbers = next(element.value for element in at.code if "→ 0" in element.value)
         assert numbers.startswith(", → 0   the → 1") and len(numbers.splitlines()) == 1
         assert "Word map" not in chart_titles(at)
+
+
+def test_one_prediction_in_slow_motion_steps_forward_and_back(trained):
+    at = trained
+    at.number_input(key="inside_place").set_value(3).run()
+    assert any(element.value == "One prediction in slow motion" for element in at.subheader)
+    assert any(element.value == "**The context**" for element in at.markdown)
+    titles = []
+    while not at.button(key="motion_next").proto.disabled:
+        at.button(key="motion_next").click().run()
+        assert_no_exception(at)
+        titles += [element.value for element in at.markdown if element.value in MOTION_TITLES]
+    # ids, vectors, the LSTM reading each of the three symbols, scores, softmax, choice, fed back.
+    assert titles == list(MOTION_TITLES[1:])
+    assert "Step 10 of 10" in [element.proto.text for element in at.get("progress")]
+    at.button(key="motion_back").click().run()
+    assert_no_exception(at)
+    assert "Step 9 of 10" in [element.proto.text for element in at.get("progress")]

@@ -48,8 +48,9 @@ def inside_section(key: str, run: TrainingRun) -> None:
     symbols = run.data.story.symbols
     ids = run.data.vocabulary.encode(symbols)
     place = reading_view(predictor, symbols, ids)
-    gates_view(predictor, symbols, place)
+    context = gates_view(predictor, symbols, place)
     word_map_view(predictor)
+    slow_motion_view(predictor, context)
 
 
 def _strip_html(strip: inside.ReadingStrip, picked: int | None, joiner: str) -> str:
@@ -129,8 +130,8 @@ def _picked_context(predictor: Predictor, symbols, place: int, source: str):
     return inside.context_before(symbols, place, predictor.n_input)
 
 
-def gates_view(predictor: Predictor, symbols, place: int) -> None:
-    """Heat maps of the gates and states, per layer and input step, of one prediction."""
+def gates_view(predictor: Predictor, symbols, place: int) -> tuple[str, ...] | None:
+    """Heat maps of the gates and states, per layer and input step, of one prediction; its context."""
     st.subheader("Gates and memory of one prediction")
     source = st.radio(
         "Open the prediction", GATES_SOURCES, key="gates_source", horizontal=True, help=HELP["gates_source"]
@@ -139,10 +140,10 @@ def gates_view(predictor: Predictor, symbols, place: int) -> None:
         gates = inside.prediction_gates(predictor, _picked_context(predictor, symbols, place, source))
     except UnknownSymbolError as error:
         st.warning(escape_markdown(unknown_word_message(error)))
-        return
+        return None
     except NextwordError as error:
         st.warning(escape_markdown(str(error)))
-        return
+        return None
     read = " ".join(f"“{symbol}”" for symbol in gates.context)
     st.markdown(
         escape_markdown(
@@ -175,6 +176,7 @@ def gates_view(predictor: Predictor, symbols, place: int) -> None:
                 key=f"heat_{quantity}_{layer}",
             )
             st.caption(inside.QUANTITY_CAPTIONS[quantity])
+    return gates.context
 
 
 def word_map_view(predictor: Predictor) -> None:
@@ -222,3 +224,70 @@ def word_map_view(predictor: Predictor) -> None:
     st.caption(
         "Cosine similarity: 1 when two vectors point the same way, 0 when they have nothing in common."
     )
+
+
+# The parts of the model, left to right, as the slow motion highlights them.
+_MOTION_PARTS = ("input", "dictionary", "embedding", "raw index", "lstm", "dense", "softmax", "output")
+_MOTION_STEP, _MOTION_FOR = "motion_step", "motion_for"
+
+
+def _move(by: int, last: int) -> None:
+    st.session_state[_MOTION_STEP] = max(0, min(last, st.session_state.get(_MOTION_STEP, 0) + by))
+
+
+def _step_table(step: inside.MotionStep, units: int):
+    """The step's real numbers as a table (symbols in a table need no escaping)."""
+    data = step.data
+    if step.key in ("context", "ids", "feedback"):
+        table = {"symbol": data["symbols"]}
+        if "ids" in data:
+            table["id"] = data["ids"]
+        return table
+    if step.key == "vectors":
+        return {
+            "symbol": data["symbols"],
+            "id": data["ids"],
+            "vector": [", ".join(f"{value:+.2f}" for value in vector) for vector in data["vectors"]],
+        }
+    if step.key == "numbers":
+        return {"symbol": data["symbols"], "id": data["ids"], "number the LSTM reads": data["numbers"]}
+    if step.key == "lstm":
+        return {
+            "layer": [layer["layer"] for layer in data["layers"] for _ in ("hidden", "cell")],
+            "state": [name for _ in data["layers"] for name in ("hidden state", "cell state")],
+            f"first {units} units": [
+                ", ".join(f"{value:+.2f}" for value in layer[name][:units])
+                for layer in data["layers"]
+                for name in ("hidden", "cell")
+            ],
+        }
+    if step.key in ("scores", "softmax"):
+        return data["top"]
+    return {"symbol": [data["symbol"]], "id": [data["id"]], "probability": [data["probability"]]}
+
+
+def slow_motion_view(predictor: Predictor, context: tuple[str, ...] | None) -> None:
+    """One prediction, a step at a time, from the context's symbols to the chosen one fed back in."""
+    st.subheader("One prediction in slow motion")
+    if context is None:
+        st.info("Pick a place (or type a context) that the model can read, above, to follow its prediction.")
+        return
+    steps = inside.slow_motion(predictor, context)
+    if st.session_state.get(_MOTION_FOR) != context:
+        st.session_state[_MOTION_FOR], st.session_state[_MOTION_STEP] = context, 0
+    last = len(steps) - 1
+    index = max(0, min(last, st.session_state.get(_MOTION_STEP, 0)))
+    step = steps[index]
+    back, forward, where = st.columns([1, 1, 6])
+    back.button("Back", key="motion_back", on_click=_move, args=(-1, last), disabled=index == 0)
+    forward.button("Next", key="motion_next", on_click=_move, args=(1, last), disabled=index == last)
+    where.progress((index + 1) / len(steps), text=f"Step {index + 1} of {len(steps)}")
+    parts = [
+        part
+        for part in _MOTION_PARTS
+        if part != ("raw index" if predictor.embedding is not None else "embedding")
+    ]
+    st.markdown(" → ".join(f"**:blue-background[{part}]**" if part == step.part else part for part in parts))
+    st.markdown("**" + escape_markdown(step.title) + "**")
+    st.markdown(escape_markdown(step.explanation))
+    st.dataframe(_step_table(step, UNITS_SHOWN), hide_index=True)
