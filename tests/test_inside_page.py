@@ -121,6 +121,15 @@ def test_the_word_map_places_each_symbol_and_lists_nearest_neighbours(trained):
     at.text_input(key="map_symbol").input("mice").run()
 
 
+def test_the_model_table_lists_layers_shapes_and_parameters(trained):
+    at = trained
+    table = dataframe_with_column(at, "parameters")
+    assert table["kind"].tolist() == ["InputLayer", "Embedding", "LSTM", "Dense"]
+    assert table["output shape"].tolist()[-1] == "(batch, 112)"
+    # The LSTM: 4 gates × 16 units × (embedding width + 16 + 1); the Dense layer: 16 × 112 + 112.
+    assert table["parameters"].tolist()[-1] == 16 * 112 + 112
+
+
 def test_a_raw_index_model_shows_its_numbers_and_that_the_meaning_is_lost():
     """Last in the module: it trains a run of its own on a fresh cache."""
     for at in fresh_app_test():

@@ -51,6 +51,7 @@ def inside_section(key: str, run: TrainingRun) -> None:
     context = gates_view(predictor, symbols, place)
     word_map_view(predictor)
     slow_motion_view(predictor, context)
+    model_view(run)
 
 
 def _strip_html(strip: inside.ReadingStrip, picked: int | None, joiner: str) -> str:
@@ -291,3 +292,23 @@ def slow_motion_view(predictor: Predictor, context: tuple[str, ...] | None) -> N
     st.markdown("**" + escape_markdown(step.title) + "**")
     st.markdown(escape_markdown(step.explanation))
     st.dataframe(_step_table(step, UNITS_SHOWN), hide_index=True)
+
+
+def model_view(run: TrainingRun) -> None:
+    """The model's layers, shapes and parameter counts, like Keras' model.summary()."""
+    st.subheader("The model itself")
+    rows = inside.model_summary(run.model_config, len(run.data.vocabulary))
+    st.dataframe(
+        {
+            "layer": [row.name for row in rows],
+            "kind": [row.kind for row in rows],
+            "output shape": [str(row.output_shape).replace("None", "batch") for row in rows],
+            "parameters": [row.parameters for row in rows],
+        },
+        hide_index=True,
+    )
+    total = sum(row.parameters for row in rows)
+    st.caption(
+        f"{total:,} numbers learned in all. The command line's `train --tensorboard DIR` writes the run's "
+        "loss, accuracy and graph for TensorBoard (`tensorboard --logdir DIR`)."
+    )
