@@ -89,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="none",
         help="train under tf.distribute: 'mirrored' uses every local GPU (or CPU device)",
     )
+    train.add_argument(
+        "--tensorboard",
+        metavar="DIR",
+        help="write TensorBoard logs (loss, accuracy, the graph) to DIR; open with: tensorboard --logdir DIR",
+    )
     train.add_argument("--out", help="run folder to write (default: runs/<story name>)")
     train.add_argument("--quiet", action="store_true", help="print only the final lines")
 
@@ -185,6 +190,20 @@ def _final_line(progress) -> str:
     return f"{line}; n-gram {_percent(progress.ngram_accuracy)}."
 
 
+def _tensorboard(log_dir: str | None):
+    """A factory of Keras' own TensorBoard callback writing to `log_dir` (None without the option)."""
+    if not log_dir:
+        return None
+
+    def callbacks() -> list:
+        import keras
+
+        # One point per fit chunk (up to 1,000 steps) of loss and accuracy, and the model's graph.
+        return [keras.callbacks.TensorBoard(log_dir=log_dir, write_graph=True, update_freq="epoch")]
+
+    return callbacks
+
+
 def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
     from nextword.corpus import load_story
     from nextword.dataset import prepare_training_data
@@ -208,7 +227,9 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
     capped_note = data.vocabulary.capped_note(corpus_config.max_vocabulary)
     if capped_note:
         print(capped_note, flush=True)
-    session = TrainingRun(data, model_config, train_config)
+    session = TrainingRun(
+        data, model_config, train_config, extra_callbacks=_tensorboard(arguments.tensorboard)
+    )
     if train_config.holdout:
         print(
             f"Held out: the last {train_config.holdout}% of the story, "

@@ -52,6 +52,7 @@ class TrainingRun:
         model_config: ModelConfig,
         train_config: TrainConfig,
         on_done: Callable[[TrainingRun], None] | None = None,
+        extra_callbacks: Callable[[], list] | None = None,
     ):
         if model_config.n_input != data.n_input:
             raise NextwordError("The training data was prepared for another n_input than the model's.")
@@ -62,6 +63,8 @@ class TrainingRun:
         # Devices training in step (more than 1 under a tf.distribute strategy).
         self.replicas = 1
         self._on_done = on_done
+        # Called once per training thread for more Keras callbacks (the CLI's TensorBoard writer).
+        self._extra_callbacks = extra_callbacks
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
         self._stop_requested = threading.Event()
@@ -330,7 +333,8 @@ class TrainingRun:
             should_stop=self._stop_requested.is_set,
             publish=self._publish,
         )
-        if fastloop_applies(self.model_config, self.train_config):
+        # The compiled blocks run no Keras callbacks: extra ones (TensorBoard's) need model.fit.
+        if fastloop_applies(self.model_config, self.train_config) and self._extra_callbacks is None:
             done = self._train_in_blocks(plan, tracker)
         else:
             done = self._train_with_fit(plan, tracker)
@@ -367,7 +371,8 @@ class TrainingRun:
         batch_size = plan.shape[1]
         chunk_steps = max(1, min(MAX_STEPS_PER_FIT, MAX_ROWS_PER_FIT // batch_size))
         steps_to_run = len(plan)
-        done = 0
+        callbacks = [ProgressCallback(tracker), *(self._extra_callbacks() if self._extra_callbacks else [])]
+        done, chunk_index = 0, 0
         while (
             done < steps_to_run
             and not self._stop_requested.is_set()
@@ -381,11 +386,14 @@ class TrainingRun:
                 self.data.contexts[rows].astype(np.float32),
                 self.data.targets[rows],
                 batch_size=batch_size,
-                epochs=1,
+                # Each chunk is one epoch of its own number, so epoch-level logs (TensorBoard's) go on.
+                initial_epoch=chunk_index,
+                epochs=chunk_index + 1,
                 shuffle=False,
                 verbose=0,
-                callbacks=[ProgressCallback(tracker)],
+                callbacks=callbacks,
             )
+            chunk_index += 1
             done += tracker.steps_in_chunk
             if tracker.steps_in_chunk == 0:
                 break

@@ -13,6 +13,7 @@ from nextword import backend, registry
 from nextword.errors import NextwordError
 from nextword.page import resources
 from nextword.page.compare import compare_section
+from nextword.page.inside import inside_section
 from nextword.page.keep import keep_section
 from nextword.page.predict import predict_section
 from nextword.page.sidebar import sidebar
@@ -25,7 +26,7 @@ def main() -> None:
     tab = TabState()
     tab.init()
     sidebar()
-    story_box, train_box, compare_box, predict_box, keep_box = (st.container() for _ in range(5))
+    story_box, train_box, compare_box, predict_box, inside_box, keep_box = (st.container() for _ in range(6))
     story, data, problems = None, None, [tab.story_error] if tab.story_error else []
     try:
         story = tab.story()
@@ -48,6 +49,8 @@ def main() -> None:
     if run is not None:
         with predict_box:
             predict_section(tab.watch_key, run)
+        with inside_box:
+            inside_section(tab.watch_key, run)
         with keep_box:
             keep_section(tab.watch_key, run)
     # The page is on screen: load TensorFlow now, in the background, so the first Train need not.

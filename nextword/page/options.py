@@ -165,3 +165,23 @@ def default_story_title() -> str:
     """The bundled story a new tab starts with: the article's fable."""
     stories = corpus.bundled_stories()
     return corpus.DEFAULT_STORY if corpus.DEFAULT_STORY in stories else next(iter(stories))
+
+
+# ----- section 5: inside the LSTM -----
+
+STRIP_WINDOW = 120  # symbols of the story the reading strip shows at once
+UNITS_SHOWN = 16  # units a heat map shows before "show all units" is ticked
+NEIGHBOURS_SHOWN = 5  # nearest neighbours listed for the picked symbol
+GATES_SOURCES = ("the picked place of the story", "the context typed in section 4")
+HELP.update(
+    {
+        "strip_start": "Where the shown part of the story begins: slide to read further on.",
+        "inside_place": "A place in the story (0 is its first symbol): the views below open the "
+        "prediction of the symbol there.",
+        "gates_source": "Open the prediction at the picked place of the story, or after the context typed "
+        "in section 4.",
+        "all_units": "Show every unit, not only those that change most across the input symbols.",
+        "map_symbol": "A symbol of the story: its nearest neighbours are the symbols whose vectors point "
+        "most the same way.",
+    }
+)

@@ -1,0 +1,314 @@
+"""Section 5: inside the LSTM, drawn from the run's numpy predictor (no TensorFlow on this path).
+
+The views of issue 11, one function each: the story as the model reads it, the gates and memory of
+one prediction, the word map, one prediction in slow motion and the model's table. The numbers come
+from nextword/inside.py; here they are only drawn. Story text is user data: it is escaped before
+any markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from nextword import charts, inside, inside_charts
+from nextword.errors import NextwordError, UnknownSymbolError
+from nextword.page.format import escape_markdown, unknown_word_message
+from nextword.page.options import GATES_SOURCES, HELP, NEIGHBOURS_SHOWN, STRIP_WINDOW, UNITS_SHOWN
+from nextword.page.state import TabState
+from nextword.predict import Predictor
+from nextword.progress import Status
+from nextword.run import TrainingRun
+
+# Fixed CSS for the reading strip: ten shades of one colour, by the probability given to the symbol.
+_STRIP_CSS = (
+    "<style>"
+    ".nw-strip{line-height:2;font-size:1rem}"
+    ".nw-strip span{padding:1px 3px;border-radius:3px;margin-right:2px;display:inline-block}"
+    ".nw-strip .nw-none{color:#888;border:1px dashed #bbb}"
+    ".nw-strip .nw-wrong{text-decoration:underline wavy #c62828;text-underline-offset:4px}"
+    ".nw-strip .nw-picked{outline:2px solid #1565c0}"
+    + "".join(
+        f".nw-strip .nw-p{level}{{background:rgba(46,125,50,{level / 10 + 0.05:.2f})}}" for level in range(10)
+    )
+    + "</style>"
+)
+
+
+def inside_section(key: str, run: TrainingRun) -> None:
+    progress = run.progress()
+    if progress.status == Status.FAILED:
+        return
+    st.header("Inside the LSTM")
+    if not progress.has_weights or progress.active:
+        st.info("The inside views appear here once the run has finished or been stopped.")
+        return
+    predictor = run.predictor()
+    symbols = run.data.story.symbols
+    ids = run.data.vocabulary.encode(symbols)
+    place = reading_view(predictor, symbols, ids)
+    context = gates_view(predictor, symbols, place)
+    word_map_view(predictor)
+    slow_motion_view(predictor, context)
+    model_view(run)
+
+
+def _strip_html(strip: inside.ReadingStrip, picked: int | None, joiner: str) -> str:
+    spans = []
+    for row in range(len(strip)):
+        position = strip.start + row
+        guess = strip.guess(position)
+        symbol = html.escape(strip.vocabulary.symbol_of(int(strip.ids[row])))
+        if guess is None:
+            classes, title = "nw-none", "no guess: fewer than n_input symbols before it"
+        else:
+            level = min(9, int(guess.probability * 10))
+            classes = f"nw-p{level}" + ("" if guess.correct else " nw-wrong")
+            title = f"place {position}: p = {guess.probability:.0%}; top 3: " + ", ".join(
+                f"{top_symbol} {probability:.0%}" for top_symbol, probability in guess.top
+            )
+        if position == picked:
+            classes += " nw-picked"
+        spans.append(f'<span class="{classes}" title="{html.escape(title)}">{symbol}</span>')
+    return f'{_STRIP_CSS}<div class="nw-strip">{joiner.join(spans)}</div>'
+
+
+def reading_view(predictor: Predictor, symbols, ids) -> int:
+    """The story, each symbol shaded by its probability; returns the place picked in it."""
+    st.subheader("The story as the model reads it")
+    st.caption(
+        "Darker green: the model gave that symbol more probability from the symbols before it. A wavy red "
+        f"underline: its top guess was something else. The first {predictor.n_input} symbols have no guess: "
+        "the model needs that many before it can read. Hover a symbol to see the model's top 3 there."
+    )
+    count = len(symbols)
+    start = 0
+    if count > STRIP_WINDOW:
+        start = st.slider(
+            "Start of the shown part", 0, count - STRIP_WINDOW, 0, key="strip_start", help=HELP["strip_start"]
+        )
+    stop = min(count, start + STRIP_WINDOW)
+    picked = st.number_input(
+        "Place to look at",
+        0,
+        count - 1,
+        min(predictor.n_input, count - 1),
+        key="inside_place",
+        help=HELP["inside_place"],
+    )
+    strip = inside.reading_strip(predictor, ids, start, stop - start)
+    joiner = "" if predictor.corpus_config.symbol_mode == "characters" else " "
+    st.html(_strip_html(strip, int(picked), joiner))
+    if strip.accuracy is not None:
+        st.caption(f"Right top guesses in this part: {strip.accuracy:.0%}.")
+    try:
+        guess = inside.reading_strip(predictor, ids, int(picked), 1).guess(int(picked))
+    except NextwordError as error:
+        st.warning(str(error))
+        return int(picked)
+    if guess is None:
+        st.warning(
+            f"Place {int(picked)} has no guess: the model reads the {predictor.n_input} symbols before a "
+            f"place, so pick a place from {predictor.n_input} on."
+        )
+    else:
+        verdict = "right" if guess.correct else "wrong"
+        listed = ", ".join(f"“{symbol}” {probability:.0%}" for symbol, probability in guess.top)
+        st.markdown(
+            escape_markdown(
+                f"At place {guess.position} the story has “{guess.symbol}” (p = {guess.probability:.0%}, "
+                f"the top guess was {verdict}). The model's top 3: {listed}"
+            )
+        )
+    return int(picked)
+
+
+def _picked_context(predictor: Predictor, symbols, place: int, source: str):
+    """The symbols of the prediction to open: before the picked place, or typed in section 4."""
+    if source == GATES_SOURCES[1]:
+        return predictor.context_symbols(TabState().predict_context or "")
+    return inside.context_before(symbols, place, predictor.n_input)
+
+
+def gates_view(predictor: Predictor, symbols, place: int) -> tuple[str, ...] | None:
+    """Heat maps of the gates and states, per layer and input step, of one prediction; its context."""
+    st.subheader("Gates and memory of one prediction")
+    source = st.radio(
+        "Open the prediction", GATES_SOURCES, key="gates_source", horizontal=True, help=HELP["gates_source"]
+    )
+    try:
+        gates = inside.prediction_gates(predictor, _picked_context(predictor, symbols, place, source))
+    except UnknownSymbolError as error:
+        st.warning(escape_markdown(unknown_word_message(error)))
+        return None
+    except NextwordError as error:
+        st.warning(escape_markdown(str(error)))
+        return None
+    read = " ".join(f"“{symbol}”" for symbol in gates.context)
+    st.markdown(
+        escape_markdown(
+            f"Reading {read}, the model guesses “{gates.predicted}” ({gates.probability:.0%}). "
+            "Each row below is one input symbol, each column one unit of the layer."
+        )
+    )
+    units = gates.layers[0].units
+    show_all = units <= UNITS_SHOWN or st.checkbox(
+        f"Show all {units} units", key="all_units", help=HELP["all_units"]
+    )
+    if not show_all:
+        st.caption(f"The {UNITS_SHOWN} of {units} units whose cell state changes most, most first.")
+    for layer in range(len(gates.layers)):
+        order = inside.changing_units(gates, layer, "cell", "all" if show_all else UNITS_SHOWN)
+        if len(gates.layers) > 1:
+            st.markdown(f"**Layer {layer + 1}**")
+        for quantity in ("input_gate", "forget_gate", "output_gate", "cell", "hidden"):
+            label = inside.QUANTITY_LABELS[quantity]
+            chart = inside_charts.heat_map(
+                gates.values(layer, quantity),
+                gates.context,
+                [int(unit) for unit in order],
+                f"{label} · layer {layer + 1}",
+                gate=quantity in inside_charts.GATE_QUANTITIES,
+            )
+            st.vega_lite_chart(
+                spec=charts.stable_spec(chart, f"{quantity}_{layer}"),
+                width="stretch",
+                key=f"heat_{quantity}_{layer}",
+            )
+            st.caption(inside.QUANTITY_CAPTIONS[quantity])
+    return gates.context
+
+
+def word_map_view(predictor: Predictor) -> None:
+    """The learned symbol vectors on a 2-D map, or what the raw-index model gets instead."""
+    st.subheader("The word map")
+    vocabulary = predictor.vocabulary
+    if predictor.embedding is None:
+        st.info(
+            "This model reads each symbol as its raw index, one number (the article's encoding): it has no "
+            "learned vectors to map. As the article says, the “meaning” of the word is lost: to the network, "
+            "id 20 is just a little more than id 19. Here is what it gets, most frequent symbol first:"
+        )
+        st.code(
+            "   ".join(f"{symbol} → {index}" for index, symbol in enumerate(vocabulary.symbols)),
+            wrap_lines=True,
+        )
+        return
+    st.caption(
+        "Each point is one symbol's learned vector, flattened to two dimensions (PCA); bigger points are "
+        "more frequent symbols. Symbols the model uses alike end up near each other."
+    )
+    default = "mice" if "mice" in vocabulary.symbols else vocabulary.symbol_of(0)
+    symbol = st.text_input("Symbol to look up", default, key="map_symbol", help=HELP["map_symbol"]).strip()
+    mapped = inside.word_map(predictor)
+    chart = inside_charts.word_map_chart(
+        mapped.symbols, mapped.counts, mapped.coordinates, mapped.explained, picked=symbol
+    )
+    st.vega_lite_chart(spec=charts.stable_spec(chart, "word_map"), width="stretch", key="word_map_chart")
+    try:
+        neighbours = inside.nearest_neighbours(predictor, symbol, NEIGHBOURS_SHOWN)
+    except UnknownSymbolError as error:
+        st.warning(escape_markdown(unknown_word_message(error)))
+        return
+    except NextwordError as error:
+        st.warning(escape_markdown(str(error)))
+        return
+    st.markdown("#### " + escape_markdown(f"Nearest neighbours of “{symbol}”"))
+    st.dataframe(
+        {
+            "neighbour": [name for name, _ in neighbours],
+            "cosine similarity": [round(similarity, 3) for _, similarity in neighbours],
+        },
+        hide_index=True,
+    )
+    st.caption(
+        "Cosine similarity: 1 when two vectors point the same way, 0 when they have nothing in common."
+    )
+
+
+# The parts of the model, left to right, as the slow motion highlights them.
+_MOTION_PARTS = ("input", "dictionary", "embedding", "raw index", "lstm", "dense", "softmax", "output")
+_MOTION_STEP, _MOTION_FOR = "motion_step", "motion_for"
+
+
+def _move(by: int, last: int) -> None:
+    st.session_state[_MOTION_STEP] = max(0, min(last, st.session_state.get(_MOTION_STEP, 0) + by))
+
+
+def _step_table(step: inside.MotionStep, units: int):
+    """The step's real numbers as a table (symbols in a table need no escaping)."""
+    data = step.data
+    if step.key in ("context", "ids", "feedback"):
+        table = {"symbol": data["symbols"]}
+        if "ids" in data:
+            table["id"] = data["ids"]
+        return table
+    if step.key == "vectors":
+        return {
+            "symbol": data["symbols"],
+            "id": data["ids"],
+            "vector": [", ".join(f"{value:+.2f}" for value in vector) for vector in data["vectors"]],
+        }
+    if step.key == "numbers":
+        return {"symbol": data["symbols"], "id": data["ids"], "number the LSTM reads": data["numbers"]}
+    if step.key == "lstm":
+        return {
+            "layer": [layer["layer"] for layer in data["layers"] for _ in ("hidden", "cell")],
+            "state": [name for _ in data["layers"] for name in ("hidden state", "cell state")],
+            f"first {units} units": [
+                ", ".join(f"{value:+.2f}" for value in layer[name][:units])
+                for layer in data["layers"]
+                for name in ("hidden", "cell")
+            ],
+        }
+    if step.key in ("scores", "softmax"):
+        return data["top"]
+    return {"symbol": [data["symbol"]], "id": [data["id"]], "probability": [data["probability"]]}
+
+
+def slow_motion_view(predictor: Predictor, context: tuple[str, ...] | None) -> None:
+    """One prediction, a step at a time, from the context's symbols to the chosen one fed back in."""
+    st.subheader("One prediction in slow motion")
+    if context is None:
+        st.info("Pick a place (or type a context) that the model can read, above, to follow its prediction.")
+        return
+    steps = inside.slow_motion(predictor, context)
+    if st.session_state.get(_MOTION_FOR) != context:
+        st.session_state[_MOTION_FOR], st.session_state[_MOTION_STEP] = context, 0
+    last = len(steps) - 1
+    index = max(0, min(last, st.session_state.get(_MOTION_STEP, 0)))
+    step = steps[index]
+    back, forward, where = st.columns([1, 1, 6])
+    back.button("Back", key="motion_back", on_click=_move, args=(-1, last), disabled=index == 0)
+    forward.button("Next", key="motion_next", on_click=_move, args=(1, last), disabled=index == last)
+    where.progress((index + 1) / len(steps), text=f"Step {index + 1} of {len(steps)}")
+    parts = [
+        part
+        for part in _MOTION_PARTS
+        if part != ("raw index" if predictor.embedding is not None else "embedding")
+    ]
+    st.markdown(" → ".join(f"**:blue-background[{part}]**" if part == step.part else part for part in parts))
+    st.markdown("**" + escape_markdown(step.title) + "**")
+    st.markdown(escape_markdown(step.explanation))
+    st.dataframe(_step_table(step, UNITS_SHOWN), hide_index=True)
+
+
+def model_view(run: TrainingRun) -> None:
+    """The model's layers, shapes and parameter counts, like Keras' model.summary()."""
+    st.subheader("The model itself")
+    rows = inside.model_summary(run.model_config, len(run.data.vocabulary))
+    st.dataframe(
+        {
+            "layer": [row.name for row in rows],
+            "kind": [row.kind for row in rows],
+            "output shape": [str(row.output_shape).replace("None", "batch") for row in rows],
+            "parameters": [row.parameters for row in rows],
+        },
+        hide_index=True,
+    )
+    total = sum(row.parameters for row in rows)
+    st.caption(
+        f"{total:,} numbers learned in all. The command line's `train --tensorboard DIR` writes the run's "
+        "loss, accuracy and graph for TensorBoard (`tensorboard --logdir DIR`)."
+    )
