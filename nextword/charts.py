@@ -17,8 +17,12 @@ import pandas as pd
 
 # Colours that stay distinct on a washed-out projector and for common colour blindness.
 LOSS_COLOR = "#d62728"
+HELD_OUT_LOSS_COLOR = "#9467bd"
 BATCH_ACCURACY_COLOR = "#9ecae1"
 EXACT_ACCURACY_COLOR = "#1f77b4"
+HELD_OUT_ACCURACY_COLOR = "#ff7f0e"
+NGRAM_COLOR = "#7f7f7f"
+NGRAM_HELD_OUT_COLOR = "#8c564b"
 CEILING_COLOR = "#2ca02c"
 BAR_COLOR = "#1f77b4"
 TRUE_NEXT_COLOR = "#ff7f0e"
@@ -30,7 +34,14 @@ FONT_SIZE = 15
 
 # Short legend entries (a chart is half a projector wide); the page's caption says what each means.
 BATCH_ACCURACY_LABEL = "batch (running)"
-EXACT_ACCURACY_LABEL = "all windows (exact)"
+# The exact curves: on the windows trained on, and on the held-out ones (the story's end, never
+# trained on), as TensorFlow Playground draws its train and test loss.
+TRAINING_LABEL = "training"
+HELD_OUT_LABEL = "held-out"
+EXACT_ACCURACY_LABEL = TRAINING_LABEL
+# The n-gram yardstick's accuracies: flat reference lines, as it does not learn step by step.
+NGRAM_LABEL = "n-gram (training)"
+NGRAM_HELD_OUT_LABEL = "n-gram (held-out)"
 CEILING_LABEL = "ceiling"
 
 
@@ -62,9 +73,15 @@ def _table(rows: list[dict], columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(columns))
 
 
+# Fit the width only: the height is the plot's own, and a legend of several rows below it adds to
+# the chart instead of squeezing the plot (Streamlit's default "fit" shrank a 320-pixel accuracy
+# plot with a three-row legend to about 110 pixels; seen with Streamlit 1.67).
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
 def _styled(chart, rows: list[dict], columns: Sequence[str], height: int, title: str | None = None, **extra):
     """Common look (height, readable fonts, no border); the data is attached last, once."""
-    properties = {"height": height, "data": _table(rows, columns), **extra}
+    properties = {"height": height, "data": _table(rows, columns), "autosize": FIT_WIDTH, **extra}
     if title:
         properties["title"] = title
     return (
@@ -93,26 +110,62 @@ def _step_axis(total_steps: int | None, last_step: int) -> alt.X:
     return alt.X("step:Q", title="step", scale=alt.Scale(domain=[0, end], nice=False))
 
 
+def _curve_rows(steps: Sequence[int], values: Sequence[float], series: str) -> list[dict]:
+    """Values measured at given steps as rows `{"step", "value", "series"}` (non-finite ones left out)."""
+    return [
+        {"step": int(step), "value": float(value), "series": series}
+        for step, value in zip(steps, values, strict=False)
+        if _finite(value)
+    ]
+
+
+def _series_color(
+    labels: Sequence[str], colors: Sequence[str], legend_columns: int | None = None
+) -> alt.Color:
+    """A colour per series, with a fixed domain: the legend and the spec stay put while rows arrive."""
+    legend = alt.Legend(columns=legend_columns) if legend_columns else alt.Legend()
+    return alt.Color(
+        "series:N", title=None, scale=alt.Scale(domain=list(labels), range=list(colors)), legend=legend
+    )
+
+
 def loss_chart(
     losses: Sequence[float],
     total_steps: int | None = None,
     height: int = CHART_HEIGHT,
     max_points: int = MAX_POINTS,
     title: str | None = None,
+    eval_steps: Sequence[int] = (),
+    holdout_losses: Sequence[float] = (),
+    holdout: bool = False,
 ) -> alt.TopLevelMixin:
-    """Training loss (cross-entropy) against the step; the axis runs to `total_steps` when given."""
-    points = bucket_means(losses, max_points)
-    loss_scale = alt.Scale(domain=[0, loss_axis_top(point["value"] for point in points)], nice=False)
+    """Training loss (cross-entropy) against the step; the axis runs to `total_steps` when given.
+
+    With `holdout`, the loss on the held-out windows (measured at `eval_steps`) is drawn beside it:
+    the two curves part where the network starts memorising the story rather than learning it.
+    """
+    rows = [{**point, "series": TRAINING_LABEL} for point in bucket_means(losses, max_points)]
+    labels, colors = [TRAINING_LABEL], [LOSS_COLOR]
+    if holdout:
+        rows += _curve_rows(eval_steps, holdout_losses, HELD_OUT_LABEL)
+        labels, colors = [*labels, HELD_OUT_LABEL], [*colors, HELD_OUT_LOSS_COLOR]
+    loss_scale = alt.Scale(domain=[0, loss_axis_top(row["value"] for row in rows)], nice=False)
+    last_step = max([len(losses), *(int(step) for step in eval_steps)])
     chart = (
         alt.Chart()
-        .mark_line(color=LOSS_COLOR, strokeWidth=3)
+        .mark_line(strokeWidth=3)
         .encode(
-            x=_step_axis(total_steps, len(losses)),
+            x=_step_axis(total_steps, last_step),
             y=alt.Y("value:Q", title="loss", scale=loss_scale),
-            tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("value:Q", title="loss", format=".3f")],
+            color=_series_color(labels, colors),
+            tooltip=[
+                alt.Tooltip("series:N"),
+                alt.Tooltip("step:Q"),
+                alt.Tooltip("value:Q", title="loss", format=".3f"),
+            ],
         )
     )
-    return _styled(chart, points, ("step", "value"), height, title)
+    return _styled(chart, rows, ("step", "value", "series"), height, title)
 
 
 def accuracy_points(
@@ -120,18 +173,18 @@ def accuracy_points(
     eval_steps: Sequence[int],
     eval_accuracies: Sequence[float],
     max_points: int = MAX_POINTS,
+    holdout_accuracies: Sequence[float] = (),
 ) -> list[dict]:
-    """The two accuracy series as rows `{"step", "value", "series"}` (values 0..1)."""
+    """The accuracy curves as rows `{"step", "value", "series"}` (values 0..1)."""
     rows = [
         {"step": point["step"], "value": point["value"], "series": BATCH_ACCURACY_LABEL}
         for point in bucket_means(batch_accuracies, max_points)
     ]
-    rows += [
-        {"step": int(step), "value": float(value), "series": EXACT_ACCURACY_LABEL}
-        for step, value in zip(eval_steps, eval_accuracies, strict=False)
-        if _finite(value)
-    ]
-    return rows
+    return (
+        rows
+        + _curve_rows(eval_steps, eval_accuracies, TRAINING_LABEL)
+        + _curve_rows(eval_steps, holdout_accuracies, HELD_OUT_LABEL)
+    )
 
 
 def accuracy_chart(
@@ -143,39 +196,73 @@ def accuracy_chart(
     height: int = CHART_HEIGHT,
     max_points: int = MAX_POINTS,
     title: str | None = None,
+    holdout_accuracies: Sequence[float] = (),
+    ngram_accuracy: float | None = None,
+    ngram_holdout_accuracy: float | None = None,
+    holdout: bool = False,
 ) -> alt.TopLevelMixin:
-    """Running batch accuracy and exact all-window accuracy, with the ceiling as a dashed line.
+    """Running batch accuracy and exact accuracy on the training windows, with reference lines.
 
-    The ceiling is the share of windows the best possible predictor gets right: when the same
-    context is followed by different symbols in the story, no model can get them all.
+    The ceiling (dashed) is the share of windows the best possible predictor gets right: when the
+    same context is followed by different symbols in the story, no model can get them all. The
+    n-gram's accuracy (dotted) is what counting, without learning, gets right. With `holdout`, the
+    exact accuracy on the held-out windows and the n-gram's there are drawn too.
     """
-    rows = accuracy_points(batch_accuracies, eval_steps, eval_accuracies, max_points)
-    domain = [BATCH_ACCURACY_LABEL, EXACT_ACCURACY_LABEL, CEILING_LABEL]
-    colors = [BATCH_ACCURACY_COLOR, EXACT_ACCURACY_COLOR, CEILING_COLOR]
-    if ceiling is not None and _finite(ceiling):
-        rows.append({"step": None, "value": float(ceiling), "series": CEILING_LABEL})
-    color = alt.Color("series:N", title=None, scale=alt.Scale(domain=domain, range=colors))
+    rows = accuracy_points(
+        batch_accuracies, eval_steps, eval_accuracies, max_points, holdout_accuracies if holdout else ()
+    )
+    curves = [BATCH_ACCURACY_LABEL, TRAINING_LABEL] + ([HELD_OUT_LABEL] if holdout else [])
+    ngram_lines = [NGRAM_LABEL] + ([NGRAM_HELD_OUT_LABEL] if holdout else [])
+    palette = {
+        BATCH_ACCURACY_LABEL: BATCH_ACCURACY_COLOR,
+        TRAINING_LABEL: EXACT_ACCURACY_COLOR,
+        HELD_OUT_LABEL: HELD_OUT_ACCURACY_COLOR,
+        NGRAM_LABEL: NGRAM_COLOR,
+        NGRAM_HELD_OUT_LABEL: NGRAM_HELD_OUT_COLOR,
+        CEILING_LABEL: CEILING_COLOR,
+    }
+    references = {
+        CEILING_LABEL: ceiling,
+        NGRAM_LABEL: ngram_accuracy,
+        NGRAM_HELD_OUT_LABEL: ngram_holdout_accuracy,
+    }
+    for label in [CEILING_LABEL, *ngram_lines]:
+        value = references[label]
+        if value is not None and _finite(value):
+            rows.append({"step": None, "value": float(value), "series": label})
+    labels = [*curves, *ngram_lines, CEILING_LABEL]
+    # Up to six entries do not fit in one row under a half-width chart: two columns.
+    color = _series_color(labels, [palette[label] for label in labels], legend_columns=2)
     last_step = max([len(batch_accuracies), *(int(step) for step in eval_steps)])
     x = _step_axis(total_steps, last_step)
     y = alt.Y("value:Q", title="accuracy", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     tooltip = [alt.Tooltip("series:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=".1%")]
     base = alt.Chart()
-    batch = (
-        base.transform_filter(alt.datum.series == BATCH_ACCURACY_LABEL)
-        .mark_line(strokeWidth=2)
-        .encode(x=x, y=y, color=color, tooltip=tooltip)
-    )
-    exact = (
-        base.transform_filter(alt.datum.series == EXACT_ACCURACY_LABEL)
+
+    def only(*series: str):
+        return base.transform_filter(alt.FieldOneOfPredicate(field="series", oneOf=list(series)))
+
+    layers = [
+        only(BATCH_ACCURACY_LABEL).mark_line(strokeWidth=2).encode(x=x, y=y, color=color, tooltip=tooltip)
+    ]
+    layers += [
+        only(label)
         .mark_line(strokeWidth=4, point=alt.OverlayMarkDef(size=60))
         .encode(x=x, y=y, color=color, tooltip=tooltip)
-    )
-    ceiling_rule = (
-        base.transform_filter(alt.datum.series == CEILING_LABEL)
+        for label in curves[1:]
+    ]
+    rule_tooltip = [alt.Tooltip("series:N"), alt.Tooltip("value:Q", format=".1%")]
+    layers.append(
+        only(CEILING_LABEL)
         .mark_rule(strokeWidth=3, strokeDash=[8, 6])
-        .encode(y=y, color=color, tooltip=[alt.Tooltip("value:Q", title="ceiling", format=".1%")])
+        .encode(y=y, color=color, tooltip=rule_tooltip)
     )
-    return _styled(alt.layer(batch, exact, ceiling_rule), rows, ("step", "value", "series"), height, title)
+    layers.append(
+        only(*ngram_lines)
+        .mark_rule(strokeWidth=3, strokeDash=[2, 4])
+        .encode(y=y, color=color, tooltip=rule_tooltip)
+    )
+    return _styled(alt.layer(*layers), rows, ("step", "value", "series"), height, title)
 
 
 def compare_chart(
@@ -272,10 +359,9 @@ def top_k_chart(
     )
     height = max(1, len(rows)) * bar_height
     columns = ("rank", "symbol", "probability", "label", "in_story")
-    # Fit the width only: Streamlit's default "fit" squeezes a chart with a discrete y axis to a
-    # few pixels tall whatever its height says (seen with Streamlit 1.67).
-    autosize = alt.AutoSizeParams(type="fit-x", contains="padding")
-    return _styled(alt.layer(bars, labels), rows, columns, height, title, autosize=autosize)
+    # Fit the width only (as every chart here): Streamlit's default "fit" squeezes a chart with a
+    # discrete y axis to a few pixels tall whatever its height says (seen with Streamlit 1.67).
+    return _styled(alt.layer(bars, labels), rows, columns, height, title)
 
 
 def stable_spec(chart: alt.TopLevelMixin, dataset_name: str) -> dict:

@@ -182,25 +182,30 @@ def detokenize(symbols: Iterable[str], symbol_mode: str = "words") -> str:
     between symbols except before closing punctuation (, . ! ? ) » ...) and after opening
     brackets and quotes; straight quotes alternate between opening and closing.
     """
+    return "".join(detokenize_pieces(symbols, symbol_mode))
+
+
+def detokenize_pieces(symbols: Iterable[str], symbol_mode: str = "words") -> list[str]:
+    """The text of each symbol as `detokenize` writes it, with the space before it if there is one.
+
+    Joined, the pieces are `detokenize`'s text; one by one, they let a reader mark single symbols.
+    """
     if symbol_mode == "characters":
-        return "".join(" " if symbol == SPACE_SYMBOL else symbol for symbol in symbols)
-    parts: list[str] = []
+        return [" " if symbol == SPACE_SYMBOL else symbol for symbol in symbols]
+    pieces: list[str] = []
     no_space_next = True  # Nothing goes before the first symbol.
     open_quotes: set[str] = set()
     for symbol in symbols:
         if symbol in _STRAIGHT_QUOTES:
             closing = symbol in open_quotes
             open_quotes ^= {symbol}
-            if not (closing or no_space_next):
-                parts.append(" ")
-            parts.append(symbol)
+            pieces.append(symbol if closing or no_space_next else " " + symbol)
             no_space_next = not closing
             continue
-        if not no_space_next and symbol not in _NO_SPACE_BEFORE:
-            parts.append(" ")
-        parts.append(symbol)
+        space = not no_space_next and symbol not in _NO_SPACE_BEFORE
+        pieces.append(" " + symbol if space else symbol)
         no_space_next = symbol in _NO_SPACE_AFTER
-    return "".join(parts)
+    return pieces
 
 
 # --------------------------------------------------------------------------------------------

@@ -96,6 +96,11 @@ def chart_rows(at: AppTest, title: str) -> list[dict]:
     return rows
 
 
+def generated_texts(at: AppTest) -> list[str]:
+    """The HTML of the generated texts (the LSTM's, then the n-gram's)."""
+    return [node.proto.body for node in at.get("html") if node.proto.body.startswith('<div class="nw-text">')]
+
+
 def set_tiny_config(at: AppTest, steps: int = 300, stop_when_learned: bool = False) -> None:
     """16 units at a high learning rate; every step run unless asked (so the tests know the count)."""
     at.select_slider(key="units").set_value(16)
@@ -172,7 +177,7 @@ def test_a_run_that_has_learned_all_it_can_stops_early_and_says_why(app):
     assert_no_exception(at)
     steps_run = int(at.get("progress")[0].proto.text.split()[1].replace(",", ""))
     assert steps_run < 5000
-    assert any("learned all it can" in caption.value for caption in at.caption)
+    assert any("learned all it can" in message.value for message in at.success)
     assert not at.button(key="continue").proto.disabled, "Continue runs every step it asks for"
 
 
@@ -222,7 +227,7 @@ def test_train_a_tiny_run_then_predict_and_generate(app):
     assert "Loss" in titles and "Accuracy" in titles
     assert len(chart_rows(at, "Loss")) == 300
     series = {row["series"] for row in chart_rows(at, "Accuracy")}
-    assert series == {"batch (running)", "all windows (exact)", "ceiling"}
+    assert series == {"batch (running)", "training", "n-gram (training)", "ceiling"}, "nothing held out"
     assert any("vs [" in code.value for code in at.code)
     # The tab's run list.
     assert dataframe_with_column(at, "exact accuracy")["status"].tolist() == ["finished"]
@@ -234,15 +239,18 @@ def test_train_a_tiny_run_then_predict_and_generate(app):
     assert any("followed by" in element.value and "the" in element.value for element in at.success)
     at.slider(key="top_k").set_value(3).run()
     assert len(chart_rows(at, "Most likely next symbols")) == 3
-    # Generate: context in bold, then what the model wrote.
-    generated = [element.value for element in at.markdown if element.value.startswith("**long ago")]
-    assert len(generated) == 1
-    assert generated[0].startswith("**long ago,** ")
-    assert len(generated[0].split()) > 10
+    # Generate: the context in its colour, then what each model wrote.
+    generated = generated_texts(at)
+    assert len(generated) == 2, "the LSTM's text and the n-gram's"
+    assert all(
+        text.startswith('<div class="nw-text"><span class="nw-context">long ago,</span> ')
+        for text in generated
+    )
+    assert all(len(text.split()) > 10 for text in generated)
     at.radio(key="generate_strategy").set_value("sample").run()
     at.number_input(key="generate_seed").set_value(7).run()
     assert_no_exception(at)
-    assert [element.value for element in at.markdown if element.value.startswith("**long ago")]
+    assert len(generated_texts(at)) == 2
     # Keep: the download button is there.
     assert at.get("download_button")
 
@@ -370,8 +378,10 @@ def test_a_story_without_spaces_needs_character_mode_then_trains(app):
     set_tiny_config(at, steps=100)
     train_until_done(at)
     assert at.text_input(key="predict_context").value == "むかし"
-    generated = [element.value for element in at.markdown if element.value.startswith("**むかし**")]
-    assert generated, [element.value for element in at.markdown]
+    generated = generated_texts(at)
+    assert generated and all('<span class="nw-context">むかし</span>' in text for text in generated), (
+        generated
+    )
 
 
 def test_a_new_tab_opened_on_a_run_link_watches_that_run(app):

@@ -64,13 +64,73 @@ def test_accuracy_chart_draws_both_series_and_the_ceiling():
     assert by_series[charts.BATCH_ACCURACY_LABEL] == [0.1, 0.3, 0.5, 0.7]
     assert by_series[charts.EXACT_ACCURACY_LABEL] == [0.25, 0.75]
     assert by_series[charts.CEILING_LABEL] == [0.9]
+    assert charts.HELD_OUT_LABEL not in by_series, "nothing held out, no held-out curve"
     marks = [layer["mark"]["type"] for layer in chart_spec["layer"]]
-    assert marks == ["line", "line", "rule"]
+    assert marks == ["line", "line", "rule", "rule"]
+    legend = chart_spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
+    assert legend == ["batch (running)", "training", "n-gram (training)", "ceiling"]
+
+
+def test_accuracy_chart_draws_held_out_curves_and_the_n_grams_lines():
+    chart_spec = spec(
+        charts.accuracy_chart(
+            [0.1, 0.3, 0.5, 0.7],
+            [2, 4],
+            [0.25, 0.75],
+            ceiling=0.9,
+            holdout_accuracies=[0.05, 0.1],
+            ngram_accuracy=0.9,
+            ngram_holdout_accuracy=0.2,
+            holdout=True,
+        )
+    )
+    by_series = {}
+    for row in layer_values(chart_spec):
+        by_series.setdefault(row["series"], []).append(row["value"])
+    assert by_series["training"] == [0.25, 0.75]
+    assert by_series["held-out"] == [0.05, 0.1]
+    assert by_series["n-gram (training)"] == [0.9]
+    assert by_series["n-gram (held-out)"] == [0.2]
+    assert [layer["mark"]["type"] for layer in chart_spec["layer"]] == [
+        "line",
+        "line",
+        "line",
+        "rule",
+        "rule",
+    ]
+    legend = chart_spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
+    assert legend == [
+        "batch (running)",
+        "training",
+        "held-out",
+        "n-gram (training)",
+        "n-gram (held-out)",
+        "ceiling",
+    ]
+    alt.Root.from_dict(charts.stable_spec(charts.accuracy_chart([0.5], [1], [0.5], 0.9, holdout=True), "a"))
+
+
+def test_loss_chart_draws_the_held_out_loss_beside_the_training_loss():
+    chart_spec = spec(
+        charts.loss_chart(
+            [4.0, 3.0, 2.5, 2.0], 10, eval_steps=[2, 4], holdout_losses=[4.5, 5.2], holdout=True
+        )
+    )
+    rows = layer_values(chart_spec)
+    assert [row["value"] for row in rows if row["series"] == "training"] == [4.0, 3.0, 2.5, 2.0]
+    assert [(row["step"], row["value"]) for row in rows if row["series"] == "held-out"] == [
+        (2, 4.5),
+        (4, 5.2),
+    ]
+    assert chart_spec["encoding"]["color"]["scale"]["domain"] == ["training", "held-out"]
+    assert chart_spec["encoding"]["y"]["scale"]["domain"] == [0, 5.5], "the axis holds both curves"
 
 
 def test_accuracy_chart_without_ceiling_or_evaluations():
     rows = layer_values(spec(charts.accuracy_chart([0.5], [], [], ceiling=None)))
     assert {row["series"] for row in rows} == {charts.BATCH_ACCURACY_LABEL}
+    no_ngram_yet = layer_values(spec(charts.accuracy_chart([0.5], [], [], 0.9, holdout=True)))
+    assert {row["series"] for row in no_ngram_yet} == {charts.BATCH_ACCURACY_LABEL, charts.CEILING_LABEL}
 
 
 def test_top_k_chart_marks_the_true_next_symbol_and_sets_height():

@@ -11,6 +11,7 @@ from nextword.corpus import (
     bundled_stories,
     check_story_length,
     detokenize,
+    detokenize_pieces,
     load_story,
     tokenize,
 )
@@ -87,6 +88,12 @@ def test_detokenize_reads_naturally() -> None:
 
 
 # --- stories -------------------------------------------------------------------------------
+
+
+def test_detokenize_pieces_join_to_the_same_text() -> None:
+    symbols = ["he", "said", ":", '"', "hello", "(", "my", "friend", ")", ",", "don't", "go", "!", '"']
+    assert "".join(detokenize_pieces(symbols)) == detokenize(symbols)
+    assert detokenize_pieces(["a", SPACE_SYMBOL, "b"], "characters") == ["a", " ", "b"]
 
 
 def test_fable_has_the_articles_symbol_counts(fable_bytes: bytes) -> None:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from nextword import backend, registry
 from nextword.errors import NextwordError
-from nextword.page import resources
+from nextword.page import holdout, resources
 from nextword.page.compare import compare_section
 from nextword.page.inside import inside_section
 from nextword.page.keep import keep_section
@@ -25,6 +25,7 @@ from nextword.page.train import training_section
 def main() -> None:
     tab = TabState()
     tab.init()
+    holdout.apply_suggestions(tab)  # before the sidebar draws the widgets it may set
     sidebar()
     story_box, train_box, compare_box, predict_box, inside_box, keep_box = (st.container() for _ in range(6))
     story, data, problems = None, None, [tab.story_error] if tab.story_error else []
@@ -33,8 +34,9 @@ def main() -> None:
         data = resources.training_data(story.digest, tab.settings().model.n_input, story)
     except NextwordError as error:
         problems.append(str(error))
+    held_out = holdout.held_out_part(story, tab.settings()) if data is not None else None
     with story_box:
-        story_section(story, data, problems)
+        story_section(story, data, problems, held_out)
     current_key = None
     if data is not None:
         _, model, train = tab.settings()
@@ -43,7 +45,7 @@ def main() -> None:
             tab.watch(current_key, story, model, train)  # a refreshed or new tab finds the run it had
     tab.show_in_address()
     with train_box:
-        run = training_section(data is not None, current_key)
+        run = training_section(held_out is not None and held_out.split is not None, current_key)
     with compare_box:
         compare_section()
     if run is not None:

@@ -54,8 +54,16 @@ def retry_refused_upload() -> None:
         on_story_upload()
 
 
+def on_setting_chosen(name: str) -> None:
+    """The person set this setting: a story's suggested value no longer replaces it."""
+    tab = TabState()
+    tab.settings_chosen = tab.settings_chosen | {name}
+
+
 def on_article_settings() -> None:
-    TabState().show_settings(CorpusConfig(), *article_configs())
+    tab = TabState()
+    tab.show_settings(CorpusConfig(), *article_configs())
+    tab.settings_chosen = tab.settings_chosen | {"holdout", "steps"}  # the recipe is a choice
 
 
 def on_train() -> None:

@@ -29,8 +29,12 @@ def table_row(tab_run: TabRun) -> dict:
     return {
         "run": f"#{tab_run.number}",
         "exact accuracy": format_percent(summary.accuracy if summary else None),
+        "held-out accuracy": format_percent(summary.holdout_accuracy if summary else None),
+        "n-gram": format_percent(summary.ngram_accuracy if summary else None),
+        "n-gram held-out": format_percent(summary.ngram_holdout_accuracy if summary else None),
         "status": summary.status if summary else "–",
         "steps": summary.step if summary else 0,
+        "hold out": f"{train.holdout}%",
         "n_input": model.n_input,
         "layers": model.layers,
         "units": model.units,
@@ -45,10 +49,14 @@ def table_row(tab_run: TabRun) -> dict:
 
 
 def curve(tab_run: TabRun, metric: str) -> dict:
-    summary = tab_run.summary
-    label = f"#{tab_run.number} {settings_summary(tab_run.model_config, tab_run.train_config)}"
+    summary, train = tab_run.summary, tab_run.train_config
+    label = f"#{tab_run.number} {settings_summary(tab_run.model_config, train)}"
+    if train.holdout:
+        label += f", {train.holdout}% held out"
     if metric == "loss":
         return {"label": label, "steps": list(summary.loss_steps), "values": list(summary.losses)}
+    if metric == "held-out accuracy":
+        return {"label": label, "steps": list(summary.eval_steps), "values": list(summary.holdout_accuracies)}
     return {"label": label, "steps": list(summary.eval_steps), "values": list(summary.eval_accuracies)}
 
 
@@ -63,6 +71,10 @@ def compare_section() -> None:
         "Overlay", COMPARE_METRICS, key="compare_metric", horizontal=True, help=HELP["compare_metric"]
     )
     curves = [curve(tab_run, metric) for tab_run in runs if tab_run.summary is not None]
+    if metric == "held-out accuracy":
+        curves = [drawn for drawn in curves if drawn["values"]]
+        if not curves:
+            st.caption("No run of this tab held any of its story out: set **Hold out** and train one.")
     # A fixed dataset name, as for the live charts: a redraw swaps rows instead of renaming the data.
     st.vega_lite_chart(
         spec=charts.stable_spec(

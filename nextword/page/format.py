@@ -5,9 +5,11 @@ No Streamlit here: every function takes and returns plain data, so it can be tes
 
 from __future__ import annotations
 
+import html
 import re
 
 from nextword.config import ModelConfig, TrainConfig
+from nextword.corpus import detokenize_pieces
 from nextword.errors import UnknownSymbolError
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&\"'])")
@@ -71,9 +73,73 @@ def unknown_word_message(error: UnknownSymbolError) -> str:
     )
 
 
-def split_generation(generation) -> tuple[str, str]:
-    """(context text, what the model wrote) as readable text, split where the model took over."""
-    full, context_text = generation.text, generation.context_text
-    if full.startswith(context_text):
-        return context_text, full[len(context_text) :]
-    return context_text, " " + generation.generated_text
+def marked_text_html(pieces: list[str], context_count: int, copied: tuple[bool, ...]) -> str:
+    """A generated text as HTML: the context in its class, copied symbols inside <mark> elements.
+
+    `pieces` are the text of each symbol (context, then generated) as `detokenize_pieces` gives
+    them; `copied` has one flag per generated symbol. Every piece is escaped: only our own tags and
+    classes reach the page, so a story cannot inject markup.
+    """
+    parts = [f'<span class="nw-context">{html.escape("".join(pieces[:context_count]))}</span>']
+    in_mark = False
+    for piece, is_copied in zip(pieces[context_count:], copied, strict=True):
+        if is_copied and not in_mark:
+            word = piece.lstrip(" ")
+            parts.append(html.escape(piece[: len(piece) - len(word)]) + '<mark class="nw-copied">')
+            piece, in_mark = word, True
+        elif not is_copied and in_mark:
+            parts.append("</mark>")
+            in_mark = False
+        parts.append(html.escape(piece))
+    if in_mark:
+        parts.append("</mark>")
+    return f'<div class="nw-text">{"".join(parts)}</div>'
+
+
+def story_quote_html(symbols, start: int, length: int, symbol_mode: str, around: int = 8) -> str:
+    """HTML of the story around symbols[start:start + length], that stretch marked, all text escaped."""
+    begin, end = max(0, start - around), min(len(symbols), start + length + around)
+    pieces = detokenize_pieces(symbols[begin:end], symbol_mode)
+    offset = start - begin
+    run = "".join(pieces[offset : offset + length])
+    word = run.lstrip(" ")
+    before = "".join(pieces[:offset]) + run[: len(run) - len(word)]
+    after = "".join(pieces[offset + length :])
+    opening = "… " if begin > 0 else ""
+    closing = " …" if end < len(symbols) else ""
+    return (
+        f'{opening}{html.escape(before)}<mark class="nw-copied">{html.escape(word)}</mark>'
+        f"{html.escape(after)}{closing}"
+    )
+
+
+def yardstick_sentence(
+    lstm: float | None,
+    ngram: float | None,
+    ceiling: float,
+    lstm_held_out: float | None = None,
+    ngram_held_out: float | None = None,
+) -> str:
+    """One sentence: what the LSTM and the n-gram each get right, on trained and on held-out windows."""
+    if lstm is None or ngram is None:
+        return "The n-gram counts what followed each context in the training part; it does not learn."
+    at_ceiling = (
+        " (the ceiling)" if ngram >= ceiling - 1e-9 else f" (the ceiling is {format_percent(ceiling)})"
+    )
+    trained = (
+        f"On the windows they trained on, the n-gram, which only counts what followed each context, "
+        f"gets {format_percent(ngram)} right{at_ceiling} and the LSTM {format_percent(lstm)}"
+    )
+    if lstm_held_out is None or ngram_held_out is None:
+        return (
+            f"{trained}: learning a story by heart takes no understanding; hold part of it out to see "
+            "which of the two guesses words it never saw."
+        )
+    if abs(lstm_held_out - ngram_held_out) < 0.0005:
+        verdict = "they guess as many"
+    else:
+        verdict = f"the {'LSTM' if lstm_held_out > ngram_held_out else 'n-gram'} guesses more of them"
+    return (
+        f"{trained}; on the held-out words, which neither saw, the LSTM gets {format_percent(lstm_held_out)} "
+        f"and the n-gram {format_percent(ngram_held_out)}: {verdict}."
+    )

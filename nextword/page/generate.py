@@ -1,22 +1,34 @@
-"""Section 5: the model writes on from the context, each symbol it writes fed back in as input."""
+"""Section 5: the LSTM and the n-gram write on from the same context, side by side.
+
+Each symbol either writes is fed back in as input. In both texts, the symbols that belong to a run
+of n_input + 1 or more found word for word in the story are marked: what was copied, not made up.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from nextword.copying import CopiedText, CopyFinder, copy_summary
+from nextword.corpus import detokenize_pieces
 from nextword.errors import NextwordError
-from nextword.page.format import escape_markdown, split_generation
+from nextword.page import resources
+from nextword.page.format import escape_markdown, marked_text_html, story_quote_html
 from nextword.page.options import GENERATE_LENGTH_RANGE, HELP, SEED_RANGE, TEMPERATURE_RANGE
-from nextword.predict import STRATEGIES
+from nextword.predict import STRATEGIES, Generation
+from nextword.run import TrainingRun
 
-# Large print for the generated story (read from the back of a classroom); the context in blue.
+# Our own fixed CSS, never user text: large print for the generated texts (read from the back of
+# a classroom), the context in blue, copied runs highlighted.
 GENERATED_TEXT_STYLE = """<style>
-.st-key-generated_text p { font-size: 1.55rem; line-height: 1.5; }
-.st-key-generated_text strong { color: #1f77b4; }
+.nw-text { font-size: 1.55rem; line-height: 1.5; }
+.nw-context { color: #1f77b4; font-weight: 700; }
+mark.nw-copied { background: #ffe08a; color: inherit; padding: 0 0.1em; border-radius: 0.2em; }
+.nw-quote { font-size: 0.875rem; line-height: 1.5; opacity: 0.75; }
 </style>"""
+WRITERS = (("The LSTM", "generated_text"), ("The n-gram", "ngram_generated_text"))
 
 
-def generate_section(predictor, context: str) -> None:
+def generate_section(run: TrainingRun, predictor, context: str) -> None:
     st.header("5 · Let it write")
     columns = st.columns(5)
     length = columns[0].slider(
@@ -52,20 +64,55 @@ def generate_section(predictor, context: str) -> None:
         disabled=not sampling,
         help=HELP["generate_seed"],
     )
+    choices = {"strategy": strategy, "temperature": temperature, "top_k": top_k or None, "seed": seed}
     try:
-        generation = predictor.generate(
-            context,
-            n_words=length,
-            strategy=strategy,
-            temperature=temperature,
-            top_k=top_k or None,
-            seed=seed,
+        generations = (
+            predictor.generate(context, n_words=length, **choices),
+            ngram_generation(run, predictor, context, length, choices),
         )
     except NextwordError as error:
         st.warning(escape_markdown(str(error)))
         return
-    context_text, written = split_generation(generation)
-    st.html(GENERATED_TEXT_STYLE)  # our own fixed CSS: never user text
-    with st.container(border=True, key="generated_text"):
-        st.markdown(f"**{escape_markdown(context_text.strip())}** {escape_markdown(written.strip())}")
-    st.caption("In blue: the context you gave. The rest: what the model wrote, one symbol at a time.")
+    story, min_run = run.data.story, run.model_config.n_input + 1
+    finder = resources.copy_finder(story.digest, min_run, story)
+    st.html(GENERATED_TEXT_STYLE)
+    for column, (name, key), generation in zip(st.columns(2), WRITERS, generations, strict=True):
+        with column:
+            written_text(run, name, key, generation, finder)
+    st.caption(
+        "In blue: the context you gave. The rest: what each model wrote, one symbol at a time. "
+        f"Highlighted: runs of {min_run} or more symbols found word for word in the story: copied, "
+        "not made up."
+    )
+
+
+def ngram_generation(run: TrainingRun, predictor, context: str, length: int, choices: dict) -> Generation:
+    """What the n-gram writes from the same context, with the same choice of the next symbol."""
+    ids = run.ngram().generate(predictor.encode_context(context), n_symbols=length, **choices)
+    vocabulary = run.data.vocabulary
+    generated = tuple(vocabulary.symbol_of(int(symbol_id)) for symbol_id in ids)
+    return Generation(
+        tuple(predictor.context_symbols(context)), generated, run.data.corpus_config.symbol_mode
+    )
+
+
+def written_text(run: TrainingRun, name: str, key: str, generation: Generation, finder: CopyFinder) -> None:
+    """One model's text with its copied runs marked, how much is copied, and where the longest is from."""
+    copies = finder.find(generation.context, generation.generated)
+    pieces = detokenize_pieces([*generation.context, *generation.generated], generation.symbol_mode)
+    st.markdown(f"**{name}**")
+    with st.container(border=True, key=key):
+        st.html(marked_text_html(pieces, len(generation.context), copies.copied))
+    st.caption(copy_summary(copies))
+    if copies.longest_run:
+        st.html(f'<div class="nw-quote">{longest_run_source(run, copies)}</div>')
+
+
+def longest_run_source(run: TrainingRun, copies: CopiedText) -> str:
+    """HTML: where in the story the longest copied run comes from, quoted around it (escaped)."""
+    story, offset = run.data.story, copies.story_offset
+    held_out_start = run.windows.split.held_out_start
+    part = " (in the held-out part, never trained on)" if offset >= held_out_start else ""
+    quote = story_quote_html(story.symbols, offset, copies.longest_run, story.config.symbol_mode)
+    where = f"at symbol {offset + 1:,} of {story.symbol_count:,}{part}"
+    return f"The longest copied run is the story's {where}: {quote}"

@@ -13,6 +13,7 @@ from nextword.config import (
     ARTICLE_STEPS,
     ARTICLE_UNITS,
     INPUT_ENCODINGS,
+    MAX_HOLDOUT_PERCENT,
     OPTIMIZERS,
     SYMBOL_MODES,
     CorpusConfig,
@@ -30,6 +31,7 @@ STORY_CHARACTERS_SHOWN = 20_000  # of the story's text in the "Read the story" e
 N_INPUT_RANGE = (1, 10)
 LAYER_RANGE = (1, 4)
 STEP_OPTIONS = (50, 100, 200, 300, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 50_000)
+HOLDOUT_RANGE = (0, MAX_HOLDOUT_PERCENT)
 UNIT_OPTIONS = (8, 16, 32, 64, 128, 256, 512, 1024)
 LEARNING_RATE_OPTIONS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0)
 BATCH_OPTIONS = (1, 8, 16, 32, 64, 128, 256, 512, 1024)
@@ -48,6 +50,7 @@ SETTING_OPTIONS: dict[str, tuple | range | None] = {
     "units": UNIT_OPTIONS,
     "encoding": INPUT_ENCODINGS,
     "steps": STEP_OPTIONS,
+    "holdout": range(HOLDOUT_RANGE[0], HOLDOUT_RANGE[1] + 1),
     "batch_size": BATCH_OPTIONS,
     "optimizer": OPTIMIZERS,
     "learning_rate": LEARNING_RATE_OPTIONS,
@@ -67,7 +70,7 @@ VIEW_DEFAULTS = {
     "generate_seed": 0,
     "compare_metric": "exact accuracy",
 }
-COMPARE_METRICS = ("exact accuracy", "loss")
+COMPARE_METRICS = ("exact accuracy", "loss", "held-out accuracy")
 
 ENCODING_LABELS = {
     "embedding": "embedding (a learned vector per symbol)",
@@ -121,6 +124,9 @@ def _help_texts() -> dict[str, str]:
         "blow up.",
         "batch_size": "How many windows are averaged into one step. "
         f"The article uses {article_train.batch_size}: fast but noisy steps.",
+        "holdout": "Keep the end of the story back: the model never trains on it, and the page tests it "
+        "there. Accuracy on words it trained on shows what it memorised; on held-out words, what it "
+        "learned. 0 trains on the whole story, as the article does.",
         "seed": "The starting random numbers: the same seed gives the same run. Change it to see how "
         "much luck matters.",
         "symbol_mode": "What one symbol is: a word or punctuation mark (the article), or a single "
@@ -145,7 +151,8 @@ def _help_texts() -> dict[str, str]:
         "flattens it toward wild guesses.",
         "generate_top_k": "Sample only among the k likeliest symbols (0 = all of them).",
         "generate_seed": "The random numbers for sampling: the same seed writes the same story.",
-        "compare_metric": "Which curve to overlay for the runs of this tab.",
+        "compare_metric": "Which curve to overlay for the runs of this tab: accuracy on the windows "
+        "trained on, the loss, or accuracy on the held-out windows (runs that held some out).",
         "download": "The model, its vocabulary and its settings: load it with `python -m nextword predict`.",
     }
 
@@ -159,6 +166,11 @@ def story_choice_help(fable_vocabulary_size: int) -> str:
         "A story that ships with the app. The fable is the article's: "
         f"{fable_vocabulary_size:,} different symbols."
     )
+
+
+def step_option_nearest(steps: int) -> int:
+    """The step count the slider offers that is nearest to `steps`, by ratio (1,157 → 1,000)."""
+    return min(STEP_OPTIONS, key=lambda option: max(option / steps, steps / option))
 
 
 def default_story_title() -> str:

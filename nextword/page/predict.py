@@ -1,4 +1,8 @@
-"""Section 4: the model's best guesses for the next symbol after a context the student types."""
+"""Section 4: the best guesses for the next symbol after a context the student types.
+
+The LSTM's bars stand beside the n-gram's (counts of what followed the same context in the
+training part), with a sentence saying which of the two gets more right, trained or held out.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import streamlit as st
 
 from nextword import charts, corpus, windows
 from nextword.errors import NextwordError, UnknownSymbolError
-from nextword.page.format import escape_markdown, unknown_word_message
+from nextword.page.format import escape_markdown, unknown_word_message, yardstick_sentence
 from nextword.page.generate import generate_section
 from nextword.page.options import HELP, TOP_K_RANGE
 from nextword.page.state import TabState
@@ -36,9 +40,14 @@ def predict_section(key: str, run: TrainingRun) -> None:
         context = st.text_input("Context", key="predict_context", help=HELP["predict_context"])
         st.caption(f"This model reads the last {n_input} symbol(s) of the context.")
         k = st.slider("How many guesses (k)", *TOP_K_RANGE, key="top_k", help=HELP["top_k"])
+    k = min(k, len(data.vocabulary))
     try:
         context_ids = predictor.encode_context(context)
-        pairs = predictor.top_k(context, min(k, len(data.vocabulary)))
+        pairs = predictor.top_k(context, k)
+        ngram_pairs = [
+            (data.vocabulary.symbol_of(symbol_id), probability)
+            for symbol_id, probability in run.ngram().top_k(context_ids, k)
+        ]
     except UnknownSymbolError as error:
         left.warning(escape_markdown(unknown_word_message(error)))
         return
@@ -54,11 +63,26 @@ def predict_section(key: str, run: TrainingRun) -> None:
         else:
             st.caption("This context never occurs in the story: the model has to generalise.")
     with right:
-        st.vega_lite_chart(
-            spec=charts.stable_spec(
-                charts.top_k_chart(pairs, true_next, title="Most likely next symbols"), "top_k"
-            ),
-            width="stretch",
-            key="top_k_chart",
+        st.markdown(
+            yardstick_sentence(
+                progress.final_accuracy,
+                progress.ngram_accuracy,
+                progress.ceiling,
+                progress.final_holdout_accuracy,
+                progress.ngram_holdout_accuracy,
+            )
         )
-    generate_section(predictor, context)
+    lstm_column, ngram_column = st.columns(2)
+    with lstm_column:
+        st.markdown("**The LSTM**")
+        top_k_bars(pairs, true_next, "Most likely next symbols", "top_k")
+    with ngram_column:
+        st.markdown(f"**The n-gram**: what followed these {n_input} symbols, or fewer, in the training part")
+        top_k_bars(ngram_pairs, true_next, "The n-gram's guesses", "ngram_top_k")
+    generate_section(run, predictor, context)
+
+
+def top_k_bars(pairs: list[tuple[str, float]], true_next: dict[str, int], title: str, name: str) -> None:
+    # A fixed dataset name, as for the live charts: a redraw swaps rows instead of renaming the data.
+    chart = charts.top_k_chart(pairs, true_next, title=title)
+    st.vega_lite_chart(spec=charts.stable_spec(chart, name), width="stretch", key=f"{name}_chart")

@@ -13,6 +13,7 @@ import streamlit as st
 
 from nextword import charts, corpus, registry
 from nextword.config import CorpusConfig, ModelConfig
+from nextword.copying import CopyFinder
 from nextword.dataset import TrainingData, prepare_training_data
 from nextword.page.format import format_percent, format_seconds
 from nextword.page.options import MAX_KEPT, MAX_RUNNING, STATUS_LABELS, VIEW_SECONDS
@@ -45,6 +46,12 @@ def training_data(story_digest: str, n_input: int, _story: corpus.Story) -> Trai
     return prepare_training_data(_story, ModelConfig(n_input=n_input))
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def copy_finder(story_digest: str, min_run: int, _story: corpus.Story) -> CopyFinder:
+    """A story indexed for finding copied runs, built once per server (270 ms for 82,000 symbols)."""
+    return CopyFinder(_story.symbols, min_run)
+
+
 @st.cache_resource(show_spinner=False)
 def bundled_vocabulary_size(title: str) -> int:
     """Different symbols in a bundled story, read as words (for the story picker's help)."""
@@ -73,7 +80,15 @@ def live_view(key: str, tick: str, _run: TrainingRun) -> dict:
     if progress.status == Status.RUNNING and progress.step == 0:
         status = "starting (loading TensorFlow and building the model)"
     rate = f"{progress.steps_per_second:,.0f} steps/s" if progress.steps_per_second else "– steps/s"
-    loss = charts.loss_chart(progress.losses, progress.total_steps, title="Loss")
+    holdout = progress.holdout_window_count > 0  # known from the start: the legend never changes
+    loss = charts.loss_chart(
+        progress.losses,
+        progress.total_steps,
+        title="Loss",
+        eval_steps=progress.eval_steps,
+        holdout_losses=progress.holdout_losses,
+        holdout=holdout,
+    )
     accuracy = charts.accuracy_chart(
         progress.batch_accuracies,
         progress.eval_steps,
@@ -81,6 +96,10 @@ def live_view(key: str, tick: str, _run: TrainingRun) -> dict:
         progress.ceiling,
         progress.total_steps,
         title="Accuracy",
+        holdout_accuracies=progress.holdout_accuracies,
+        ngram_accuracy=progress.ngram_accuracy,
+        ngram_holdout_accuracy=progress.ngram_holdout_accuracy,
+        holdout=holdout,
     )
     return {
         "queue_position": progress.queue_position if progress.status == Status.QUEUED else None,
@@ -90,9 +109,11 @@ def live_view(key: str, tick: str, _run: TrainingRun) -> dict:
         "step": f"{progress.step:,}",
         "loss": "–" if not progress.losses else f"{progress.losses[-1]:.3f}",
         "accuracy": format_percent(progress.final_accuracy),
+        "holdout_accuracy": format_percent(progress.final_holdout_accuracy if holdout else None),
+        "ngram": format_percent(progress.ngram_accuracy),
+        "ngram_holdout": format_percent(progress.ngram_holdout_accuracy if holdout else None),
         "ceiling": format_percent(progress.ceiling),
         "time": format_seconds(progress.elapsed_seconds),
-        "stop_reason": progress.stop_reason,  # why it ended before its last step, if it did
         "samples": [f"step {sample.step:>6,}: {sample.text}" for sample in progress.samples],
         # Fixed dataset names: a live chart's spec stays the same between polls, only its rows change.
         "loss_spec": charts.stable_spec(loss, "loss"),

@@ -11,6 +11,7 @@ from nextword.page.options import (
     BATCH_OPTIONS,
     ENCODING_LABELS,
     HELP,
+    HOLDOUT_RANGE,
     LAYER_RANGE,
     LEARNING_RATE_OPTIONS,
     N_INPUT_RANGE,
@@ -66,7 +67,22 @@ def settings_controls() -> None:
     )
     st.slider("LSTM layers", *LAYER_RANGE, key="layers", help=HELP["layers"])
     st.select_slider(
-        "Training steps", STEP_OPTIONS, key="steps", format_func=lambda v: f"{v:,}", help=HELP["steps"]
+        "Training steps",
+        STEP_OPTIONS,
+        key="steps",
+        format_func=lambda v: f"{v:,}",
+        on_change=callbacks.on_setting_chosen,
+        args=("steps",),
+        help=HELP["steps"],
+    )
+    st.slider(
+        "Hold out (% of the story's end)",
+        *HOLDOUT_RANGE,
+        key="holdout",
+        format="%d%%",
+        on_change=callbacks.on_setting_chosen,
+        args=("holdout",),
+        help=HELP["holdout"],
     )
     with st.expander("Advanced"):
         st.select_slider("Units per layer", UNIT_OPTIONS, key="units", help=HELP["units"])

@@ -79,6 +79,13 @@ class RunSummary:
     eval_accuracies: tuple[float, ...]
     loss_steps: tuple[int, ...]
     losses: tuple[float, ...]
+    holdout_accuracies: tuple[float, ...] = ()  # at eval_steps; empty when nothing is held out
+    ngram_accuracy: float | None = None
+    ngram_holdout_accuracy: float | None = None
+
+    @property
+    def holdout_accuracy(self) -> float | None:
+        return self.holdout_accuracies[-1] if self.holdout_accuracies else None
 
     @classmethod
     def of(cls, progress: TrainingProgress) -> RunSummary:
@@ -92,6 +99,9 @@ class RunSummary:
             eval_accuracies=tuple(progress.eval_accuracies),
             loss_steps=tuple(point["step"] for point in loss_points),
             losses=tuple(point["value"] for point in loss_points),
+            holdout_accuracies=tuple(progress.holdout_accuracies),
+            ngram_accuracy=progress.ngram_accuracy,
+            ngram_holdout_accuracy=progress.ngram_holdout_accuracy,
         )
 
 
@@ -133,6 +143,10 @@ class TabState:
     action_error: _Entry[str | None] = _Entry("action_error")  # why Train or Continue did nothing
     predict_context: _Entry[str | None] = _Entry("predict_context")  # the prediction box's widget
     predict_context_for: _Entry[str | None] = _Entry("predict_context_for")  # the run it was filled for
+    # Settings the person set (a widget moved, the article's recipe, a linked run's): a story's
+    # suggested hold-out and steps never override them. And the story they were last suggested for.
+    settings_chosen: _Entry[set[str]] = _Entry("settings_chosen")
+    suggested_for: _Entry[str | None] = _Entry("suggested_for")
 
     def init(self) -> None:
         """Give every key its first value (on every script run: Streamlit drops unseen widgets)."""
@@ -141,6 +155,7 @@ class TabState:
             state.setdefault(key, value)
         state.setdefault("my_runs", [])
         state.setdefault("watch_key", None)
+        state.setdefault("settings_chosen", set())
         if "story_bytes" in state:
             return
         self.use_bundled_story(default_story_title())
@@ -185,6 +200,7 @@ class TabState:
         self.story_bytes = story.text.encode("utf-8")
         self.story_name = story.name
         self.show_settings(story.config, run.model_config, run.train_config)
+        self.settings_chosen = self.settings_chosen | {"holdout", "steps"}
         self.watch(key, story, run.model_config, run.train_config)
 
     def show_in_address(self) -> None:

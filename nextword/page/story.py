@@ -6,13 +6,14 @@ import streamlit as st
 
 from nextword.corpus import Story
 from nextword.page.format import escape_markdown, format_percent, window_lines
+from nextword.page.holdout import HeldOut, holdout_note
 from nextword.page.options import DICTIONARY_ROWS_SHOWN, FIRST_WINDOWS_SHOWN, STORY_CHARACTERS_SHOWN
 
 TABLE_HEADER_PIXELS = 38
 TABLE_ROW_PIXELS = 35
 
 
-def story_section(story: Story | None, data, problems: list[str]) -> None:
+def story_section(story: Story | None, data, problems: list[str], held_out: HeldOut | None) -> None:
     st.header("1 · The story")
     for message in problems:
         st.error(escape_markdown(message))
@@ -34,6 +35,8 @@ def story_section(story: Story | None, data, problems: list[str]) -> None:
     capped_note = data.vocabulary.capped_note(story.config.max_vocabulary)
     if capped_note:
         st.info(capped_note)
+    if held_out is not None:
+        holdout_note(story, held_out)
     left, right = st.columns([2, 3])
     with left:
         dictionary(data.vocabulary)
