@@ -32,6 +32,7 @@ _STRIP_CSS = (
     + "".join(
         f".nw-strip .nw-p{level}{{background:rgba(46,125,50,{level / 10 + 0.05:.2f})}}" for level in range(10)
     )
+    + ".nw-strip .nw-p6,.nw-strip .nw-p7,.nw-strip .nw-p8,.nw-strip .nw-p9{color:#fff}"
     + "</style>"
 )
 

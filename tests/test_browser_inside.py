@@ -1,0 +1,101 @@
+"""The inside views (issue 11) in a real browser: train on the fable, then see each finished view.
+
+Uses test_browser's server, page and slider helpers; the screenshot of the inside section is saved in
+tests/artifacts/inside_views.png for a human to look at.
+"""
+
+from __future__ import annotations
+
+import time
+
+from .test_browser import (
+    ARTIFACTS,
+    assert_clean,
+    main_area,
+    open_page,
+    progress_text,
+    server,  # noqa: F401 (the module's server fixture)
+    set_slider,
+    sync_api,
+    wait_script_idle,
+)
+
+TRAINING_SECONDS = 300  # the shared machine is busy; includes the server's first TensorFlow import
+
+
+def open_advanced_surely(page) -> None:
+    """Open the sidebar's Advanced expander; on a busy machine a first click can be lost to a rerun."""
+    slider = page.get_by_role("slider", name="Units per layer")
+    for _ in range(4):
+        page.get_by_test_id("stSidebar").get_by_text("Advanced").click()
+        try:
+            slider.wait_for(timeout=15_000)
+            return
+        except sync_api.TimeoutError:
+            wait_script_idle(page, timeout=60)
+    slider.wait_for()
+
+
+def chart_with(page, text: str):
+    return page.locator('[data-testid="stVegaLiteChart"]').filter(has_text=text)
+
+
+def test_the_inside_views_after_a_run_on_the_fable(browser, server):  # noqa: F811
+    context, page, log = open_page(browser, server)
+    try:
+        wait_script_idle(page, timeout=120)
+        for attempt in range(4):  # on a busy machine a rerun can fold the expander away mid-way
+            try:
+                open_advanced_surely(page)
+                page.set_default_timeout(10_000)
+                set_slider(page, "Units per layer", 1)  # 16 units
+                set_slider(page, "Training steps", 3)  # 300 steps
+                break
+            except sync_api.TimeoutError:
+                assert attempt < 3, "the sliders could not be set"
+                wait_script_idle(page, timeout=60)
+            finally:
+                page.set_default_timeout(30_000)
+        wait_script_idle(page)
+        main_area(page).get_by_role("button", name="Train").click()
+        deadline = time.monotonic() + TRAINING_SECONDS
+        while not progress_text(page).endswith("finished"):
+            assert time.monotonic() < deadline, f"the run did not finish: {progress_text(page)!r}"
+            page.wait_for_timeout(500)
+        main_area(page).get_by_role("heading", name="Inside the LSTM").wait_for(timeout=60_000)
+        wait_script_idle(page, timeout=60)
+
+        # 1. The story as the model reads it: a window of 120 shaded symbols with their top 3.
+        spans = page.locator(".nw-strip span")
+        spans.first.wait_for()  # st.html's element is loaded on demand
+        assert spans.count() == 120
+        assert "top 3:" in spans.nth(10).get_attribute("title")
+
+        # 2. Gates and memory: five heat maps of 3 input symbols × 16 units.
+        for name in ("input gate", "forget gate", "output gate", "cell state", "hidden state"):
+            heat = chart_with(page, f"{name} · layer 1")
+            heat.locator("svg g.mark-rect.role-mark path").first.wait_for()
+            assert heat.locator("svg g.mark-rect.role-mark path").count() == 3 * 16
+
+        # 3. The word map: one point per symbol, and the nearest neighbours of "mice".
+        word_map = chart_with(page, "Word map")
+        word_map.locator("svg g.mark-symbol.role-mark path").first.wait_for()
+        assert word_map.locator("svg g.mark-symbol.role-mark path").count() == 112
+        main_area(page).get_by_text("Nearest neighbours of “mice”").wait_for()
+
+        # 4. Slow motion: Next moves to the ids, Back returns to the context.
+        main_area(page).get_by_text("The context", exact=True).wait_for()
+        main_area(page).get_by_role("button", name="Next").click()
+        main_area(page).get_by_text("Symbols become ids", exact=True).wait_for()
+        main_area(page).get_by_role("button", name="Back").click()
+        main_area(page).get_by_text("The context", exact=True).wait_for()
+        wait_script_idle(page)
+
+        page.set_viewport_size({"width": 1400, "height": 3000})
+        main_area(page).get_by_role("heading", name="Inside the LSTM").scroll_into_view_if_needed()
+        page.wait_for_timeout(1500)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "inside_views.png"))
+        assert_clean(page, log)
+    finally:
+        context.close()
