@@ -11,7 +11,6 @@ the browser's own timestamps. Nothing is loaded into the server: it runs as a cl
 
 from __future__ import annotations
 
-import ast
 import base64
 import importlib.util
 import math
@@ -25,6 +24,7 @@ from common import BENCH_DIRECTORY, Table, format_seconds, make_importable, medi
 make_importable()
 
 from nextword.config import TrainConfig  # noqa: E402 - the measured checkout first on sys.path
+from nextword.page.options import COMPARE_METRICS, STEP_OPTIONS  # noqa: E402 - no Streamlit, no TF
 
 FIRST_PAINT_SECONDS, COLD_POINT_SECONDS, WARM_POINT_SECONDS = 1.5, 1.5, 1.0  # issues 4 and 13
 ANSWER_SECONDS = 1.0  # the class test's bound on the server's median answer while runs train
@@ -95,20 +95,6 @@ def load_page_server():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def step_options() -> tuple[int, ...]:
-    """The page's Training steps options, from nextword.page.options (or streamlit_app.py, before it)."""
-    try:
-        from nextword.page.options import STEP_OPTIONS
-
-        return tuple(STEP_OPTIONS)
-    except ImportError:
-        tree = ast.parse((repository_root() / "streamlit_app.py").read_text(encoding="utf-8"))
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "STEP_OPTIONS":
-                return tuple(ast.literal_eval(node.value))
-        raise
 
 
 class ServerAnswers:
@@ -233,7 +219,7 @@ def measure_page(parameters: dict[str, Any], log_path: Path) -> tuple[list, dict
     """First paint and cold Train on fresh servers; warm Train and a class on the last one."""
     from playwright.sync_api import sync_playwright
 
-    page_server, options, table = load_page_server(), step_options(), Table()
+    page_server, table = load_page_server(), Table()
     default_steps = TrainConfig().steps  # what a fresh page trains
     raw: dict[str, list] = {name: [] for name in ("answers", "paints", "stories", "colds", "waits", "warms")}
     with sync_playwright() as playwright:
@@ -261,12 +247,12 @@ def measure_page(parameters: dict[str, Any], log_path: Path) -> tuple[list, dict
             for more in range(1, parameters["warm_runs"] + 1):
                 move_slider(page, "Training steps", 1)
                 wait_idle(page)
-                clicked, point = press_train(page, options[options.index(default_steps) + more])
+                clicked, point = press_train(page, STEP_OPTIONS[STEP_OPTIONS.index(default_steps) + more])
                 raw["warms"].append(point - clicked)
                 stop_run(page)
             context.close()
             # The class runs one notch below the default: new runs for everyone.
-            class_steps = options[options.index(default_steps) - 1]
+            class_steps = STEP_OPTIONS[STEP_OPTIONS.index(default_steps) - 1]
             group = measure_class(browser, server, parameters["students"], class_steps)
             peak = page_server.peak_memory_megabytes(server.pid)
         finally:
@@ -329,7 +315,8 @@ def measure_class(browser, server, students: int, steps: int) -> dict[str, Any]:
         if all(state in ("done", "blank") for state in states):
             break
         for page in (page for page, state in zip(pages, states, strict=True) if state == "training"):
-            metric = "exact accuracy" if page.evaluate(COMPARE_SHOWS, "loss") else "loss"  # the other one
+            first, second = COMPARE_METRICS  # click the one the chart does not show
+            metric = first if page.evaluate(COMPARE_SHOWS, second) else second
             clicked = time.monotonic()
             try:
                 main_area(page).get_by_test_id("stRadio").get_by_text(metric, exact=True).click(timeout=5000)
