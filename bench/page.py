@@ -12,19 +12,19 @@ the browser's own timestamps. Nothing is loaded into the server: it runs as a cl
 from __future__ import annotations
 
 import base64
-import importlib.util
 import math
 import re
 import time
 from pathlib import Path
 from typing import Any
 
-from common import BENCH_DIRECTORY, Table, format_seconds, make_importable, median, medians, repository_root
+from common import Table, format_seconds, make_importable, median, medians, repository_root
 
 make_importable()
 
 from nextword.config import TrainConfig  # noqa: E402 - the measured checkout first on sys.path
 from nextword.page.options import COMPARE_METRICS, STEP_OPTIONS  # noqa: E402 - no Streamlit, no TF
+from tests import page_server  # noqa: E402 - how the tests start the page's server and find Chromium
 
 FIRST_PAINT_SECONDS, COLD_POINT_SECONDS, WARM_POINT_SECONDS = 1.5, 1.5, 1.0  # issues 4 and 13
 ANSWER_SECONDS = 1.0  # the class test's bound on the server's median answer while runs train
@@ -86,15 +86,6 @@ RUN_STATE = """key => {
   return text.endsWith('training') ? 'training' : 'waiting';
 }"""
 CLICK_SECONDS = 60  # a click that has not redrawn its chart by then is lost (a loaded machine is slow)
-
-
-def load_page_server():
-    """tests/page_server.py of this bench's checkout: how tests start the server and find Chromium."""
-    path = BENCH_DIRECTORY.parent / "tests" / "page_server.py"
-    spec = importlib.util.spec_from_file_location("nextword_page_server", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class ServerAnswers:
@@ -219,7 +210,7 @@ def measure_page(parameters: dict[str, Any], log_path: Path) -> tuple[list, dict
     """First paint and cold Train on fresh servers; warm Train and a class on the last one."""
     from playwright.sync_api import sync_playwright
 
-    page_server, table = load_page_server(), Table()
+    table = Table()
     default_steps = TrainConfig().steps  # what a fresh page trains
     raw: dict[str, list] = {name: [] for name in ("answers", "paints", "stories", "colds", "waits", "warms")}
     with sync_playwright() as playwright:
