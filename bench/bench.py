@@ -59,7 +59,7 @@ def log(message: str) -> None:
 
 
 def load_row(table: Table, part: str, name: str, load: float, others: float, note: str = "") -> None:
-    value = f"load average {load:.1f}; other processes kept {others:.0%} of the cores busy"
+    value = f"load average {load:.1f}, others kept {others:.0%} of the cores busy"
     table.add(part, f"machine during {name}", value, note=note)
 
 
@@ -90,11 +90,11 @@ def part_training(table: Table, results: dict[str, Any], settings: dict[str, Any
             articles.append(article)
             ratio = article["step_seconds"] / loop["step_seconds"]
             verdict = f"nextword {1 / ratio:.2f}× faster" if ratio < 1 else f"nextword {ratio:.2f}× slower"
-            figure = f"{article['name']}: article mode / plain loop, seconds a step"
+            figure = f"{article['name']}: nextword / plain loop, s a step"
             table.add("1", figure, f"{ratio:.2f}×", verdict=verdict)
     ratio = articles[0]["seconds"] / default["training_seconds"]
     value = f"{ratio:,.0f}×" + ("" if articles[0]["measured"] else " (the article's time extrapolated)")
-    figure = "ratio: article recipe (50,000 steps) / default run, training seconds"
+    figure = "ratio: article's 50,000 steps / default run, training s"
     table.at_least("1", figure, ratio, ARTICLE_RATIO, value, show="{:,.0f}×".format)
 
 

@@ -156,7 +156,7 @@ def measure_fable_default(parameters: dict[str, Any]) -> dict[str, Any]:
     verdict = "met" if right >= ceiling else f"MISSED by {ceiling - right} windows"
     reason = (getattr(last, "stop_reason", None) or f"ran all {last.total_steps} steps").split(". ")[0]
     table.add(
-        "1", "default run on the fable: exact accuracy at its end", value, "the ceiling", verdict, reason
+        "1", "default run on the fable: exact accuracy at the end", value, "the ceiling", verdict, reason
     )
     note = (
         f"again in the same process {again.last.elapsed_seconds:.2f} s; first step "
@@ -164,11 +164,11 @@ def measure_fable_default(parameters: dict[str, Any]) -> dict[str, Any]:
         "(model build + trace); "
         f"{first.steps_per_second():.0f} steps/s after it; {len(first.points)} snapshots"
     )
-    figure = "default run: training seconds, first-step trace included"
+    figure = "default run: training s (first-step trace included)"
     table.at_most("1", figure, last.elapsed_seconds, DEFAULT_RUN_SECONDS, note=note)
     note = f"exact accuracy scored at steps {list(last.eval_steps[:3])}...: the step is good to that spacing"
     value = f"step {ceiling_step}, {ceiling_seconds:.2f} s"
-    table.add("1", "default run: the step and training seconds at the ceiling", value, note=note)
+    table.add("1", "default run: step and training s at the ceiling", value, note=note)
     # Part 2. A bare model.fit of the same model and batch, no callback: a step without the run.
     batch = min(train_config.batch_size, data.window_count)
     model, steps = build_model(model_config, len(data.vocabulary), train_config), parameters["bare_steps"]
@@ -205,13 +205,13 @@ def measure_article(parameters: dict[str, Any]) -> dict[str, Any]:
     last, rate = timeline.last, timeline.steps_per_second(skip_seconds=1.0)
     measured = last.step >= ARTICLE_STEPS
     seconds = last.elapsed_seconds if measured else timeline.first_step_seconds + (ARTICLE_STEPS - 1) / rate
-    name = f"article recipe, {layers} layer{'s' if layers > 1 else ''}, seed {seed}"
+    name = f"article ({layers} layer{'s' if layers > 1 else ''}, seed {seed})"
     value = f"{seconds:,.0f} s" + (" (measured)" if measured else f" (EXTRAPOLATED from {last.step:,} steps)")
     note = (
         f"{format_seconds(1 / rate)} a step after the first ({timeline.first_step_seconds:.2f} s); start() → "
         f"first step {timeline.start_to_first_step:.2f} s; {len(timeline.points)} snapshots"
     )
-    figure = f"{name}: nextword's article mode, 50,000 steps"
+    figure = f"{name}: nextword, 50,000 steps"
     table.at_most("1", figure, seconds, ARTICLE_SECONDS[layers], value, note=note)
     # One value per step, or an exact mean per block of steps: the last 1,000 steps either way.
     accuracies = np.asarray(last.batch_accuracies, dtype=np.float64)
@@ -219,8 +219,9 @@ def measure_article(parameters: dict[str, Any]) -> dict[str, Any]:
     if last.step >= RUNNING_WINDOW:
         running, goal = float(accuracies[-tail:].mean()), ARTICLE_ACCURACY[layers]
         verdict = f"{(running - goal) * 100:+.1f} points" if measured else "stopped early"
-        figure = f"{name}: running accuracy (last 1,000 steps) at step {last.step:,}"
-        table.add("1", figure, f"{running:.1%}", f"the article's {goal:.1%}", verdict)
+        figure = f"{name}: running accuracy at step {last.step:,}"
+        note = "the mean batch accuracy of the last 1,000 steps, as the article's console prints it"
+        table.add("1", figure, f"{running:.1%}", f"the article's {goal:.1%}", verdict, note)
     return result(table, name=name, layers=layers, seconds=seconds, step_seconds=1 / rate, measured=measured)
 
 
@@ -257,9 +258,7 @@ def measure_plain_loop(parameters: dict[str, Any]) -> dict[str, Any]:
     step_seconds, table = (time.perf_counter() - began) / (steps - 1), Table()
     seconds = trace + (ARTICLE_STEPS - 1) * step_seconds
     layers = parameters["layers"]
-    figure = (
-        f"article recipe, {layers} layer{'s' if layers > 1 else ''}: a plain TensorFlow loop, 50,000 steps"
-    )
+    figure = f"article ({layers} layer{'s' if layers > 1 else ''}): a plain TensorFlow loop, 50,000 steps"
     note = (
         f"{format_seconds(step_seconds)} a step, trace {trace:.2f} s: a tf.function step on one window, "
         "RMSProp 0.001, called per step from Python, loss and hit read every step"

@@ -11,20 +11,20 @@ the browser's own timestamps. Nothing is loaded into the server: it runs as a cl
 
 from __future__ import annotations
 
-import ast
 import base64
-import importlib.util
 import math
 import re
 import time
 from pathlib import Path
 from typing import Any
 
-from common import BENCH_DIRECTORY, Table, format_seconds, make_importable, median, medians, repository_root
+from common import Table, format_seconds, make_importable, median, medians, repository_root
 
 make_importable()
 
 from nextword.config import TrainConfig  # noqa: E402 - the measured checkout first on sys.path
+from nextword.page.options import COMPARE_METRICS, STEP_OPTIONS  # noqa: E402 - no Streamlit, no TF
+from tests import page_server  # noqa: E402 - how the tests start the page's server and find Chromium
 
 FIRST_PAINT_SECONDS, COLD_POINT_SECONDS, WARM_POINT_SECONDS = 1.5, 1.5, 1.0  # issues 4 and 13
 ANSWER_SECONDS = 1.0  # the class test's bound on the server's median answer while runs train
@@ -85,30 +85,7 @@ RUN_STATE = """key => {
   if (/(finished|stopped|failed)$/.test(text)) return 'done';
   return text.endsWith('training') ? 'training' : 'waiting';
 }"""
-CLICK_SECONDS = 15  # a click that has not redrawn its chart by then counts as lost
-
-
-def load_page_server():
-    """tests/page_server.py of this bench's checkout: how tests start the server and find Chromium."""
-    path = BENCH_DIRECTORY.parent / "tests" / "page_server.py"
-    spec = importlib.util.spec_from_file_location("nextword_page_server", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def step_options() -> tuple[int, ...]:
-    """The page's Training steps options, from nextword.page.options (or streamlit_app.py, before it)."""
-    try:
-        from nextword.page.options import STEP_OPTIONS
-
-        return tuple(STEP_OPTIONS)
-    except ImportError:
-        tree = ast.parse((repository_root() / "streamlit_app.py").read_text(encoding="utf-8"))
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "STEP_OPTIONS":
-                return tuple(ast.literal_eval(node.value))
-        raise
+CLICK_SECONDS = 60  # a click that has not redrawn its chart by then is lost (a loaded machine is slow)
 
 
 class ServerAnswers:
@@ -210,16 +187,30 @@ def wait_run_ends(page) -> None:
 
 
 def stop_run(page) -> None:
-    main_area(page).get_by_role("button", name="Stop", exact=True).click()
+    """Stop the tab's run if it still trains (a run that has learned all it can may be over)."""
+    try:
+        main_area(page).get_by_role("button", name="Stop", exact=True).click(timeout=2000)
+    except Exception:  # noqa: BLE001 - no Stop to press: the run is over
+        pass
     wait_run_ends(page)
     wait_idle(page)
+
+
+def run_every_step(page) -> None:
+    """Untick "Stop when learned" where the page offers it (in Advanced): the run trains its budget."""
+    box, sidebar = page.get_by_role("checkbox", name="Stop when learned"), page.get_by_test_id("stSidebar")
+    if box.count() and box.is_checked():
+        if not box.is_visible():
+            sidebar.get_by_text("Advanced", exact=True).click()
+        sidebar.get_by_text("Stop when learned", exact=True).click()
+        page.wait_for_function("box => !box.checked", arg=box.element_handle())
 
 
 def measure_page(parameters: dict[str, Any], log_path: Path) -> tuple[list, dict[str, Any]]:
     """First paint and cold Train on fresh servers; warm Train and a class on the last one."""
     from playwright.sync_api import sync_playwright
 
-    page_server, options, table = load_page_server(), step_options(), Table()
+    table = Table()
     default_steps = TrainConfig().steps  # what a fresh page trains
     raw: dict[str, list] = {name: [] for name in ("answers", "paints", "stories", "colds", "waits", "warms")}
     with sync_playwright() as playwright:
@@ -247,12 +238,12 @@ def measure_page(parameters: dict[str, Any], log_path: Path) -> tuple[list, dict
             for more in range(1, parameters["warm_runs"] + 1):
                 move_slider(page, "Training steps", 1)
                 wait_idle(page)
-                clicked, point = press_train(page, options[options.index(default_steps) + more])
+                clicked, point = press_train(page, STEP_OPTIONS[STEP_OPTIONS.index(default_steps) + more])
                 raw["warms"].append(point - clicked)
                 stop_run(page)
             context.close()
             # The class runs one notch below the default: new runs for everyone.
-            class_steps = options[options.index(default_steps) - 1]
+            class_steps = STEP_OPTIONS[STEP_OPTIONS.index(default_steps) - 1]
             group = measure_class(browser, server, parameters["students"], class_steps)
             peak = page_server.peak_memory_megabytes(server.pid)
         finally:
@@ -301,6 +292,7 @@ def measure_class(browser, server, students: int, steps: int) -> dict[str, Any]:
         wait_mark(page, "story")
         move_slider(page, "Context length (n_input)", n_input - 3)
         move_slider(page, "Training steps", -1)
+        run_every_step(page)  # so that the runs train while the class clicks
     for page in pages:
         wait_idle(page)
     began, previous = time.monotonic(), [run_key(page) for page in pages]
@@ -314,7 +306,8 @@ def measure_class(browser, server, students: int, steps: int) -> dict[str, Any]:
         if all(state in ("done", "blank") for state in states):
             break
         for page in (page for page, state in zip(pages, states, strict=True) if state == "training"):
-            metric = "exact accuracy" if page.evaluate(COMPARE_SHOWS, "loss") else "loss"  # the other one
+            first, second = COMPARE_METRICS  # click the one the chart does not show
+            metric = first if page.evaluate(COMPARE_SHOWS, second) else second
             clicked = time.monotonic()
             try:
                 main_area(page).get_by_test_id("stRadio").get_by_text(metric, exact=True).click(timeout=5000)
