@@ -40,23 +40,27 @@ def _row_keys(rows: np.ndarray) -> np.ndarray:
     return rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
 
 
+def _follower_counts(contexts: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(count of each distinct context-and-next-symbol pair, the index of that pair's context)."""
+    pairs = np.column_stack([np.asarray(contexts), np.asarray(targets)]).astype(np.int64)
+    unique_pairs, pair_counts = np.unique(_row_keys(pairs), return_counts=True)
+    # Rows of unique_pairs come back as raw bytes; view them again as ints to get their contexts.
+    pair_rows = unique_pairs.view(np.int64).reshape(len(unique_pairs), pairs.shape[1])
+    _, context_index = np.unique(_row_keys(pair_rows[:, :-1]), return_inverse=True)
+    return pair_counts, context_index.ravel()
+
+
 def accuracy_ceiling(contexts: np.ndarray, targets: np.ndarray) -> int:
     """How many windows the best possible predictor gets right.
 
     A context followed by different symbols in different places can only be right for one of
     them: per distinct context, the count of its most frequent next symbol, summed.
     """
-    contexts = np.asarray(contexts)
-    targets = np.asarray(targets)
     if len(targets) == 0:
         return 0
-    pairs = np.column_stack([contexts, targets]).astype(np.int64)
-    unique_pairs, pair_counts = np.unique(_row_keys(pairs), return_counts=True)
-    # Rows of unique_pairs come back as raw bytes; view them again as ints to get their contexts.
-    pair_rows = unique_pairs.view(np.int64).reshape(len(unique_pairs), pairs.shape[1])
-    _, context_index = np.unique(_row_keys(pair_rows[:, :-1]), return_inverse=True)
+    pair_counts, context_index = _follower_counts(contexts, targets)
     best = np.zeros(context_index.max() + 1, dtype=np.int64)
-    np.maximum.at(best, context_index.ravel(), pair_counts)
+    np.maximum.at(best, context_index, pair_counts)
     return int(best.sum())
 
 
@@ -67,16 +71,11 @@ def lowest_loss(contexts: np.ndarray, targets: np.ndarray) -> float:
     what followed it there; its loss is the conditional entropy of the next symbol given the
     context. Zero when every context has one follower.
     """
-    contexts = np.asarray(contexts)
-    targets = np.asarray(targets)
     if len(targets) == 0:
         return 0.0
-    pairs = np.column_stack([contexts, targets]).astype(np.int64)
-    unique_pairs, pair_counts = np.unique(_row_keys(pairs), return_counts=True)
-    pair_rows = unique_pairs.view(np.int64).reshape(len(unique_pairs), pairs.shape[1])
-    _, context_index = np.unique(_row_keys(pair_rows[:, :-1]), return_inverse=True)
-    context_counts = np.bincount(context_index.ravel(), weights=pair_counts)
-    shares = pair_counts / context_counts[context_index.ravel()]
+    pair_counts, context_index = _follower_counts(contexts, targets)
+    context_counts = np.bincount(context_index, weights=pair_counts)
+    shares = pair_counts / context_counts[context_index]
     return float(-(pair_counts * np.log(shares)).sum() / len(targets))
 
 

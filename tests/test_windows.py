@@ -145,3 +145,13 @@ def test_holdout_refuses_to_leave_nothing_to_train_or_test_on() -> None:
     with pytest.raises(StoryTooShortError):
         holdout_split(3, 3, 0)
     assert holdout_split(30, 3, 2).held_out_count == 1
+
+
+def test_the_lowest_loss_is_the_entropy_of_what_follows_each_context() -> None:
+    from nextword.windows import lowest_loss
+
+    # Context (1, 2) is followed by 3 twice and 4 twice: each costs ln 2; context (5, 6) by 7 alone.
+    contexts = np.array([[1, 2], [1, 2], [1, 2], [1, 2], [5, 6]])
+    targets = np.array([3, 4, 3, 4, 7])
+    assert lowest_loss(contexts, targets) == pytest.approx(4 * np.log(2) / 5)
+    assert lowest_loss(contexts[4:], targets[4:]) == 0.0
