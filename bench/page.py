@@ -310,7 +310,7 @@ def measure_class(browser, server, students: int, steps: int) -> dict[str, Any]:
             metric = first if page.evaluate(COMPARE_SHOWS, second) else second
             clicked = time.monotonic()
             try:
-                main_area(page).get_by_test_id("stRadio").get_by_text(metric, exact=True).click(timeout=5000)
+                main_area(page).get_by_test_id("stRadio").get_by_text(metric, exact=True).click()
                 page.wait_for_function(COMPARE_SHOWS, arg=metric, timeout=CLICK_SECONDS * 1000)
                 clicks.append(time.monotonic() - clicked)
             except Exception:  # noqa: BLE001 - a Playwright timeout: the click was lost
