@@ -371,7 +371,9 @@ class TrainingRun:
         batch_size = plan.shape[1]
         chunk_steps = max(1, min(MAX_STEPS_PER_FIT, MAX_ROWS_PER_FIT // batch_size))
         steps_to_run = len(plan)
-        callbacks = [ProgressCallback(tracker), *(self._extra_callbacks() if self._extra_callbacks else [])]
+        # One set of extra callbacks for the whole stretch (TensorBoard's writes one log); a new
+        # ProgressCallback per chunk, since Keras numbers each fit call's batches from 0 again.
+        extra = self._extra_callbacks() if self._extra_callbacks else []
         done, chunk_index = 0, 0
         while (
             done < steps_to_run
@@ -391,7 +393,7 @@ class TrainingRun:
                 epochs=chunk_index + 1,
                 shuffle=False,
                 verbose=0,
-                callbacks=callbacks,
+                callbacks=[ProgressCallback(tracker), *extra],
             )
             chunk_index += 1
             done += tracker.steps_in_chunk

@@ -240,3 +240,15 @@ def test_an_enormous_vocabulary_is_capped_and_scored_on_a_sample():
     progress = session.wait(120)
     assert progress.status == Status.FINISHED, progress.error
     assert 0 < progress.evaluation_window_count < progress.window_count == 99_998
+
+
+def test_a_run_longer_than_one_fit_chunk_runs_every_step(tiny_data, tiny_model_config):
+    from nextword.run import MAX_STEPS_PER_FIT
+
+    steps = MAX_STEPS_PER_FIT + 50  # two model.fit calls: the second numbers its batches from 0 again
+    config = TrainConfig(steps=steps, batch_size=8, seed=2, stop_when_learned=False)
+    run = TrainingRun(tiny_data, tiny_model_config, config)
+    run.start()
+    progress = run.wait(300)
+    assert progress.status == Status.FINISHED
+    assert progress.step == steps == len(progress.losses)
