@@ -12,7 +12,8 @@ from nextword.predict import Predictor
 def test_round_trip_gives_identical_predictions(trained_fable, tmp_path):
     run_dir = tmp_path / "fable"
     trained_fable.save(run_dir)
-    assert sorted(path.name for path in run_dir.iterdir()) == ["config.json", "model.keras", "vocab.json"]
+    names = sorted(path.name for path in run_dir.iterdir())
+    assert names == ["config.json", "model.keras", "story.txt", "vocab.json"]
     config = json.loads((run_dir / "config.json").read_text())
     assert config["format_version"] == 1 and config["model"]["n_input"] == 3
     loaded = Predictor.from_checkpoint(run_dir)
@@ -20,6 +21,9 @@ def test_round_trip_gives_identical_predictions(trained_fable, tmp_path):
     for context in ["had a general", "the old mouse", "bell the cat"]:
         assert loaded.top_k(context, 5) == original.top_k(context, 5)
     assert zip_run(run_dir)[:2] == b"PK"
+    assert load_run(run_dir).story_text == trained_fable.data.story.text
+    (run_dir / "story.txt").unlink()  # a folder saved before runs kept their story still loads
+    assert load_run(run_dir).story_text is None
 
 
 def test_missing_folder_and_missing_files(tmp_path):
