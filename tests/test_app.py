@@ -261,9 +261,9 @@ def test_unknown_word_gives_a_warning_with_suggestions(app):
     train_until_done(at)
     at.text_input(key="predict_context").input("the mosue had").run()
     assert_no_exception(at)
-    warnings = [element.value for element in at.warning]
-    assert warnings and "mosue" in warnings[0]
-    assert "mouse" in warnings[0]
+    # The run of 50 steps may also warn that its curves were still rising: find the word's warning.
+    unknown = [element.value for element in at.warning if "mosue" in element.value]
+    assert len(unknown) == 1 and "mouse" in unknown[0], [element.value for element in at.warning]
     at.text_input(key="predict_context").input("the").run()
     assert_no_exception(at)
     assert any("at least 3" in element.value for element in at.warning)

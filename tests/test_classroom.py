@@ -50,7 +50,6 @@ GROUP_N_INPUT = (3, 4, 2, 5)
 # needs at most two key presses to join its group, and one click to run every step ("Stop when
 # learned" off, so the load and the step counts below are the whole budget's).
 STEPS = 300
-RETRY_STEPS = 200  # one press left of 300 on the Steps slider: new runs, and no kept run on the way
 
 # Records, inside each page, every change of the progress text and the highest queue place shown.
 WATCH_SCRIPT = """
@@ -216,13 +215,6 @@ def nudge_n_input(page, n_input: int) -> None:
     slider.focus()
     for _ in range(abs(n_input - 3)):
         slider.press("ArrowRight" if n_input > 3 else "ArrowLeft")
-
-
-def nudge_steps(page, steps: int) -> None:
-    """Move the Steps slider one notch from its default (300) toward `steps` (200 or 500)."""
-    slider = page.get_by_role("slider", name="Training steps")
-    slider.focus()
-    slider.press("ArrowLeft" if steps < STEPS else "ArrowRight")
 
 
 def wait_settings_reached_the_server(page, n_input: int, steps: int) -> None:
@@ -411,18 +403,12 @@ class BlankPage(AssertionError):
 
 
 def test_a_class_of_ten_trains_at_once(browser, warm_server):
-    try:
-        a_class_trains_at_once(browser, warm_server, STEPS)
-    except BlankPage as blank:
-        # A tab went blank (its whole page gone) in 2 of about 25 class runs on 2 cores, around the
-        # time its run ended: most likely Streamlit's frontend (1.67) dropping its element tree when a
-        # live fragment's refresh and a full rerun cross (see README, "A class at once"). The class
-        # runs once more, on new runs (200 steps); any other failure, or a second blank tab, fails.
-        print(f"\nA tab went blank ({blank}); the class runs once more on new runs.")
-        a_class_trains_at_once(browser, warm_server, RETRY_STEPS)
+    """Run once, never retried: a blank tab (BlankPage) fails the class like any lost click."""
+    a_class_trains_at_once(browser, warm_server)
 
 
-def a_class_trains_at_once(browser, server: Server, steps: int) -> None:
+def a_class_trains_at_once(browser, server: Server) -> None:
+    steps = STEPS
     rss_before = server.rss_mb
     students = []
     try:
@@ -435,8 +421,6 @@ def a_class_trains_at_once(browser, server: Server, steps: int) -> None:
         for (_, page, _), group in zip(students, groups, strict=True):
             open_advanced_section(page)
             nudge_n_input(page, GROUP_N_INPUT[group])
-            if steps != STEPS:
-                nudge_steps(page, steps)
             run_every_step(page)  # last: no setting on the way is that of a kept run
         for (_, page, _), group in zip(students, groups, strict=True):
             wait_settings_reached_the_server(page, GROUP_N_INPUT[group], steps)
@@ -514,14 +498,10 @@ def a_class_trains_at_once(browser, server: Server, steps: int) -> None:
     assert len(set(keys)) == distinct, "identical settings share one run, different ones do not"
     assert all(text.startswith(f"Step {steps:,} / {steps:,}") for text in final_texts), final_texts
     assert max_queue <= distinct - MAX_RUNNING, "only distinct runs ever wait"
-    # Generous bounds: the figures above are the report; these catch a page that froze or lost a click
-    # even on a machine as loaded as CI can be.
-    assert max(while_training + after) < 20, "every page answers a click"
-    # The server's side of "answers within about a second" (drawing is the browsers', here ten of
-    # them on the server's own cores): measured 0.10-0.11 s median, 0.5-1.3 s slowest.
-    assert served_while and statistics.median(served_while) < 1.0, served_while
-    assert statistics.median(after) < 3
-    assert max(gaps) < 20, "every page's live progress keeps moving"
+    # No click was lost (each one waited for its redraw, up to 30 s) and no page froze: the times
+    # themselves are the report above and the bench's, not a pass mark on a shared machine.
+    assert served_while and served_after, "the server answered full script runs while and after training"
+    assert max(gaps) < 30, "every page's live progress keeps moving"
     assert idle < 0.3, "no thread is still training"
     assert threads_after <= threads_peak, "no thread is left behind by the runs"
     assert rss_after - rss_before < 400, "memory stays bounded as runs come and go"

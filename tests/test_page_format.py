@@ -1,9 +1,17 @@
-"""Text the page builds from plain values: marked generated texts, story quotes, the yardstick sentence."""
+"""Text and HTML the page builds from plain values: marked texts, story quotes, the reading strip."""
 
 from __future__ import annotations
 
-from nextword.corpus import detokenize_pieces
-from nextword.page.format import marked_text_html, story_quote_html, yardstick_sentence
+import numpy as np
+
+from nextword.copying import CopiedText
+from nextword.corpus import detokenize_pieces, load_story
+from nextword.inside import ReadingStrip
+from nextword.page.format import yardstick_sentence
+from nextword.page.markup import longest_run_html, marked_text_html, reading_strip_html, story_quote_html
+from nextword.vocab import Vocabulary
+
+HOSTILE = ("<script>", "<img", "src=x", 'onerror="alert(1)">', "&", "b")
 
 
 def test_marked_text_escapes_every_symbol_and_marks_only_copied_runs():
@@ -38,3 +46,28 @@ def test_yardstick_sentence_says_which_model_wins_on_held_out_words():
     assert "(the ceiling is 95.0%)" in yardstick_sentence(0.5, 0.9, 0.95, 0.3, 0.2)
     no_holdout = yardstick_sentence(0.99, 0.994, 0.994)
     assert "hold part of it out" in no_holdout and "held-out words" not in no_holdout
+
+
+def test_every_html_the_page_builds_from_a_story_escapes_it():
+    """The reading strip and the longest-run quote carry story symbols: none reaches the page as a tag."""
+    vocabulary = Vocabulary.from_symbols(list(HOSTILE))
+    ids = np.asarray(vocabulary.encode(list(HOSTILE)), dtype=np.int64)
+    places = len(HOSTILE)
+    strip = ReadingStrip(
+        start=0,
+        n_input=2,
+        ids=ids,
+        has_guess=np.arange(places) >= 2,
+        probability=np.where(np.arange(places) >= 2, 0.5, np.nan),
+        correct=np.arange(places) % 2 == 0,
+        top_ids=np.tile(ids[:3], (places, 1)),
+        top_probabilities=np.full((places, 3), 0.2),
+        vocabulary=vocabulary,
+    )
+    story = load_story(" ".join(HOSTILE))
+    copies = CopiedText(copied=(True, True), longest_run=2, longest_run_start=0, story_offset=1)
+    for built in (reading_strip_html(strip, 3, " "), longest_run_html(story, copies, held_out_start=4)):
+        assert "<script" not in built and "<img" not in built and "&lt;" in built, built
+        assert 'onerror="' not in built
+    assert "held-out part" not in longest_run_html(story, copies, held_out_start=4)
+    assert "never trained on" in longest_run_html(story, copies, held_out_start=1)

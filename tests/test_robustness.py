@@ -538,6 +538,25 @@ def _called_name(call: ast.Call) -> str:
     return function.id if isinstance(function, ast.Name) else ""
 
 
+def _is_escaped_markup(argument: ast.expr, constants: set[str]) -> bool:
+    """A module's own constant, a markup.py constant, or a call of markup.py's `*_html` builders
+    (each escapes the story's text: tests/test_page_format.py feeds them markup)."""
+    if isinstance(argument, ast.Name):
+        return argument.id in constants
+    if isinstance(argument, ast.Call):
+        argument = argument.func
+        return (
+            isinstance(argument, ast.Attribute)
+            and ast.unparse(argument.value) == "markup"
+            and argument.attr.endswith("_html")
+        )
+    return (
+        isinstance(argument, ast.Attribute)
+        and ast.unparse(argument.value) == "markup"
+        and argument.attr.isupper()
+    )
+
+
 def test_the_page_never_renders_user_text_as_html_nor_runs_it_nor_uses_it_as_a_path():
     uploaders = []
     for module, tree in _page_trees().items():
@@ -555,10 +574,11 @@ def test_the_page_never_renders_user_text_as_html_nor_runs_it_nor_uses_it_as_a_p
                 assert name not in {"eval", "exec", "compile", "__import__", "open"}, (module, name)
             for keyword in call.keywords:
                 assert keyword.arg != "unsafe_allow_html", f"no unsafe_allow_html anywhere ({module})"
-            if name == "html":  # st.html only ever gets the page's own constant CSS
-                assert all(
-                    isinstance(argument, ast.Name) and argument.id in constants for argument in call.args
-                ), module
+            if name == "html":  # st.html only gets the page's own CSS or markup.py's escaped builders
+                assert all(_is_escaped_markup(argument, constants) for argument in call.args), (
+                    module,
+                    ast.unparse(call),
+                )
             if name in {"Path", "PurePath"}:  # paths are built from the run key and step, never a file name
                 assert "name" not in ast.unparse(call), module
         uploaders += [call for call in calls if _called_name(call) == "file_uploader"]

@@ -5,11 +5,9 @@ No Streamlit here: every function takes and returns plain data, so it can be tes
 
 from __future__ import annotations
 
-import html
 import re
 
 from nextword.config import ModelConfig, TrainConfig
-from nextword.corpus import detokenize_pieces
 from nextword.errors import UnknownSymbolError
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&\"'])")
@@ -70,46 +68,6 @@ def unknown_word_message(error: UnknownSymbolError) -> str:
     return (
         f"Unknown word{plural} not in this story: {'; '.join(parts)}. "
         "The model only knows the story's symbols."
-    )
-
-
-def marked_text_html(pieces: list[str], context_count: int, copied: tuple[bool, ...]) -> str:
-    """A generated text as HTML: the context in its class, copied symbols inside <mark> elements.
-
-    `pieces` are the text of each symbol (context, then generated) as `detokenize_pieces` gives
-    them; `copied` has one flag per generated symbol. Every piece is escaped: only our own tags and
-    classes reach the page, so a story cannot inject markup.
-    """
-    parts = [f'<span class="nw-context">{html.escape("".join(pieces[:context_count]))}</span>']
-    in_mark = False
-    for piece, is_copied in zip(pieces[context_count:], copied, strict=True):
-        if is_copied and not in_mark:
-            word = piece.lstrip(" ")
-            parts.append(html.escape(piece[: len(piece) - len(word)]) + '<mark class="nw-copied">')
-            piece, in_mark = word, True
-        elif not is_copied and in_mark:
-            parts.append("</mark>")
-            in_mark = False
-        parts.append(html.escape(piece))
-    if in_mark:
-        parts.append("</mark>")
-    return f'<div class="nw-text">{"".join(parts)}</div>'
-
-
-def story_quote_html(symbols, start: int, length: int, symbol_mode: str, around: int = 8) -> str:
-    """HTML of the story around symbols[start:start + length], that stretch marked, all text escaped."""
-    begin, end = max(0, start - around), min(len(symbols), start + length + around)
-    pieces = detokenize_pieces(symbols[begin:end], symbol_mode)
-    offset = start - begin
-    run = "".join(pieces[offset : offset + length])
-    word = run.lstrip(" ")
-    before = "".join(pieces[:offset]) + run[: len(run) - len(word)]
-    after = "".join(pieces[offset + length :])
-    opening = "… " if begin > 0 else ""
-    closing = " …" if end < len(symbols) else ""
-    return (
-        f'{opening}{html.escape(before)}<mark class="nw-copied">{html.escape(word)}</mark>'
-        f"{html.escape(after)}{closing}"
     )
 
 

@@ -8,23 +8,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nextword.copying import CopiedText, CopyFinder, copy_summary
+from nextword.copying import CopyFinder, copy_summary
 from nextword.corpus import detokenize_pieces
 from nextword.errors import NextwordError
-from nextword.page import resources
-from nextword.page.format import escape_markdown, marked_text_html, story_quote_html
+from nextword.page import markup, resources
+from nextword.page.format import escape_markdown
 from nextword.page.options import GENERATE_LENGTH_RANGE, HELP, SEED_RANGE, TEMPERATURE_RANGE
 from nextword.predict import STRATEGIES, Generation
 from nextword.run import TrainingRun
 
-# Our own fixed CSS, never user text: large print for the generated texts (read from the back of
-# a classroom), the context in blue, copied runs highlighted.
-GENERATED_TEXT_STYLE = """<style>
-.nw-text { font-size: 1.55rem; line-height: 1.5; }
-.nw-context { color: #1f77b4; font-weight: 700; }
-mark.nw-copied { background: #ffe08a; color: inherit; padding: 0 0.1em; border-radius: 0.2em; }
-.nw-quote { font-size: 0.875rem; line-height: 1.5; opacity: 0.75; }
-</style>"""
 WRITERS = (("The LSTM", "generated_text"), ("The n-gram", "ngram_generated_text"))
 
 
@@ -75,7 +67,7 @@ def generate_section(run: TrainingRun, predictor, context: str) -> None:
         return
     story, min_run = run.data.story, run.model_config.n_input + 1
     finder = resources.copy_finder(story.digest, min_run, story)
-    st.html(GENERATED_TEXT_STYLE)
+    st.html(markup.GENERATED_TEXT_STYLE)
     for column, (name, key), generation in zip(st.columns(2), WRITERS, generations, strict=True):
         with column:
             written_text(run, name, key, generation, finder)
@@ -102,17 +94,7 @@ def written_text(run: TrainingRun, name: str, key: str, generation: Generation, 
     pieces = detokenize_pieces([*generation.context, *generation.generated], generation.symbol_mode)
     st.markdown(f"**{name}**")
     with st.container(border=True, key=key):
-        st.html(marked_text_html(pieces, len(generation.context), copies.copied))
+        st.html(markup.marked_text_html(pieces, len(generation.context), copies.copied))
     st.caption(copy_summary(copies))
     if copies.longest_run:
-        st.html(f'<div class="nw-quote">{longest_run_source(run, copies)}</div>')
-
-
-def longest_run_source(run: TrainingRun, copies: CopiedText) -> str:
-    """HTML: where in the story the longest copied run comes from, quoted around it (escaped)."""
-    story, offset = run.data.story, copies.story_offset
-    held_out_start = run.windows.split.held_out_start
-    part = " (in the held-out part, never trained on)" if offset >= held_out_start else ""
-    quote = story_quote_html(story.symbols, offset, copies.longest_run, story.config.symbol_mode)
-    where = f"at symbol {offset + 1:,} of {story.symbol_count:,}{part}"
-    return f"The longest copied run is the story's {where}: {quote}"
+        st.html(markup.longest_run_html(run.data.story, copies, run.windows.split.held_out_start))

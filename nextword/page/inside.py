@@ -8,33 +8,17 @@ any markdown or HTML.
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from nextword import charts, inside, inside_charts
 from nextword.errors import NextwordError, UnknownSymbolError
+from nextword.page import markup
 from nextword.page.format import escape_markdown, unknown_word_message
 from nextword.page.options import GATES_SOURCES, HELP, NEIGHBOURS_SHOWN, STRIP_WINDOW, UNITS_SHOWN
 from nextword.page.state import TabState
 from nextword.predict import Predictor
 from nextword.progress import Status
 from nextword.run import TrainingRun
-
-# Fixed CSS for the reading strip: ten shades of one colour, by the probability given to the symbol.
-_STRIP_CSS = (
-    "<style>"
-    ".nw-strip{line-height:2;font-size:1rem}"
-    ".nw-strip span{padding:1px 3px;border-radius:3px;margin-right:2px;display:inline-block}"
-    ".nw-strip .nw-none{color:#888;border:1px dashed #bbb}"
-    ".nw-strip .nw-wrong{text-decoration:underline wavy #c62828;text-underline-offset:4px}"
-    ".nw-strip .nw-picked{outline:2px solid #1565c0}"
-    + "".join(
-        f".nw-strip .nw-p{level}{{background:rgba(46,125,50,{level / 10 + 0.05:.2f})}}" for level in range(10)
-    )
-    + ".nw-strip .nw-p6,.nw-strip .nw-p7,.nw-strip .nw-p8,.nw-strip .nw-p9{color:#fff}"
-    + "</style>"
-)
 
 
 def inside_section(key: str, run: TrainingRun) -> None:
@@ -53,26 +37,6 @@ def inside_section(key: str, run: TrainingRun) -> None:
     word_map_view(predictor)
     slow_motion_view(predictor, context)
     model_view(run)
-
-
-def _strip_html(strip: inside.ReadingStrip, picked: int | None, joiner: str) -> str:
-    spans = []
-    for row in range(len(strip)):
-        position = strip.start + row
-        guess = strip.guess(position)
-        symbol = html.escape(strip.vocabulary.symbol_of(int(strip.ids[row])))
-        if guess is None:
-            classes, title = "nw-none", "no guess: fewer than n_input symbols before it"
-        else:
-            level = min(9, int(guess.probability * 10))
-            classes = f"nw-p{level}" + ("" if guess.correct else " nw-wrong")
-            title = f"place {position}: p = {guess.probability:.0%}; top 3: " + ", ".join(
-                f"{top_symbol} {probability:.0%}" for top_symbol, probability in guess.top
-            )
-        if position == picked:
-            classes += " nw-picked"
-        spans.append(f'<span class="{classes}" title="{html.escape(title)}">{symbol}</span>')
-    return f'{_STRIP_CSS}<div class="nw-strip">{joiner.join(spans)}</div>'
 
 
 def reading_view(predictor: Predictor, symbols, ids) -> int:
@@ -100,7 +64,7 @@ def reading_view(predictor: Predictor, symbols, ids) -> int:
     )
     strip = inside.reading_strip(predictor, ids, start, stop - start)
     joiner = "" if predictor.corpus_config.symbol_mode == "characters" else " "
-    st.html(_strip_html(strip, int(picked), joiner))
+    st.html(markup.reading_strip_html(strip, int(picked), joiner))
     if strip.accuracy is not None:
         st.caption(f"Right top guesses in this part: {strip.accuracy:.0%}.")
     try:
