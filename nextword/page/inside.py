@@ -15,21 +15,16 @@ from nextword.errors import NextwordError, UnknownSymbolError
 from nextword.page import markup
 from nextword.page.format import escape_markdown, unknown_word_message
 from nextword.page.options import GATES_SOURCES, HELP, NEIGHBOURS_SHOWN, STRIP_WINDOW, UNITS_SHOWN
+from nextword.page.predict import trained_predictor
 from nextword.page.state import TabState
 from nextword.predict import Predictor
-from nextword.progress import Status
 from nextword.run import TrainingRun
 
 
 def inside_section(key: str, run: TrainingRun) -> None:
-    progress = run.progress()
-    if progress.status == Status.FAILED:
+    predictor = trained_predictor(run, "Inside the LSTM", "The inside views")
+    if predictor is None:
         return
-    st.header("Inside the LSTM")
-    if not progress.has_weights or progress.active:
-        st.info("The inside views appear here once the run has finished or been stopped.")
-        return
-    predictor = run.predictor()
     symbols = run.data.story.symbols
     ids = run.data.vocabulary.encode(symbols)
     place = reading_view(predictor, symbols, ids)

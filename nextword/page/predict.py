@@ -14,19 +14,28 @@ from nextword.page.format import escape_markdown, unknown_word_message, yardstic
 from nextword.page.generate import generate_section
 from nextword.page.options import HELP, TOP_K_RANGE
 from nextword.page.state import TabState
+from nextword.predict import Predictor
 from nextword.progress import Status
 from nextword.run import TrainingRun
 
 
-def predict_section(key: str, run: TrainingRun) -> None:
+def trained_predictor(run: TrainingRun, header: str, what: str) -> Predictor | None:
+    """The run's predictor under `header` once it has final weights; None (and a word why) before."""
     progress = run.progress()
     if progress.status == Status.FAILED:
-        return
-    st.header("4 · Predict the next word")
+        return None
+    st.header(header)
     if not progress.has_weights or progress.active:
-        st.info("Predictions appear here once the run has finished or been stopped.")
+        st.info(f"{what} appear here once the run has finished or been stopped.")
+        return None
+    return run.predictor()
+
+
+def predict_section(key: str, run: TrainingRun) -> None:
+    predictor = trained_predictor(run, "4 · Predict the next word", "Predictions")
+    if predictor is None:
         return
-    predictor = run.predictor()
+    progress = run.progress()
     data = run.data
     n_input = run.model_config.n_input
     tab = TabState()
