@@ -66,6 +66,14 @@ def trained_fable():
     return run
 
 
+@pytest.fixture
+def app():
+    """A fresh page in AppTest (empty run registry); its training threads stopped after the test."""
+    from .steps import fresh_app_test
+
+    yield from fresh_app_test()
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Chromium under Playwright, for the real-browser tests; in CI a missing one fails, never skips."""

@@ -7,125 +7,23 @@ shared by every AppTest in this process: each test clears it and stops the train
 
 from __future__ import annotations
 
-import json
-import threading
 import time
-from pathlib import Path
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from nextword.registry import live_registries
-
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
-TIMEOUT = 60  # seconds a script run may take in AppTest (a busy machine is slow)
-TRAINING_DEADLINE = 300  # seconds, including the first TensorFlow import on a busy machine
-
-STORY = (
-    b"the cat sat on the mat . the dog sat on the log . the cat saw the dog . "
-    b"the dog saw the cat . the cat ran to the mat . the dog ran to the log ."
+from .steps import (
+    APP,
+    STORY,
+    TIMEOUT,
+    TRAINING_DEADLINE,
+    assert_no_exception,
+    chart_rows,
+    chart_titles,
+    dataframe_with_column,
+    generated_texts,
+    set_tiny_config,
+    train_until_done,
 )
-
-
-def stop_all_runs() -> None:
-    """Stop every training thread any registry in this process owns (the page's is in the cache)."""
-    for registry in live_registries():
-        registry.stop_all(timeout=20)
-    for thread in threading.enumerate():
-        if thread.name == "nextword-training":
-            thread.join(timeout=20)
-
-
-def fresh_app_test():
-    """A first run of the page with an empty cache (the registry); every training thread stopped after."""
-    st.cache_resource.clear()
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
-    yield at
-    stop_all_runs()
-    st.cache_resource.clear()
-
-
-@pytest.fixture
-def app():
-    yield from fresh_app_test()
-
-
-def assert_no_exception(at: AppTest) -> None:
-    assert len(at.exception) == 0, [element.value for element in at.exception]
-
-
-def dataframe_with_column(at: AppTest, column: str):
-    """The first table on the page that has `column` (AppTest does not look tables up by key)."""
-    for element in at.dataframe:
-        if column in element.value.columns:
-            return element.value
-    raise AssertionError(f"no table with a {column!r} column")
-
-
-def charts_by_mark(at: AppTest) -> list[dict]:
-    """The Vega-Lite specs on the page."""
-    return [json.loads(node.proto.spec) for node in at.get("vega_lite_chart")]
-
-
-def chart_titles(at: AppTest) -> list[str]:
-    titles = []
-    for spec in charts_by_mark(at):
-        title = spec.get("title")
-        titles.append(title if isinstance(title, str) else (title or {}).get("text", ""))
-    return titles
-
-
-def _arrow_rows(data: bytes) -> list[dict]:
-    import pyarrow
-
-    return pyarrow.ipc.open_stream(data).read_all().to_pylist()
-
-
-def chart_rows(at: AppTest, title: str) -> list[dict]:
-    """The rows a chart draws: in the spec, or shipped beside it as Arrow."""
-    node = at.get("vega_lite_chart")[chart_titles(at).index(title)]
-    spec = json.loads(node.proto.spec)
-    rows = [row for values in (spec.get("datasets") or {}).values() for row in values]
-    rows += (spec.get("data") or {}).get("values", [])
-    if node.proto.data.data:
-        rows += _arrow_rows(node.proto.data.data)
-    for dataset in node.proto.datasets:
-        rows += _arrow_rows(dataset.data.data)
-    return rows
-
-
-def generated_texts(at: AppTest) -> list[str]:
-    """The HTML of the generated texts (the LSTM's, then the n-gram's)."""
-    return [node.proto.body for node in at.get("html") if node.proto.body.startswith('<div class="nw-text">')]
-
-
-def set_tiny_config(at: AppTest, steps: int = 300, stop_when_learned: bool = False) -> None:
-    """16 units at a high learning rate; every step run unless asked (so the tests know the count)."""
-    at.select_slider(key="units").set_value(16)
-    at.select_slider(key="steps").set_value(steps)
-    at.select_slider(key="learning_rate").set_value(0.03)
-    at.checkbox(key="stop_when_learned").set_value(stop_when_learned)
-    at.run()
-
-
-def train_until_done(at: AppTest) -> list[int]:
-    """Press Train and rerun until the run is over; return the progress values seen on the way."""
-    at.button(key="train").click().run()
-    assert_no_exception(at)
-    seen = []
-    deadline = time.monotonic() + TRAINING_DEADLINE
-    while time.monotonic() < deadline:
-        bars = at.get("progress")
-        assert bars, "a watched run always shows its progress bar"
-        seen.append(bars[0].proto.value)
-        assert_no_exception(at)
-        if any(element.proto.text.endswith("finished") for element in bars):
-            return seen
-        time.sleep(0.3)
-        at.run()
-    raise AssertionError(f"training did not finish in {TRAINING_DEADLINE} s; progress seen: {seen}")
 
 
 def test_first_page_shows_the_fable_and_its_dictionary(app):

@@ -8,8 +8,6 @@ no Chromium can be found.
 
 from __future__ import annotations
 
-import os
-import re
 import time
 import zipfile
 from pathlib import Path
@@ -17,117 +15,29 @@ from pathlib import Path
 import pytest
 
 from .page_server import StreamlitServer
-
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "tests" / "artifacts"
-TRAINING_SECONDS = 120  # includes the server's first TensorFlow import
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-if IN_CI:
-    from playwright import sync_api  # CI must have Playwright: an ImportError fails the run there
-else:
-    sync_api = pytest.importorskip("playwright.sync_api")
-
-STORY_TEXT = (ROOT / "data" / "belling_the_cat.txt").read_text(encoding="utf-8")
-
-
-# ----- the server and the browser -----
+from .steps import (
+    ARTIFACTS,
+    ROOT,
+    STORY_TEXT,
+    TRAINING_SECONDS,
+    assert_clean,
+    chart_paths,
+    main_area,
+    open_advanced,
+    open_page,
+    progress_text,
+    progress_value,
+    run_every_step,
+    run_identity,
+    set_slider,
+    wait_script_idle,
+)
 
 
 @pytest.fixture(scope="module")
 def server():
     with StreamlitServer(ROOT, ARTIFACTS / "streamlit_server.log") as running:
         yield running.url
-
-
-class ConsoleLog:
-    """Console errors/warnings and page errors of one page, to assert none at the end."""
-
-    def __init__(self, page):
-        self.problems: list[str] = []
-        page.on("console", self._on_console)
-        page.on("pageerror", lambda error: self.problems.append(f"pageerror: {error}"))
-        page.on("crash", lambda _: self.problems.append("crash: the page's renderer crashed"))
-
-    def _on_console(self, message) -> None:
-        if message.type in ("error", "warning"):
-            self.problems.append(f"{message.type}: {message.text}")
-
-
-def open_page(browser, url: str, width: int = 1400, height: int = 1000):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    log = ConsoleLog(page)
-    page.goto(url)
-    page.get_by_test_id("stMain").get_by_text("The first windows").wait_for(timeout=60_000)
-    return context, page, log
-
-
-def main_area(page):
-    return page.get_by_test_id("stMain")
-
-
-def set_slider(page, label: str, home_then_right: int) -> None:
-    """Move a slider with the keyboard: Home, then ArrowRight n times (fill() would not reach the server)."""
-    slider = page.get_by_role("slider", name=label)
-    slider.focus()
-    slider.press("Home")
-    for _ in range(home_then_right):
-        slider.press("ArrowRight")
-
-
-def open_advanced(page) -> None:
-    page.get_by_test_id("stSidebar").get_by_text("Advanced").click()
-    page.get_by_role("slider", name="Units per layer").wait_for()
-
-
-def run_every_step(page) -> None:
-    """Untick "Stop when learned" (Advanced open): the run trains its whole step budget, as tests expect."""
-    box = page.get_by_role("checkbox", name="Stop when learned")
-    if box.is_checked():
-        page.get_by_test_id("stSidebar").get_by_text("Stop when learned", exact=True).click()
-    deadline = time.monotonic() + 30
-    while box.is_checked():
-        assert time.monotonic() < deadline, "the Stop when learned box did not untick"
-        page.wait_for_timeout(100)
-
-
-def wait_script_idle(page, timeout: float = 30) -> None:
-    """Wait until the server has no full script run in flight (the status widget is gone)."""
-    page.wait_for_timeout(300)
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=timeout * 1000)
-
-
-def run_identity(page) -> str:
-    text = main_area(page).get_by_text(re.compile(r"^Run [0-9a-f]{12}")).first.inner_text(timeout=60_000)
-    return re.match(r"Run ([0-9a-f]{12})", text).group(1)
-
-
-def progress_value(page) -> int | None:
-    bar = page.locator('[data-testid="stProgress"] [role="progressbar"]')
-    if bar.count() == 0:
-        return None
-    value = bar.first.get_attribute("aria-valuenow")
-    return int(float(value)) if value else None
-
-
-def progress_text(page) -> str:
-    element = page.get_by_test_id("stProgress")
-    return element.first.inner_text() if element.count() else ""
-
-
-def chart_paths(page) -> tuple[str, ...]:
-    """The `d` of every line in the page's charts: it changes whenever a curve redraws."""
-    return tuple(
-        page.locator('[data-testid="stVegaLiteChart"] svg g.mark-line path').evaluate_all(
-            "paths => paths.map(p => p.getAttribute('d') || '')"
-        )
-    )
-
-
-def assert_clean(page, log: ConsoleLog) -> None:
-    assert page.get_by_test_id("stException").count() == 0
-    assert log.problems == [], "\n".join(log.problems)
 
 
 # ----- the tests -----

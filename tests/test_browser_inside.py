@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import time
 
-from .test_browser import (
+from .steps import (
     ARTIFACTS,
     assert_clean,
     main_area,
     open_page,
     progress_text,
-    server,  # noqa: F401 (the module's server fixture)
     set_slider,
     sync_api,
     wait_script_idle,

@@ -27,7 +27,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from nextword.page.options import MAX_RUNNING
 
 from .page_server import StreamlitServer
-from .test_browser import (
+from .steps import (
     ARTIFACTS,
     TRAINING_SECONDS,
     ConsoleLog,

@@ -9,8 +9,7 @@ import pytest
 
 from nextword.page.options import GATES_SOURCES, STRIP_WINDOW, UNITS_SHOWN
 
-from . import test_app
-from .test_app import (
+from .steps import (
     assert_no_exception,
     chart_rows,
     chart_titles,
@@ -21,16 +20,8 @@ from .test_app import (
 )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def patient_training():
-    """On a busy shared machine the first TensorFlow import alone can take a minute."""
-    saved, test_app.TRAINING_DEADLINE = test_app.TRAINING_DEADLINE, 300
-    yield
-    test_app.TRAINING_DEADLINE = saved
-
-
 @pytest.fixture(scope="module")
-def trained(patient_training):
+def trained():
     for at in fresh_app_test():
         set_tiny_config(at, steps=200)
         train_until_done(at)

@@ -16,7 +16,7 @@ from nextword.config import TrainConfig
 from nextword.page.options import step_option_nearest
 from nextword.plan import suggested_settings
 
-from .test_app import (
+from .steps import (
     assert_no_exception,
     chart_rows,
     dataframe_with_column,

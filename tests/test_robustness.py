@@ -36,7 +36,7 @@ from nextword.run import TrainingRun
 from nextword.tracker import History, StepTracker
 from nextword.vocab import RARE_SYMBOL
 
-from .test_app import (
+from .steps import (
     APP,
     TIMEOUT,
     TRAINING_DEADLINE,
