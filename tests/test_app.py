@@ -11,6 +11,7 @@ import time
 
 from streamlit.testing.v1 import AppTest
 
+from .conftest import FABLE_VOCABULARY
 from .steps import (
     APP,
     STORY,
@@ -32,11 +33,12 @@ def test_first_page_shows_the_fable_and_its_dictionary(app):
     assert "LSTM" in at.title[0].value
     assert any("Belling the Cat" in element.value for element in at.markdown)
     metrics = {metric.label: metric.value for metric in at.metric}
-    assert metrics["Vocabulary"] == "112"  # the article's count
-    assert "112 different symbols" in at.selectbox(key="story_choice").help  # counted, not typed in
+    assert metrics["Vocabulary"] == f"{FABLE_VOCABULARY}"  # the article's count
+    # Counted from the story, not typed in.
+    assert f"{FABLE_VOCABULARY} different symbols" in at.selectbox(key="story_choice").help
     table = dataframe_with_column(at, "symbol")
     assert list(table.columns) == ["symbol", "id", "count"]
-    assert len(table) == 112
+    assert len(table) == FABLE_VOCABULARY
     windows = at.code[0].value.splitlines()
     assert windows[0].startswith("['long', 'ago', ',']") and "→" in windows[0]
     assert at.button(key="stop").proto.disabled
@@ -100,7 +102,7 @@ def test_bad_upload_shows_its_message_and_keeps_the_story(app):
     assert "photo" in at.error[0].value
     assert at.session_state["story_name"].startswith("Belling the Cat")
     assert any("Belling the Cat" in element.value for element in at.markdown)
-    assert {metric.label: metric.value for metric in at.metric}["Vocabulary"] == "112"
+    assert {metric.label: metric.value for metric in at.metric}["Vocabulary"] == f"{FABLE_VOCABULARY}"
 
 
 def test_story_too_short_for_n_input_gives_a_message(app):

@@ -11,6 +11,8 @@ from nextword.errors import ContextLengthError, NextwordError
 from nextword.vocab import Vocabulary
 from nextword.windows import accuracy_ceiling, make_windows
 
+from .conftest import FABLE_RIGHT_POSSIBLE, FABLE_VOCABULARY, FABLE_WINDOWS
+
 # ids 0 1 2 0 1 3 0 1 2 in windows of 2: (0 1)->2 twice and ->3 once, (1 2)->0, (2 0)->1, ...
 SMALL_IDS = [0, 1, 2, 0, 1, 3, 0, 1, 2]
 
@@ -96,7 +98,9 @@ def test_top_k_is_ordered_and_sums_to_one(fable_model) -> None:
     assert [vocabulary.symbol_of(symbol_id) for symbol_id, _ in top][0] == "council"
     assert top[0][1] > top[1][1] >= top[2][1]
     everything = model.top_k(context, k=len(vocabulary))
-    assert len(everything) == 112 and sum(probability for _, probability in everything) == pytest.approx(1.0)
+    assert len(everything) == FABLE_VOCABULARY and sum(
+        probability for _, probability in everything
+    ) == pytest.approx(1.0)
     assert [probability for _, probability in everything] == sorted(
         (probability for _, probability in everything), reverse=True
     )
@@ -105,9 +109,9 @@ def test_top_k_is_ordered_and_sums_to_one(fable_model) -> None:
 
 def test_accuracy_reaches_the_ceiling_on_the_fable(fable_model) -> None:
     _, model, contexts, targets = fable_model
-    assert accuracy_ceiling(contexts, targets) == 199
-    assert model.count_correct(contexts, targets) == 199
-    assert model.accuracy(contexts, targets) == pytest.approx(199 / 201)
+    assert accuracy_ceiling(contexts, targets) == FABLE_RIGHT_POSSIBLE
+    assert model.count_correct(contexts, targets) == FABLE_RIGHT_POSSIBLE
+    assert model.accuracy(contexts, targets) == pytest.approx(FABLE_RIGHT_POSSIBLE / FABLE_WINDOWS)
     assert model.accuracy(contexts[:0], targets[:0]) == 0.0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+from .conftest import FABLE_VOCABULARY
 from .steps import (
     ARTIFACTS,
     assert_clean,
@@ -79,7 +80,7 @@ def test_the_inside_views_after_a_run_on_the_fable(browser, server):  # noqa: F8
         # 3. The word map: one point per symbol, and the nearest neighbours of "mice".
         word_map = chart_with(page, "Word map")
         word_map.locator("svg g.mark-symbol.role-mark path").first.wait_for()
-        assert word_map.locator("svg g.mark-symbol.role-mark path").count() == 112
+        assert word_map.locator("svg g.mark-symbol.role-mark path").count() == FABLE_VOCABULARY
         main_area(page).get_by_text("Nearest neighbours of “mice”").wait_for()
 
         # 4. Slow motion: Next moves to the ids, Back returns to the context.

@@ -22,6 +22,8 @@ from nextword.errors import (
     StoryTooShortError,
 )
 
+from .conftest import FABLE_SYMBOLS, FABLE_VOCABULARY
+
 JAPANESE = "むかしむかし、あるところに、おじいさんとおばあさんが住んでいました。"
 CHINESE = "从前有座山，山里有座庙，庙里有个老和尚在给小和尚讲故事。"
 
@@ -98,8 +100,8 @@ def test_detokenize_pieces_join_to_the_same_text() -> None:
 
 def test_fable_has_the_articles_symbol_counts(fable_bytes: bytes) -> None:
     story = load_story(fable_bytes, name="fable")
-    assert story.symbol_count == 204
-    assert len(set(story.symbols)) == 112
+    assert story.symbol_count == FABLE_SYMBOLS
+    assert len(set(story.symbols)) == FABLE_VOCABULARY
     assert story.symbols[:4] == ("long", "ago", ",", "the")
     assert story.encoding == "utf-8"
     assert len(story.digest) == 64

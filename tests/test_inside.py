@@ -29,6 +29,8 @@ from nextword.model import count_parameters
 from nextword.predict import LayerTrace, LstmWeights, Predictor
 from nextword.vocab import Vocabulary
 
+from .conftest import FABLE_SYMBOLS, FABLE_VOCABULARY
+
 
 def _hand_predictor(symbols, model_config, embedding=None, seed=0):
     """A predictor on made-up weights (no training): for what does not depend on learning.
@@ -81,7 +83,7 @@ def fable(trained_fable):
 def test_the_strip_gives_each_place_the_probabilities_of_top_k(fable):
     predictor, symbols, ids = fable
     strip = reading_strip(predictor, ids)
-    assert len(strip) == len(symbols) == 204
+    assert len(strip) == len(symbols) == FABLE_SYMBOLS
     for position in range(3, len(symbols)):
         guess = strip.guess(position)
         expected = predictor.top_k(symbols[position - 3 : position], 3)
@@ -131,7 +133,7 @@ def test_a_window_of_the_strip_is_that_part_of_the_whole(fable):
 def test_bad_strip_windows_are_clear_errors(fable):
     predictor, _, ids = fable
     with pytest.raises(InsideError, match="from 0 to 203"):
-        reading_strip(predictor, ids, start=204)
+        reading_strip(predictor, ids, start=FABLE_SYMBOLS)
     with pytest.raises(InsideError, match="from 0 to 203"):
         reading_strip(predictor, ids, start=-1)
     with pytest.raises(InsideError, match="at least one"):
@@ -181,7 +183,7 @@ def test_a_place_without_a_full_context_is_a_clear_error(fable):
     with pytest.raises(InsideError, match="pick a place from 3 on"):
         context_before(symbols, 2, 3)
     with pytest.raises(InsideError, match="from 0 to 203"):
-        context_before(symbols, 204, 3)
+        context_before(symbols, FABLE_SYMBOLS, 3)
 
 
 def _gates_of(cell, hidden=None, forget=None):
@@ -350,7 +352,7 @@ def test_slow_motion_walks_from_words_to_the_chosen_word(fable):
     assert [row["score"] for row in by_key["scores"].data["top"]] == pytest.approx(
         trace.logits[[row["id"] for row in listed]].tolist()
     )
-    assert by_key["scores"].data["vocabulary_size"] == 112
+    assert by_key["scores"].data["vocabulary_size"] == FABLE_VOCABULARY
     assert by_key["choice"].data["symbol"] == "council"
     assert "“council”" in by_key["choice"].explanation
     following = predictor.generate("had a general", n_words=2).generated
@@ -390,15 +392,15 @@ def test_slow_motion_in_raw_index_mode_shows_the_numbers():
 def test_the_model_summary_is_keras_own(model_config):
     from nextword.model import build_model
 
-    model = build_model(model_config, 112)
-    rows = model_summary(model_config, 112)
+    model = build_model(model_config, FABLE_VOCABULARY)
+    rows = model_summary(model_config, FABLE_VOCABULARY)
     keras_rows = [
         (layer.name, type(layer).__name__, tuple(layer.output.shape), layer.count_params())
         for layer in model.layers
     ]
     assert [(row.name, row.kind, row.output_shape, row.parameters) for row in rows] == keras_rows
     total = sum(row.parameters for row in rows)
-    assert total == model.count_params() == count_parameters(model_config, 112)
+    assert total == model.count_params() == count_parameters(model_config, FABLE_VOCABULARY)
 
 
 def test_inside_needs_no_tensorflow():

@@ -9,6 +9,7 @@ import pytest
 
 from nextword.page.options import GATES_SOURCES, STRIP_WINDOW, UNITS_SHOWN
 
+from .conftest import FABLE_SYMBOLS, FABLE_VOCABULARY
 from .steps import (
     assert_no_exception,
     chart_rows,
@@ -52,7 +53,7 @@ def test_the_story_as_the_model_reads_it_shades_each_symbol(trained):
     assert any(element.value == "The story as the model reads it" for element in at.subheader)
     strip = next(body for body in html_blocks(at) if "nw-strip" in body)
     assert strip.count("<span") == STRIP_WINDOW, (
-        "the fable (204 symbols) is longer than one window: a window of it is shown"
+        f"the fable ({FABLE_SYMBOLS} symbols) is longer than one window: a window of it is shown"
     )
     assert "nw-none" in strip and "top 3:" in strip
     assert any("top guess was" in element.value for element in at.markdown)
@@ -100,7 +101,7 @@ def test_the_word_map_places_each_symbol_and_lists_nearest_neighbours(trained):
     at = trained
     assert any(element.value == "The word map" for element in at.subheader)
     rows = chart_rows(at, "Word map")
-    assert len(rows) == 112, "one point per symbol of the fable"
+    assert len(rows) == FABLE_VOCABULARY, "one point per symbol of the fable"
     assert {row["symbol"] for row in rows if row["picked"] == "picked"} == {"mice"}
     assert any("Nearest neighbours of “mice”" in element.value for element in at.markdown)
     table = dataframe_with_column(at, "cosine similarity")
@@ -116,9 +117,9 @@ def test_the_model_table_lists_layers_shapes_and_parameters(trained):
     at = trained
     table = dataframe_with_column(at, "parameters")
     assert table["kind"].tolist() == ["InputLayer", "Embedding", "LSTM", "Dense"]
-    assert table["output shape"].tolist()[-1] == "(batch, 112)"
+    assert table["output shape"].tolist()[-1] == f"(batch, {FABLE_VOCABULARY})"
     # The LSTM: 4 gates × 16 units × (embedding width + 16 + 1); the Dense layer: 16 × 112 + 112.
-    assert table["parameters"].tolist()[-1] == 16 * 112 + 112
+    assert table["parameters"].tolist()[-1] == 16 * FABLE_VOCABULARY + FABLE_VOCABULARY
 
 
 def test_one_prediction_in_slow_motion_steps_forward_and_back(trained):

@@ -6,6 +6,8 @@ import pytest
 from nextword.config import ModelConfig, TrainConfig, article_configs
 from nextword.model import build_model, count_parameters
 
+from .conftest import FABLE_VOCABULARY
+
 
 @pytest.mark.parametrize("encoding", ["embedding", "index"])
 @pytest.mark.parametrize("layers", [1, 3])
@@ -33,7 +35,7 @@ def test_article_settings_are_the_articles():
     assert (model_config.units, model_config.encoding, model_config.n_input) == (512, "index", 3)
     assert (train_config.optimizer, train_config.learning_rate) == ("rmsprop", 0.001)
     assert (train_config.batch_size, train_config.steps, train_config.article_order) == (1, 50_000, True)
-    model = build_model(model_config, 112, train_config)
+    model = build_model(model_config, FABLE_VOCABULARY, train_config)
     assert model.optimizer.__class__.__name__ == "RMSprop"
     assert model.get_layer("lstm_1").units == 512
 

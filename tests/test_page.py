@@ -11,6 +11,8 @@ from nextword.config import CorpusConfig, ModelConfig, TrainConfig, article_conf
 from nextword.page.options import HELP, SETTING_OPTIONS, story_choice_help
 from nextword.page.state import DEFAULT_SETTINGS, settings_from, widget_values
 
+from .conftest import FABLE_VOCABULARY
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "nextword" / "page"
 
@@ -77,4 +79,4 @@ def test_help_texts_state_the_codes_own_figures():
     assert f"batch {train.batch_size}" in recipe and f"{train.steps:,} steps" in recipe
     assert f"{train.steps:,}" in HELP["steps"] and str(model.units) in HELP["units"]
     assert f"uses {model.n_input}" in HELP["n_input"]
-    assert "112 different symbols" in story_choice_help(112)
+    assert f"{FABLE_VOCABULARY} different symbols" in story_choice_help(FABLE_VOCABULARY)

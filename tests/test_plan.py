@@ -14,10 +14,12 @@ from nextword.plan import (
 )
 from nextword.windows import holdout_split
 
+from .conftest import FABLE_SYMBOLS
+
 
 def test_short_stories_keep_the_defaults_so_the_fable_reproduces_the_article():
     default = TrainConfig()
-    for symbols in (204, 391, HOLDOUT_STORY_SYMBOLS - 1):
+    for symbols in (FABLE_SYMBOLS, 391, HOLDOUT_STORY_SYMBOLS - 1):
         assert suggested_settings(symbols) == SuggestedSettings(default.holdout, default.steps)
     assert default.holdout == 0 and default.steps == 300
 

@@ -14,6 +14,8 @@ from nextword.errors import NextwordError, StoryTooShortError
 from nextword.progress import Status, TrainingProgress
 from nextword.run import TrainingRun
 
+from .conftest import FABLE_RIGHT_POSSIBLE, FABLE_WINDOWS
+
 
 def test_a_tiny_run_finishes_with_a_full_history(tiny_data, tiny_model_config, tiny_train_config):
     session = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)
@@ -42,9 +44,12 @@ def test_snapshots_are_immutable(tiny_data, tiny_model_config, tiny_train_config
 def test_default_settings_reach_the_fables_ceiling_and_stop_once_learned(trained_fable):
     progress = trained_fable.progress()
     assert progress.status == Status.FINISHED
-    assert trained_fable.data.ceiling_count == 199 and trained_fable.data.window_count == 201
+    assert (
+        trained_fable.data.ceiling_count == FABLE_RIGHT_POSSIBLE
+        and trained_fable.data.window_count == FABLE_WINDOWS
+    )
     # The exact accuracy reaches the best any predictor can do (199 of 201), and the run ends there.
-    assert progress.final_accuracy == pytest.approx(199 / 201)
+    assert progress.final_accuracy == pytest.approx(FABLE_RIGHT_POSSIBLE / FABLE_WINDOWS)
     assert progress.step == progress.total_steps < TrainConfig().steps
     assert progress.stop_reason.startswith(f"Stopped at step {progress.step}: learned all it can.")
     assert f"run all {TrainConfig().steps} steps" in progress.stop_reason

@@ -10,6 +10,8 @@ from nextword.corpus import Story
 from nextword.errors import CheckpointError, UnknownSymbolError
 from nextword.vocab import RARE_SYMBOL, Vocabulary
 
+from .conftest import FABLE_SYMBOLS, FABLE_VOCABULARY
+
 
 @pytest.fixture(scope="module")
 def fable_vocabulary(fable_story: Story) -> Vocabulary:
@@ -17,14 +19,14 @@ def fable_vocabulary(fable_story: Story) -> Vocabulary:
 
 
 def test_fable_ids_match_the_article(fable_vocabulary: Vocabulary) -> None:
-    assert len(fable_vocabulary) == 112
+    assert len(fable_vocabulary) == FABLE_VOCABULARY
     assert fable_vocabulary.id_of(",") == 0
     assert fable_vocabulary.id_of("the") == 1
     # The article's example input "had a general" -> [20] [6] [33]: "a" is 6 for any tie order.
     assert fable_vocabulary.id_of("a") == 6
     assert fable_vocabulary.symbol_of(0) == ","
     assert fable_vocabulary.counts[:2] == (14, 11)
-    assert sum(fable_vocabulary.counts) == 204
+    assert sum(fable_vocabulary.counts) == FABLE_SYMBOLS
 
 
 def test_ids_rank_by_frequency_then_first_appearance() -> None:
@@ -70,7 +72,7 @@ def test_rows_for_a_table(fable_vocabulary: Vocabulary) -> None:
     rows = fable_vocabulary.rows()
     assert rows[0] == (",", 0, 14)
     assert rows[1] == ("the", 1, 11)
-    assert len(rows) == 112
+    assert len(rows) == FABLE_VOCABULARY
 
 
 def test_dict_round_trip_keeps_everything() -> None:
@@ -92,4 +94,4 @@ def test_from_dict_refuses_other_formats(data: object) -> None:
 
 def test_symbol_of_out_of_range(fable_vocabulary: Vocabulary) -> None:
     with pytest.raises(IndexError):
-        fable_vocabulary.symbol_of(112)
+        fable_vocabulary.symbol_of(FABLE_VOCABULARY)

@@ -16,6 +16,8 @@ from nextword.windows import (
     next_symbol_counts,
 )
 
+from .conftest import FABLE_RIGHT_POSSIBLE, FABLE_SYMBOLS, FABLE_WINDOWS
+
 
 @pytest.fixture(scope="module")
 def fable_windows(fable_story: Story) -> tuple[Vocabulary, np.ndarray, np.ndarray]:
@@ -38,8 +40,8 @@ def test_make_windows_refuses_too_short() -> None:
 
 def test_fable_accuracy_ceiling(fable_windows: tuple[Vocabulary, np.ndarray, np.ndarray]) -> None:
     _, contexts, targets = fable_windows
-    assert len(targets) == 201
-    assert accuracy_ceiling(contexts, targets) == 199
+    assert len(targets) == FABLE_WINDOWS
+    assert accuracy_ceiling(contexts, targets) == FABLE_RIGHT_POSSIBLE
 
 
 def test_accuracy_ceiling_small_case() -> None:
@@ -49,7 +51,7 @@ def test_accuracy_ceiling_small_case() -> None:
 
 
 def test_article_order_follows_the_article() -> None:
-    order = article_order(n_windows=201, n_input=3, steps=120, seed=0)
+    order = article_order(n_windows=FABLE_WINDOWS, n_input=3, steps=120, seed=0)
     random_state = np.random.RandomState(0)
     expected: list[int] = []
     offset = random_state.randint(0, 5)
@@ -59,8 +61,8 @@ def test_article_order_follows_the_article() -> None:
         expected.append(offset)
         offset += 4
     assert order.tolist() == expected
-    assert np.array_equal(order, article_order(201, 3, 120, 0))
-    assert not np.array_equal(order, article_order(201, 3, 120, 1))
+    assert np.array_equal(order, article_order(FABLE_WINDOWS, 3, 120, 0))
+    assert not np.array_equal(order, article_order(FABLE_WINDOWS, 3, 120, 1))
 
 
 def test_article_order_stays_inside_tiny_stories() -> None:
@@ -91,7 +93,7 @@ def test_holdout_split_keeps_the_end_of_the_story_back() -> None:
     assert contexts[split.held_out][0].tolist() == [12, 13, 14]
 
 
-@pytest.mark.parametrize("symbol_count", [5, 9, 37, 204, 1000])
+@pytest.mark.parametrize("symbol_count", [5, 9, 37, FABLE_SYMBOLS, 1000])
 @pytest.mark.parametrize("n_input", [1, 3, 4])
 @pytest.mark.parametrize("percent", [0, 1, 12.5, 20, 50])
 def test_holdout_split_never_lets_training_read_held_out_symbols(
@@ -118,9 +120,9 @@ def test_holdout_split_never_lets_training_read_held_out_symbols(
 
 def test_holdout_split_of_the_fable(fable_windows: tuple[Vocabulary, np.ndarray, np.ndarray]) -> None:
     _, _, targets = fable_windows
-    split = holdout_split(204, 3, 20)
+    split = holdout_split(FABLE_SYMBOLS, 3, 20)
     assert (split.train_count, split.held_out_count) == (160, 41)
-    assert len(targets[split.train]) + len(targets[split.held_out]) == len(targets) == 201
+    assert len(targets[split.train]) + len(targets[split.held_out]) == len(targets) == FABLE_WINDOWS
 
 
 def test_holdout_split_of_zero_trains_on_every_window() -> None:
