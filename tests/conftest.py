@@ -19,6 +19,22 @@ FABLE_SYMBOLS, FABLE_VOCABULARY, FABLE_WINDOWS, FABLE_RIGHT_POSSIBLE = 204, 112,
 TINY_STORY = "the cat sat on the mat . the dog sat on the log . the cat saw the dog ."
 
 
+def tiny_factory(steps: int = 20, seed: int = 0, story_text: str = TINY_STORY, learning_rate: float = 0.01):
+    """A run key and a factory of a tiny run (2-symbol contexts, 8 units) on `story_text`."""
+    from nextword.config import ModelConfig, TrainConfig
+    from nextword.corpus import load_story
+    from nextword.dataset import prepare_training_data
+    from nextword.registry import run_key
+    from nextword.run import TrainingRun
+
+    model_config = ModelConfig(n_input=2, units=8, embedding_dim=4)
+    train_config = TrainConfig(steps=steps, batch_size=16, seed=seed, learning_rate=learning_rate)
+    story = load_story(story_text, name="tiny")
+    data = prepare_training_data(story, model_config)
+    key = run_key(story, model_config, train_config)
+    return key, (lambda on_done: TrainingRun(data, model_config, train_config, on_done))
+
+
 @pytest.fixture(scope="session")
 def fable_bytes() -> bytes:
     return FABLE_PATH.read_bytes()
@@ -76,6 +92,15 @@ def app():
     from .steps import fresh_app_test
 
     yield from fresh_app_test()
+
+
+@pytest.fixture(scope="module")
+def server():
+    """`streamlit run` of the app on a free port, for one module's browser tests; yields its URL."""
+    from .page_server import StreamlitServer
+
+    with StreamlitServer(ROOT, ROOT / "tests" / "artifacts" / "streamlit_server.log") as running:
+        yield running.url
 
 
 @pytest.fixture(scope="module")

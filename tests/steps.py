@@ -127,6 +127,37 @@ def train_until_done(at: AppTest) -> list[int]:
     raise AssertionError(f"training did not finish in {TRAINING_DEADLINE} s; progress seen: {seen}")
 
 
+def progress_line(at: AppTest) -> str:
+    """The watched run's progress text ("Step 50 / 50 · finished"), or "" when none is shown."""
+    bars = at.get("progress")
+    return bars[0].proto.text if bars else ""
+
+
+def rerun_until(at: AppTest, condition, seconds: float = TRAINING_DEADLINE, what: str = "the page"):
+    """Rerun the page until `condition(at)` holds (AppTest never fires the fragment's timer)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert_no_exception(at)
+        if condition(at):
+            return
+        time.sleep(0.2)
+        at.run()
+    raise AssertionError(
+        f"timed out waiting for {what}; progress: {progress_line(at)!r}; "
+        f"errors: {[element.value for element in at.error]}"
+    )
+
+
+def error_messages(at: AppTest) -> list[str]:
+    """The text of every error box on the page."""
+    return [element.value for element in at.error]
+
+
+def metric_value(at: AppTest, label: str) -> str:
+    """The value a metric with `label` shows."""
+    return {element.label: element.value for element in at.metric}[label]
+
+
 # ----- in Chromium: Playwright -----
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,8 +1,7 @@
-"""The page, headless, through Streamlit's AppTest.
+"""The page's main flows, headless, through Streamlit's AppTest: a story, Train, predict, generate.
 
-AppTest never fires a fragment's `run_every` timer, so a test that trains loops `at.run()` until
-the run is done and looks at what each pass shows. `st.cache_resource` (the run registry) is
-shared by every AppTest in this process: each test clears it and stops the training threads.
+Bad input, stops and faults in the page are in tests/test_robustness.py; the steps both take
+(a fresh page, tiny settings, train until done) are in tests/steps.py.
 """
 
 from __future__ import annotations
@@ -93,28 +92,6 @@ def test_upload_a_story(app):
     assert at.code[0].value.splitlines()[0].startswith("['the', 'cat', 'sat']")
 
 
-def test_bad_upload_shows_its_message_and_keeps_the_story(app):
-    at = app
-    at.file_uploader(key="story_upload").upload("photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
-    at.run()
-    assert_no_exception(at)
-    assert at.error, "a bad file gives a message in the page"
-    assert "photo" in at.error[0].value
-    assert at.session_state["story_name"].startswith("Belling the Cat")
-    assert any("Belling the Cat" in element.value for element in at.markdown)
-    assert {metric.label: metric.value for metric in at.metric}["Vocabulary"] == f"{FABLE_VOCABULARY}"
-
-
-def test_story_too_short_for_n_input_gives_a_message(app):
-    at = app
-    at.file_uploader(key="story_upload").upload("tiny.txt", b"one two three four", "text/plain")
-    at.run()
-    at.slider(key="n_input").set_value(5).run()
-    assert_no_exception(at)
-    assert any("needs at least" in element.value for element in at.error)
-    assert at.button(key="train").proto.disabled
-
-
 def test_train_a_tiny_run_then_predict_and_generate(app):
     at = app
     set_tiny_config(at)
@@ -153,30 +130,6 @@ def test_train_a_tiny_run_then_predict_and_generate(app):
     assert len(generated_texts(at)) == 2
     # Keep: the download button is there.
     assert at.get("download_button")
-
-
-def test_unknown_word_gives_a_warning_with_suggestions(app):
-    at = app
-    set_tiny_config(at, steps=50)
-    train_until_done(at)
-    at.text_input(key="predict_context").input("the mosue had").run()
-    assert_no_exception(at)
-    # The run of 50 steps may also warn that its curves were still rising: find the word's warning.
-    unknown = [element.value for element in at.warning if "mosue" in element.value]
-    assert len(unknown) == 1 and "mouse" in unknown[0], [element.value for element in at.warning]
-    at.text_input(key="predict_context").input("the").run()
-    assert_no_exception(at)
-    assert any("at least 3" in element.value for element in at.warning)
-
-
-def test_user_text_is_escaped_in_markdown(app):
-    at = app
-    story = b"**bold** [link](http://example.com) <b>x</b> :red[y] $z$ " * 4
-    at.file_uploader(key="story_upload").upload("**name**.txt", story, "text/plain")
-    at.run()
-    assert_no_exception(at)
-    shown = [element.value for element in at.markdown if "name" in element.value]
-    assert shown and all("\\*\\*name\\*\\*" in value for value in shown)
 
 
 def test_changing_a_slider_during_a_run_keeps_it(app):

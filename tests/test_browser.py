@@ -12,12 +12,8 @@ import time
 import zipfile
 from pathlib import Path
 
-import pytest
-
-from .page_server import StreamlitServer
 from .steps import (
     ARTIFACTS,
-    ROOT,
     STORY_TEXT,
     TRAINING_SECONDS,
     assert_clean,
@@ -32,13 +28,6 @@ from .steps import (
     set_slider,
     wait_script_idle,
 )
-
-
-@pytest.fixture(scope="module")
-def server():
-    with StreamlitServer(ROOT, ARTIFACTS / "streamlit_server.log") as running:
-        yield running.url
-
 
 # ----- the tests -----
 

@@ -1,7 +1,7 @@
 """The inside views (issue 11) in a real browser: train on the fable, then see each finished view.
 
-Uses test_browser's server, page and slider helpers; the screenshot of the inside section is saved in
-tests/artifacts/inside_views.png for a human to look at.
+Uses the shared server and the page and slider steps (tests/steps.py); the screenshot of the
+inside section is saved in tests/artifacts/inside_views.png for a human to look at.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def chart_with(page, text: str):
     return page.locator('[data-testid="stVegaLiteChart"]').filter(has_text=text)
 
 
-def test_the_inside_views_after_a_run_on_the_fable(browser, server):  # noqa: F811
+def test_the_inside_views_after_a_run_on_the_fable(browser, server):
     context, page, log = open_page(browser, server)
     try:
         wait_script_idle(page, timeout=120)

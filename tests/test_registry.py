@@ -5,24 +5,10 @@ import time
 
 import pytest
 
-from nextword.config import ModelConfig, TrainConfig
-from nextword.corpus import load_story
-from nextword.dataset import prepare_training_data
 from nextword.errors import RunGoneError
-from nextword.registry import RunRegistry, live_registries, run_key
-from nextword.run import TrainingRun
+from nextword.registry import RunRegistry, live_registries
 
-STORY = "the cat sat on the mat . the dog sat on the log . the cat saw the dog ."
-
-
-def tiny_factory(steps: int = 20, seed: int = 0, story_text: str = STORY, learning_rate: float = 0.01):
-    """A run key and a factory of a tiny run (2-symbol contexts, 8 units) on `story_text`."""
-    model_config = ModelConfig(n_input=2, units=8, embedding_dim=4)
-    train_config = TrainConfig(steps=steps, batch_size=16, seed=seed, learning_rate=learning_rate)
-    story = load_story(story_text, name="tiny")
-    data = prepare_training_data(story, model_config)
-    key = run_key(story, model_config, train_config)
-    return key, (lambda on_done: TrainingRun(data, model_config, train_config, on_done))
+from .conftest import tiny_factory
 
 
 def _wait_all(registry, timeout=60):
