@@ -69,7 +69,15 @@ class TrainingRun(RunResults):
         # The story's last `holdout` percent is never trained on (HoldoutError if nothing would be left).
         self.windows = RunWindows.of(data, train_config)
         # `extra_callbacks` is called once a stretch for more Keras callbacks (the CLI's TensorBoard).
-        self._loop = TrainingLoop(data, model_config, train_config, self.windows, extra_callbacks)
+        self._loop = TrainingLoop(
+            data,
+            model_config,
+            train_config,
+            self.windows,
+            should_stop=self._stop_requested.is_set,
+            publish=self._publish,
+            extra_callbacks=extra_callbacks,
+        )
         self._progress = TrainingProgress(
             status=Status.QUEUED,
             total_steps=train_config.steps,
@@ -237,8 +245,6 @@ class TrainingRun(RunResults):
             steps_to_run=steps_to_run,
             total_steps=self._total_steps,
             stop_when_learned=self._stop_when_learned,
-            should_stop=self._stop_requested.is_set,
-            publish=self._publish,
         )
         tracker = end.tracker
         with self._lock:

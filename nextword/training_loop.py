@@ -57,6 +57,8 @@ class TrainingLoop:
         data: the windows the run trains on.
         model_config, train_config: the run's settings.
         windows: the run's training, evaluation and held-out windows.
+        should_stop: whether a stop was requested (asked between steps).
+        publish: called with the tracker when a snapshot is due; the run builds and publishes it.
         extra_callbacks: called once a stretch for more Keras callbacks (the CLI's TensorBoard
             writer), or None.
     """
@@ -67,12 +69,16 @@ class TrainingLoop:
         model_config: ModelConfig,
         train_config: TrainConfig,
         windows: RunWindows,
+        should_stop: Callable[[], bool],
+        publish: Callable[[StepTracker], None],
         extra_callbacks: Callable[[], list] | None = None,
     ):
         self.data = data
         self.model_config = model_config
         self.train_config = train_config
         self.windows = windows
+        self.should_stop = should_stop
+        self.publish = publish
         self.extra_callbacks = extra_callbacks
         self.history = History()
         self.training_seconds = 0.0
@@ -80,15 +86,7 @@ class TrainingLoop:
         self._block_loop = None  # the compiled block of steps (fastloop), built on first use
 
     def run_stretch(
-        self,
-        model,
-        *,
-        first_step: int,
-        steps_to_run: int,
-        total_steps: int,
-        stop_when_learned: bool,
-        should_stop: Callable[[], bool],
-        publish: Callable[[StepTracker], None],
+        self, model, *, first_step: int, steps_to_run: int, total_steps: int, stop_when_learned: bool
     ) -> StretchEnd:
         """Train `steps_to_run` steps of `model`; raise TrainingError if the loss diverges."""
         # Training windows are the story's first ones (the held-out part is its end): plan over them.
@@ -115,20 +113,20 @@ class TrainingLoop:
             total_steps=total_steps,
             batch_size=plan.shape[1],
             seconds_before=self.training_seconds,
-            should_stop=should_stop,
-            publish=publish,
+            should_stop=self.should_stop,
+            publish=self.publish,
         )
         # The compiled blocks run no Keras callbacks: extra ones (TensorBoard's) need model.fit.
         if fastloop_applies(self.model_config, self.train_config) and self.extra_callbacks is None:
-            done = self._train_in_blocks(model, plan, tracker, should_stop)
+            done = self._train_in_blocks(model, plan, tracker)
         else:
-            done = self._train_with_fit(model, plan, tracker, should_stop)
+            done = self._train_with_fit(model, plan, tracker)
         if tracker.failed:
             tracker.publish()  # the curves up to the failing step, not up to the last regular snapshot
             raise TrainingError(tracker.failure)
         tracker.evaluate(force=True)
         self.training_seconds = tracker.training_seconds
-        stopped = should_stop() and done < steps_to_run
+        stopped = self.should_stop() and done < steps_to_run
         stop_reason = None
         if tracker.learned and not stopped:
             stop_reason = (
@@ -139,7 +137,7 @@ class TrainingLoop:
             )
         return StretchEnd(tracker, stopped, stop_reason)
 
-    def _train_with_fit(self, model, plan: np.ndarray, tracker: StepTracker, should_stop) -> int:
+    def _train_with_fit(self, model, plan: np.ndarray, tracker: StepTracker) -> int:
         """Train the plan's steps with `model.fit`, a chunk at a time; return the steps done."""
         from nextword.keras_callback import ProgressCallback
 
@@ -150,7 +148,7 @@ class TrainingLoop:
         # ProgressCallback per chunk, since Keras numbers each fit call's batches from 0 again.
         extra = self.extra_callbacks() if self.extra_callbacks else []
         done, chunk_index = 0, 0
-        while done < steps_to_run and not should_stop() and not tracker.failed and not tracker.learned:
+        while done < steps_to_run and not self.should_stop() and not tracker.failed and not tracker.learned:
             rows = plan[done : done + chunk_steps].reshape(-1)
             tracker.begin_chunk()
             model.fit(
@@ -170,7 +168,7 @@ class TrainingLoop:
                 break
         return done
 
-    def _train_in_blocks(self, model, plan: np.ndarray, tracker: StepTracker, should_stop) -> int:
+    def _train_in_blocks(self, model, plan: np.ndarray, tracker: StepTracker) -> int:
         """Train the plan's steps in compiled blocks (`nextword.fastloop`); return the steps done."""
         from nextword import fastloop
 
@@ -180,5 +178,5 @@ class TrainingLoop:
                 model, batch_size, self.model_config.n_input, fastloop.block_capacity(batch_size)
             )
         return fastloop.train_in_blocks(
-            self._block_loop, plan, self.data.contexts, self.data.targets, tracker, should_stop
+            self._block_loop, plan, self.data.contexts, self.data.targets, tracker, self.should_stop
         )
