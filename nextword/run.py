@@ -36,9 +36,10 @@ class TrainingRun(RunResults):
 
     `start()` begins (or resumes) training, `stop()` asks it to end after the current step,
     `progress()` returns the latest snapshot, `continue_training(n)` adds n steps to a finished or
-    stopped run and trains them, `predictor()` gives a numpy predictor on the current weights,
-    `add_listener(fn)` has `fn(progress)` called with every snapshot published from now on.
-    `on_done(run)` is called once each time the run's thread ends (or a queued run is stopped).
+    stopped run and trains them, `add_listener(fn)` has `fn(progress)` called with every snapshot
+    published from now on. `on_done(run)` is called once each time the run's thread ends (or a
+    queued run is stopped). From `RunResults`: `predictor()` gives a numpy predictor on the
+    current weights, `ngram()` the n-gram yardstick, `save(run_dir)` writes the run folder.
     """
 
     def __init__(
