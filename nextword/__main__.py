@@ -1,4 +1,4 @@
-"""`python -m nextword ...`: see nextword/cli.py."""
+"""`python -m nextword ...`: see nextword/cli/."""
 
 import sys
 

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from nextword.errors import ContextLengthError, NextwordError
-from nextword.predict import STRATEGIES, softmax
+from nextword.forward_pass import softmax
+from nextword.predict import STRATEGIES
 
 MAX_GENERATED = 10_000  # symbols one generate call may write, as for the LSTM
 

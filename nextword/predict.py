@@ -1,12 +1,9 @@
-"""Fast prediction: the LSTM forward pass in numpy, on weights copied out of the trained model.
+"""Predictor: next-symbol probabilities, top-k and generation from a trained model's weights.
 
-`model.predict` costs about 100 ms a call and an eager call about 10 ms; the same arithmetic in
-numpy on a handful of symbols takes well under a millisecond, which is what makes live top-k bars
-and 32-word generation instant. The results agree with Keras to float32 round-off (tested).
-
-`lstm_step` is the one LSTM step: the fast `logits` (scoring, top-k, generation) and the traced
-pass `trace` (every gate and state of one prediction, for the inside views) both run it, so the
-gates a student sees are those of the predictor.
+`Predictor.from_model` copies the weights out of the Keras model once; every prediction after
+that is the numpy forward pass of `nextword.forward_pass`, which agrees with Keras to float32
+round-off (tested). Contexts come in as text or symbols and go out as symbols, tokenized the way
+the story was; `trace` keeps every gate and state of one prediction for the inside views.
 """
 
 from __future__ import annotations
@@ -14,136 +11,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 
 from nextword.config import CorpusConfig, ModelConfig
 from nextword.corpus import detokenize, tokenize
 from nextword.errors import ContextLengthError, NextwordError
+from nextword.forward_pass import (
+    CellStep,
+    ForwardTrace,
+    LayerTrace,
+    LstmWeights,
+    read_only,
+    run_lstm_layer,
+    softmax,
+)
 from nextword.model import EMBEDDING_NAME, LOGITS_NAME, lstm_layer_name
 from nextword.vocab import Vocabulary
 
 STRATEGIES = ("greedy", "sample")
 # Rows per chunk when scoring many windows, so logits for a large vocabulary stay small in memory.
 _CHUNK_ROWS = 2048
-
-
-def _sigmoid(values: np.ndarray) -> np.ndarray:
-    """1/(1+e^-x) as 0.5 * (tanh(x/2) + 1): no overflow warnings; in place on one new array."""
-    result = np.multiply(values, 0.5)
-    np.tanh(result, out=result)
-    result += 1.0
-    result *= 0.5
-    return result
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis, in float64 so the probabilities sum to 1 exactly enough."""
-    shifted = logits.astype(np.float64) - logits.max(axis=-1, keepdims=True)
-    exponentials = np.exp(shifted)
-    return exponentials / exponentials.sum(axis=-1, keepdims=True)
-
-
-@dataclass(frozen=True)
-class LstmWeights:
-    """One Keras LSTM layer: gates in Keras order (input, forget, cell, output)."""
-
-    kernel: np.ndarray  # (input width, 4 * units)
-    recurrent_kernel: np.ndarray  # (units, 4 * units)
-    bias: np.ndarray  # (4 * units,)
-
-
-class CellStep(NamedTuple):
-    """What one LSTM step computes, each [rows, units]: four gates, then the new cell and hidden state."""
-
-    input_gate: np.ndarray  # how much of the candidate enters the cell (sigmoid, 0..1)
-    forget_gate: np.ndarray  # how much of the old cell state is kept (sigmoid, 0..1)
-    candidate: np.ndarray  # the new content offered to the cell (tanh, -1..1)
-    output_gate: np.ndarray  # how much of the cell is shown as the hidden state (sigmoid, 0..1)
-    cell: np.ndarray  # the cell state after the step: the layer's memory
-    hidden: np.ndarray  # the hidden state after the step: what the layer passes on
-
-
-def lstm_step(
-    input_part: np.ndarray, cell: np.ndarray, hidden: np.ndarray, recurrent_kernel: np.ndarray
-) -> CellStep:
-    """One step of Keras' LSTMCell (gates in Keras order: input, forget, cell candidate, output).
-
-    `input_part` is the step's input already through the kernel plus the bias, [rows, 4 * units];
-    `cell` and `hidden` are the state before the step, [rows, units].
-    """
-    # Few numpy calls, each on one new array: with one row (top-k, generation) the calls are the cost.
-    units = recurrent_kernel.shape[0]
-    gates = hidden @ recurrent_kernel
-    gates += input_part
-    input_and_forget = _sigmoid(gates[:, : 2 * units])  # the two gates side by side, in one call
-    candidate = np.tanh(gates[:, 2 * units : 3 * units])
-    output_gate = _sigmoid(gates[:, 3 * units :])
-    input_gate, forget_gate = input_and_forget[:, :units], input_and_forget[:, units:]
-    new_cell = forget_gate * cell
-    new_cell += input_gate * candidate
-    new_hidden = np.tanh(new_cell)
-    new_hidden *= output_gate
-    return CellStep(input_gate, forget_gate, candidate, output_gate, new_cell, new_hidden)
-
-
-def run_lstm_layer(
-    layer: LstmWeights, sequence: np.ndarray, record: list[CellStep] | None = None
-) -> np.ndarray:
-    """Hidden states [rows, steps, units] of one layer over `sequence` [rows, steps, input width].
-
-    The state starts at zeros, as in Keras. With `record`, every step's `CellStep` is appended to it.
-    """
-    units = layer.recurrent_kernel.shape[0]
-    rows, steps = sequence.shape[0], sequence.shape[1]
-    hidden = np.zeros((rows, units), dtype=np.float32)
-    cell = np.zeros((rows, units), dtype=np.float32)
-    # The input part of every time step in one matrix product.
-    projected = sequence @ layer.kernel + layer.bias
-    outputs = np.empty((rows, steps, units), dtype=np.float32)
-    for step in range(steps):
-        values = lstm_step(projected[:, step], cell, hidden, layer.recurrent_kernel)
-        cell, hidden = values.cell, values.hidden
-        outputs[:, step] = hidden
-        if record is not None:
-            record.append(values)
-    return outputs
-
-
-def _frozen(values) -> np.ndarray:
-    """A read-only copy (an array, or a list of rows to stack), so a frozen trace stays as it was."""
-    values = np.array(values)
-    values.setflags(write=False)
-    return values
-
-
-@dataclass(frozen=True, eq=False)
-class LayerTrace:
-    """One LSTM layer over one context: each array is [steps, units], one row per input symbol."""
-
-    input_gate: np.ndarray
-    forget_gate: np.ndarray
-    candidate: np.ndarray  # the cell candidate
-    output_gate: np.ndarray
-    cell: np.ndarray  # cell state after each step
-    hidden: np.ndarray  # hidden state after each step (the next layer's input)
-
-    @property
-    def units(self) -> int:
-        return self.hidden.shape[1]
-
-
-@dataclass(frozen=True, eq=False)
-class ForwardTrace:
-    """Everything the forward pass computes for one context, as read-only arrays."""
-
-    context_ids: tuple[int, ...]
-    # What the first LSTM layer reads, [steps, width]: embedding rows, or the raw index (width 1).
-    inputs: np.ndarray
-    layers: tuple[LayerTrace, ...]
-    logits: np.ndarray  # float32 [vocabulary]: the Dense layer's scores
-    probabilities: np.ndarray  # float64 [vocabulary]: softmax of the logits
 
 
 @dataclass(frozen=True)
@@ -252,16 +140,16 @@ class Predictor:
             record: list[CellStep] = []
             sequence = run_lstm_layer(layer, sequence, record)
             # Each recorded array is [1, units]: stack the steps' rows into [steps, units].
-            rows = {name: _frozen([getattr(step, name)[0] for step in record]) for name in CellStep._fields}
+            rows = {name: read_only([getattr(step, name)[0] for step in record]) for name in CellStep._fields}
             layers.append(LayerTrace(**rows))
         # Row-wise exactly as in `logits`, so a trace's scores equal the predictor's to the bit.
         logits = (sequence[:, -1] @ self.dense_kernel + self.dense_bias)[0]
         return ForwardTrace(
             context_ids=tuple(int(index) for index in ids),
-            inputs=_frozen(inputs[0]),
+            inputs=read_only(inputs[0]),
             layers=tuple(layers),
-            logits=_frozen(logits),
-            probabilities=_frozen(softmax(logits)),
+            logits=read_only(logits),
+            probabilities=read_only(softmax(logits)),
         )
 
     def probabilities_batch(self, contexts: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ import pytest
 
 from nextword.config import CorpusConfig, ModelConfig
 from nextword.errors import InsideError, UnknownSymbolError
+from nextword.forward_pass import LayerTrace, LstmWeights
 from nextword.inside import (
     QUANTITIES,
     QUANTITY_CAPTIONS,
@@ -26,7 +27,7 @@ from nextword.inside import (
     word_map,
 )
 from nextword.model import count_parameters
-from nextword.predict import LayerTrace, LstmWeights, Predictor
+from nextword.predict import Predictor
 from nextword.vocab import Vocabulary
 
 from .conftest import FABLE_SYMBOLS, FABLE_VOCABULARY

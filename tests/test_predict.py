@@ -6,7 +6,7 @@ import pytest
 from nextword.config import ModelConfig, TrainConfig
 from nextword.dataset import prepare_training_data
 from nextword.errors import ContextLengthError, NextwordError, UnknownSymbolError
-from nextword.predict import softmax
+from nextword.forward_pass import softmax
 from nextword.run import TrainingRun
 
 

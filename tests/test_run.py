@@ -248,7 +248,7 @@ def test_an_enormous_vocabulary_is_capped_and_scored_on_a_sample():
 
 
 def test_a_run_longer_than_one_fit_chunk_runs_every_step(tiny_data, tiny_model_config):
-    from nextword.run import MAX_STEPS_PER_FIT
+    from nextword.training_loop import MAX_STEPS_PER_FIT
 
     steps = MAX_STEPS_PER_FIT + 50  # two model.fit calls: the second numbers its batches from 0 again
     config = TrainConfig(steps=steps, batch_size=8, seed=2, stop_when_learned=False)

@@ -12,9 +12,10 @@ from typing import Literal
 import numpy as np
 
 from nextword.errors import InsideError
-from nextword.predict import CellStep, LayerTrace, Predictor
+from nextword.forward_pass import CellStep, LayerTrace
+from nextword.predict import Predictor
 
-# What one LSTM step computes, in the order of `predict.CellStep`, with the names a student reads.
+# What one LSTM step computes, in the order of `forward_pass.CellStep`, with the names a student reads.
 QUANTITIES: tuple[str, ...] = CellStep._fields
 QUANTITY_LABELS: dict[str, str] = {
     "input_gate": "input gate",

@@ -1,0 +1,149 @@
+"""The command line's words: the parser of `train`, `predict` and `generate`, and their settings.
+
+`build_parser` declares every option, with the config dataclasses' own defaults;
+`configs_from_arguments` turns the parsed options of `train` into the corpus, model and training
+configs, looping over the dataclasses' fields rather than naming each one again. A usage error is
+one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from nextword.config import (
+    DISTRIBUTE_OPTIONS,
+    INPUT_ENCODINGS,
+    MAX_HOLDOUT_PERCENT,
+    OPTIMIZERS,
+    SYMBOL_MODES,
+    CorpusConfig,
+    ModelConfig,
+    TrainConfig,
+    article_configs,
+)
+
+EXIT_USAGE = 2
+_DEFAULT_MODEL = ModelConfig()
+_DEFAULT_TRAIN = TrainConfig()
+# The option that sets a config field, where the two names differ (`--lr` is the usual spelling).
+_OPTION_OF_FIELD = {"learning_rate": "lr"}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit code 2 (argparse's own code too)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m nextword", description="Next-word prediction with an LSTM, from any story."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    train = commands.add_parser("train", help="train a model on a story and save the run folder")
+    train.add_argument(
+        "story", help="path of a text file (any common encoding), e.g. data/belling_the_cat.txt"
+    )
+    train.add_argument(
+        "--n-input", type=int, default=_DEFAULT_MODEL.n_input, help="symbols read per prediction"
+    )
+    train.add_argument("--layers", type=int, default=_DEFAULT_MODEL.layers, help="stacked LSTM layers (1-4)")
+    train.add_argument("--units", type=int, default=_DEFAULT_MODEL.units, help="units per LSTM layer")
+    train.add_argument(
+        "--embedding-dim", type=int, default=_DEFAULT_MODEL.embedding_dim, help="embedding size"
+    )
+    train.add_argument(
+        "--encoding", choices=INPUT_ENCODINGS, default=_DEFAULT_MODEL.encoding, help="input encoding"
+    )
+    train.add_argument("--steps", type=int, default=_DEFAULT_TRAIN.steps, help="optimizer steps")
+    train.add_argument("--batch-size", type=int, default=_DEFAULT_TRAIN.batch_size, help="windows per step")
+    train.add_argument("--optimizer", choices=OPTIMIZERS, default=_DEFAULT_TRAIN.optimizer)
+    train.add_argument("--lr", type=float, default=_DEFAULT_TRAIN.learning_rate, help="learning rate")
+    train.add_argument("--seed", type=int, default=_DEFAULT_TRAIN.seed)
+    train.add_argument(
+        "--holdout",
+        type=int,
+        default=_DEFAULT_TRAIN.holdout,
+        metavar="PERCENT",
+        help=f"hold out the story's last PERCENT %% (0-{MAX_HOLDOUT_PERCENT}): never trained on, "
+        "scored to show what the model learned beyond memorising",
+    )
+    train.add_argument(
+        "--run-all-steps",
+        action="store_true",
+        help="run every step even once the model has learned all it can (it stops early otherwise)",
+    )
+    train.add_argument("--symbol-mode", choices=SYMBOL_MODES, default="words", help="words or characters")
+    train.add_argument("--keep-case", action="store_true", help="do not lower-case the story")
+    train.add_argument(
+        "--article",
+        action="store_true",
+        help="the article's exact recipe: raw index input, 512 units, RMSProp 0.001, batch 1, 50,000 steps "
+        "(--n-input, --layers and --steps still apply if given)",
+    )
+    train.add_argument(
+        "--distribute",
+        choices=DISTRIBUTE_OPTIONS,
+        default="none",
+        help="train under tf.distribute: 'mirrored' uses every local GPU (or CPU device)",
+    )
+    train.add_argument(
+        "--tensorboard",
+        metavar="DIR",
+        help="write TensorBoard logs (loss, accuracy, the graph) to DIR; open with: tensorboard --logdir DIR",
+    )
+    train.add_argument("--out", help="run folder to write (default: runs/<story name>)")
+    train.add_argument("--quiet", action="store_true", help="print only the final lines")
+
+    predict = commands.add_parser("predict", help="top-k next symbols after a context")
+    predict.add_argument("run", help="run folder written by 'train'")
+    predict.add_argument("context", help='e.g. "had a general"')
+    predict.add_argument("-k", type=int, default=5, help="how many symbols to list")
+
+    generate = commands.add_parser(
+        "generate", help="write a story from a context, feeding each prediction back"
+    )
+    generate.add_argument("run", help="run folder written by 'train'")
+    generate.add_argument("context", help='e.g. "had a general"')
+    generate.add_argument("-n", type=int, default=32, help="symbols to generate")
+    generate.add_argument("--strategy", choices=("greedy", "sample"), default="greedy")
+    generate.add_argument("--temperature", type=float, default=1.0)
+    generate.add_argument("--top-k", type=int, default=None, help="sample only among the k best")
+    generate.add_argument("--seed", type=int, default=0)
+    return parser
+
+
+def _options_for(config_class, arguments: argparse.Namespace) -> dict:
+    """The fields of `config_class` that the command line sets, with the values parsed."""
+    values = {}
+    for field in dataclasses.fields(config_class):
+        option = _OPTION_OF_FIELD.get(field.name, field.name)
+        if hasattr(arguments, option):
+            values[field.name] = getattr(arguments, option)
+    return values
+
+
+def configs_from_arguments(
+    arguments: argparse.Namespace, given: set[str]
+) -> tuple[CorpusConfig, ModelConfig, TrainConfig]:
+    """The configs of `train`; `given` names the options typed (the article's recipe keeps the rest)."""
+    corpus_config = CorpusConfig(**_options_for(CorpusConfig, arguments), lowercase=not arguments.keep_case)
+    if arguments.article:
+        model_config, train_config = article_configs(n_input=arguments.n_input, layers=arguments.layers)
+        overrides = {name: getattr(arguments, name) for name in ("steps", "holdout") if name in given}
+        if overrides:
+            train_config = TrainConfig(**{**train_config.to_dict(), **overrides})
+        return corpus_config, model_config, train_config
+    model_config = ModelConfig(**_options_for(ModelConfig, arguments))
+    train_config = TrainConfig(
+        **_options_for(TrainConfig, arguments), stop_when_learned=not arguments.run_all_steps
+    )
+    return corpus_config, model_config, train_config
+
+
+def explicit_options(argv: list[str]) -> set[str]:
+    """The long options typed in `argv`, as argument names (`--n-input=4` gives "n_input")."""
+    return {item[2:].split("=")[0].replace("-", "_") for item in argv if item.startswith("--")}

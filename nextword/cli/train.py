@@ -1,0 +1,130 @@
+"""The console of `python -m nextword train`: the article's progress lines, the last line, saving.
+
+Training prints progress the way the article does (`Iter= 1000, Average Loss= ..., Average
+Accuracy= ...%` and a sample line), then how the run ended beside the n-gram yardstick, and saves
+the run folder. It drives the same `TrainingRun` as the page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from nextword.cli.arguments import configs_from_arguments
+from nextword.errors import NextwordError
+
+
+def _print_article_lines(progress, printed_until: int, display_step: int) -> int:
+    """Print one article-style block per `display_step` steps completed since `printed_until`."""
+    while printed_until + display_step <= len(progress.losses):
+        end = printed_until + display_step
+        losses = progress.losses[printed_until:end]
+        accuracies = progress.batch_accuracies[printed_until:end]
+        line = (
+            f"Iter= {end}, Average Loss= {sum(losses) / len(losses):.6f}, "
+            f"Average Accuracy= {100 * sum(accuracies) / len(accuracies):.2f}%"
+        )
+        if progress.holdout_losses:
+            line += (
+                f", Held-out Loss= {progress.holdout_losses[-1]:.6f}, "
+                f"Held-out Accuracy= {100 * progress.holdout_accuracies[-1]:.2f}%"
+            )
+        print(line, flush=True)
+        if progress.samples:
+            print(progress.samples[-1].text, flush=True)
+        printed_until = end
+    return printed_until
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def _final_line(progress) -> str:
+    """The last line of `train`: how it ended, and the LSTM's and the n-gram's accuracies."""
+    correct = round((progress.final_accuracy or 0.0) * progress.evaluation_window_count)
+    line = (
+        f"{progress.status.capitalize()} after {progress.step} steps in {progress.elapsed_seconds:.1f} s: "
+        f"exact accuracy {correct}/{progress.evaluation_window_count} training windows "
+        f"({_percent(progress.final_accuracy)}; best possible {_percent(progress.ceiling)})"
+    )
+    if progress.holdout_window_count:
+        return (
+            f"{line}; held-out {_percent(progress.final_holdout_accuracy)}. "
+            f"n-gram: training {_percent(progress.ngram_accuracy)}, "
+            f"held-out {_percent(progress.ngram_holdout_accuracy)}."
+        )
+    return f"{line}; n-gram {_percent(progress.ngram_accuracy)}."
+
+
+def _tensorboard(log_dir: str | None):
+    """A factory of Keras' own TensorBoard callback writing to `log_dir` (None without the option)."""
+    if not log_dir:
+        return None
+
+    def callbacks() -> list:
+        import keras
+
+        # One point per fit chunk (up to 1,000 steps) of loss and accuracy, and the model's graph.
+        return [keras.callbacks.TensorBoard(log_dir=log_dir, write_graph=True, update_freq="epoch")]
+
+    return callbacks
+
+
+def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
+    """Train on the story, printing as the article does; save the run folder; return 0."""
+    from nextword.corpus import load_story
+    from nextword.dataset import prepare_training_data
+    from nextword.progress import Status
+    from nextword.run import TrainingRun
+
+    corpus_config, model_config, train_config = configs_from_arguments(arguments, given)
+    story_path = Path(arguments.story)
+    try:
+        data_bytes = story_path.read_bytes()
+    except OSError as error:
+        raise NextwordError(f"Cannot read the story {story_path}: {error.strerror or error}.") from None
+    story = load_story(data_bytes, corpus_config, name=story_path.stem)
+    data = prepare_training_data(story, model_config)
+    print(
+        f"Story {story_path.name}: {len(story.symbols)} symbols, {len(data.vocabulary)} distinct "
+        f"({story.encoding}); {data.window_count} windows of {model_config.n_input}; "
+        f"best possible accuracy {data.ceiling_count}/{data.window_count}.",
+        flush=True,
+    )
+    capped_note = data.vocabulary.capped_note(corpus_config.max_vocabulary)
+    if capped_note:
+        print(capped_note, flush=True)
+    run = TrainingRun(data, model_config, train_config, extra_callbacks=_tensorboard(arguments.tensorboard))
+    if train_config.holdout:
+        print(
+            f"Held out: the last {train_config.holdout}% of the story, "
+            f"{run.windows.split.held_out_count} windows never trained on; "
+            f"{run.windows.train_count} windows train.",
+            flush=True,
+        )
+    display_step = 1000 if train_config.steps >= 5000 else max(1, train_config.steps // 10)
+    printed_until = 0
+    run.start()
+    try:
+        while run.is_alive():
+            time.sleep(0.05)
+            if not arguments.quiet:
+                printed_until = _print_article_lines(run.progress(), printed_until, display_step)
+    except KeyboardInterrupt:
+        print("Stopping (keeping what was learned)...", file=sys.stderr, flush=True)
+        run.stop()
+    progress = run.wait()
+    if progress.status == Status.FAILED:
+        raise NextwordError(progress.error or "Training failed.")
+    if not arguments.quiet:
+        _print_article_lines(progress, printed_until, display_step)
+    if progress.stop_reason:
+        print(progress.stop_reason, flush=True)
+    print(_final_line(progress), flush=True)
+    out = Path(arguments.out) if arguments.out else Path("runs") / story_path.stem
+    run.save(out)
+    print(f"Saved the run to {out}", flush=True)
+    return 0
