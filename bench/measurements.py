@@ -421,6 +421,7 @@ def view_seconds(run: TrainingRun, repeats: int) -> dict[str, float]:
 
     views = {
         f"reading strip ({STRIP_WINDOW} places + the picked one)": strip,
+        "of which: encoding the whole story (the strip's first step)": lambda: vocabulary.encode(symbols),
         "gates and memory (+ units that change most)": gates,
         "word map (PCA) + nearest neighbours": word_map,
         "one prediction in slow motion": lambda: inside.slow_motion(predictor, context),
