@@ -2,9 +2,9 @@
 held out, one short run; then the training and held-out curves, the n-gram's reference lines and
 metrics, its bars beside the LSTM's and both generated texts with their copied runs marked.
 
-Uses test_browser's server, page and slider helpers (never skipped in CI: see conftest's `browser`);
-the finished page is saved in tests/artifacts/heldout_page.png for a human to look at (the README's
-picture is tests/screenshots/heldout_page.png, refreshed from it by hand).
+Uses tests/steps.py's page and slider helpers and test_browser's server; never skipped in CI (see
+conftest's `browser`). The finished page is saved in tests/artifacts/heldout_page.png for a human to
+look at (the README's picture, tests/screenshots/heldout_page.png, is refreshed from it by hand).
 """
 
 from __future__ import annotations
@@ -13,16 +13,8 @@ import re
 import time
 from pathlib import Path
 
-from .test_browser import (
-    ARTIFACTS,
-    assert_clean,
-    main_area,
-    open_page,
-    progress_text,
-    server,  # noqa: F401 (the module's server fixture)
-    set_slider,
-    wait_script_idle,
-)
+from .steps import ARTIFACTS, assert_clean, main_area, open_page, progress_text, set_slider, wait_script_idle
+from .test_browser import server  # noqa: F401 (the server fixture)
 from .test_browser_inside import open_advanced_surely
 
 LONG_STORY = Path(__file__).resolve().parent / "fixtures" / "long_story.txt"
