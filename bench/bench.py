@@ -8,9 +8,10 @@
 Parts: 1. the article's recipe (nextword's article mode and a plain TensorFlow loop) against the
 default run on the fable, 2. the default step against the matrix-multiply floor, 3. inference
 latency, numpy against Keras, 4. the page in Chromium (first paint and cold Train on fresh servers,
-warm Train, a class at once), 5. a long synthetic story. Each TensorFlow measurement runs in a child
-process of its own (bench/measurements.py); the table goes to stdout, the raw figures to
-bench/results/latest.json.
+warm Train, a class at once), 5. a long synthetic story, 6. held-out scoring's share of training,
+the n-gram's build and the inside views, on the fable and on 100,000 symbols. Each TensorFlow
+measurement runs in a child process of its own (bench/measurements.py); the table goes to stdout,
+the raw figures to bench/results/latest.json.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def plan(quick: bool, article_full: bool) -> dict[str, Any]:
             "warm_runs": 2 if quick else 3,
             "students": 4 if quick else 8,
         },
+        "heldout": {"steps": 100 if quick else 300, "repeats": 20 if quick else 50, "symbols": 100_000},
         "scale": [
             {"words": words, "vocabulary": size, "steps": 100 if quick else 200, "repeats": 100}
             for words, size in (sizes[::2] if quick else sizes)
@@ -121,10 +123,14 @@ def part_scale(table: Table, results: dict[str, Any], settings: dict[str, Any], 
     results["scale"] = [measure(table, "5", "scale", size, 900) for size in settings["scale"]]
 
 
+def part_heldout(table: Table, results: dict[str, Any], settings: dict[str, Any], parts: list[int]) -> None:
+    results["heldout"] = measure(table, "6", "heldout", settings["heldout"], 900)
+
+
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs of every part (a few minutes)")
-    parser.add_argument("--parts", default="1,2,3,4,5", help="parts to run, e.g. 1,3 (default: all)")
+    parser.add_argument("--parts", default="1,2,3,4,5,6", help="parts to run, e.g. 1,3 (default: all)")
     parser.add_argument(
         "--article-full", action="store_true", help="the recipe to 50,000 steps, 3 seeds, 1-2 layers"
     )
@@ -134,8 +140,8 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     )
     arguments = parser.parse_args(argv)
     parts = {part.strip() for part in arguments.parts.split(",")}
-    if not parts <= set("12345"):
-        parser.error("--parts takes numbers from 1 to 5, e.g. 1,3")
+    if not parts <= set("123456"):
+        parser.error("--parts takes numbers from 1 to 6, e.g. 1,3")
     arguments.parts = sorted(int(part) for part in parts)
     return arguments
 
@@ -156,7 +162,13 @@ def main(argv: list[str] | None = None) -> int:
         "started": started,
         "repository": str(common.repository_root()),
     }
-    for step, covers in ((part_training, {1, 2}), (part_inference, {3}), (part_page, {4}), (part_scale, {5})):
+    for step, covers in (
+        (part_training, {1, 2}),
+        (part_inference, {3}),
+        (part_page, {4}),
+        (part_scale, {5}),
+        (part_heldout, {6}),
+    ):
         if covers & set(arguments.parts):
             try:
                 step(table, results, settings, arguments.parts)

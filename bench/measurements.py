@@ -15,6 +15,7 @@ import json
 import math
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,11 +23,13 @@ from common import Table, format_seconds, make_importable, median_seconds, peak_
 
 make_importable()
 
+from nextword import inside  # noqa: E402 - sys.path
 from nextword.backend import device_description, import_keras, import_tensorflow  # noqa: E402 - sys.path
 from nextword.config import ModelConfig, TrainConfig, article_configs  # noqa: E402
 from nextword.corpus import DEFAULT_STORY, bundled_stories, load_story  # noqa: E402
 from nextword.dataset import TrainingData, prepare_training_data  # noqa: E402
 from nextword.model import build_model, count_parameters  # noqa: E402
+from nextword.page.options import NEIGHBOURS_SHOWN, STRIP_WINDOW, UNITS_SHOWN  # noqa: E402 - no Streamlit
 from nextword.predict import Predictor  # noqa: E402
 from nextword.run import TrainingRun  # noqa: E402
 from nextword.windows import article_order  # noqa: E402
@@ -37,6 +40,8 @@ ARTICLE_ACCURACY = {1: 0.906, 2: 0.952}  # the article's running accuracy at 50,
 DEFAULT_RUN_SECONDS, FLOOR_RATIO = 1.0, 1.5  # issue 13's default run; issue 4's step floor
 TOP_K_SECONDS, GENERATE_SECONDS = 1e-3, 10e-3
 WINDOWS_PER_SECOND, PEAK_MEGABYTES, SCALE_TOP_K_SECONDS = 2000.0, 2048.0, 2e-3
+NGRAM_SECONDS, HOLDOUT_SHARE, VIEW_SECONDS = 0.5, 0.10, 50e-3  # issues 10 ("well under a second") and 11
+LONG_STORY = "tests/fixtures/long_story.txt"  # repeated to 100,000 symbols for part 6's long figures
 RUNNING_WINDOW = 1000  # the article's console averages over 1,000 steps
 # A step runs each matrix product three times (forward, two gradients); Adam touches each
 # parameter about a dozen times (two moments, bias correction).
@@ -384,12 +389,99 @@ def measure_scale(parameters: dict[str, Any]) -> dict[str, Any]:
     return result(table)
 
 
+# ----- part 6: held-out scoring, the n-gram yardstick and the inside views (issues 10 and 11) -----
+
+
+def story_of(path: str, at_least: int = 0):
+    """A story file of the checkout (the child's working directory), repeated whole (its name says so)
+    until it has `at_least` symbols."""
+    text = Path(path).read_text(encoding="utf-8")
+    times = max(1, math.ceil(at_least / len(load_story(text).symbols)))
+    name = Path(path).name + (f" repeated {times}×" if times > 1 else "")
+    return load_story("\n\n".join([text] * times), name=name)
+
+
+def view_seconds(run: TrainingRun, repeats: int) -> dict[str, float]:
+    """Median seconds of each inside view's computations, as the page makes them on every rerun."""
+    predictor, symbols, vocabulary = run.predictor(), run.data.story.symbols, run.data.vocabulary
+    place, symbol = len(symbols) // 2, "mice" if "mice" in vocabulary.symbols else vocabulary.symbol_of(0)
+    context = inside.context_before(symbols, place, predictor.n_input)
+
+    def strip() -> None:  # the page encodes the whole story, then reads a window and the picked place
+        ids = vocabulary.encode(symbols)
+        inside.reading_strip(predictor, ids, 0, STRIP_WINDOW), inside.reading_strip(predictor, ids, place, 1)
+
+    def gates() -> None:
+        traced = inside.prediction_gates(predictor, context)
+        for layer in range(len(traced.layers)):
+            inside.changing_units(traced, layer, "cell", UNITS_SHOWN)
+
+    def word_map() -> None:
+        inside.word_map(predictor), inside.nearest_neighbours(predictor, symbol, NEIGHBOURS_SHOWN)
+
+    views = {
+        f"reading strip ({STRIP_WINDOW} places + the picked one)": strip,
+        "of which: encoding the whole story (the strip's first step)": lambda: vocabulary.encode(symbols),
+        "gates and memory (+ units that change most)": gates,
+        "word map (PCA) + nearest neighbours": word_map,
+        "one prediction in slow motion": lambda: inside.slow_motion(predictor, context),
+        "the model's table": lambda: inside.model_summary(run.model_config, len(vocabulary)),
+    }
+    return {name: median_seconds(view, repeats) for name, view in views.items()}
+
+
+def ngram_seconds(data: TrainingData, model_config, train_config, repeats: int) -> float:
+    """Median seconds of `TrainingRun.ngram()`, each call on a fresh run (a run counts it once)."""
+    durations = []
+    for run in (TrainingRun(data, model_config, train_config) for _ in range(repeats)):
+        began = time.perf_counter()
+        run.ngram()
+        durations.append(time.perf_counter() - began)
+    return float(np.median(durations))
+
+
+def measure_heldout(parameters: dict[str, Any]) -> dict[str, Any]:
+    """The n-gram's build and the inside views on the fable and a long story; held-out scoring's share."""
+    import_keras()
+    model_config, steps, repeats, table = ModelConfig(), parameters["steps"], parameters["repeats"], Table()
+    fable = story_of(str(bundled_stories()[DEFAULT_STORY]))
+    long, longer = story_of(LONG_STORY), story_of(LONG_STORY, parameters["symbols"])
+    views, shares = [], []
+    for story, holdout in ((fable, 0), (longer, 20), (long, 20)):
+        data, train_config = prepare_training_data(story, model_config), TrainConfig(steps, holdout=holdout)
+        timeline, label = (
+            train(data, model_config, train_config),
+            f"{story.name}, {len(story.symbols):,} symbols",
+        )
+        if story is not long:  # the n-gram and the views on the fable and on 100,000 symbols
+            seconds = ngram_seconds(data, model_config, train_config, repeats)
+            note = f"counts {timeline.run.windows.train_count:,} training windows"
+            figure = f"n-gram build, TrainingRun.ngram() ({label})"
+            table.at_most("6", figure, seconds, NGRAM_SECONDS, note=note)
+            views += [(label, name, value) for name, value in view_seconds(timeline.run, repeats).items()]
+        if holdout:
+            shares.append((label, timeline.last, len(timeline.run.windows.holdout_windows)))
+    for label, last, scored in shares:
+        share, training = last.holdout_scoring_seconds / last.elapsed_seconds, last.elapsed_seconds
+        note = (
+            f"{last.holdout_scoring_seconds:.2f} s of {training:.2f} s: {len(last.eval_steps)} scorings of "
+            f"{scored:,} held-out windows; all exact scoring {last.scoring_seconds / training:.0%}; held-out "
+            f"accuracy: LSTM {last.final_holdout_accuracy:.1%}, n-gram {last.ngram_holdout_accuracy:.1%}"
+        )
+        figure = f"held-out scoring / training s ({label}, 20% held out, {last.step} steps)"
+        table.at_most("6", figure, share, HOLDOUT_SHARE, show="{:.1%}".format, note=note)
+    for label, name, seconds in views:
+        table.at_most("6", f"inside: {name} ({label})", seconds, VIEW_SECONDS)
+    return result(table)
+
+
 MEASUREMENTS = {
     "fable_default": measure_fable_default,
     "article": measure_article,
     "plain_loop": measure_plain_loop,
     "inference": measure_inference,
     "scale": measure_scale,
+    "heldout": measure_heldout,
 }
 
 if __name__ == "__main__":

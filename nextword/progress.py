@@ -73,6 +73,10 @@ class TrainingProgress:
     holdout_window_count: int = 0
     holdout_accuracies: tuple[float, ...] = ()
     holdout_losses: tuple[float, ...] = ()
+    # Training seconds spent scoring windows exactly (training and held-out ones), and the part of
+    # them spent on the held-out windows: their share of `elapsed_seconds` is scoring's cost.
+    scoring_seconds: float = 0.0
+    holdout_scoring_seconds: float = 0.0
     # The n-gram yardstick's exact accuracy on the training and on the held-out windows.
     ngram_accuracy: float | None = None
     ngram_holdout_accuracy: float | None = None

@@ -63,6 +63,8 @@ class History:
     eval_accuracies: list[float] = field(default_factory=list)
     holdout_accuracies: list[float] = field(default_factory=list)
     holdout_losses: list[float] = field(default_factory=list)
+    scoring_seconds: float = 0.0  # exact scoring, over every stretch
+    holdout_scoring_seconds: float = 0.0  # the held-out part of it
     samples: deque = field(default_factory=lambda: deque(maxlen=SAMPLES_KEPT))
 
 
@@ -236,11 +238,13 @@ class StepTracker:
         self.history.eval_steps.append(self.step)
         self.history.eval_accuracies.append(correct / max(1, len(windows)))
         if len(self.holdout_windows):
+            holdout_began = time.perf_counter()
             accuracy, loss = score(
                 predictor, data.contexts[self.holdout_windows], data.targets[self.holdout_windows]
             )
             self.history.holdout_accuracies.append(accuracy)
             self.history.holdout_losses.append(loss)
+            self.history.holdout_scoring_seconds += time.perf_counter() - holdout_began
         if self.learned_check is not None and not force:
             ceiling_count, lowest = self.learned_check
             recent = self.history.losses[-LEARNED_LOSS_STEPS:]
@@ -263,7 +267,9 @@ class StepTracker:
             )
         )
         self.last_evaluation_step = self.step
-        self.evaluation_seconds += time.perf_counter() - began
+        seconds = time.perf_counter() - began
+        self.evaluation_seconds += seconds
+        self.history.scoring_seconds += seconds
 
     def snapshot(self, progress: TrainingProgress) -> TrainingProgress:
         """`progress` with this tracker's curves, step, rate and ETA."""
@@ -284,6 +290,8 @@ class StepTracker:
             eval_accuracies=tuple(history.eval_accuracies),
             holdout_accuracies=tuple(history.holdout_accuracies),
             holdout_losses=tuple(history.holdout_losses),
+            scoring_seconds=history.scoring_seconds,
+            holdout_scoring_seconds=history.holdout_scoring_seconds,
             elapsed_seconds=self.training_seconds,
             steps_per_second=rate,
             eta_seconds=eta,

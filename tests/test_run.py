@@ -77,6 +77,8 @@ def test_a_held_out_run_scores_both_parts_and_the_ngram(fable_story):
     assert progress.status == Status.FINISHED
     assert len(progress.holdout_accuracies) == len(progress.holdout_losses) == len(progress.eval_steps)
     assert 0 <= progress.final_holdout_accuracy <= 1 and progress.holdout_losses[-1] > 0
+    # The time spent scoring is told, the held-out part within it, within the training time.
+    assert 0 < progress.holdout_scoring_seconds < progress.scoring_seconds < progress.elapsed_seconds
     # The n-gram counts only the training part: it knows those windows by heart, not the held-out ones.
     assert progress.ngram_accuracy == pytest.approx(progress.ceiling)
     assert progress.ngram_holdout_accuracy < progress.ngram_accuracy
