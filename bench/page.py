@@ -11,7 +11,6 @@ the browser's own timestamps. Nothing is loaded into the server: it runs as a cl
 
 from __future__ import annotations
 
-import base64
 import math
 import re
 import time
@@ -25,6 +24,13 @@ make_importable()
 from nextword.config import TrainConfig  # noqa: E402 - the measured checkout first on sys.path
 from nextword.page.options import COMPARE_METRICS, STEP_OPTIONS  # noqa: E402 - no Streamlit, no TF
 from tests import page_server  # noqa: E402 - how the tests start the page's server and find Chromium
+from tests.steps import (  # noqa: E402 - the tests' own steps through the page
+    ServerAnswers,
+    main_area,
+    nudge_slider,
+    run_every_step,
+    wait_script_idle,
+)
 
 FIRST_PAINT_SECONDS, COLD_POINT_SECONDS, WARM_POINT_SECONDS = 1.5, 1.5, 1.0  # issues 4 and 13
 ANSWER_SECONDS = 1.0  # the class test's bound on the server's median answer while runs train
@@ -88,45 +94,6 @@ RUN_STATE = """key => {
 CLICK_SECONDS = 60  # a click that has not redrawn its chart by then is lost (a loaded machine is slow)
 
 
-class ServerAnswers:
-    """The server's answer time to each full script run a page asks for, from its websocket frames."""
-
-    def __init__(self, page):
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        self.back, self.forward = BackMsg, ForwardMsg
-        # Chrome stamps frames with the system's monotonic clock, Python's time.monotonic() on Linux.
-        self.requests: list[float] = []  # when each full-rerun request not yet answered was sent
-        self.answers: list[tuple[float, float]] = []  # (request time, seconds to script_finished)
-        self.session = page.context.new_cdp_session(page)
-        self.session.on("Network.webSocketFrameSent", self.sent)
-        self.session.on("Network.webSocketFrameReceived", self.received)
-        self.session.send("Network.enable")
-
-    def payload(self, event: dict, message_class):
-        frame = event["response"]
-        if frame.get("opcode") != 2:
-            return None
-        message = message_class()
-        message.ParseFromString(base64.b64decode(frame["payloadData"]))
-        return message
-
-    def sent(self, event: dict) -> None:
-        message = self.payload(event, self.back)
-        if message is not None and message.WhichOneof("type") == "rerun_script":
-            if not message.rerun_script.fragment_id:  # a click or a widget change, not a live poll
-                self.requests.append(event["timestamp"])
-
-    def received(self, event: dict) -> None:
-        message = self.payload(event, self.forward)
-        if message is None or message.WhichOneof("type") != "script_finished":
-            return
-        if message.script_finished == self.forward.FINISHED_SUCCESSFULLY:
-            self.answers += [(request, event["timestamp"] - request) for request in self.requests]
-            self.requests = []
-
-
 def open_page(browser, url: str, answers: bool = False):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(300_000)  # every wait: a loaded 2-core machine is slow
@@ -141,24 +108,6 @@ def wait_mark(page, name: str) -> float:
     """Wall time (seconds since the epoch) at which the page first showed `name`."""
     page.wait_for_function("name => name in window.__bench.marks", arg=name)
     return page.evaluate("name => window.__bench.marks[name]", name) / 1000
-
-
-def main_area(page):
-    return page.get_by_test_id("stMain")
-
-
-def wait_idle(page) -> None:
-    """Until no full script run is in flight (the header's status widget is gone)."""
-    page.wait_for_timeout(300)
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
-
-
-def move_slider(page, label: str, presses: int) -> None:
-    """Arrow keys from where the slider is (fill() would move the thumb but not the server's value)."""
-    slider = page.get_by_role("slider", name=label)
-    slider.focus()
-    for _ in range(abs(presses)):
-        slider.press("ArrowRight" if presses > 0 else "ArrowLeft")
 
 
 def press_train(page, total_steps: int) -> tuple[float, float]:
@@ -193,17 +142,7 @@ def stop_run(page) -> None:
     except Exception:  # noqa: BLE001 - no Stop to press: the run is over
         pass
     wait_run_ends(page)
-    wait_idle(page)
-
-
-def run_every_step(page) -> None:
-    """Untick "Stop when learned" where the page offers it (in Advanced): the run trains its budget."""
-    box, sidebar = page.get_by_role("checkbox", name="Stop when learned"), page.get_by_test_id("stSidebar")
-    if box.count() and box.is_checked():
-        if not box.is_visible():
-            sidebar.get_by_text("Advanced", exact=True).click()
-        sidebar.get_by_text("Stop when learned", exact=True).click()
-        page.wait_for_function("box => !box.checked", arg=box.element_handle())
+    wait_script_idle(page, timeout=300)
 
 
 def measure_page(parameters: dict[str, Any], log_path: Path) -> tuple[list, dict[str, Any]]:
@@ -228,16 +167,16 @@ def measure_page(parameters: dict[str, Any], log_path: Path) -> tuple[list, dict
                 title, story = wait_mark(page, "title"), wait_mark(page, "story")
                 raw["paints"].append(title - server.healthy_at)
                 raw["stories"].append(story - server.healthy_at)
-                wait_idle(page)
+                wait_script_idle(page, timeout=300)
                 clicked, point = press_train(page, default_steps)
                 raw["colds"].append(point - clicked)
                 raw["waits"].append(clicked - title)
                 wait_run_ends(page)
-                wait_idle(page)
+                wait_script_idle(page, timeout=300)
             # Warm: the same server, new runs (the next step budgets), the same shapes.
             for more in range(1, parameters["warm_runs"] + 1):
-                move_slider(page, "Training steps", 1)
-                wait_idle(page)
+                nudge_slider(page, "Training steps", 1)
+                wait_script_idle(page, timeout=300)
                 clicked, point = press_train(page, STEP_OPTIONS[STEP_OPTIONS.index(default_steps) + more])
                 raw["warms"].append(point - clicked)
                 stop_run(page)
@@ -290,11 +229,11 @@ def measure_class(browser, server, students: int, steps: int) -> dict[str, Any]:
     pages = [page for _, page, _ in tabs]
     for page, n_input in zip(pages, (3, 4, 2, 5, 1, 6, 7, 8, 9, 10), strict=False):
         wait_mark(page, "story")
-        move_slider(page, "Context length (n_input)", n_input - 3)
-        move_slider(page, "Training steps", -1)
+        nudge_slider(page, "Context length (n_input)", n_input - 3)
+        nudge_slider(page, "Training steps", -1)
         run_every_step(page)  # so that the runs train while the class clicks
     for page in pages:
-        wait_idle(page)
+        wait_script_idle(page, timeout=300)
     began, previous = time.monotonic(), [run_key(page) for page in pages]
     for page in pages:
         main_area(page).get_by_role("button", name="Train", exact=True).click()

@@ -8,6 +8,7 @@ drive a page the way a student does: sliders with the keyboard, clicks, waiting 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -16,6 +17,8 @@ import time
 from pathlib import Path
 
 import streamlit as st
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.testing.v1 import AppTest
 
 from nextword.registry import live_registries
@@ -212,19 +215,40 @@ def set_slider(page, label: str, home_then_right: int) -> None:
 
 
 def open_advanced(page) -> None:
-    page.get_by_test_id("stSidebar").get_by_text("Advanced").click()
-    page.get_by_role("slider", name="Units per layer").wait_for()
+    """Open the sidebar's Advanced expander; on a busy machine a rerun can swallow a click, so it
+    clicks again (only while the section is still closed) until Units per layer shows."""
+    units = page.get_by_role("slider", name="Units per layer")
+    for _ in range(5):
+        if not units.is_visible():
+            page.get_by_test_id("stSidebar").get_by_text("Advanced", exact=True).click()
+        try:
+            units.wait_for(timeout=10_000)
+            return
+        except sync_api.TimeoutError:
+            wait_script_idle(page, timeout=60)
+    page.screenshot(path=str(ARTIFACTS / "advanced_not_open.png"), full_page=True)
+    raise AssertionError("the Advanced section did not open")
 
 
 def run_every_step(page) -> None:
-    """Untick "Stop when learned" (Advanced open): the run trains its whole step budget, as tests expect."""
+    """Untick "Stop when learned" (opening Advanced if needed): the run trains its whole budget."""
     box = page.get_by_role("checkbox", name="Stop when learned")
+    if box.count() and not box.is_visible():
+        open_advanced(page)
     if box.is_checked():
         page.get_by_test_id("stSidebar").get_by_text("Stop when learned", exact=True).click()
     deadline = time.monotonic() + 30
     while box.is_checked():
         assert time.monotonic() < deadline, "the Stop when learned box did not untick"
         page.wait_for_timeout(100)
+
+
+def nudge_slider(page, label: str, presses: int) -> None:
+    """Arrow keys from where the slider is, right for presses > 0 (fill() would not reach the server)."""
+    slider = page.get_by_role("slider", name=label)
+    slider.focus()
+    for _ in range(abs(presses)):
+        slider.press("ArrowRight" if presses > 0 else "ArrowLeft")
 
 
 def wait_script_idle(page, timeout: float = 30) -> None:
@@ -263,3 +287,41 @@ def chart_paths(page) -> tuple[str, ...]:
 def assert_clean(page, log: ConsoleLog) -> None:
     assert page.get_by_test_id("stException").count() == 0
     assert log.problems == [], "\n".join(log.problems)
+
+
+class ServerAnswers:
+    """A page's requests for a full script run and the server's answers, from its websocket frames.
+
+    Read through Chrome's DevTools protocol, with the browser's own timestamps (the system's monotonic
+    clock, as time.monotonic() on Linux): from a `rerun_script` BackMsg that is not a fragment's poll
+    (a click, a widget change) to the next `script_finished` ForwardMsg, the drawing not included.
+    """
+
+    def __init__(self, page):
+        self.requests: list[float] = []
+        self.answers: list[tuple[float, float]] = []  # (request time, seconds to its answer)
+        session = page.context.new_cdp_session(page)
+        session.on("Network.webSocketFrameSent", self.sent)
+        session.on("Network.webSocketFrameReceived", self.received)
+        session.send("Network.enable")
+
+    @staticmethod
+    def message(event: dict, message_class):
+        if event["response"].get("opcode") != 2:  # not a binary (protobuf) frame
+            return None
+        message = message_class()
+        message.ParseFromString(base64.b64decode(event["response"]["payloadData"]))
+        return message
+
+    def sent(self, event: dict) -> None:
+        message = self.message(event, BackMsg)
+        if message is not None and message.WhichOneof("type") == "rerun_script":
+            if not message.rerun_script.fragment_id:
+                self.requests.append(event["timestamp"])
+
+    def received(self, event: dict) -> None:
+        message = self.message(event, ForwardMsg)
+        if message is not None and message.WhichOneof("type") == "script_finished":
+            if message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                self.answers += [(asked, event["timestamp"] - asked) for asked in self.requests]
+                self.requests = []

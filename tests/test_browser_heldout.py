@@ -2,7 +2,7 @@
 held out, one short run; then the training and held-out curves, the n-gram's reference lines and
 metrics, its bars beside the LSTM's and both generated texts with their copied runs marked.
 
-Uses tests/steps.py's page and slider helpers and test_browser's server; never skipped in CI (see
+Uses tests/steps.py's page and slider helpers and conftest's server; never skipped in CI (see
 conftest's `browser`). The finished page is saved in tests/artifacts/heldout_page.png for a human to
 look at (the README's picture, tests/screenshots/heldout_page.png, is refreshed from it by hand).
 """
@@ -13,9 +13,16 @@ import re
 import time
 from pathlib import Path
 
-from .steps import ARTIFACTS, assert_clean, main_area, open_page, progress_text, set_slider, wait_script_idle
-from .test_browser import server  # noqa: F401 (the server fixture)
-from .test_browser_inside import open_advanced_surely
+from .steps import (
+    ARTIFACTS,
+    assert_clean,
+    main_area,
+    open_advanced,
+    open_page,
+    progress_text,
+    set_slider,
+    wait_script_idle,
+)
 
 LONG_STORY = Path(__file__).resolve().parent / "fixtures" / "long_story.txt"
 TRAINING_SECONDS = 300  # the shared machine is busy; includes the server's first TensorFlow import
@@ -39,7 +46,7 @@ def metric_value(page, label: str) -> str:
     return metric.get_by_test_id("stMetricValue").inner_text()
 
 
-def test_holding_out_a_fifth_of_a_long_story_shows_memorising_beside_the_ngram(browser, server):  # noqa: F811
+def test_holding_out_a_fifth_of_a_long_story_shows_memorising_beside_the_ngram(browser, server):
     context, page, log = open_page(browser, server)
     try:
         page.get_by_test_id("stFileUploader").locator('input[type="file"]').set_input_files(str(LONG_STORY))
@@ -49,7 +56,7 @@ def test_holding_out_a_fifth_of_a_long_story_shows_memorising_beside_the_ngram(b
         set_slider(page, "Hold out", 20)  # Home is 0%, one percent a step
         main_area(page).get_by_text("the model never sees the last 20% of the story").wait_for()
         set_slider(page, "Training steps", 3)  # 300 steps
-        open_advanced_surely(page)
+        open_advanced(page)
         set_slider(page, "Units per layer", 3)  # 64 units
         wait_script_idle(page)
         main_area(page).get_by_role("button", name="Train").click()

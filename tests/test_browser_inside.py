@@ -13,6 +13,7 @@ from .steps import (
     ARTIFACTS,
     assert_clean,
     main_area,
+    open_advanced,
     open_page,
     progress_text,
     set_slider,
@@ -21,19 +22,6 @@ from .steps import (
 )
 
 TRAINING_SECONDS = 300  # the shared machine is busy; includes the server's first TensorFlow import
-
-
-def open_advanced_surely(page) -> None:
-    """Open the sidebar's Advanced expander; on a busy machine a first click can be lost to a rerun."""
-    slider = page.get_by_role("slider", name="Units per layer")
-    for _ in range(4):
-        page.get_by_test_id("stSidebar").get_by_text("Advanced").click()
-        try:
-            slider.wait_for(timeout=15_000)
-            return
-        except sync_api.TimeoutError:
-            wait_script_idle(page, timeout=60)
-    slider.wait_for()
 
 
 def chart_with(page, text: str):
@@ -46,7 +34,7 @@ def test_the_inside_views_after_a_run_on_the_fable(browser, server):
         wait_script_idle(page, timeout=120)
         for attempt in range(4):  # on a busy machine a rerun can fold the expander away mid-way
             try:
-                open_advanced_surely(page)
+                open_advanced(page)
                 page.set_default_timeout(10_000)
                 set_slider(page, "Units per layer", 1)  # 16 units
                 set_slider(page, "Training steps", 3)  # 300 steps

@@ -12,7 +12,6 @@ only when no Chromium is found.
 
 from __future__ import annotations
 
-import base64
 import os
 import re
 import statistics
@@ -21,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from nextword.page.options import MAX_RUNNING
 
@@ -31,8 +28,11 @@ from .steps import (
     ARTIFACTS,
     TRAINING_SECONDS,
     ConsoleLog,
+    ServerAnswers,
     assert_clean,
     main_area,
+    nudge_slider,
+    open_advanced,
     progress_text,
     run_every_step,
     run_identity,
@@ -106,44 +106,6 @@ def server():
         yield Server(running.url, running.pid)
 
 
-class ServerAnswers:
-    """A page's requests for a full script run and the server's answers, from its websocket frames.
-
-    Read through Chrome's DevTools protocol, with the browser's own timestamps (the system's monotonic
-    clock, as time.monotonic() on Linux): from a `rerun_script` BackMsg that is not a fragment's poll
-    (a click, a widget change) to the next `script_finished` ForwardMsg, the drawing not included.
-    """
-
-    def __init__(self, page):
-        self.requests: list[float] = []
-        self.answers: list[tuple[float, float]] = []  # (request time, seconds to its answer)
-        session = page.context.new_cdp_session(page)
-        session.on("Network.webSocketFrameSent", self.sent)
-        session.on("Network.webSocketFrameReceived", self.received)
-        session.send("Network.enable")
-
-    @staticmethod
-    def message(event: dict, message_class):
-        if event["response"].get("opcode") != 2:  # not a binary (protobuf) frame
-            return None
-        message = message_class()
-        message.ParseFromString(base64.b64decode(event["response"]["payloadData"]))
-        return message
-
-    def sent(self, event: dict) -> None:
-        message = self.message(event, BackMsg)
-        if message is not None and message.WhichOneof("type") == "rerun_script":
-            if not message.rerun_script.fragment_id:
-                self.requests.append(event["timestamp"])
-
-    def received(self, event: dict) -> None:
-        message = self.message(event, ForwardMsg)
-        if message is not None and message.WhichOneof("type") == "script_finished":
-            if message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
-                self.answers += [(asked, event["timestamp"] - asked) for asked in self.requests]
-                self.requests = []
-
-
 RECORDERS: list[ServerAnswers] = []  # one per watched student's page
 
 
@@ -185,36 +147,14 @@ def wait_progress_ends_with(page, ending: str, seconds: float = TRAINING_SECONDS
 
 def choose_tiny_settings(page, steps_right_of_home: int) -> None:
     """8 units (Home of the Units slider) and a short step budget, every step of it run."""
-    open_advanced_section(page)
+    open_advanced(page)
     run_every_step(page)
     set_slider(page, "Units per layer", 0)
     set_slider(page, "Training steps", steps_right_of_home)
 
 
-def open_advanced_section(page) -> None:
-    """Open the sidebar's Advanced expander (clicked again if a rerun swallowed the first click)."""
-    units = page.get_by_role("slider", name="Units per layer")
-    for _ in range(5):
-        if not units.is_visible():
-            page.get_by_test_id("stSidebar").get_by_text("Advanced", exact=True).click()
-        try:
-            units.wait_for(timeout=5000)
-            return
-        except sync_api.TimeoutError:
-            page.screenshot(path=str(ARTIFACTS / "advanced_not_open.png"), full_page=True)
-    raise AssertionError("the Advanced section did not open")
-
-
 def train_button(page):
     return main_area(page).get_by_role("button", name="Train", exact=True)
-
-
-def nudge_n_input(page, n_input: int) -> None:
-    """Move n_input from its default (3) with the arrow keys."""
-    slider = page.get_by_role("slider", name="Context length (n_input)")
-    slider.focus()
-    for _ in range(abs(n_input - 3)):
-        slider.press("ArrowRight" if n_input > 3 else "ArrowLeft")
 
 
 def wait_settings_reached_the_server(page, n_input: int, steps: int) -> None:
@@ -419,8 +359,8 @@ def a_class_trains_at_once(browser, server: Server) -> None:
         groups = [index % len(GROUP_N_INPUT) for index in range(STUDENTS)]
         # Everyone sets up at once (the key presses of all pages interleave on the server).
         for (_, page, _), group in zip(students, groups, strict=True):
-            open_advanced_section(page)
-            nudge_n_input(page, GROUP_N_INPUT[group])
+            open_advanced(page)
+            nudge_slider(page, "Context length (n_input)", GROUP_N_INPUT[group] - 3)
             run_every_step(page)  # last: no setting on the way is that of a kept run
         for (_, page, _), group in zip(students, groups, strict=True):
             wait_settings_reached_the_server(page, GROUP_N_INPUT[group], steps)
