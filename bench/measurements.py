@@ -407,8 +407,8 @@ def view_seconds(run: TrainingRun, repeats: int) -> dict[str, float]:
     place, symbol = len(symbols) // 2, "mice" if "mice" in vocabulary.symbols else vocabulary.symbol_of(0)
     context = inside.context_before(symbols, place, predictor.n_input)
 
-    def strip() -> None:  # the page encodes the whole story, then reads a window and the picked place
-        ids = vocabulary.encode(symbols)
+    def strip() -> None:  # a window of the story's ids (kept with the run's data) and the picked place
+        ids = run.data.story_ids
         inside.reading_strip(predictor, ids, 0, STRIP_WINDOW), inside.reading_strip(predictor, ids, place, 1)
 
     def gates() -> None:
@@ -421,7 +421,6 @@ def view_seconds(run: TrainingRun, repeats: int) -> dict[str, float]:
 
     views = {
         f"reading strip ({STRIP_WINDOW} places + the picked one)": strip,
-        "of which: encoding the whole story (the strip's first step)": lambda: vocabulary.encode(symbols),
         "gates and memory (+ units that change most)": gates,
         "word map (PCA) + nearest neighbours": word_map,
         "one prediction in slow motion": lambda: inside.slow_motion(predictor, context),

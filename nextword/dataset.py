@@ -6,6 +6,7 @@ windows are cut once. Nothing here knows about TensorFlow or Streamlit.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +42,11 @@ class TrainingData:
     @property
     def corpus_config(self) -> CorpusConfig:
         return self.story.config
+
+    @functools.cached_property
+    def story_ids(self) -> np.ndarray:
+        """The story's id at every place (int64), read back from the windows: no second encoding."""
+        return np.concatenate([self.contexts[0], self.targets]).astype(np.int64)
 
 
 def prepare_training_data(story: Story, model_config: ModelConfig) -> TrainingData:

@@ -157,3 +157,14 @@ def test_the_lowest_loss_is_the_entropy_of_what_follows_each_context() -> None:
     targets = np.array([3, 4, 3, 4, 7])
     assert lowest_loss(contexts, targets) == pytest.approx(4 * np.log(2) / 5)
     assert lowest_loss(contexts[4:], targets[4:]) == 0.0
+
+
+def test_training_data_gives_back_the_story_ids_from_its_windows(fable_story) -> None:
+    """What the reading strip reads: every place's id, equal to encoding the story again."""
+    from nextword.config import ModelConfig
+    from nextword.dataset import prepare_training_data
+
+    for n_input in (1, 3, 5):
+        data = prepare_training_data(fable_story, ModelConfig(n_input=n_input))
+        assert data.story_ids.tolist() == list(data.vocabulary.encode(fable_story.symbols))
+        assert data.story_ids is data.story_ids, "computed once per run's data"

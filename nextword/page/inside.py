@@ -1,9 +1,9 @@
 """Section 5: inside the LSTM, drawn from the run's numpy predictor (no TensorFlow on this path).
 
-The views of issue 11, one function each: the story as the model reads it, the gates and memory of
-one prediction, the word map, one prediction in slow motion and the model's table. The numbers come
-from nextword/inside.py; here they are only drawn. Story text is user data: it is escaped before
-any markdown or HTML.
+The section in order: the story as the model reads it and the gates and memory of one prediction
+(here), the word map (nextword/page/word_map.py), one prediction in slow motion and the model's
+table (nextword/page/slow_motion.py). The numbers come from nextword/inside/; here they are only
+drawn. Story text is user data: it is escaped before any markdown or HTML.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from nextword import charts, inside, inside_charts
 from nextword.errors import NextwordError, UnknownSymbolError
 from nextword.page import markup
 from nextword.page.format import escape_markdown, unknown_word_message
-from nextword.page.options import GATES_SOURCES, HELP, NEIGHBOURS_SHOWN, STRIP_WINDOW, UNITS_SHOWN
+from nextword.page.options import GATES_SOURCES, HELP, STRIP_WINDOW, UNITS_SHOWN
 from nextword.page.predict import trained_predictor
+from nextword.page.slow_motion import model_view, slow_motion_view
 from nextword.page.state import TabState
+from nextword.page.word_map import word_map_view
 from nextword.predict import Predictor
 from nextword.run import TrainingRun
 
@@ -26,8 +28,7 @@ def inside_section(key: str, run: TrainingRun) -> None:
     if predictor is None:
         return
     symbols = run.data.story.symbols
-    ids = run.data.vocabulary.encode(symbols)
-    place = reading_view(predictor, symbols, ids)
+    place = reading_view(predictor, symbols, run.data.story_ids)
     context = gates_view(predictor, symbols, place)
     word_map_view(predictor)
     slow_motion_view(predictor, context)
@@ -138,137 +139,3 @@ def gates_view(predictor: Predictor, symbols, place: int) -> tuple[str, ...] | N
             )
             st.caption(inside.QUANTITY_CAPTIONS[quantity])
     return gates.context
-
-
-def word_map_view(predictor: Predictor) -> None:
-    """The learned symbol vectors on a 2-D map, or what the raw-index model gets instead."""
-    st.subheader("The word map")
-    vocabulary = predictor.vocabulary
-    if predictor.embedding is None:
-        st.info(
-            "This model reads each symbol as its raw index, one number (the article's encoding): it has no "
-            "learned vectors to map. As the article says, the “meaning” of the word is lost: to the network, "
-            "id 20 is just a little more than id 19. Here is what it gets, most frequent symbol first:"
-        )
-        st.code(
-            "   ".join(f"{symbol} → {index}" for index, symbol in enumerate(vocabulary.symbols)),
-            wrap_lines=True,
-        )
-        return
-    st.caption(
-        "Each point is one symbol's learned vector, flattened to two dimensions (PCA); bigger points are "
-        "more frequent symbols. Symbols the model uses alike end up near each other."
-    )
-    default = "mice" if "mice" in vocabulary.symbols else vocabulary.symbol_of(0)
-    symbol = st.text_input("Symbol to look up", default, key="map_symbol", help=HELP["map_symbol"]).strip()
-    mapped = inside.word_map(predictor)
-    chart = inside_charts.word_map_chart(
-        mapped.symbols, mapped.counts, mapped.coordinates, mapped.explained, picked=symbol
-    )
-    st.vega_lite_chart(spec=charts.stable_spec(chart, "word_map"), width="stretch", key="word_map_chart")
-    try:
-        neighbours = inside.nearest_neighbours(predictor, symbol, NEIGHBOURS_SHOWN)
-    except UnknownSymbolError as error:
-        st.warning(escape_markdown(unknown_word_message(error)))
-        return
-    except NextwordError as error:
-        st.warning(escape_markdown(str(error)))
-        return
-    st.markdown("#### " + escape_markdown(f"Nearest neighbours of “{symbol}”"))
-    st.dataframe(
-        {
-            "neighbour": [name for name, _ in neighbours],
-            "cosine similarity": [round(similarity, 3) for _, similarity in neighbours],
-        },
-        hide_index=True,
-    )
-    st.caption(
-        "Cosine similarity: 1 when two vectors point the same way, 0 when they have nothing in common."
-    )
-
-
-# The parts of the model, left to right, as the slow motion highlights them.
-_MOTION_PARTS = ("input", "dictionary", "embedding", "raw index", "lstm", "dense", "softmax", "output")
-_MOTION_STEP, _MOTION_FOR = "motion_step", "motion_for"
-
-
-def _move(by: int, last: int) -> None:
-    st.session_state[_MOTION_STEP] = max(0, min(last, st.session_state.get(_MOTION_STEP, 0) + by))
-
-
-def _step_table(step: inside.MotionStep, units: int):
-    """The step's real numbers as a table (symbols in a table need no escaping)."""
-    data = step.data
-    if step.key in ("context", "ids", "feedback"):
-        table = {"symbol": data["symbols"]}
-        if "ids" in data:
-            table["id"] = data["ids"]
-        return table
-    if step.key == "vectors":
-        return {
-            "symbol": data["symbols"],
-            "id": data["ids"],
-            "vector": [", ".join(f"{value:+.2f}" for value in vector) for vector in data["vectors"]],
-        }
-    if step.key == "numbers":
-        return {"symbol": data["symbols"], "id": data["ids"], "number the LSTM reads": data["numbers"]}
-    if step.key == "lstm":
-        return {
-            "layer": [layer["layer"] for layer in data["layers"] for _ in ("hidden", "cell")],
-            "state": [name for _ in data["layers"] for name in ("hidden state", "cell state")],
-            f"first {units} units": [
-                ", ".join(f"{value:+.2f}" for value in layer[name][:units])
-                for layer in data["layers"]
-                for name in ("hidden", "cell")
-            ],
-        }
-    if step.key in ("scores", "softmax"):
-        return data["top"]
-    return {"symbol": [data["symbol"]], "id": [data["id"]], "probability": [data["probability"]]}
-
-
-def slow_motion_view(predictor: Predictor, context: tuple[str, ...] | None) -> None:
-    """One prediction, a step at a time, from the context's symbols to the chosen one fed back in."""
-    st.subheader("One prediction in slow motion")
-    if context is None:
-        st.info("Pick a place (or type a context) that the model can read, above, to follow its prediction.")
-        return
-    steps = inside.slow_motion(predictor, context)
-    if st.session_state.get(_MOTION_FOR) != context:
-        st.session_state[_MOTION_FOR], st.session_state[_MOTION_STEP] = context, 0
-    last = len(steps) - 1
-    index = max(0, min(last, st.session_state.get(_MOTION_STEP, 0)))
-    step = steps[index]
-    back, forward, where = st.columns([1, 1, 6])
-    back.button("Back", key="motion_back", on_click=_move, args=(-1, last), disabled=index == 0)
-    forward.button("Next", key="motion_next", on_click=_move, args=(1, last), disabled=index == last)
-    where.progress((index + 1) / len(steps), text=f"Step {index + 1} of {len(steps)}")
-    parts = [
-        part
-        for part in _MOTION_PARTS
-        if part != ("raw index" if predictor.embedding is not None else "embedding")
-    ]
-    st.markdown(" → ".join(f"**:blue-background[{part}]**" if part == step.part else part for part in parts))
-    st.markdown("**" + escape_markdown(step.title) + "**")
-    st.markdown(escape_markdown(step.explanation))
-    st.dataframe(_step_table(step, UNITS_SHOWN), hide_index=True)
-
-
-def model_view(run: TrainingRun) -> None:
-    """The model's layers, shapes and parameter counts, like Keras' model.summary()."""
-    st.subheader("The model itself")
-    rows = inside.model_summary(run.model_config, len(run.data.vocabulary))
-    st.dataframe(
-        {
-            "layer": [row.name for row in rows],
-            "kind": [row.kind for row in rows],
-            "output shape": [str(row.output_shape).replace("None", "batch") for row in rows],
-            "parameters": [row.parameters for row in rows],
-        },
-        hide_index=True,
-    )
-    total = sum(row.parameters for row in rows)
-    st.caption(
-        f"{total:,} numbers learned in all. The command line's `train --tensorboard DIR` writes the run's "
-        "loss, accuracy and graph for TensorBoard (`tensorboard --logdir DIR`)."
-    )
