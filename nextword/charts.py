@@ -1,10 +1,8 @@
-"""Altair chart builders for the page: plain data in, a chart out.
+"""Altair chart builders for the page: plain data in, a chart out (the shared look: chart_style.py).
 
-No Streamlit here and no model code, so each chart can be built and checked in a test. Every
-chart has an explicit height (a projector needs big charts, and vega warns about bar charts that
-have none) and one DataFrame attached at the top, which Streamlit sends to the browser as Arrow.
-Long curves are reduced to at most `max_points` points by averaging equal buckets of steps, so a
-50,000-step run draws as fast as a 300-step one and a noisy per-step curve reads as a trend.
+No Streamlit here and no model code, so each chart can be built and checked in a test: the loss
+and accuracy curves of a run, the compare chart of several, and the top-k bars of a prediction.
+Every chart has an explicit height (vega warns about bar charts that have none).
 """
 
 from __future__ import annotations
@@ -13,7 +11,8 @@ import math
 from collections.abc import Mapping, Sequence
 
 import altair as alt
-import pandas as pd
+
+from nextword.chart_style import FONT_SIZE, MAX_POINTS, bucket_means, finite, styled
 
 # Colours that stay distinct on a washed-out projector and for common colour blindness.
 LOSS_COLOR = "#d62728"
@@ -29,8 +28,6 @@ TRUE_NEXT_COLOR = "#ff7f0e"
 
 CHART_HEIGHT = 320
 BAR_HEIGHT = 36  # pixels per bar in the top-k chart
-MAX_POINTS = 400
-FONT_SIZE = 15
 
 # Short legend entries (a chart is half a projector wide); the page's caption says what each means.
 BATCH_ACCURACY_LABEL = "batch (running)"
@@ -45,54 +42,6 @@ NGRAM_HELD_OUT_LABEL = "n-gram (held-out)"
 CEILING_LABEL = "ceiling"
 
 
-def _finite(value: float) -> bool:
-    return isinstance(value, (int, float)) and math.isfinite(value)
-
-
-def bucket_means(values: Sequence[float], max_points: int = MAX_POINTS) -> list[dict[str, float]]:
-    """Per-step values (step 1, 2, ...) reduced to at most `max_points` bucket means.
-
-    Each point is `{"step": last step of the bucket, "value": mean of its finite values}`;
-    buckets with no finite value (a NaN loss) are left out rather than drawn as a gap of zeros.
-    """
-    count = len(values)
-    if count == 0:
-        return []
-    size = max(1, math.ceil(count / max(1, max_points)))
-    points = []
-    for start in range(0, count, size):
-        bucket = [value for value in values[start : start + size] if _finite(value)]
-        if bucket:
-            points.append({"step": min(start + size, count), "value": sum(bucket) / len(bucket)})
-    return points
-
-
-def _table(rows: list[dict], columns: Sequence[str]) -> pd.DataFrame:
-    """Rows as a DataFrame: Streamlit ships a DataFrame to the browser as Arrow, and Altair
-    neither copies nor validates it row by row (inline values cost ~40 ms a chart to build)."""
-    return pd.DataFrame(rows, columns=list(columns))
-
-
-# Fit the width only: the height is the plot's own, and a legend of several rows below it adds to
-# the chart instead of squeezing the plot (Streamlit's default "fit" shrank a 320-pixel accuracy
-# plot with a three-row legend to about 110 pixels; seen with Streamlit 1.67).
-FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
-
-
-def _styled(chart, rows: list[dict], columns: Sequence[str], height: int, title: str | None = None, **extra):
-    """Common look (height, readable fonts, no border); the data is attached last, once."""
-    properties = {"height": height, "data": _table(rows, columns), "autosize": FIT_WIDTH, **extra}
-    if title:
-        properties["title"] = title
-    return (
-        chart.properties(**properties)
-        .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
-        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="bottom", labelLimit=0)
-        .configure_title(fontSize=FONT_SIZE + 3, anchor="start")
-        .configure_view(strokeWidth=0)
-    )
-
-
 def loss_axis_top(values) -> float:
     """The top of a loss axis: the largest value rounded up to a half (1 with no values).
 
@@ -100,7 +49,7 @@ def loss_axis_top(values) -> float:
     dataset that is empty for a moment (a new run, a redraw under load) would warn "Infinite
     extent". Rounded up, the top stays put while a live curve falls, so the chart's spec does too.
     """
-    largest = max((value for value in values if _finite(value)), default=0.0)
+    largest = max((value for value in values if finite(value)), default=0.0)
     return max(0.5, math.ceil(largest * 2) / 2) if largest > 0 else 1.0
 
 
@@ -115,7 +64,7 @@ def _curve_rows(steps: Sequence[int], values: Sequence[float], series: str) -> l
     return [
         {"step": int(step), "value": float(value), "series": series}
         for step, value in zip(steps, values, strict=False)
-        if _finite(value)
+        if finite(value)
     ]
 
 
@@ -165,7 +114,7 @@ def loss_chart(
             ],
         )
     )
-    return _styled(chart, rows, ("step", "value", "series"), height, title)
+    return styled(chart, rows, ("step", "value", "series"), height, title)
 
 
 def accuracy_points(
@@ -228,7 +177,7 @@ def accuracy_chart(
     }
     for label in [CEILING_LABEL, *ngram_lines]:
         value = references[label]
-        if value is not None and _finite(value):
+        if value is not None and finite(value):
             rows.append({"step": None, "value": float(value), "series": label})
     labels = [*curves, *ngram_lines, CEILING_LABEL]
     # Up to six entries do not fit in one row under a half-width chart: two columns.
@@ -262,7 +211,7 @@ def accuracy_chart(
         .mark_rule(strokeWidth=3, strokeDash=[2, 4])
         .encode(y=y, color=color, tooltip=rule_tooltip)
     )
-    return _styled(alt.layer(*layers), rows, ("step", "value", "series"), height, title)
+    return styled(alt.layer(*layers), rows, ("step", "value", "series"), height, title)
 
 
 def compare_chart(
@@ -284,7 +233,7 @@ def compare_chart(
             rows += [
                 {"step": int(step), "value": float(value), "run": label}
                 for step, value in zip(steps, values, strict=False)
-                if _finite(value)
+                if finite(value)
             ]
         else:
             rows += [{**point, "run": label} for point in bucket_means(values, max_points)]
@@ -302,7 +251,7 @@ def compare_chart(
             tooltip=[alt.Tooltip("run:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=".3f")],
         )
     )
-    return _styled(chart, rows, ("step", "value", "run"), height)
+    return styled(chart, rows, ("step", "value", "run"), height)
 
 
 def top_k_rows(pairs: Sequence[tuple[str, float]], true_next: Mapping[str, int] | None = None) -> list[dict]:
@@ -361,39 +310,4 @@ def top_k_chart(
     columns = ("rank", "symbol", "probability", "label", "in_story")
     # Fit the width only (as every chart here): Streamlit's default "fit" squeezes a chart with a
     # discrete y axis to a few pixels tall whatever its height says (seen with Streamlit 1.67).
-    return _styled(alt.layer(bars, labels), rows, columns, height, title)
-
-
-def stable_spec(chart: alt.TopLevelMixin, dataset_name: str) -> dict:
-    """The chart as a Vega-Lite dict whose data is named `dataset_name`, not by a hash of its rows.
-
-    Altair names a chart's dataset by hashing its rows, so every redraw of a live chart came with a
-    new name, and a busy browser could apply an update to a view that had already dropped that name
-    (Vega: "Unrecognized data set"). With a fixed name the spec of a live chart stays the same from
-    one poll to the next, and the browser swaps the rows of the view it has instead of building a
-    new one. Further datasets (none today) get `_1`, `_2`, ... suffixes.
-    """
-    spec = chart.to_dict(validate=False)  # tests/test_charts.py validates the same builders
-    datasets = spec.get("datasets")
-    if not isinstance(datasets, dict) or not datasets:
-        return spec
-    renames = {
-        old: dataset_name if index == 0 else f"{dataset_name}_{index}" for index, old in enumerate(datasets)
-    }
-    spec["datasets"] = {renames[old]: rows for old, rows in datasets.items()}
-    _rename_data_references(spec, renames)
-    return spec
-
-
-def _rename_data_references(node, renames: Mapping[str, str]) -> None:
-    """Point every `"data": {"name": old}` in a spec (top level, layers, concats) at its new name."""
-    if isinstance(node, dict):
-        data = node.get("data")
-        if isinstance(data, dict) and data.get("name") in renames:
-            data["name"] = renames[data["name"]]
-        for key, value in node.items():
-            if key != "datasets":
-                _rename_data_references(value, renames)
-    elif isinstance(node, list):
-        for item in node:
-            _rename_data_references(item, renames)
+    return styled(alt.layer(bars, labels), rows, columns, height, title)

@@ -8,7 +8,7 @@ import math
 import altair as alt
 import pytest
 
-from nextword import charts
+from nextword import chart_style, charts
 
 
 def spec(chart) -> dict:
@@ -22,7 +22,7 @@ def layer_values(chart_spec: dict) -> list[dict]:
 
 
 def test_bucket_means_keeps_short_curves_as_they_are():
-    assert charts.bucket_means([3.0, 2.0, 1.0]) == [
+    assert chart_style.bucket_means([3.0, 2.0, 1.0]) == [
         {"step": 1, "value": 3.0},
         {"step": 2, "value": 2.0},
         {"step": 3, "value": 1.0},
@@ -30,15 +30,15 @@ def test_bucket_means_keeps_short_curves_as_they_are():
 
 
 def test_bucket_means_reduces_long_curves_to_at_most_max_points():
-    points = charts.bucket_means([float(i) for i in range(50_000)], max_points=400)
+    points = chart_style.bucket_means([float(i) for i in range(50_000)], max_points=400)
     assert len(points) <= 400
     assert points[-1]["step"] == 50_000
     assert points[0]["value"] == pytest.approx(sum(range(125)) / 125)
 
 
 def test_bucket_means_drops_nan_and_handles_empty():
-    assert charts.bucket_means([]) == []
-    assert charts.bucket_means([math.nan, 1.0, math.inf]) == [{"step": 2, "value": 1.0}]
+    assert chart_style.bucket_means([]) == []
+    assert chart_style.bucket_means([math.nan, 1.0, math.inf]) == [{"step": 2, "value": 1.0}]
 
 
 def test_loss_chart_has_height_and_points():
@@ -107,7 +107,9 @@ def test_accuracy_chart_draws_held_out_curves_and_the_n_grams_lines():
         "n-gram (held-out)",
         "ceiling",
     ]
-    alt.Root.from_dict(charts.stable_spec(charts.accuracy_chart([0.5], [1], [0.5], 0.9, holdout=True), "a"))
+    alt.Root.from_dict(
+        chart_style.stable_spec(charts.accuracy_chart([0.5], [1], [0.5], 0.9, holdout=True), "a")
+    )
 
 
 def test_loss_chart_draws_the_held_out_loss_beside_the_training_loss():
@@ -210,8 +212,8 @@ def test_top_k_chart_fits_width_only():
 
 def test_live_chart_specs_keep_one_dataset_name_while_their_rows_change():
     """Two polls of a live chart differ only in their rows: the browser updates the view it has."""
-    early = charts.stable_spec(charts.loss_chart([2.0, 1.5], 300, title="Loss"), "loss")
-    later = charts.stable_spec(charts.loss_chart([2.0, 1.5, 1.1, 0.9], 300, title="Loss"), "loss")
+    early = chart_style.stable_spec(charts.loss_chart([2.0, 1.5], 300, title="Loss"), "loss")
+    later = chart_style.stable_spec(charts.loss_chart([2.0, 1.5, 1.1, 0.9], 300, title="Loss"), "loss")
     assert early["data"] == later["data"] == {"name": "loss"}
     assert [row["value"] for row in later["datasets"]["loss"]] == [2.0, 1.5, 1.1, 0.9]
     assert {key: value for key, value in early.items() if key != "datasets"} == {
@@ -219,7 +221,7 @@ def test_live_chart_specs_keep_one_dataset_name_while_their_rows_change():
     }
     first = charts.accuracy_chart([0.1, 0.2], [1], [0.3], 0.99, 300, title="Accuracy")
     second = charts.accuracy_chart([0.1, 0.2, 0.4], [1, 2], [0.3, 0.5], 0.99, 300, title="Accuracy")
-    first_spec, second_spec = (charts.stable_spec(chart, "accuracy") for chart in (first, second))
+    first_spec, second_spec = (chart_style.stable_spec(chart, "accuracy") for chart in (first, second))
     assert list(first_spec["datasets"]) == list(second_spec["datasets"]) == ["accuracy"]
     assert "data-" not in json.dumps({key: value for key, value in second_spec.items() if key != "datasets"})
     assert {key: value for key, value in first_spec.items() if key != "datasets"} == {

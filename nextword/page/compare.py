@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nextword import charts
+from nextword import chart_style, charts
 from nextword.page import resources
 from nextword.page.format import format_percent, settings_summary
 from nextword.page.options import COMPARE_METRICS, HELP
@@ -77,7 +77,7 @@ def compare_section() -> None:
             st.caption("No run of this tab held any of its story out: set **Hold out** and train one.")
     # A fixed dataset name, as for the live charts: a redraw swaps rows instead of renaming the data.
     st.vega_lite_chart(
-        spec=charts.stable_spec(
+        spec=chart_style.stable_spec(
             charts.compare_chart(curves, y_title=metric, percent=metric != "loss"), "compare"
         ),
         width="stretch",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nextword import charts, inside, inside_charts
+from nextword import chart_style, inside, inside_charts
 from nextword.errors import NextwordError, UnknownSymbolError
 from nextword.page import markup
 from nextword.page.format import escape_markdown, unknown_word_message
@@ -133,7 +133,7 @@ def gates_view(predictor: Predictor, symbols, place: int) -> tuple[str, ...] | N
                 gate=quantity in inside_charts.GATE_QUANTITIES,
             )
             st.vega_lite_chart(
-                spec=charts.stable_spec(chart, f"{quantity}_{layer}"),
+                spec=chart_style.stable_spec(chart, f"{quantity}_{layer}"),
                 width="stretch",
                 key=f"heat_{quantity}_{layer}",
             )

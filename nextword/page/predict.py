@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nextword import charts, corpus, windows
+from nextword import chart_style, charts, corpus, windows
 from nextword.errors import NextwordError, UnknownSymbolError
 from nextword.page.format import escape_markdown, unknown_word_message, yardstick_sentence
 from nextword.page.generate import generate_section
@@ -94,4 +94,4 @@ def predict_section(key: str, run: TrainingRun) -> None:
 def top_k_bars(pairs: list[tuple[str, float]], true_next: dict[str, int], title: str, name: str) -> None:
     # A fixed dataset name, as for the live charts: a redraw swaps rows instead of renaming the data.
     chart = charts.top_k_chart(pairs, true_next, title=title)
-    st.vega_lite_chart(spec=charts.stable_spec(chart, name), width="stretch", key=f"{name}_chart")
+    st.vega_lite_chart(spec=chart_style.stable_spec(chart, name), width="stretch", key=f"{name}_chart")

@@ -11,7 +11,7 @@ import time
 
 import streamlit as st
 
-from nextword import charts, corpus, registry
+from nextword import chart_style, charts, corpus, registry
 from nextword.config import CorpusConfig, ModelConfig
 from nextword.copying import CopyFinder
 from nextword.dataset import TrainingData, prepare_training_data
@@ -116,6 +116,6 @@ def live_view(key: str, tick: str, _run: TrainingRun) -> dict:
         "time": format_seconds(progress.elapsed_seconds),
         "samples": [f"step {sample.step:>6,}: {sample.text}" for sample in progress.samples],
         # Fixed dataset names: a live chart's spec stays the same between polls, only its rows change.
-        "loss_spec": charts.stable_spec(loss, "loss"),
-        "accuracy_spec": charts.stable_spec(accuracy, "accuracy"),
+        "loss_spec": chart_style.stable_spec(loss, "loss"),
+        "accuracy_spec": chart_style.stable_spec(accuracy, "accuracy"),
     }

@@ -15,7 +15,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 import streamlit as st
 
-from nextword import charts, corpus
+from nextword import chart_style, corpus
 from nextword.config import CorpusConfig, ModelConfig, TrainConfig
 from nextword.page import resources
 from nextword.page.options import SETTING_OPTIONS, VIEW_DEFAULTS, default_story_title
@@ -89,7 +89,7 @@ class RunSummary:
 
     @classmethod
     def of(cls, progress: TrainingProgress) -> RunSummary:
-        loss_points = charts.bucket_means(progress.losses)
+        loss_points = chart_style.bucket_means(progress.losses)
         return cls(
             status=str(progress.status),
             step=progress.step,

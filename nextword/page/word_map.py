@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nextword import charts, inside, inside_charts
+from nextword import chart_style, inside, inside_charts
 from nextword.errors import NextwordError, UnknownSymbolError
 from nextword.page.format import escape_markdown, unknown_word_message
 from nextword.page.options import HELP, NEIGHBOURS_SHOWN
@@ -40,7 +40,7 @@ def word_map_view(predictor: Predictor) -> None:
     chart = inside_charts.word_map_chart(
         mapped.symbols, mapped.counts, mapped.coordinates, mapped.explained, picked=symbol
     )
-    st.vega_lite_chart(spec=charts.stable_spec(chart, "word_map"), width="stretch", key="word_map_chart")
+    st.vega_lite_chart(spec=chart_style.stable_spec(chart, "word_map"), width="stretch", key="word_map_chart")
     try:
         neighbours = inside.nearest_neighbours(predictor, symbol, NEIGHBOURS_SHOWN)
     except UnknownSymbolError as error:

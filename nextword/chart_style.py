@@ -1,0 +1,102 @@
+"""What every chart of the page shares: its look, its data as one table, and a spec that stays put.
+
+No Streamlit and no model code. A chart gets readable fonts and an explicit height (a projector
+needs big charts), and one DataFrame attached at the top, which Streamlit sends to the browser as
+Arrow. Long curves are reduced to at most `max_points` points by averaging equal buckets of steps,
+so a 50,000-step run draws as fast as a 300-step one and a noisy per-step curve reads as a trend.
+`stable_spec` names a chart's data so that a live chart's spec is the same from one poll to the next.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import altair as alt
+import pandas as pd
+
+MAX_POINTS = 400
+FONT_SIZE = 15
+
+
+def finite(value: float) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def bucket_means(values: Sequence[float], max_points: int = MAX_POINTS) -> list[dict[str, float]]:
+    """Per-step values (step 1, 2, ...) reduced to at most `max_points` bucket means.
+
+    Each point is `{"step": last step of the bucket, "value": mean of its finite values}`;
+    buckets with no finite value (a NaN loss) are left out rather than drawn as a gap of zeros.
+    """
+    count = len(values)
+    if count == 0:
+        return []
+    size = max(1, math.ceil(count / max(1, max_points)))
+    points = []
+    for start in range(0, count, size):
+        bucket = [value for value in values[start : start + size] if finite(value)]
+        if bucket:
+            points.append({"step": min(start + size, count), "value": sum(bucket) / len(bucket)})
+    return points
+
+
+def table(rows: list[dict], columns: Sequence[str]) -> pd.DataFrame:
+    """Rows as a DataFrame: Streamlit ships a DataFrame to the browser as Arrow, and Altair
+    neither copies nor validates it row by row (inline values cost ~40 ms a chart to build)."""
+    return pd.DataFrame(rows, columns=list(columns))
+
+
+# Fit the width only: the height is the plot's own, and a legend of several rows below it adds to
+# the chart instead of squeezing the plot (Streamlit's default "fit" shrank a 320-pixel accuracy
+# plot with a three-row legend to about 110 pixels; seen with Streamlit 1.67).
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
+def styled(chart, rows: list[dict], columns: Sequence[str], height: int, title: str | None = None, **extra):
+    """Common look (height, readable fonts, no border); the data is attached last, once."""
+    properties = {"height": height, "data": table(rows, columns), "autosize": FIT_WIDTH, **extra}
+    if title:
+        properties["title"] = title
+    return (
+        chart.properties(**properties)
+        .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
+        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="bottom", labelLimit=0)
+        .configure_title(fontSize=FONT_SIZE + 3, anchor="start")
+        .configure_view(strokeWidth=0)
+    )
+
+
+def stable_spec(chart: alt.TopLevelMixin, dataset_name: str) -> dict:
+    """The chart as a Vega-Lite dict whose data is named `dataset_name`, not by a hash of its rows.
+
+    Altair names a chart's dataset by hashing its rows, so every redraw of a live chart came with a
+    new name, and a busy browser could apply an update to a view that had already dropped that name
+    (Vega: "Unrecognized data set"). With a fixed name the spec of a live chart stays the same from
+    one poll to the next, and the browser swaps the rows of the view it has instead of building a
+    new one. Further datasets (none today) get `_1`, `_2`, ... suffixes.
+    """
+    spec = chart.to_dict(validate=False)  # tests/test_charts.py validates the same builders
+    datasets = spec.get("datasets")
+    if not isinstance(datasets, dict) or not datasets:
+        return spec
+    renames = {
+        old: dataset_name if index == 0 else f"{dataset_name}_{index}" for index, old in enumerate(datasets)
+    }
+    spec["datasets"] = {renames[old]: rows for old, rows in datasets.items()}
+    _rename_data_references(spec, renames)
+    return spec
+
+
+def _rename_data_references(node, renames: Mapping[str, str]) -> None:
+    """Point every `"data": {"name": old}` in a spec (top level, layers, concats) at its new name."""
+    if isinstance(node, dict):
+        data = node.get("data")
+        if isinstance(data, dict) and data.get("name") in renames:
+            data["name"] = renames[data["name"]]
+        for key, value in node.items():
+            if key != "datasets":
+                _rename_data_references(value, renames)
+    elif isinstance(node, list):
+        for item in node:
+            _rename_data_references(item, renames)
