@@ -168,6 +168,7 @@ def preload_in_background() -> threading.Thread:
 def _preload() -> None:
     try:
         import_keras()
+        start_compute_pools()
         # The modules a run imports next, so a first Train imports nothing more.
         import nextword.keras_callback  # noqa: F401
         import nextword.model  # noqa: F401
@@ -199,13 +200,10 @@ def device_description() -> str:
 
 
 def lower_thread_priority() -> None:
-    """Give this training thread (and the TensorFlow threads it starts) a lower CPU priority.
+    """Give the calling thread (and the threads it starts from now on) a lower CPU priority.
 
-    A page must answer a student's click within about a second while runs train on the same
-    cores; training is the one job that can wait. On Linux a nice value is per thread and new
-    threads inherit it, so TensorFlow's compute pool, started by the first run, yields too. With
-    nothing else to do, training still gets every core. Elsewhere (macOS, Windows) the call would
-    name a process, not a thread, so it is skipped.
+    On Linux a nice value is per thread and new threads inherit it. Elsewhere (macOS, Windows) the
+    call would name a process, not a thread, so it is skipped.
     """
     if not sys.platform.startswith("linux"):
         return
@@ -214,6 +212,34 @@ def lower_thread_priority() -> None:
         current = os.getpriority(os.PRIO_PROCESS, thread_id)
         os.setpriority(os.PRIO_PROCESS, thread_id, max(current, TRAINING_NICENESS))
     except (AttributeError, OSError):  # a sandbox may forbid it: train at the usual priority
-        logging.getLogger(__name__).info(
-            "Could not lower the training thread's priority; it trains at the usual one."
-        )
+        logging.getLogger(__name__).info("Could not lower a thread's priority; it runs at the usual one.")
+
+
+_pools_lock = threading.Lock()
+_pools_started = False
+
+
+def start_compute_pools() -> None:
+    """Start TensorFlow's compute threads at a lower CPU priority, once per process.
+
+    A page must answer a student's click within about a second while runs train on the same cores:
+    the arithmetic of training is the one job that can wait, and with nothing else to do it still
+    gets every core. TensorFlow's pools are started by the thread that first runs an op and inherit
+    its priority, so a short-lived thread of low priority runs that op. The training threads
+    themselves keep the usual priority: they hold Python's lock between steps, and a starved holder
+    of that lock would stall the page's own threads, the very thing the low priority is for.
+    """
+    global _pools_started
+    with _pools_lock:
+        if _pools_started:
+            return
+        tf = import_tensorflow()
+
+        def first_op() -> None:
+            lower_thread_priority()
+            tf.reduce_sum(tf.ones((8, 8)) @ tf.ones((8, 8))).numpy()
+
+        starter = threading.Thread(target=first_op, name="nextword-pools", daemon=True)
+        starter.start()
+        starter.join()
+        _pools_started = True

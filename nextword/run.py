@@ -16,7 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from nextword.backend import TRAINING_THREAD_NAME, keras_work, lower_thread_priority
+from nextword.backend import TRAINING_THREAD_NAME, keras_work, start_compute_pools
 from nextword.config import ModelConfig, TrainConfig
 from nextword.dataset import TrainingData
 from nextword.errors import NextwordError
@@ -214,8 +214,8 @@ class TrainingRun(RunResults):
     # ----- the worker -----
 
     def _run(self) -> None:
-        lower_thread_priority()
         try:
+            start_compute_pools()
             with keras_work():
                 self._train()
         except NextwordError as error:

@@ -231,16 +231,32 @@ def open_advanced(page) -> None:
 
 
 def run_every_step(page) -> None:
-    """Untick "Stop when learned" (opening Advanced if needed): the run trains its whole budget."""
+    """Untick "Stop when learned" (opening Advanced if needed): the run trains its whole budget.
+
+    On a busy machine a rerun in flight can swallow the click: it clicks again, only while the box
+    is still ticked once the page is idle."""
     box = page.get_by_role("checkbox", name="Stop when learned")
     if box.count() and not box.is_visible():
         open_advanced(page)
-    if box.is_checked():
+    for _ in range(5):
+        if not box.is_checked():
+            return
         page.get_by_test_id("stSidebar").get_by_text("Stop when learned", exact=True).click()
-    deadline = time.monotonic() + 30
-    while box.is_checked():
-        assert time.monotonic() < deadline, "the Stop when learned box did not untick"
-        page.wait_for_timeout(100)
+        deadline = time.monotonic() + 5
+        while box.is_checked() and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        wait_script_idle(page, timeout=60)
+    assert not box.is_checked(), "the Stop when learned box did not untick"
+
+
+def screenshot_from(page, heading: str, file_name: str, height: int) -> None:
+    """A screenshot (into tests/artifacts) of the page from `heading` down, in a viewport `height`
+    tall: Streamlit scrolls inside its own container, so a full-page shot would cut it off."""
+    page.set_viewport_size({"width": 1400, "height": height})
+    main_area(page).get_by_role("heading", name=heading).scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / file_name))
 
 
 def nudge_slider(page, label: str, presses: int) -> None:

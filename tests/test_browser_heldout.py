@@ -14,12 +14,12 @@ import time
 from pathlib import Path
 
 from .steps import (
-    ARTIFACTS,
     assert_clean,
     main_area,
     open_advanced,
     open_page,
     progress_text,
+    screenshot_from,
     set_slider,
     wait_script_idle,
 )
@@ -94,12 +94,7 @@ def test_holding_out_a_fifth_of_a_long_story_shows_memorising_beside_the_ngram(b
         copied = page.get_by_test_id("stCaptionContainer").filter(has_text=COPIED)
         assert copied.count() == 2, copied.all_inner_texts()
 
-        # The whole page at once (Streamlit scrolls inside its own container, so the viewport is tall).
-        page.set_viewport_size({"width": 1400, "height": 5400})
-        main_area(page).get_by_role("heading", name="nextword").scroll_into_view_if_needed()
-        page.wait_for_timeout(1500)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "heldout_page.png"))
+        screenshot_from(page, "nextword", "heldout_page.png", height=5400)  # the whole page at once
         assert_clean(page, log)
     finally:
         context.close()

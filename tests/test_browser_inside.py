@@ -10,12 +10,12 @@ import time
 
 from .conftest import FABLE_VOCABULARY
 from .steps import (
-    ARTIFACTS,
     assert_clean,
     main_area,
     open_advanced,
     open_page,
     progress_text,
+    screenshot_from,
     set_slider,
     sync_api,
     wait_script_idle,
@@ -79,11 +79,7 @@ def test_the_inside_views_after_a_run_on_the_fable(browser, server):
         main_area(page).get_by_text("The context", exact=True).wait_for()
         wait_script_idle(page)
 
-        page.set_viewport_size({"width": 1400, "height": 3000})
-        main_area(page).get_by_role("heading", name="Inside the LSTM").scroll_into_view_if_needed()
-        page.wait_for_timeout(1500)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "inside_views.png"))
+        screenshot_from(page, "Inside the LSTM", "inside_views.png", height=3000)
         assert_clean(page, log)
     finally:
         context.close()
