@@ -48,8 +48,8 @@ def table(rows: list[dict], columns: Sequence[str]) -> pd.DataFrame:
 
 
 # Fit the width only: the height is the plot's own, and a legend of several rows below it adds to
-# the chart instead of squeezing the plot (Streamlit's default "fit" shrank a 320-pixel accuracy
-# plot with a three-row legend to about 110 pixels; seen with Streamlit 1.67).
+# the chart instead of squeezing the plot (Streamlit's default "fit" shrinks a plot with a legend
+# of three rows to a third of its height).
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 

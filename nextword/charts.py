@@ -309,5 +309,5 @@ def top_k_chart(
     height = max(1, len(rows)) * bar_height
     columns = ("rank", "symbol", "probability", "label", "in_story")
     # Fit the width only (as every chart here): Streamlit's default "fit" squeezes a chart with a
-    # discrete y axis to a few pixels tall whatever its height says (seen with Streamlit 1.67).
+    # discrete y axis to a few pixels tall whatever its height says.
     return styled(alt.layer(bars, labels), rows, columns, height, title)

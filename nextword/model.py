@@ -78,7 +78,7 @@ def compile_model(model, train_config: TrainConfig) -> None:
         metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
     )
     # The optimizer's slots now, not inside the first step: created there, they make TensorFlow trace
-    # the training step twice (measured: 0.7 s instead of 0.4 s before the first point of each run).
+    # the training step twice, which delays the first point of every run.
     model.optimizer.build(model.trainable_variables)
 
 
