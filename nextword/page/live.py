@@ -54,6 +54,11 @@ def live_panel(key: str, was_live: bool) -> None:
         st.warning(GONE)
         return
     fresh = run.progress()
+    if was_live and fresh.done:
+        # Once, and before drawing anything: the whole page redraws with the results (and this
+        # fragment stops polling). Drawn first, this run's elements would race that full run's in
+        # the browser, the moment a tab was seen to lose its whole page ("Bad delta path index").
+        st.rerun()
     view = resources.live_view(key, resources.view_tick(fresh), run)
     run_header(key, run)
     if view["queue_position"]:
@@ -77,8 +82,6 @@ def live_panel(key: str, was_live: bool) -> None:
     if view["samples"]:
         st.markdown("**Latest samples** — context - [model's guess] vs [the story's word], as in the article")
         st.code("\n".join(view["samples"]), language=None)
-    if was_live and fresh.done:
-        st.rerun()  # once: the whole page shows the results and this fragment stops polling
 
 
 def how_it_ended(progress: TrainingProgress) -> None:
