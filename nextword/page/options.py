@@ -153,6 +153,15 @@ def _help_texts() -> dict[str, str]:
         "generate_seed": "The random numbers for sampling: the same seed writes the same story.",
         "compare_metric": "Which curve to overlay for the runs of this tab: accuracy on the windows "
         "trained on, the loss, or accuracy on the held-out windows (runs that held some out).",
+        "present": "Show the page for a projector: large type, wide charts, the sidebar closed and "
+        "the Advanced settings hidden. `present=1` in the address opens it so.",
+        "lesson_link": "The address of this page with its settings, story, run and view: send it, and "
+        "whoever opens it sees the same lesson.",
+        "compare_shown": "The runs whose curves the chart overlays; the table lists them all.",
+        "compare_remove": "Take the runs that are not on the chart off this tab's list (they go on "
+        "training on the server for whoever watches them).",
+        "experiment": "Queue these runs on the story in use, with the settings in the sidebar except "
+        "the one the experiment varies. Runs someone already trained are reused.",
         "download": "The model, its vocabulary and its settings: load it with `python -m nextword predict`.",
     }
 
