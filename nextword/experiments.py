@@ -167,9 +167,9 @@ def finding(experiment: Experiment, outcomes: Sequence[Outcome]) -> str | None:
         )
     weakest = "the weakest, " if len(outcomes) > 2 else ""
     return (
-        f"{best.label[0].upper()}{best.label[1:]} won with {_percent(score(best))} {metric}, "
-        f"{_points(spread)} above {weakest}{worst.label} ({_percent(score(worst))}), in "
-        f"{best.steps:,} steps and {best.seconds:.0f} s of training against {worst.seconds:.0f} s."
+        f"The winner: {best.label}, with {_percent(score(best))} {metric}, {_points(spread)} above "
+        f"{weakest}{worst.label} ({_percent(score(worst))}), after {best.steps:,} steps and "
+        f"{best.seconds:.0f} s of training (against {worst.seconds:.0f} s)."
     )
 
 

@@ -7,6 +7,7 @@ A teacher opens an address with settings, trains, copies the lesson link; a seco
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import parse_qsl, urlsplit
 
@@ -70,7 +71,21 @@ def test_a_lesson_link_sets_the_controls_and_a_copy_opens_the_same_run(browser, 
         assert slider_value(student_page, "LSTM layers") == "2"
         assert run_identity(student_page) == key, "the same shared run, without pressing Train"
         main_area(student_page).get_by_text("4 · Predict the next word").wait_for(timeout=30_000)
-        assert progress_text(student_page).startswith("Step 50 / 50")
+        main_area(student_page).get_by_text(re.compile(r"^Step 50 / 50 ·")).first.wait_for()
+        # The presenter view: the sidebar closes, the metrics grow.
+        sidebar = student_page.get_by_test_id("stSidebar")
+        assert sidebar.get_attribute("data-collapsed") == "false"
+        main_area(student_page).get_by_text("Presenter view").click()
+        student_page.wait_for_function(
+            """() => document.querySelector('[data-testid="stSidebar"]').dataset.collapsed === 'true'"""
+        )
+        assert "present=1" in student_page.url
+        size = (
+            main_area(student_page)
+            .get_by_test_id("stMetricValue")
+            .first.evaluate("element => parseFloat(getComputedStyle(element).fontSize)")
+        )
+        assert size >= 48, size
         assert_clean(teacher_page, teacher_log)
         assert_clean(student_page, student_log)
     finally:

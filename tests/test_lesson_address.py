@@ -90,11 +90,13 @@ def test_the_finding_names_the_winner_and_by_how_much():
         Outcome("n_input 5", 0.55),
     ]
     sentence = finding(BY_NAME["n_input"], outcomes)
-    assert sentence.startswith("N_input 4 won with 62.5% training accuracy, 12.5 points above the weakest")
+    assert sentence.startswith(
+        "The winner: n_input 4, with 62.5% training accuracy, 12.5 points above the weakest"
+    )
     assert "n_input 3 (50.0%)" in sentence
     held_out = [Outcome("1 layer", 0.9, 0.30), Outcome("2 layers", 0.95, 0.25)]
     assert finding(BY_NAME["layers"], held_out).startswith(
-        "1 layer won with 30.0% held-out accuracy, 5.0 points"
+        "The winner: 1 layer, with 30.0% held-out accuracy, 5.0 points"
     )
     seeds = finding(
         BY_NAME["seed"], [Outcome("seed 0", 0.4), Outcome("seed 1", 0.41), Outcome("seed 2", 0.45)]

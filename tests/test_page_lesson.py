@@ -14,7 +14,17 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from .test_app import APP, STORY, TIMEOUT, TRAINING_DEADLINE, assert_no_exception, fresh_app_test
+from nextword.page.presenter import CHART_FONTS, PRESENTER_CSS
+
+from .test_app import (
+    APP,
+    STORY,
+    TIMEOUT,
+    TRAINING_DEADLINE,
+    assert_no_exception,
+    element_path,
+    fresh_app_test,
+)
 
 # Tiny settings on the fable: a run of 50 steps takes well under a second once TensorFlow is loaded.
 TINY = {"units": "16", "steps": "50", "learning_rate": "0.03", "stop_when_learned": "0"}
@@ -115,13 +125,9 @@ def test_the_presenter_view_and_hidden_controls(app):
     at.slider(key="n_input").set_value(4).run()
     assert address(at)["optimizer"] == "rmsprop", "a hidden control keeps its value"
     assert address(at)["hide"] == "experiments,learning_rate,optimizer,story"
-    # Presenting again, for the next test: large chart labels come with the presenter view.
-    from nextword.page.presenter import CHART_FONTS, PRESENTER_CSS
-
     at.toggle(key="present").set_value(True).run()
     assert address(at)["present"] == "1"
-    assert any(node.proto.body == PRESENTER_CSS for node in at.get("html"))
-    assert CHART_FONTS["axis"]["labelFontSize"] > 12
+    assert any(node.proto.body == PRESENTER_CSS for node in at.get("html")), "large type"
 
 
 def compare_rows(at: AppTest) -> list[dict]:
@@ -138,6 +144,13 @@ def compare_rows(at: AppTest) -> list[dict]:
     return rows
 
 
+def compare_spec(at: AppTest) -> dict:
+    specs = [json.loads(node.proto.spec) for node in at.get("vega_lite_chart")]
+    named = [spec for spec in specs if (spec.get("data") or {}).get("name") == "compare"]
+    assert len(named) == 1, "one compare chart"
+    return named[0]
+
+
 def test_an_experiment_runs_end_to_end_and_lands_on_the_compare_chart(app):
     at = open_address(TINY)
     at.button(key="experiment_n_input").click().run()
@@ -146,7 +159,7 @@ def test_an_experiment_runs_end_to_end_and_lands_on_the_compare_chart(app):
     finding = []
     while time.monotonic() < deadline:
         finding = [e.value for e in at.markdown if e.value.startswith("**n\\_input 3, 4 and 5**")]
-        if finding and "won with" in finding[0] or "level" in "".join(finding):
+        if finding and ("The winner" in finding[0] or "ended level" in finding[0]):
             break
         assert_no_exception(at)
         time.sleep(0.5)
@@ -158,6 +171,11 @@ def test_an_experiment_runs_end_to_end_and_lands_on_the_compare_chart(app):
     table = next(element.value for element in at.dataframe if "training time" in element.value.columns)
     assert table["run"].tolist() == ["n_input 3", "n_input 4", "n_input 5"]
     assert table["steps"].tolist() == [50, 50, 50]
+    # The presenter view draws the chart's labels large.
+    large = CHART_FONTS["axis"]["labelFontSize"]
+    assert (compare_spec(at).get("config") or {}).get("axis", {}).get("labelFontSize") != large
+    at.toggle(key="present").set_value(True).run()
+    assert compare_spec(at)["config"]["axis"]["labelFontSize"] == large
     # Choose what to overlay, then take the rest off the tab's list.
     runs = at.session_state["my_runs"]
     at.multiselect(key="compare_shown").set_value([runs[0].key]).run()
@@ -182,3 +200,13 @@ def test_a_copied_link_opens_the_same_controls_and_the_same_run(app):
     assert other.session_state["watch_key"] == key
     assert other.select_slider(key="units").value == 16 and other.select_slider(key="steps").value == 50
     assert any(f"Run `{key}`" in element.value for element in other.markdown)
+    # A notice about the address sits in a box that is always drawn: the live panel does not move.
+    noticed = open_address({**link, "layers": "abc"})
+    assert notices(noticed) and noticed.session_state["watch_key"] == key
+    assert panel_path(noticed, key) == panel_path(other, key)
+
+
+def panel_path(at: AppTest, key: str) -> tuple[int, ...]:
+    header = [element for element in at.markdown if element.value.startswith(f"**Run `{key}`**")]
+    assert len(header) == 1, "the live panel shows its run"
+    return element_path(at.main, header[0])

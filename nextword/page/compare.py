@@ -15,12 +15,12 @@ from nextword.experiments import differing_labels
 from nextword.page import resources
 from nextword.page.experiments import experiment_findings, experiments_launcher
 from nextword.page.format import settings_summary
-from nextword.page.options import COMPARE_METRICS, HELP, POLL_SECONDS
+from nextword.page.options import COMPARE_METRICS, COMPARE_POLL_SECONDS, HELP
 from nextword.page.presenter import chart_spec
 from nextword.page.state import TabState
 from nextword.page.tabruns import RunSummary, TabRun
 
-PERCENT = st.column_config.NumberColumn(format="percent")
+PERCENT = st.column_config.NumberColumn(format="%.1f%%")  # numbers, so the table sorts by them
 PERCENT_COLUMNS = ("exact accuracy", "held-out accuracy", "n-gram", "n-gram held-out")
 
 
@@ -54,14 +54,18 @@ def run_labels(runs: list[TabRun]) -> dict[str, str]:
     return {run.key: f"#{run.number} {what}".strip() for run, what in zip(runs, differences, strict=True)}
 
 
+def percent(value: float | None) -> float | None:
+    return None if value is None else round(100 * value, 1)
+
+
 def table_row(tab_run: TabRun, label: str) -> dict:
     summary, model, train = tab_run.summary, tab_run.model_config, tab_run.train_config
     return {
         "run": label,
-        "exact accuracy": summary.accuracy if summary else None,
-        "held-out accuracy": summary.holdout_accuracy if summary else None,
-        "n-gram": summary.ngram_accuracy if summary else None,
-        "n-gram held-out": summary.ngram_holdout_accuracy if summary else None,
+        "exact accuracy": percent(summary.accuracy) if summary else None,
+        "held-out accuracy": percent(summary.holdout_accuracy) if summary else None,
+        "n-gram": percent(summary.ngram_accuracy) if summary else None,
+        "n-gram held-out": percent(summary.ngram_holdout_accuracy) if summary else None,
         "status": summary.status if summary else "–",
         "steps": summary.step if summary else 0,
         "seconds": round(summary.seconds, 1) if summary else 0.0,
@@ -98,7 +102,7 @@ def compare_section(story: Story | None) -> None:
     if experiments and story is not None:
         experiments_launcher(tab)
     live = any_training(tab.runs)
-    st.fragment(runs_panel, run_every=POLL_SECONDS if live else None)(live, experiments, compare)
+    st.fragment(runs_panel, run_every=COMPARE_POLL_SECONDS if live else None)(live, experiments, compare)
 
 
 def runs_panel(was_live: bool, experiments: bool, compare: bool) -> None:

@@ -19,12 +19,12 @@ PRESENTER_CSS = """<style>
 .nw-text { font-size: 2.6rem; }
 </style>"""
 PLAIN_CSS = "<style>/* the presenter view is off */</style>"
-# Vega-Lite sizes (pixels) for the chart labels in the presenter view.
+# Vega-Lite sizes (pixels) for the chart labels in the presenter view (the charts' own are 15).
 CHART_FONTS = {
-    "axis": {"labelFontSize": 20, "titleFontSize": 22},
-    "legend": {"labelFontSize": 20, "titleFontSize": 20, "labelLimit": 700, "symbolSize": 200},
-    "title": {"fontSize": 26},
-    "text": {"fontSize": 20},
+    "axis": {"labelFontSize": 22, "titleFontSize": 24},
+    "legend": {"labelFontSize": 22, "titleFontSize": 22, "symbolSize": 220},
+    "title": {"fontSize": 28},
+    "text": {"fontSize": 22},
 }
 
 

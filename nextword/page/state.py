@@ -196,8 +196,11 @@ class TabState:
     def adopt_run(self, key: str, run: TrainingRun, settings: bool = True) -> None:
         """Watch a run with its story (and, unless told not to, its settings): a tab opened on its link."""
         story = run.data.story
-        self.use_story_bytes(story.text.encode("utf-8"), story.name)
         if settings:
             self.show_settings(story.config, run.model_config, run.train_config)
             self.settings_chosen = self.settings_chosen | {"holdout", "steps"}
+        if story.name in corpus.bundled_stories():  # so the address names it by its file, not a digest
+            self.use_bundled_story(story.name)
+        if story.name not in corpus.bundled_stories() or self.story().text != story.text:
+            self.use_story_bytes(story.text.encode("utf-8"), story.name)
         self.watch(key, story, run.model_config, run.train_config)
