@@ -210,3 +210,25 @@ def panel_path(at: AppTest, key: str) -> tuple[int, ...]:
     header = [element for element in at.markdown if element.value.startswith(f"**Run `{key}`**")]
     assert len(header) == 1, "the live panel shows its run"
     return element_path(at.main, header[0])
+
+
+def test_a_link_keeps_its_hold_out_and_steps_and_the_next_story_gets_its_suggestions(app):
+    from pathlib import Path
+
+    at = app
+    long_story = (Path(__file__).resolve().parent / "fixtures" / "long_story.txt").read_bytes()
+    at.file_uploader(key="story_upload").upload("long.txt", long_story, "text/plain")
+    at.run()
+    suggested = at.slider(key="holdout").value
+    assert suggested > 0, "a long story comes with part of it held out"
+    at.slider(key="holdout").set_value(0).run()  # the teacher holds nothing out
+    other = open_address(address(at))
+    assert_no_exception(other)
+    assert other.session_state["story_name"] == "long.txt"
+    assert other.slider(key="holdout").value == 0, "the link's hold-out, not the story's suggestion"
+    # A link to the fable, as the page writes it: a long story uploaded next still gets its suggestion.
+    fable = open_address(address(open_address({})))
+    assert fable.slider(key="holdout").value == 0 and "holdout" in address(fable)
+    fable.file_uploader(key="story_upload").upload("long.txt", long_story, "text/plain")
+    fable.run()
+    assert fable.slider(key="holdout").value == suggested

@@ -47,7 +47,6 @@ def open_lesson(tab: TabState) -> None:
     notices = list(lesson.notices)
     st.session_state.update(lesson.settings)
     st.session_state["settings_kept"].update(lesson.settings)
-    tab.settings_chosen = tab.settings_chosen | set(lesson.settings)
     tab.present = lesson.present
     tab.hidden = lesson.hide
     run = resources.get_registry().get(lesson.run) if lesson.run else None
@@ -71,6 +70,16 @@ def open_lesson(tab: TabState) -> None:
         notices.append(GONE_RUN)
     if not story_found:
         notices.append(GONE_STORY)
+    suggested = {"holdout", "steps"} & set(lesson.settings)
+    if suggested == {"holdout", "steps"}:
+        # The link holds the page as it was, a story's suggestions included: not applied again, but
+        # still applied to the next story chosen (unless the person sets them).
+        try:
+            tab.suggested_for = tab.story().digest
+        except NextwordError:
+            pass
+    else:
+        tab.settings_chosen = tab.settings_chosen | suggested
     tab.notices = notices
 
 
