@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from .page_server import StreamlitServer
-from .test_browser import (
+from .steps import (
     ARTIFACTS,
     ROOT,
     TRAINING_SECONDS,

@@ -14,25 +14,14 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nextword.page.presenter import CHART_FONTS, PRESENTER_CSS
+from nextword.page.markup import PRESENTER_CSS
+from nextword.page.presenter import CHART_FONTS
 
-from .test_app import (
-    APP,
-    STORY,
-    TIMEOUT,
-    TRAINING_DEADLINE,
-    assert_no_exception,
-    element_path,
-    fresh_app_test,
-)
+from .steps import APP, STORY, TIMEOUT, TRAINING_DEADLINE, assert_no_exception
+from .test_app import element_path
 
 # Tiny settings on the fable: a run of 50 steps takes well under a second once TensorFlow is loaded.
 TINY = {"units": "16", "steps": "50", "learning_rate": "0.03", "stop_when_learned": "0"}
-
-
-@pytest.fixture
-def app():
-    yield from fresh_app_test()
 
 
 def open_address(params: dict[str, str]) -> AppTest:

@@ -13,9 +13,8 @@ import streamlit as st
 
 from nextword import corpus
 from nextword.errors import NextwordError
-from nextword.page import address, resources
+from nextword.page import address, markup, resources
 from nextword.page.options import HELP
-from nextword.page.presenter import presenter_style
 from nextword.page.state import DEFAULT_SETTINGS, TabState, widget_values
 
 GONE_STORY = (
@@ -102,7 +101,8 @@ def lesson_link(tab: TabState) -> str:
 
 def lesson_bar(tab: TabState) -> None:
     """The presenter toggle, the lesson link, and what was wrong with the address (one line each)."""
-    st.html(presenter_style(tab.present))
+    if tab.present:  # a style element alone goes to Streamlit's event container: no place in the page
+        st.html(markup.PRESENTER_CSS)
     left, right = st.columns([1, 3], vertical_alignment="center")
     left.toggle("Presenter view", key="present", help=HELP["present"])
     with right.popover("Copy lesson link", help=HELP["lesson_link"]):
