@@ -7,7 +7,14 @@ the browser shows the heading while the rest of the first script run loads.
 
 import streamlit as st
 
-st.set_page_config(page_title="nextword: an LSTM learns a story", page_icon="📖", layout="wide")
+from nextword.page.presenter import sidebar_state
+
+st.set_page_config(
+    page_title="nextword: an LSTM learns a story",
+    page_icon="📖",
+    layout="wide",
+    initial_sidebar_state=sidebar_state(),  # collapsed in the presenter view
+)
 st.title("nextword: watch an LSTM learn to predict the next word")
 st.markdown(
     "Pick a story, press **Train** and watch a small LSTM network learn, live, to guess each word "

@@ -66,6 +66,11 @@ def dataframe_with_column(at: AppTest, column: str):
     raise AssertionError(f"no table with a {column!r} column")
 
 
+def windows_code(at: AppTest) -> str:
+    """The story section's first windows (the lesson link above them is a code block too)."""
+    return next(element.value for element in at.code if "→" in element.value)
+
+
 def charts_by_mark(at: AppTest) -> list[dict]:
     """The Vega-Lite specs on the page."""
     return [json.loads(node.proto.spec) for node in at.get("vega_lite_chart")]

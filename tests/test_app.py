@@ -23,6 +23,7 @@ from .steps import (
     generated_texts,
     set_tiny_config,
     train_until_done,
+    windows_code,
 )
 
 
@@ -38,7 +39,7 @@ def test_first_page_shows_the_fable_and_its_dictionary(app):
     table = dataframe_with_column(at, "symbol")
     assert list(table.columns) == ["symbol", "id", "count"]
     assert len(table) == FABLE_VOCABULARY
-    windows = at.code[0].value.splitlines()
+    windows = windows_code(at).splitlines()
     assert windows[0].startswith("['long', 'ago', ',']") and "→" in windows[0]
     assert at.button(key="stop").proto.disabled
     assert at.button(key="continue").proto.disabled
@@ -48,7 +49,7 @@ def test_sliders_change_the_windows(app):
     at = app
     at.slider(key="n_input").set_value(5).run()
     assert_no_exception(at)
-    first = at.code[0].value.splitlines()[0]
+    first = windows_code(at).splitlines()[0]
     assert first.startswith("['long', 'ago', ',', 'the', 'mice']")
 
 
@@ -89,7 +90,7 @@ def test_upload_a_story(app):
     assert any("**pets\\.txt**" in element.value for element in at.markdown)
     metrics = {metric.label: metric.value for metric in at.metric}
     assert metrics["Symbols"] == "40"
-    assert at.code[0].value.splitlines()[0].startswith("['the', 'cat', 'sat']")
+    assert windows_code(at).splitlines()[0].startswith("['the', 'cat', 'sat']")
 
 
 def test_train_a_tiny_run_then_predict_and_generate(app):
@@ -236,7 +237,7 @@ def test_a_story_without_spaces_needs_character_mode_then_trains(app):
     assert_no_exception(at)
     assert at.session_state["story_name"] == "japanese.txt"
     assert not at.error
-    assert at.code[0].value.splitlines()[0].startswith("['む', 'か', 'し']")
+    assert windows_code(at).splitlines()[0].startswith("['む', 'か', 'し']")
     set_tiny_config(at, steps=100)
     train_until_done(at)
     assert at.text_input(key="predict_context").value == "むかし"

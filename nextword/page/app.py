@@ -15,6 +15,7 @@ from nextword.page import holdout, resources
 from nextword.page.compare import compare_section
 from nextword.page.inside import inside_section
 from nextword.page.keep import keep_section
+from nextword.page.lesson import lesson_bar, open_lesson, show_in_address
 from nextword.page.predict import predict_section
 from nextword.page.sidebar import sidebar
 from nextword.page.state import TabState
@@ -24,10 +25,15 @@ from nextword.page.train import training_section
 
 def main() -> None:
     tab = TabState()
-    tab.init()
+    if tab.init():
+        open_lesson(tab)  # a new tab: the address's settings, story, run and view
     holdout.apply_suggestions(tab)  # before the sidebar draws the widgets it may set
     sidebar()
-    story_box, train_box, compare_box, predict_box, inside_box, keep_box = (st.container() for _ in range(6))
+    lesson_box, story_box, train_box, compare_box, predict_box, inside_box, keep_box = (
+        st.container() for _ in range(7)
+    )
+    with lesson_box:
+        lesson_bar(tab)
     story, data, problems = None, None, [tab.story_error] if tab.story_error else []
     try:
         story = tab.story()
@@ -36,24 +42,27 @@ def main() -> None:
         problems.append(str(error))
     held_out = holdout.held_out_part(story, tab.settings()) if data is not None else None
     with story_box:
-        story_section(story, data, problems, held_out)
+        story_section(story, data, problems, held_out, shown=tab.shows("story"))
     current_key = None
     if data is not None:
         _, model, train = tab.settings()
         current_key = registry.run_key(story, model, train)
         if tab.watch_key is None and resources.get_registry().get(current_key) is not None:
             tab.watch(current_key, story, model, train)  # a refreshed or new tab finds the run it had
-    tab.show_in_address()
+    show_in_address(tab)
     with train_box:
         run = training_section(held_out is not None and held_out.split is not None, current_key)
     with compare_box:
-        compare_section()
+        compare_section(story if data is not None else None)
     if run is not None:
-        with predict_box:
-            predict_section(tab.watch_key, run)
-        with inside_box:
-            inside_section(tab.watch_key, run)
-        with keep_box:
-            keep_section(tab.watch_key, run)
+        if tab.shows("predict"):
+            with predict_box:
+                predict_section(tab.watch_key, run, generate=tab.shows("generate"))
+        if tab.shows("inside"):
+            with inside_box:
+                inside_section(tab.watch_key, run)
+        if tab.shows("keep"):
+            with keep_box:
+                keep_section(tab.watch_key, run)
     # The page is on screen: load TensorFlow now, in the background, so the first Train need not.
     backend.preload_in_background()

@@ -38,9 +38,7 @@ def on_story_upload() -> None:
     except NextwordError as error:
         tab.story_error = f"{uploaded.name} cannot be used: {error}"
         return
-    tab.story_bytes = data
-    tab.story_name = uploaded.name
-    tab.story_error = None
+    tab.use_story_bytes(data, uploaded.name)
 
 
 def retry_refused_upload() -> None:

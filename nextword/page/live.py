@@ -13,6 +13,7 @@ from nextword.errors import NextwordError
 from nextword.page import resources
 from nextword.page.format import escape_markdown, settings_summary
 from nextword.page.options import MAX_RUNNING
+from nextword.page.presenter import chart_spec, presenting
 from nextword.page.state import TabState
 from nextword.progress import STILL_IMPROVING_GAIN, TrainingProgress
 from nextword.run import TrainingRun
@@ -71,13 +72,14 @@ def live_panel(key: str, was_live: bool) -> None:
     for labels in METRIC_ROWS:
         for column, (name, label) in zip(st.columns(len(labels)), labels.items(), strict=True):
             column.metric(label, view[name])
-    left, right = st.columns(2)
-    left.vega_lite_chart(spec=view["loss_spec"], width="stretch")
+    # Side by side, or one under the other, each the page's width, in the presenter view.
+    left, right = (st.container(), st.container()) if presenting() else st.columns(2)
+    left.vega_lite_chart(spec=chart_spec(view["loss_spec"]), width="stretch")
     left.caption(
         "Loss: how surprised the network is by the true next symbol. Lower is better. "
         + ("Held-out: on the story's end, never trained on." if fresh.holdout_window_count else "")
     )
-    right.vega_lite_chart(spec=view["accuracy_spec"], width="stretch")
+    right.vega_lite_chart(spec=chart_spec(view["accuracy_spec"]), width="stretch")
     right.caption(accuracy_caption(fresh))
     if view["samples"]:
         st.markdown("**Latest samples** — context - [model's guess] vs [the story's word], as in the article")

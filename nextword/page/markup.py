@@ -104,3 +104,15 @@ def longest_run_html(story: Story, copies: CopiedText, held_out_start: int) -> s
     quote = story_quote_html(story.symbols, offset, copies.longest_run, story.config.symbol_mode)
     where = f"at symbol {offset + 1:,} of {story.symbol_count:,}{part}"
     return f'<div class="nw-quote">The longest copied run is the story\'s {where}: {quote}</div>'
+
+
+# The presenter view, for a projector: large metrics, text and headings (see nextword/page/presenter.py).
+PRESENTER_CSS = """<style>
+[data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 3.4rem; }
+[data-testid="stMain"] [data-testid="stMetricLabel"] p { font-size: 1.35rem; }
+[data-testid="stMain"] .stMarkdown p, [data-testid="stMain"] .stMarkdown li { font-size: 1.4rem; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.15rem; }
+[data-testid="stMain"] pre code { font-size: 1.25rem; }
+[data-testid="stMain"] h2 { font-size: 2.6rem; }
+[data-testid="stMain"] .nw-text { font-size: 2.6rem; }
+</style>"""

@@ -21,6 +21,7 @@ from nextword.config import (
 )
 
 POLL_SECONDS = 0.75  # how often a tab watching a live run redraws it
+COMPARE_POLL_SECONDS = 2.0  # how often the compare section redraws while one of the tab's runs trains
 VIEW_SECONDS = 0.5  # tabs polling within the same slot share one set of live charts
 MAX_RUNNING = 2  # runs training at once on this server; the others queue
 MAX_KEPT = 8  # finished runs kept for attaching, predicting and downloading
@@ -153,6 +154,15 @@ def _help_texts() -> dict[str, str]:
         "generate_seed": "The random numbers for sampling: the same seed writes the same story.",
         "compare_metric": "Which curve to overlay for the runs of this tab: accuracy on the windows "
         "trained on, the loss, or accuracy on the held-out windows (runs that held some out).",
+        "present": "Show the page for a projector: large type, wide charts, the sidebar closed and "
+        "the Advanced settings hidden. `present=1` in the address opens it so.",
+        "lesson_link": "The address of this page with its settings, story, run and view: send it, and "
+        "whoever opens it sees the same lesson.",
+        "compare_shown": "The runs whose curves the chart overlays; the table lists them all.",
+        "compare_remove": "Take the runs that are not on the chart off this tab's list (they go on "
+        "training on the server for whoever watches them).",
+        "experiment": "Queue these runs on the story in use, with the settings in the sidebar except "
+        "the one the experiment varies. Runs someone already trained are reused.",
         "download": "The model, its vocabulary and its settings: load it with `python -m nextword predict`.",
     }
 

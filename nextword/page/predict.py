@@ -13,6 +13,7 @@ from nextword.errors import NextwordError, UnknownSymbolError
 from nextword.page.format import escape_markdown, unknown_word_message, yardstick_sentence
 from nextword.page.generate import generate_section
 from nextword.page.options import HELP, TOP_K_RANGE
+from nextword.page.presenter import chart_spec
 from nextword.page.state import TabState
 from nextword.predict import Predictor
 from nextword.progress import Status
@@ -31,7 +32,7 @@ def trained_predictor(run: TrainingRun, header: str, what: str) -> Predictor | N
     return run.predictor()
 
 
-def predict_section(key: str, run: TrainingRun) -> None:
+def predict_section(key: str, run: TrainingRun, generate: bool = True) -> None:
     predictor = trained_predictor(run, "4 · Predict the next word", "Predictions")
     if predictor is None:
         return
@@ -88,10 +89,12 @@ def predict_section(key: str, run: TrainingRun) -> None:
     with ngram_column:
         st.markdown(f"**The n-gram**: what followed these {n_input} symbols, or fewer, in the training part")
         top_k_bars(ngram_pairs, true_next, "The n-gram's guesses", "ngram_top_k")
-    generate_section(run, predictor, context)
+    if generate:
+        generate_section(run, predictor, context)
 
 
 def top_k_bars(pairs: list[tuple[str, float]], true_next: dict[str, int], title: str, name: str) -> None:
     # A fixed dataset name, as for the live charts: a redraw swaps rows instead of renaming the data.
     chart = charts.top_k_chart(pairs, true_next, title=title)
-    st.vega_lite_chart(spec=chart_style.stable_spec(chart, name), width="stretch", key=f"{name}_chart")
+    spec = chart_spec(chart_style.stable_spec(chart, name))
+    st.vega_lite_chart(spec=spec, width="stretch", key=f"{name}_chart")

@@ -15,6 +15,7 @@ from nextword import chart_style, charts, corpus, registry
 from nextword.config import CorpusConfig, ModelConfig
 from nextword.copying import CopyFinder
 from nextword.dataset import TrainingData, prepare_training_data
+from nextword.page.address import StoryShelf
 from nextword.page.format import format_percent, format_seconds
 from nextword.page.options import MAX_KEPT, MAX_RUNNING, STATUS_LABELS, VIEW_SECONDS
 from nextword.progress import Status, TrainingProgress
@@ -26,6 +27,12 @@ from nextword.vocab import Vocabulary
 def get_registry() -> registry.RunRegistry:
     """The process-wide run registry: every tab of every student sees the same runs."""
     return registry.RunRegistry(max_running=MAX_RUNNING, max_kept=MAX_KEPT)
+
+
+@st.cache_resource(show_spinner=False)
+def story_shelf() -> StoryShelf:
+    """Uploaded stories by digest, so a lesson link naming one opens it while the server keeps it."""
+    return StoryShelf()
 
 
 @st.cache_resource(show_spinner=False)

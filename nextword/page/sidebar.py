@@ -1,4 +1,8 @@
-"""The sidebar: the story picker and uploader, then the settings of the next run."""
+"""The sidebar: the story picker and uploader, then the settings of the next run.
+
+A lesson link can hide any control by its setting's name (`hide=optimizer,learning_rate`), and the
+presenter view hides the Advanced settings; a hidden control keeps its value (see TabState.init).
+"""
 
 from __future__ import annotations
 
@@ -23,12 +27,15 @@ from nextword.page.options import (
     default_story_title,
     story_choice_help,
 )
+from nextword.page.state import TabState
 
 
 def sidebar() -> None:
+    tab = TabState()
     with st.sidebar:
-        story_controls()
-        settings_controls()
+        if tab.shows("story"):
+            story_controls()
+        settings_controls(tab)
         st.button(
             "Article settings",
             key="article_settings",
@@ -55,66 +62,91 @@ def story_controls() -> None:
     )
 
 
-def settings_controls() -> None:
+def settings_controls(tab: TabState) -> None:
     """One widget per setting; each key is the config field it sets (see nextword/page/state.py)."""
     st.header("Settings")
-    st.slider(
-        "Context length (n_input)",
-        *N_INPUT_RANGE,
-        key="n_input",
-        on_change=callbacks.retry_refused_upload,
-        help=HELP["n_input"],
-    )
-    st.slider("LSTM layers", *LAYER_RANGE, key="layers", help=HELP["layers"])
-    st.select_slider(
-        "Training steps",
-        STEP_OPTIONS,
-        key="steps",
-        format_func=lambda v: f"{v:,}",
-        on_change=callbacks.on_setting_chosen,
-        args=("steps",),
-        help=HELP["steps"],
-    )
-    st.slider(
-        "Hold out (% of the story's end)",
-        *HOLDOUT_RANGE,
-        key="holdout",
-        format="%d%%",
-        on_change=callbacks.on_setting_chosen,
-        args=("holdout",),
-        help=HELP["holdout"],
-    )
-    with st.expander("Advanced"):
-        st.select_slider("Units per layer", UNIT_OPTIONS, key="units", help=HELP["units"])
-        st.selectbox(
-            "Input encoding",
-            INPUT_ENCODINGS,
-            key="encoding",
-            format_func=ENCODING_LABELS.get,
-            help=HELP["encoding"],
-        )
-        st.selectbox(
-            "Optimizer", OPTIMIZERS, key="optimizer", format_func=OPTIMIZER_LABELS.get, help=HELP["optimizer"]
-        )
-        st.select_slider(
-            "Learning rate",
-            LEARNING_RATE_OPTIONS,
-            key="learning_rate",
-            format_func="{:g}".format,
-            help=HELP["learning_rate"],
-        )
-        st.select_slider("Batch size", BATCH_OPTIONS, key="batch_size", help=HELP["batch_size"])
-        st.number_input(
-            "Seed", min_value=SEED_RANGE[0], max_value=SEED_RANGE[1], step=1, key="seed", help=HELP["seed"]
-        )
-        st.radio(
-            "Symbols",
-            SYMBOL_MODES,
-            key="symbol_mode",
+    shown = tab.shows
+    if shown("n_input"):
+        st.slider(
+            "Context length (n_input)",
+            *N_INPUT_RANGE,
+            key="n_input",
             on_change=callbacks.retry_refused_upload,
-            format_func=SYMBOL_MODE_LABELS.get,
-            horizontal=True,
-            help=HELP["symbol_mode"],
+            help=HELP["n_input"],
         )
-        st.checkbox("The article's window order", key="article_order", help=HELP["article_order"])
-        st.checkbox("Stop when learned", key="stop_when_learned", help=HELP["stop_when_learned"])
+    if shown("layers"):
+        st.slider("LSTM layers", *LAYER_RANGE, key="layers", help=HELP["layers"])
+    if shown("steps"):
+        st.select_slider(
+            "Training steps",
+            STEP_OPTIONS,
+            key="steps",
+            format_func=lambda v: f"{v:,}",
+            on_change=callbacks.on_setting_chosen,
+            args=("steps",),
+            help=HELP["steps"],
+        )
+    if shown("holdout"):
+        st.slider(
+            "Hold out (% of the story's end)",
+            *HOLDOUT_RANGE,
+            key="holdout",
+            format="%d%%",
+            on_change=callbacks.on_setting_chosen,
+            args=("holdout",),
+            help=HELP["holdout"],
+        )
+    if tab.present or not shown("advanced"):
+        return
+    with st.expander("Advanced"):
+        if shown("units"):
+            st.select_slider("Units per layer", UNIT_OPTIONS, key="units", help=HELP["units"])
+        if shown("encoding"):
+            st.selectbox(
+                "Input encoding",
+                INPUT_ENCODINGS,
+                key="encoding",
+                format_func=ENCODING_LABELS.get,
+                help=HELP["encoding"],
+            )
+        if shown("optimizer"):
+            st.selectbox(
+                "Optimizer",
+                OPTIMIZERS,
+                key="optimizer",
+                format_func=OPTIMIZER_LABELS.get,
+                help=HELP["optimizer"],
+            )
+        if shown("learning_rate"):
+            st.select_slider(
+                "Learning rate",
+                LEARNING_RATE_OPTIONS,
+                key="learning_rate",
+                format_func="{:g}".format,
+                help=HELP["learning_rate"],
+            )
+        if shown("batch_size"):
+            st.select_slider("Batch size", BATCH_OPTIONS, key="batch_size", help=HELP["batch_size"])
+        if shown("seed"):
+            st.number_input(
+                "Seed",
+                min_value=SEED_RANGE[0],
+                max_value=SEED_RANGE[1],
+                step=1,
+                key="seed",
+                help=HELP["seed"],
+            )
+        if shown("symbol_mode"):
+            st.radio(
+                "Symbols",
+                SYMBOL_MODES,
+                key="symbol_mode",
+                on_change=callbacks.retry_refused_upload,
+                format_func=SYMBOL_MODE_LABELS.get,
+                horizontal=True,
+                help=HELP["symbol_mode"],
+            )
+        if shown("article_order"):
+            st.checkbox("The article's window order", key="article_order", help=HELP["article_order"])
+        if shown("stop_when_learned"):
+            st.checkbox("Stop when learned", key="stop_when_learned", help=HELP["stop_when_learned"])

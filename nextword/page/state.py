@@ -3,23 +3,23 @@
 `TabState` is the only code that reads or writes `st.session_state` by key. The settings widgets
 and the configs are mapped once, here, by looping over the config dataclasses' fields: the first
 values of the widgets are the configs' own defaults, and showing a run's settings, or the article's,
-goes through the same mapping. The address (`?run=<key>`) names the run a tab watches, so a
-refresh or a shared link finds it again.
+goes through the same mapping. What the address holds (the settings, the story, the run, the view)
+is read and written by nextword/page/lesson.py, through this class.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar
 
 import streamlit as st
 
-from nextword import chart_style, corpus
+from nextword import corpus
 from nextword.config import CorpusConfig, ModelConfig, TrainConfig
 from nextword.page import resources
+from nextword.page.address import story_digest
 from nextword.page.options import SETTING_OPTIONS, VIEW_DEFAULTS, default_story_title
-from nextword.progress import TrainingProgress
+from nextword.page.tabruns import TabRun
 from nextword.run import TrainingRun
 
 T = TypeVar("T")
@@ -67,56 +67,6 @@ def settings_from(values) -> Settings:
 DEFAULT_SETTINGS = Settings(CorpusConfig(), ModelConfig(), TrainConfig())
 
 
-@dataclass(frozen=True)
-class RunSummary:
-    """A finished run's final numbers and curves, kept by the tab even if the server drops the run."""
-
-    status: str
-    step: int
-    accuracy: float | None
-    ceiling: float
-    eval_steps: tuple[int, ...]
-    eval_accuracies: tuple[float, ...]
-    loss_steps: tuple[int, ...]
-    losses: tuple[float, ...]
-    holdout_accuracies: tuple[float, ...] = ()  # at eval_steps; empty when nothing is held out
-    ngram_accuracy: float | None = None
-    ngram_holdout_accuracy: float | None = None
-
-    @property
-    def holdout_accuracy(self) -> float | None:
-        return self.holdout_accuracies[-1] if self.holdout_accuracies else None
-
-    @classmethod
-    def of(cls, progress: TrainingProgress) -> RunSummary:
-        loss_points = chart_style.bucket_means(progress.losses)
-        return cls(
-            status=str(progress.status),
-            step=progress.step,
-            accuracy=progress.final_accuracy,
-            ceiling=progress.ceiling,
-            eval_steps=tuple(progress.eval_steps),
-            eval_accuracies=tuple(progress.eval_accuracies),
-            loss_steps=tuple(point["step"] for point in loss_points),
-            losses=tuple(point["value"] for point in loss_points),
-            holdout_accuracies=tuple(progress.holdout_accuracies),
-            ngram_accuracy=progress.ngram_accuracy,
-            ngram_holdout_accuracy=progress.ngram_holdout_accuracy,
-        )
-
-
-@dataclass
-class TabRun:
-    """A run this tab started or watched, numbered in the order the tab met it."""
-
-    key: str
-    number: int
-    story: str
-    model_config: ModelConfig
-    train_config: TrainConfig
-    summary: RunSummary | None = None  # filled in as the run trains, final once it is done
-
-
 class _Entry(Generic[T]):
     """One key of `st.session_state`, read and written as an attribute of `TabState`."""
 
@@ -135,6 +85,8 @@ class TabState:
 
     story_bytes: _Entry[bytes] = _Entry("story_bytes")
     story_name: _Entry[str] = _Entry("story_name")
+    # The story as the address names it: a bundled story's file name, or an upload's digest.
+    story_token: _Entry[str] = _Entry("story_token")
     story_error: _Entry[str | None] = _Entry("story_error")  # why the last upload was refused
     story_choice: _Entry[str] = _Entry("story_choice")  # the bundled story picker's widget
     story_upload: _Entry[Any] = _Entry("story_upload")  # the uploader's file (an UploadedFile)
@@ -147,40 +99,80 @@ class TabState:
     # suggested hold-out and steps never override them. And the story they were last suggested for.
     settings_chosen: _Entry[set[str]] = _Entry("settings_chosen")
     suggested_for: _Entry[str | None] = _Entry("suggested_for")
+    # The lesson link's view: the presenter toggle's widget, what it hides, what was wrong with it.
+    present: _Entry[bool] = _Entry("present")
+    hidden: _Entry[frozenset[str]] = _Entry("lesson_hide")
+    notices: _Entry[list[str]] = _Entry("lesson_notices")
+    compare_hidden: _Entry[set[str]] = _Entry("compare_hidden")  # runs kept off the compare chart
+    # The experiments this tab queued, in order: name → its variants' (label, run key).
+    experiment_runs: _Entry[dict[str, list[tuple[str, str]]]] = _Entry("experiment_runs")
 
-    def init(self) -> None:
-        """Give every key its first value (on every script run: Streamlit drops unseen widgets)."""
+    def init(self) -> bool:
+        """Give every key its first value (on every script run: Streamlit drops unseen widgets).
+
+        A settings widget hidden by the lesson or the presenter view is not drawn, so Streamlit drops
+        its key: its last value is kept aside and put back. True on the tab's first script run.
+        """
         state = st.session_state
-        for key, value in {**widget_values(*DEFAULT_SETTINGS), **VIEW_DEFAULTS}.items():
+        kept = state.setdefault("settings_kept", {})
+        for key, value in widget_values(*DEFAULT_SETTINGS).items():
+            if key not in state:
+                state[key] = kept.get(key, value)
+            kept[key] = state[key]
+        for key, value in VIEW_DEFAULTS.items():
             state.setdefault(key, value)
         state.setdefault("my_runs", [])
         state.setdefault("watch_key", None)
         state.setdefault("settings_chosen", set())
+        state.setdefault("present", False)
+        state.setdefault("lesson_hide", frozenset())
+        state.setdefault("lesson_notices", [])
+        state.setdefault("compare_hidden", set())
+        state.setdefault("experiment_runs", {})
         if "story_bytes" in state:
-            return
+            return False
         self.use_bundled_story(default_story_title())
-        # A refreshed tab, or a link the teacher shared, names its run in the address: watch it again.
-        linked_key = st.query_params.get("run")
-        run = resources.get_registry().get(linked_key) if linked_key else None
-        if run is not None:
-            self.adopt_run(linked_key, run)
+        return True
+
+    def setting_values(self) -> dict[str, Any]:
+        """The settings widgets' values, a hidden widget's from where `init` kept it."""
+        state = st.session_state
+        values = {**widget_values(*DEFAULT_SETTINGS), **state.get("settings_kept", {})}
+        values.update({key: state[key] for key in SETTING_OPTIONS if key in state})
+        return values
 
     def settings(self) -> Settings:
-        return settings_from(st.session_state)
+        return settings_from(self.setting_values())
 
     def show_settings(self, *configs) -> None:
         """Set the settings widgets to these configs (before the widgets are drawn)."""
-        st.session_state.update(widget_values(*configs))
+        values = widget_values(*configs)
+        st.session_state.update(values)
+        st.session_state.setdefault("settings_kept", {}).update(values)
+
+    def shows(self, name: str) -> bool:
+        """Whether a control or section is drawn (the lesson link may hide it)."""
+        return name not in (self.hidden or ())
 
     def story(self) -> corpus.Story:
         """The story in use (raises the library's StoryError if it cannot be read)."""
         return resources.read_story(self.story_bytes, self.story_name, self.settings().corpus.symbol_mode)
 
     def use_bundled_story(self, title: str) -> None:
+        path = corpus.bundled_stories()[title]
         self.story_choice = title
-        self.story_bytes = corpus.bundled_stories()[title].read_bytes()
+        self.story_bytes = path.read_bytes()
         self.story_name = title
+        self.story_token = path.stem
         self.story_error = None
+
+    def use_story_bytes(self, data: bytes, name: str) -> None:
+        """Use an uploaded (or a linked run's) story; a link names it by digest while the server keeps it."""
+        self.story_bytes = data
+        self.story_name = name
+        self.story_error = None
+        resources.story_shelf().put(data, name)
+        self.story_token = story_digest(data)
 
     def watched_run(self) -> TrainingRun | None:
         """The run this tab watches, if the server still keeps it."""
@@ -190,21 +182,25 @@ class TabState:
     def watch(self, key: str, story: corpus.Story, model: ModelConfig, train: TrainConfig) -> None:
         """Watch a run, and add it to this tab's list (once) for the comparison table and chart."""
         self.watch_key = key
+        self.add_run(key, story, model, train)
+
+    def add_run(
+        self, key: str, story: corpus.Story, model: ModelConfig, train: TrainConfig, experiment=None
+    ) -> None:
+        """Add a run to this tab's list (once), for the comparison table and chart."""
         runs = self.runs
         if not any(run.key == key for run in runs):
-            runs.append(TabRun(key, len(runs) + 1, story.name, model, train))
+            number = max((run.number for run in runs), default=0) + 1
+            runs.append(TabRun(key, number, story.name, model, train, experiment=experiment))
 
-    def adopt_run(self, key: str, run: TrainingRun) -> None:
-        """Watch a run with its story and settings (a new tab opened on a run's link)."""
+    def adopt_run(self, key: str, run: TrainingRun, settings: bool = True) -> None:
+        """Watch a run with its story (and, unless told not to, its settings): a tab opened on its link."""
         story = run.data.story
-        self.story_bytes = story.text.encode("utf-8")
-        self.story_name = story.name
-        self.show_settings(story.config, run.model_config, run.train_config)
-        self.settings_chosen = self.settings_chosen | {"holdout", "steps"}
+        if settings:
+            self.show_settings(story.config, run.model_config, run.train_config)
+            self.settings_chosen = self.settings_chosen | {"holdout", "steps"}
+        if story.name in corpus.bundled_stories():  # so the address names it by its file, not a digest
+            self.use_bundled_story(story.name)
+        if story.name not in corpus.bundled_stories() or self.story().text != story.text:
+            self.use_story_bytes(story.text.encode("utf-8"), story.name)
         self.watch(key, story, run.model_config, run.train_config)
-
-    def show_in_address(self) -> None:
-        """Name the watched run in the address, so a refresh, or this link, finds it again."""
-        key = self.watch_key
-        if key and st.query_params.get("run") != key:
-            st.query_params["run"] = key

@@ -13,11 +13,15 @@ TABLE_HEADER_PIXELS = 38
 TABLE_ROW_PIXELS = 35
 
 
-def story_section(story: Story | None, data, problems: list[str], held_out: HeldOut | None) -> None:
-    st.header("1 · The story")
+def story_section(
+    story: Story | None, data, problems: list[str], held_out: HeldOut | None, shown: bool = True
+) -> None:
+    """The section (a lesson link may hide it: then only what is wrong with the story shows)."""
+    if shown:
+        st.header("1 · The story")
     for message in problems:
         st.error(escape_markdown(message))
-    if story is None:
+    if story is None or not shown:
         return
     st.markdown(f"Now using **{escape_markdown(story.name)}**.")
     metrics = st.columns(4)

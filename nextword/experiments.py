@@ -1,0 +1,198 @@
+"""The article's experiments as runs: what each varies, what it teaches, and what its runs showed.
+
+Each `Experiment` turns the settings in use into a few variants that differ in one thing (n_input
+3, 4 and 5; one layer or two; ...), on the same story and the same step budget, except the
+article's full recipe, which is the article's own. `finding` writes one sentence from the runs'
+final numbers (which won, by how much), and `differing_labels` names runs by what differs between
+them. Nothing here knows about Streamlit or trains anything: the page queues the variants.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from nextword.config import ARTICLE_LEARNING_RATE, ModelConfig, TrainConfig, article_configs
+
+LEVEL = 0.0005  # accuracies closer than this (0.05 points) count as level
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One run of an experiment: a short label and its settings."""
+
+    label: str
+    model: ModelConfig
+    train: TrainConfig
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A finished variant's final numbers, as `finding` reads them."""
+
+    label: str
+    accuracy: float | None  # exact accuracy on the training windows (0..1)
+    holdout_accuracy: float | None = None  # on the held-out windows, when the story holds some out
+    steps: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A one-click comparison: its name, its button's title, the lesson it teaches, its variants."""
+
+    name: str
+    title: str
+    teaches: str
+    make: Callable[[ModelConfig, TrainConfig], list[Variant]]
+    long: bool = False  # runs the article's 50,000 steps, not the page's step budget
+
+    def variants(self, model: ModelConfig, train: TrainConfig) -> list[Variant]:
+        return self.make(model, train)
+
+
+def _each(name: str, values, label: Callable[[object], str], model: ModelConfig, train: TrainConfig):
+    """A variant per value of one setting (of the model or of the training), the rest as given."""
+    target = "model" if name in {field.name for field in dataclasses.fields(ModelConfig)} else "train"
+    variants = []
+    for value in values:
+        changed = {target: dataclasses.replace(model if target == "model" else train, **{name: value})}
+        variants.append(Variant(label(value), changed.get("model", model), changed.get("train", train)))
+    return variants
+
+
+def _optimizers(model: ModelConfig, train: TrainConfig) -> list[Variant]:
+    rmsprop = dataclasses.replace(train, optimizer="rmsprop", learning_rate=ARTICLE_LEARNING_RATE)
+    adam = dataclasses.replace(train, optimizer="adam")
+    return [
+        Variant(f"RMSProp {ARTICLE_LEARNING_RATE:g}", model, rmsprop),
+        Variant(f"Adam {adam.learning_rate:g}", model, adam),
+    ]
+
+
+def _article(model: ModelConfig, train: TrainConfig) -> list[Variant]:
+    article_model, article_train = article_configs()
+    article_train = dataclasses.replace(article_train, holdout=train.holdout, seed=train.seed)
+    return [
+        Variant("the article's recipe", article_model, article_train),
+        Variant("these settings", model, train),
+    ]
+
+
+EXPERIMENTS: tuple[Experiment, ...] = (
+    Experiment(
+        "n_input",
+        "n_input 3, 4 and 5",
+        "How much context helps: a longer context pins the next word down, but each context is met "
+        "fewer times (the article's fourth note: see what happens with other numbers).",
+        lambda model, train: _each("n_input", (3, 4, 5), "n_input {}".format, model, train),
+    ),
+    Experiment(
+        "layers",
+        "1 and 2 layers",
+        "Whether a second LSTM layer, reading what the first one writes, learns the story better "
+        "(the article's Listing 10).",
+        lambda model, train: _each(
+            "layers", (1, 2), lambda n: f"{n} layer{'s' if n > 1 else ''}", model, train
+        ),
+    ),
+    Experiment(
+        "encoding",
+        "Raw index against embedding",
+        "Why a learned vector per word beats the word's id as one number, which tells the network "
+        "that id 20 is close to id 21 (the article's first note).",
+        lambda model, train: _each(
+            "encoding",
+            ("index", "embedding"),
+            {"index": "raw index", "embedding": "embedding"}.get,
+            model,
+            train,
+        ),
+    ),
+    Experiment(
+        "optimizer",
+        f"RMSProp {ARTICLE_LEARNING_RATE:g} against Adam",
+        "How the rule that turns each gradient into weight changes decides how fast a run learns "
+        f"(the article's Listing 9 uses RMSProp at {ARTICLE_LEARNING_RATE:g}).",
+        _optimizers,
+    ),
+    Experiment(
+        "article",
+        "The article's full recipe",
+        "What the article's own recipe (raw index input, 512 units, RMSProp, 50,000 steps of one "
+        "window each) reaches against these settings. It takes a minute or more.",
+        _article,
+        long=True,
+    ),
+    Experiment(
+        "seed",
+        "Seeds 0, 1 and 2",
+        "How much of a result is luck: the same settings from different starting weights (the "
+        "article's fifth note: results depend on the initial values).",
+        lambda model, train: _each("seed", (0, 1, 2), "seed {}".format, model, train),
+    ),
+)
+BY_NAME: dict[str, Experiment] = {experiment.name: experiment for experiment in EXPERIMENTS}
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1%}"
+
+
+def _points(difference: float) -> str:
+    points = difference * 100
+    return f"{points:.1f} point{'' if round(points, 1) == 1 else 's'}"
+
+
+def finding(experiment: Experiment, outcomes: Sequence[Outcome]) -> str | None:
+    """One sentence of what the runs showed (None until every one has an accuracy)."""
+    if len(outcomes) < 2 or any(outcome.accuracy is None for outcome in outcomes):
+        return None
+    held_out = all(outcome.holdout_accuracy is not None for outcome in outcomes)
+    metric = "held-out accuracy" if held_out else "training accuracy"
+
+    def score(outcome: Outcome) -> float:
+        return outcome.holdout_accuracy if held_out else outcome.accuracy
+
+    ranked = sorted(outcomes, key=score, reverse=True)
+    best, worst = ranked[0], ranked[-1]
+    spread = score(best) - score(worst)
+    if spread < LEVEL:
+        return f"All {len(outcomes)} runs ended level, at {_percent(score(best))} {metric}."
+    if experiment.name == "seed":
+        return (
+            f"From the starting weights alone, the {metric} ranged from {_percent(score(worst))} "
+            f"({worst.label}) to {_percent(score(best))} ({best.label}): {_points(spread)} apart."
+        )
+    weakest = "the weakest, " if len(outcomes) > 2 else ""
+    return (
+        f"The winner: {best.label}, with {_percent(score(best))} {metric}, {_points(spread)} above "
+        f"{weakest}{worst.label} ({_percent(score(worst))}), after {best.steps:,} steps and "
+        f"{best.seconds:.0f} s of training (against {worst.seconds:.0f} s)."
+    )
+
+
+# Short names of the settings, for labels that say what differs between runs.
+LABEL_NAMES = {"learning_rate": "lr", "batch_size": "batch", "article_order": "article order"}
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def differing_labels(settings: Sequence[Mapping[str, object]]) -> list[str]:
+    """For each run's settings, the settings that differ between the runs ("n_input 4, lr 0.001")."""
+    names = [
+        name for name in (settings[0] if settings else {}) if len({str(s.get(name)) for s in settings}) > 1
+    ]
+    return [
+        ", ".join(f"{LABEL_NAMES.get(name, name)} {_value_text(values.get(name))}" for name in names)
+        for values in settings
+    ]

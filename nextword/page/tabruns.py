@@ -1,0 +1,68 @@
+"""The runs a tab knows: their settings and a copy of their final numbers and curves.
+
+No Streamlit here. A tab keeps a `TabRun` per run it started or watched (the compare section's
+rows and curves); its `RunSummary` outlives the run if the server drops it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nextword import chart_style
+from nextword.config import ModelConfig, TrainConfig
+from nextword.progress import TrainingProgress
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """A finished run's final numbers and curves, kept by the tab even if the server drops the run."""
+
+    status: str
+    step: int
+    accuracy: float | None
+    ceiling: float
+    eval_steps: tuple[int, ...]
+    eval_accuracies: tuple[float, ...]
+    loss_steps: tuple[int, ...]
+    losses: tuple[float, ...]
+    holdout_accuracies: tuple[float, ...] = ()  # at eval_steps; empty when nothing is held out
+    ngram_accuracy: float | None = None
+    ngram_holdout_accuracy: float | None = None
+    seconds: float = 0.0  # time spent training
+    done: bool = False  # finished, stopped or failed: the numbers are final
+
+    @property
+    def holdout_accuracy(self) -> float | None:
+        return self.holdout_accuracies[-1] if self.holdout_accuracies else None
+
+    @classmethod
+    def of(cls, progress: TrainingProgress) -> RunSummary:
+        loss_points = chart_style.bucket_means(progress.losses)
+        return cls(
+            status=str(progress.status),
+            step=progress.step,
+            accuracy=progress.final_accuracy,
+            ceiling=progress.ceiling,
+            eval_steps=tuple(progress.eval_steps),
+            eval_accuracies=tuple(progress.eval_accuracies),
+            loss_steps=tuple(point["step"] for point in loss_points),
+            losses=tuple(point["value"] for point in loss_points),
+            holdout_accuracies=tuple(progress.holdout_accuracies),
+            ngram_accuracy=progress.ngram_accuracy,
+            ngram_holdout_accuracy=progress.ngram_holdout_accuracy,
+            seconds=progress.elapsed_seconds,
+            done=progress.done,
+        )
+
+
+@dataclass
+class TabRun:
+    """A run this tab started or watched, numbered in the order the tab met it."""
+
+    key: str
+    number: int
+    story: str
+    model_config: ModelConfig
+    train_config: TrainConfig
+    summary: RunSummary | None = None  # filled in as the run trains, final once it is done
+    experiment: str | None = None  # the name of the experiment that queued it, if one did
