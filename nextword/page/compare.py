@@ -37,9 +37,13 @@ def update_summaries(runs: list[TabRun]) -> None:
             tab_run.summary = RunSummary.of(progress)
 
 
-def any_training(runs: list[TabRun]) -> bool:
+def any_training(runs: list[TabRun], besides: str | None = None) -> bool:
+    """Whether a run of the list other than `besides` is training or waiting for its turn."""
     registry = resources.get_registry()
-    return any((run := registry.get(tab_run.key)) is not None and run.progress().active for tab_run in runs)
+    return any(
+        tab_run.key != besides and (run := registry.get(tab_run.key)) is not None and run.progress().active
+        for tab_run in runs
+    )
 
 
 def run_labels(runs: list[TabRun]) -> dict[str, str]:
@@ -101,7 +105,9 @@ def compare_section(story: Story | None) -> None:
     st.header("3 · Compare runs")
     if experiments and story is not None:
         experiments_launcher(tab)
-    live = any_training(tab.runs)
+    # The watched run's own live panel redraws the whole page when it ends; this one polls only
+    # for the others (an experiment's), so a class of tabs with a run each costs one poll a tab.
+    live = any_training(tab.runs, besides=tab.watch_key)
     st.fragment(runs_panel, run_every=COMPARE_POLL_SECONDS if live else None)(live, experiments, compare)
 
 
@@ -109,13 +115,13 @@ def runs_panel(was_live: bool, experiments: bool, compare: bool) -> None:
     """The experiments' findings and the comparison; a fragment that polls while a run trains."""
     tab = TabState()
     runs = tab.runs
+    if was_live and not any_training(runs, besides=tab.watch_key):
+        st.rerun()  # once, before drawing (see live.py): the whole page shows the results
     update_summaries(runs)
     if experiments:
         experiment_findings(tab)
     if compare and runs:
         compare_view(tab, runs)
-    if was_live and not any_training(runs):
-        st.rerun()  # once: the whole page shows the results and this fragment stops polling
 
 
 def on_shown_changed(keys: list[str]) -> None:
