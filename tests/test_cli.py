@@ -105,3 +105,16 @@ def test_usage_errors_exit_2(capsys):
         main(["--help"])
     assert stop.value.code == 0
     assert "train" in capsys.readouterr().out
+
+
+def test_the_article_recipe_takes_a_seed_steps_and_a_hold_out_and_nothing_else():
+    from nextword.cli.arguments import build_parser, configs_from_arguments, explicit_options
+    from nextword.config import article_configs
+
+    argv = ["train", "story.txt", "--article", "--seed", "3", "--steps", "500", "--lr", "0.5"]
+    arguments = build_parser().parse_args(argv)
+    _, model_config, train_config = configs_from_arguments(arguments, explicit_options(argv))
+    recipe_model, recipe_training = article_configs()
+    assert model_config == recipe_model
+    assert (train_config.seed, train_config.steps) == (3, 500)
+    assert train_config.learning_rate == recipe_training.learning_rate, "the recipe's own rate stays"

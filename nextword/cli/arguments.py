@@ -133,7 +133,8 @@ def configs_from_arguments(
     corpus_config = CorpusConfig(**_options_for(CorpusConfig, arguments), lowercase=not arguments.keep_case)
     if arguments.article:
         model_config, train_config = article_configs(n_input=arguments.n_input, layers=arguments.layers)
-        overrides = {name: getattr(arguments, name) for name in ("steps", "holdout") if name in given}
+        # What the recipe leaves open: how long, what is held out, and the seed (its fifth note).
+        overrides = {name: getattr(arguments, name) for name in ("steps", "holdout", "seed") if name in given}
         if overrides:
             train_config = TrainConfig(**{**train_config.to_dict(), **overrides})
         return corpus_config, model_config, train_config
