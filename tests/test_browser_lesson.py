@@ -79,7 +79,8 @@ def test_a_lesson_link_sets_the_controls_and_a_copy_opens_the_same_run(browser, 
         student_page.wait_for_function(
             """() => document.querySelector('[data-testid="stSidebar"]').dataset.collapsed === 'true'"""
         )
-        assert "present=1" in student_page.url
+        # The address follows (its update comes in a message of its own, after the page's).
+        student_page.wait_for_function("() => location.search.includes('present=1')", timeout=30_000)
         size = (
             main_area(student_page)
             .get_by_test_id("stMetricValue")
