@@ -1,8 +1,9 @@
 """Section 3: this tab's runs side by side (chosen curves overlaid, a sortable table) and the experiments.
 
-The runs and the experiments' findings are drawn by a fragment that redraws itself while any of
-the tab's runs trains (an experiment queues several), so the curves grow without a full rerun.
-It sits below the live panel, and the experiments' buttons above it are always drawn.
+The runs and the experiments' findings are drawn by a fragment that redraws itself while a run
+of the tab other than the watched one trains (an experiment queues several), so their curves grow
+without a full rerun; the watched run's live panel redraws the page when that run ends. It sits
+below the live panel, and the experiments' buttons above it are always drawn.
 """
 
 from __future__ import annotations
