@@ -42,6 +42,7 @@ from .steps import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+SERVER_LOG = ARTIFACTS / "classroom_server.log"
 FABLE_SYMBOLS = ("long", "ago", ",", "the", "mice", "had", "a", "general")
 STUDENTS = 10
 # n_input of each student's group: groups 0..3 share settings within, and differ between them.
@@ -102,7 +103,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server():
-    with StreamlitServer(ROOT, ARTIFACTS / "classroom_server.log") as running:
+    with StreamlitServer(ROOT, SERVER_LOG) as running:
         yield Server(running.url, running.pid)
 
 
@@ -178,20 +179,46 @@ def toggle_overlay(page, metric: str) -> float:
     except sync_api.TimeoutError:
         describe_page(page, f"no {metric!r} option to click")
         raise
-    page.wait_for_function(
-        """metric => {
-            // The comparison chart is the first chart after its metric radio.
-            const radio = document.querySelector('.st-key-compare_metric');
-            const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
-            const chart = radio && charts.find(
-                element => radio.compareDocumentPosition(element) & Node.DOCUMENT_POSITION_FOLLOWING);
-            return !!chart && [...chart.querySelectorAll('g.role-axis-title text')]
-                .some(title => title.textContent === metric);
-        }""",
-        arg=metric,
-        timeout=30_000,
-    )
+    try:
+        page.wait_for_function(
+            """metric => {
+                // The comparison chart is the first chart after its metric radio.
+                const radio = document.querySelector('.st-key-compare_metric');
+                const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
+                const chart = radio && charts.find(
+                    element => radio.compareDocumentPosition(element) & Node.DOCUMENT_POSITION_FOLLOWING);
+                return !!chart && [...chart.querySelectorAll('g.role-axis-title text')]
+                    .some(title => title.textContent === metric);
+            }""",
+            arg=metric,
+            timeout=30_000,
+        )
+    except sync_api.TimeoutError:
+        describe_page(page, f"the {metric!r} click not redrawn")
+        print(f"the radio and the chart after it: {page.evaluate(COMPARE_STATE_SCRIPT)}")
+        raise
     return time.monotonic() - started
+
+
+# What a page shows of the compare section: the radio's checked option and the chart's axis titles.
+COMPARE_STATE_SCRIPT = """() => {
+    const radio = document.querySelector('.st-key-compare_metric');
+    if (!radio) return 'no compare radio';
+    const checked = [...radio.querySelectorAll('input[type="radio"]')].map(
+        input => `${input.closest('label')?.innerText.trim()}=${input.checked}`);
+    const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
+    const chart = charts.find(
+        element => radio.compareDocumentPosition(element) & Node.DOCUMENT_POSITION_FOLLOWING);
+    const titles = chart ? [...chart.querySelectorAll('g.role-axis-title text')].map(t => t.textContent) : [];
+    return {checked, titles, stale: document.querySelectorAll('[data-stale="true"]').length};
+}"""
+
+
+def print_server_problems() -> None:
+    """The server log's warnings and errors (Streamlit logs a fragment it could not run there)."""
+    lines = SERVER_LOG.read_text(errors="replace").splitlines() if SERVER_LOG.exists() else []
+    problems = [line for line in lines if re.search(r"WARNING|ERROR|Traceback|Exception", line)]
+    print(f"the server log's {len(problems)} warnings and errors (last 40):", *problems[-40:], sep="\n  ")
 
 
 def describe_page(page, what: str) -> None:
@@ -397,6 +424,7 @@ def a_class_trains_at_once(browser, server: Server) -> None:
     except Exception as error:
         for index, (_, _, log) in enumerate(students):
             print(f"student {index}'s console: {log.problems}")
+        print_server_problems()
         blank = [index for index, (_, page, _) in enumerate(students) if main_area(page).count() == 0]
         if blank:
             raise BlankPage(f"student {blank[0]}'s console: {students[blank[0]][2].problems}") from error
