@@ -19,8 +19,10 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 
+from nextword import spare_models
 from nextword.config import ModelConfig, TrainConfig
 from nextword.corpus import Story
+from nextword.dataset import TrainingData
 from nextword.errors import RunGoneError, SettingsError
 from nextword.progress import Status
 from nextword.run import TrainingRun
@@ -96,6 +98,19 @@ class RunRegistry:
             self._schedule()
             self._evict()
             return run, True
+
+    def prepare(
+        self, key: str, data: TrainingData, model_config: ModelConfig, train_config: TrainConfig
+    ) -> None:
+        """Get a run of these settings ready to start at once, if none is kept and nothing trains.
+
+        A spare model is built and traced in the background (`spare_models`); never while a run
+        trains, whose steps it would slow. Returns at once.
+        """
+        with self._lock:
+            if key in self._runs or any(run.progress().active for run in self._runs.values()):
+                return
+        spare_models.pool().prepare_in_background(data, model_config, train_config)
 
     def continue_run(self, key: str, extra_steps: int) -> TrainingRun:
         """Train a kept run for `extra_steps` more (queued if all slots are busy)."""

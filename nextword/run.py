@@ -16,6 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 
+from nextword import spare_models
 from nextword.backend import TRAINING_THREAD_NAME, keras_work, start_compute_pools
 from nextword.config import ModelConfig, TrainConfig
 from nextword.dataset import TrainingData
@@ -235,6 +236,9 @@ class TrainingRun(RunResults):
     def _train(self) -> None:
         if self._progress.ngram_accuracy is None:
             self._score_ngram()
+        if self.model is None:
+            # A spare the host prepared for these settings is already traced (see spare_models).
+            self.model = spare_models.pool().take(self.data, self.model_config, self.train_config)
         if self.model is None:
             self.model, self.replicas = build_model_for(
                 self.model_config, len(self.data.vocabulary), self.train_config

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from nextword import backend
+from nextword import backend, spare_models
 from nextword.backend import TRAINING_THREAD_NAME, guard_clear_session, import_keras, keras_work
 
 
@@ -24,11 +24,12 @@ def test_tensorflow_objects_are_kept_out_of_full_collections():
 
 
 def _wait_until_nothing_trains(seconds: float = 60) -> None:
-    """Runs left by earlier tests end first: this test needs to know which training thread is alive."""
+    """Runs and spare models left by earlier tests end first: this test needs to know what is alive."""
     deadline = time.monotonic() + seconds
     while any(thread.name == TRAINING_THREAD_NAME for thread in threading.enumerate()):
         assert time.monotonic() < deadline, "an earlier test left a run training"
         time.sleep(0.05)
+    assert spare_models.pool().wait_idle(seconds), "a spare model an earlier page asked for is still built"
 
 
 def test_clear_session_waits_while_a_run_trains_and_works_otherwise():

@@ -24,6 +24,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import nextword.model as model_module
+from nextword import spare_models
 from nextword.backend import TRAINING_THREAD_NAME
 from nextword.cli import main as cli_main
 from nextword.config import CorpusConfig, TrainConfig
@@ -33,6 +34,7 @@ from nextword.page import resources
 from nextword.progress import Status
 from nextword.registry import RunRegistry, live_registries
 from nextword.run import TrainingRun
+from nextword.spare_models import SparePool
 from nextword.tracker import History, StepTracker
 from nextword.vocab import RARE_SYMBOL
 
@@ -415,6 +417,7 @@ def test_an_exception_inside_training_fails_the_run_and_the_registry_still_works
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(model_module, "build_model", broken_build)
+    monkeypatch.setattr(spare_models, "_pool", SparePool())  # no spare built before the fault
     at.button(key="train").click().run()
     rerun_until(at, lambda page: progress_line(page).endswith("failed"), what="the run to fail")
     assert_no_exception(at)

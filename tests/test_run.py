@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 
 import nextword.model as model_module
+from nextword import spare_models
 from nextword.config import ModelConfig, TrainConfig
 from nextword.dataset import prepare_training_data
 from nextword.errors import NextwordError, StoryTooShortError
 from nextword.progress import Status, TrainingProgress
 from nextword.run import TrainingRun
+from nextword.spare_models import SparePool
 
 from .conftest import FABLE_RIGHT_POSSIBLE, FABLE_WINDOWS
 
@@ -165,6 +167,7 @@ def test_an_exception_inside_training_becomes_a_failed_status(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(model_module, "build_model", broken_build)  # a fault the worker must report
+    monkeypatch.setattr(spare_models, "_pool", SparePool())  # no spare built before the fault
     session.start()
     progress = session.wait(30)
     assert progress.status == Status.FAILED and "disk on fire" in progress.error

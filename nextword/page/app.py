@@ -64,5 +64,8 @@ def main() -> None:
         if tab.shows("keep"):
             with keep_box:
                 keep_section(tab.watch_key, run)
-    # The page is on screen: load TensorFlow now, in the background, so the first Train need not.
+    # The page is on screen: load TensorFlow now, in the background, so the first Train need not,
+    # and trace a model for the settings shown, so that Train starts training at once.
     backend.preload_in_background()
+    if current_key is not None:
+        resources.get_registry().prepare(current_key, data, model, train)

@@ -1,0 +1,211 @@
+"""Spare models: built and traced in the background before Train is pressed, so a run starts at once.
+
+A run's first step costs more than the next hundred: Keras traces its training step into a
+TensorFlow graph. A host that knows which settings are on screen calls `prepare_in_background`;
+one worker thread builds that model, records its starting weights and optimizer state, runs one
+step of `fit` on zeros to trace the step, and keeps the model. `take` hands a matching spare to a
+new run after putting back that starting point, so the run trains exactly as on a freshly built
+model (same weights, an optimizer with no history), minus the trace.
+
+Only runs trained with `model.fit` use spares (batches of more than one window, no distribution
+strategy); batch-1 runs such as the article's compile blocks of steps of their own (`fastloop`).
+TensorFlow is imported by the worker, never by this module.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nextword.config import ModelConfig, TrainConfig
+from nextword.dataset import TrainingData
+from nextword.errors import NextwordError
+from nextword.windows import holdout_split
+
+# Spares kept at once (least recently prepared dropped first): each holds a model and its optimizer.
+MAX_SPARES = 2
+
+logger = logging.getLogger(__name__)
+
+
+def applies(train_config: TrainConfig) -> bool:
+    """Whether a run with these settings can start from a spare (it trains with `model.fit`)."""
+    return train_config.distribute == "none" and train_config.batch_size > 1
+
+
+def spare_key(data: TrainingData, model_config: ModelConfig, train_config: TrainConfig) -> tuple:
+    """What a spare must match: everything its weights, optimizer and traced step depend on."""
+    symbol_count = data.window_count + data.n_input
+    train_count = holdout_split(symbol_count, data.n_input, train_config.holdout).train_count
+    batch = min(train_config.batch_size, train_count)  # a run's batches are never larger (plan.py)
+    return (
+        model_config,
+        len(data.vocabulary),
+        train_config.optimizer,
+        train_config.learning_rate,
+        train_config.seed,
+        batch,
+    )
+
+
+@dataclass
+class Spare:
+    """One model being prepared or ready, with the state it started from."""
+
+    key: tuple
+    ready: threading.Event = field(default_factory=threading.Event)
+    model: object | None = None  # None until ready, and if preparing it failed
+    weights: list[np.ndarray] = field(default_factory=list)
+    optimizer_values: list[np.ndarray] = field(default_factory=list)
+
+
+class SparePool:
+    """Spare models by settings; one worker thread prepares them, newest request first."""
+
+    def __init__(self, max_spares: int = MAX_SPARES):
+        self.max_spares = max_spares
+        self._lock = threading.Lock()
+        self._spares: OrderedDict[tuple, Spare] = OrderedDict()
+        self._wanted: Spare | None = None  # the next to prepare (a newer request replaces it)
+        self._work = threading.Event()
+        self._worker: threading.Thread | None = None
+        self._closing = False
+        # TensorFlow aborts the process if it exits while a thread is inside a build: finish it first.
+        atexit.register(self.close)
+
+    def prepare_in_background(self, data: TrainingData, model_config: ModelConfig, train_config: TrainConfig):
+        """Ask for a spare for these settings (returns at once; a no-op when one is kept or under way)."""
+        if not applies(train_config):
+            return
+        try:
+            key = spare_key(data, model_config, train_config)
+        except NextwordError:  # settings no run can train with: Train will say why
+            return
+        with self._lock:
+            if self._closing or key in self._spares or (self._wanted is not None and self._wanted.key == key):
+                return
+            self._wanted = Spare(key)
+            self._work.set()
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._serve, name="nextword-spares", daemon=True)
+                self._worker.start()
+
+    def take(self, data: TrainingData, model_config: ModelConfig, train_config: TrainConfig):
+        """A traced model at the starting point of a new model for these settings, or None.
+
+        A spare under preparation is waited for: it is further along than a new build would be.
+        Each spare is handed out once.
+        """
+        if not applies(train_config):
+            return None
+        try:
+            key = spare_key(data, model_config, train_config)
+        except NextwordError:
+            return None
+        with self._lock:
+            spare = self._spares.pop(key, None)
+            if self._wanted is not None and self._wanted.key == key:
+                self._wanted = None  # asked for but not started: the run builds its own model
+        if spare is None:
+            return None
+        spare.ready.wait()
+        if spare.model is None:
+            return None
+        spare.model.set_weights(spare.weights)
+        for variable, value in zip(spare.model.optimizer.variables, spare.optimizer_values, strict=True):
+            variable.assign(value)
+        return spare.model
+
+    def wait_ready(self, key: tuple, timeout: float | None = None) -> bool:
+        """Wait until the spare for `key` is ready (False if there is none, or it is not ready in time)."""
+        with self._lock:
+            spare = self._spares.get(key)
+            if spare is None and self._wanted is not None and self._wanted.key == key:
+                spare = self._wanted
+        return spare is not None and spare.ready.wait(timeout) and spare.model is not None
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Wait until no spare is asked for or under way (False if one still is after `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                building = any(not spare.ready.is_set() for spare in self._spares.values())
+                busy = self._wanted is not None or building
+            if not busy:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+
+    def keys(self) -> list[tuple]:
+        """The settings of the spares kept, under way or asked for (oldest first)."""
+        with self._lock:
+            wanted = [self._wanted.key] if self._wanted is not None else []
+            return [*self._spares, *wanted]
+
+    def close(self, timeout: float = 60.0) -> None:
+        """Prepare nothing more, and wait for the spare under way (called at exit)."""
+        with self._lock:
+            self._closing, self._wanted = True, None
+            self._work.set()
+            worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+
+    def _serve(self) -> None:
+        while True:
+            self._work.wait()
+            with self._lock:
+                if self._closing:
+                    return
+                spare, self._wanted = self._wanted, None
+                self._work.clear()
+                if spare is None:
+                    continue
+                self._spares[spare.key] = spare  # visible (and waited for by `take`) while it is built
+                while len(self._spares) > self.max_spares:
+                    self._spares.popitem(last=False)
+            try:
+                build_spare(spare)
+            except Exception:  # noqa: BLE001 - a spare is an optimisation: the run builds its own
+                logger.exception("Preparing a spare model failed.")
+                with self._lock:
+                    if self._spares.get(spare.key) is spare:
+                        del self._spares[spare.key]
+            finally:
+                spare.ready.set()
+
+
+def build_spare(spare: Spare) -> None:
+    """Build the spare's model, record its starting point, and trace its training step."""
+    from nextword.backend import keras_work, preload_in_background, start_compute_pools
+
+    preload_in_background().join()  # TensorFlow is loaded by the preload thread, and only by it
+    from nextword.model import build_model
+
+    model_config, vocabulary_size, optimizer, learning_rate, seed, batch = spare.key
+    train_config = TrainConfig(optimizer=optimizer, learning_rate=learning_rate, seed=seed, batch_size=batch)
+    start_compute_pools()
+    with keras_work():
+        model = build_model(model_config, vocabulary_size, train_config)
+        weights = model.get_weights()
+        optimizer_values = [np.array(variable.numpy()) for variable in model.optimizer.variables]
+        # One step on zeros, in the shapes and types the run's batches have (TrainingLoop's fit).
+        contexts = np.zeros((batch, model_config.n_input), dtype=np.float32)
+        targets = np.zeros(batch, dtype=np.int32)
+        model.fit(contexts, targets, batch_size=batch, epochs=1, shuffle=False, verbose=0)
+    spare.weights, spare.optimizer_values, spare.model = weights, optimizer_values, model
+
+
+_pool = SparePool()
+
+
+def pool() -> SparePool:
+    """The process's pool (the page prepares; every `TrainingRun` takes)."""
+    return _pool
