@@ -67,8 +67,12 @@ def bundled_vocabulary_size(title: str) -> int:
 
 
 def view_tick(progress: TrainingProgress) -> str:
-    """The cache slot of a run's live view: its phase, plus the half-second while it is live."""
-    phase = f"{progress.status}-{progress.total_steps}"
+    """The cache slot of a run's live view: its phase, plus the half-second while it is live.
+
+    The phase includes whether the run has a first point, so that point is never hidden behind a
+    view built a moment before it came.
+    """
+    phase = f"{progress.status}-{progress.total_steps}-{bool(progress.losses)}"
     if progress.active:
         return f"{phase}-{int(time.monotonic() / VIEW_SECONDS)}"
     return f"{phase}-{progress.step}"
