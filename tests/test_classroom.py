@@ -397,8 +397,6 @@ def a_class_trains_at_once(browser, server: Server) -> None:
         started = time.monotonic()
         for _, page, _ in students:
             train_button(page).click()
-        keys = [run_identity(page) for _, page, _ in students]
-        captions = [run_caption(page) for _, page, _ in students]
         # Every page answers while the runs train: a click redraws its comparison chart. Then once more
         # after they are all over, for comparison.
         while_training: list[float] = []
@@ -410,6 +408,8 @@ def a_class_trains_at_once(browser, server: Server) -> None:
             when = "while its run trains" if live else "after its run"
             print(f"student {index}: {seconds:.2f} s to answer a click {when}")
             threads_peak, rss_peak = max(threads_peak, server.threads), max(rss_peak, server.rss_mb)
+        keys = [run_identity(page) for _, page, _ in students]
+        captions = [run_caption(page) for _, page, _ in students]
         for _, page, _ in students:
             wait_progress_ends_with(page, "finished", seconds=TRAINING_SECONDS * 2)
         finished = time.monotonic()
@@ -470,6 +470,7 @@ def a_class_trains_at_once(browser, server: Server) -> None:
     # No click was lost (each one waited for its redraw, up to 30 s) and no page froze: the times
     # themselves are the report above and the bench's, not a pass mark on a shared machine.
     assert served_while, "the server's answers to full script runs were recorded while runs trained"
+    assert while_training, "some clicks were made while runs trained"
     assert max(gaps) < 30, "every page's live progress keeps moving"
     assert idle < 0.3, "no thread is still training"
     assert threads_after <= threads_peak, "no thread is left behind by the runs"
