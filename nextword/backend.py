@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import math
 import os
 import sys
 import threading
+import time
 
 _import_lock = threading.Lock()
 _configured = False
@@ -46,6 +48,9 @@ TRAINING_NICENESS = 10
 # Keras work that `clear_session()` must not reset, and the calls to it, take turns on this lock.
 _keras_work_lock = threading.Lock()
 _keras_work_count = 0
+# A host's clear_session() goes through at most this often; the calls in between do nothing.
+CLEAR_SESSION_SECONDS = 60.0
+_last_clear = -math.inf
 
 
 @contextlib.contextmanager
@@ -74,18 +79,25 @@ def guard_clear_session(keras) -> None:
     every fragment refresh). Under a training thread it resets TensorFlow's graph and kernel
     caches mid-step: a page polling once a second cut training from about 800 steps/s to 3. While
     any Keras work is under way (`keras_work`), or a training thread is alive (it may not have
-    marked its work yet), the call does nothing; otherwise it runs as usual, holding the turn.
+    marked its work yet), the call does nothing. Otherwise it runs, holding the turn, at most once
+    every `CLEAR_SESSION_SECONDS`: each one collects all of Python's garbage with the interpreter's
+    lock held (a tenth of a second, seconds on a busy machine), and after every click of every tab
+    that would stall the whole class; Keras' state between two clears is a few name counters.
     """
     original = keras.backend.clear_session
     if getattr(original, "nextword_guarded", False):
         return
 
     def clear_session_unless_training(*args, **kwargs):
+        global _last_clear
         with _keras_work_lock:
             if _keras_work_count or any(
                 thread.name == TRAINING_THREAD_NAME and thread.is_alive() for thread in threading.enumerate()
             ):
                 return None
+            if time.monotonic() - _last_clear < CLEAR_SESSION_SECONDS:
+                return None
+            _last_clear = time.monotonic()
             return original(*args, **kwargs)
 
     clear_session_unless_training.nextword_guarded = True

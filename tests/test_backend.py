@@ -32,8 +32,9 @@ def _wait_until_nothing_trains(seconds: float = 60) -> None:
     assert spare_models.pool().wait_idle(seconds), "a spare model an earlier page asked for is still built"
 
 
-def test_clear_session_waits_while_a_run_trains_and_works_otherwise():
+def test_clear_session_waits_while_a_run_trains_and_works_otherwise(monkeypatch):
     keras = import_keras()
+    monkeypatch.setattr(backend, "CLEAR_SESSION_SECONDS", 0.0)
     _wait_until_nothing_trains()
     keras.backend.clear_session()  # nothing trains: the host's call goes through
 
@@ -56,13 +57,14 @@ def test_clear_session_waits_while_a_run_trains_and_works_otherwise():
     assert keras.layers.Dense(1).name == "dense"
 
 
-def test_keras_work_and_a_hosts_clear_session_take_turns():
+def test_keras_work_and_a_hosts_clear_session_take_turns(monkeypatch):
     """A clear already under way finishes before a run builds its model; during the run it is skipped.
 
     Streamlit clears Keras from a tab's script thread right after telling the tab its run is over,
     so another tab's Train can be starting a run at that very moment.
     """
     _wait_until_nothing_trains()
+    monkeypatch.setattr(backend, "CLEAR_SESSION_SECONDS", 0.0)
     clear_began, let_clear_end = threading.Event(), threading.Event()
     order: list[str] = []
 
@@ -97,6 +99,22 @@ def test_keras_work_and_a_hosts_clear_session_take_turns():
     assert order.count("clear begins") == 1
     host_keras.backend.clear_session()  # nothing under way: it clears again
     assert order.count("clear begins") == 2
+
+
+def test_a_hosts_clear_session_goes_through_at_most_once_a_while(monkeypatch):
+    """Streamlit clears after every script run of every tab: each clear collects all garbage."""
+    _wait_until_nothing_trains()
+    clears: list[float] = []
+    clear = lambda: clears.append(time.monotonic())  # noqa: E731 - the host's own clear_session
+    host_keras = SimpleNamespace(backend=SimpleNamespace(clear_session=clear))
+    guard_clear_session(host_keras)
+    monkeypatch.setattr(backend, "_last_clear", -float("inf"))
+    for _ in range(5):
+        host_keras.backend.clear_session()
+    assert len(clears) == 1, "the calls within CLEAR_SESSION_SECONDS of a clear do nothing"
+    monkeypatch.setattr(backend, "_last_clear", time.monotonic() - backend.CLEAR_SESSION_SECONDS - 1)
+    host_keras.backend.clear_session()
+    assert len(clears) == 2, "once the interval is over, the next call clears"
 
 
 def test_preloading_in_the_background_happens_once_and_leaves_tensorflow_loaded():
