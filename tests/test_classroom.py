@@ -53,6 +53,9 @@ GROUP_N_INPUT = (3, 4, 2, 5)
 # learned" off, so the load and the step counts below are the whole budget's). The last group, whose
 # run waits in the queue and trains last, runs longer: its pages are still training when clicked.
 GROUP_STEPS = (300, 300, 300, 1000)
+# A click whose chart has not redrawn by then is lost (the bench's limit too). Ten Chromium tabs on
+# the server's own two cores take most of the CPU: a click while runs train takes 5-25 s here.
+LOST_CLICK_SECONDS = 60
 
 # Records, inside each page, every change of the progress text and the highest queue place shown.
 WATCH_SCRIPT = """
@@ -193,7 +196,7 @@ def toggle_overlay(page, metric: str) -> float:
                     .some(title => title.textContent === metric);
             }""",
             arg=metric,
-            timeout=30_000,
+            timeout=LOST_CLICK_SECONDS * 1000,
         )
     except sync_api.TimeoutError:
         describe_page(page, f"the {metric!r} click not redrawn")
@@ -475,8 +478,8 @@ def a_class_trains_at_once(browser, server: Server) -> None:
     expected = [f"Step {steps:,} / {steps:,}" for steps in budgets]
     assert all(text.startswith(start) for text, start in zip(final_texts, expected, strict=True)), final_texts
     assert max_queue <= distinct - MAX_RUNNING, "only distinct runs ever wait"
-    # No click was lost (each one waited for its redraw, up to 30 s) and no page froze: the times
-    # themselves are the report above and the bench's, not a pass mark on a shared machine.
+    # No click was lost (each waited for its redraw, up to LOST_CLICK_SECONDS) and no page froze: the
+    # times themselves are the report above and the bench's, not a pass mark on a shared machine.
     assert served_while, "the server's answers to full script runs were recorded while runs trained"
     assert while_training, "some clicks were made while runs trained"
     assert max(gaps) < 30, "every page's live progress keeps moving"
