@@ -62,6 +62,7 @@ class TrainingRun(RunResults):
         self.replicas = 1
         self._on_done = on_done
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # notified with every new snapshot
         self._listeners: list[Listener] = []
         self._stop_requested = threading.Event()
         self._thread: threading.Thread | None = None
@@ -105,6 +106,12 @@ class TrainingRun(RunResults):
         if thread is not None:
             thread.join(timeout)
         return self.progress()
+
+    def wait_for(self, condition: Callable[[TrainingProgress], bool], timeout: float) -> TrainingProgress:
+        """Block until a snapshot meets `condition` (or `timeout` passes); return the latest snapshot."""
+        with self._changed:
+            self._changed.wait_for(lambda: condition(self._progress), timeout)
+            return self._progress
 
     def add_listener(self, listener: Listener) -> None:
         """Call `listener(progress)` with every snapshot published from now on.
@@ -198,6 +205,7 @@ class TrainingRun(RunResults):
     def _notify(self) -> None:
         with self._lock:
             progress, listeners = self._progress, list(self._listeners)
+            self._changed.notify_all()
         for listener in listeners:
             try:
                 listener(progress)

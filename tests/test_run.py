@@ -262,3 +262,16 @@ def test_a_run_longer_than_one_fit_chunk_runs_every_step(tiny_data, tiny_model_c
     progress = run.wait(300)
     assert progress.status == Status.FINISHED
     assert progress.step == steps == len(progress.losses)
+
+
+def test_wait_for_returns_the_first_snapshot_that_meets_the_condition(
+    tiny_data, tiny_model_config, tiny_train_config
+):
+    session = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)
+    began = time.monotonic()
+    queued = session.wait_for(lambda progress: progress.done, timeout=0.2)
+    assert queued.status == Status.QUEUED and time.monotonic() - began >= 0.2, "not met: waits the timeout"
+    session.start()
+    first = session.wait_for(lambda progress: bool(progress.losses), timeout=60)
+    assert first.losses and first.step >= 1
+    assert session.wait_for(lambda progress: progress.done, timeout=60).status == Status.FINISHED

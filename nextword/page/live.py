@@ -12,10 +12,10 @@ import streamlit as st
 from nextword.errors import NextwordError
 from nextword.page import resources
 from nextword.page.format import escape_markdown, settings_summary
-from nextword.page.options import MAX_RUNNING
+from nextword.page.options import FIRST_POINT_SECONDS, MAX_RUNNING
 from nextword.page.presenter import chart_spec, presenting
 from nextword.page.state import TabState
-from nextword.progress import STILL_IMPROVING_GAIN, TrainingProgress
+from nextword.progress import STILL_IMPROVING_GAIN, Status, TrainingProgress
 from nextword.run import TrainingRun
 
 # Two rows of metrics: the run's, then the accuracies side by side (the LSTM's, then the n-gram's).
@@ -55,6 +55,10 @@ def live_panel(key: str, was_live: bool) -> None:
         st.warning(GONE)
         return
     fresh = run.progress()
+    if fresh.status == Status.RUNNING and not fresh.losses:
+        # A run that has just started has its first point a fraction of a second later when its
+        # model was prepared (nextword/spare_models.py): wait that long rather than a whole poll.
+        fresh = run.wait_for(lambda progress: bool(progress.losses) or progress.done, FIRST_POINT_SECONDS)
     if was_live and fresh.done:
         # Once, and before drawing anything: the whole page redraws with the results (and this
         # fragment stops polling). Drawn first, this run's elements would race that full run's in

@@ -21,6 +21,7 @@ from nextword.config import (
 )
 
 POLL_SECONDS = 0.75  # how often a tab watching a live run redraws it
+FIRST_POINT_SECONDS = 0.4  # how long a redraw waits for a run that has just started to draw a point
 COMPARE_POLL_SECONDS = 2.0  # how often the compare section redraws while one of the tab's runs trains
 VIEW_SECONDS = 0.5  # tabs polling within the same slot share one set of live charts
 MAX_RUNNING = 2  # runs training at once on this server; the others queue
