@@ -98,6 +98,10 @@ def part_training(table: Table, results: dict[str, Any], settings: dict[str, Any
     value = f"{ratio:,.0f}×" + ("" if articles[0]["measured"] else " (the article's time extrapolated)")
     figure = "ratio: article's 50,000 steps / default run, training s"
     table.at_least("1", figure, ratio, ARTICLE_RATIO, value, show="{:,.0f}×".format)
+    ratio = articles[0]["seconds"] / default["spare_training_seconds"]
+    value = f"{ratio:,.0f}×" + ("" if articles[0]["measured"] else " (the article's time extrapolated)")
+    figure = "ratio: the same / default run from a spare model (the page's Train)"
+    table.at_least("1", figure, ratio, ARTICLE_RATIO, value, show="{:,.0f}×".format)
 
 
 def part_inference(table: Table, results: dict[str, Any], settings: dict[str, Any], parts: list[int]) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -30,6 +31,9 @@ from nextword.windows import holdout_split
 
 # Spares kept at once (least recently prepared dropped first): each holds a model and its optimizer.
 MAX_SPARES = 2
+# A spare is built once no newer one was asked for in this long: settings still changing (a slider
+# dragged, a class of tabs setting up) would otherwise keep a build running beside every click.
+SETTLE_SECONDS = 1.0
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +72,10 @@ class Spare:
 class SparePool:
     """Spare models by settings; one worker thread prepares them, newest request first."""
 
-    def __init__(self, max_spares: int = MAX_SPARES):
+    def __init__(self, max_spares: int = MAX_SPARES, settle_seconds: float = SETTLE_SECONDS):
         self.max_spares = max_spares
+        self.settle_seconds = settle_seconds
+        self._asked_at = -math.inf
         self._lock = threading.Lock()
         self._spares: OrderedDict[tuple, Spare] = OrderedDict()
         self._wanted: Spare | None = None  # the next to prepare (a newer request replaces it)
@@ -90,7 +96,7 @@ class SparePool:
         with self._lock:
             if self._closing or key in self._spares or (self._wanted is not None and self._wanted.key == key):
                 return
-            self._wanted = Spare(key)
+            self._wanted, self._asked_at = Spare(key), time.monotonic()
             self._work.set()
             if self._worker is None:
                 self._worker = threading.Thread(target=self._serve, name="nextword-spares", daemon=True)
@@ -158,9 +164,18 @@ class SparePool:
         if worker is not None:
             worker.join(timeout)
 
+    def _settling_for(self) -> float:
+        """Seconds until the latest request has settled (0 once it has, or when closing)."""
+        with self._lock:
+            if self._closing:
+                return 0.0
+            return max(0.0, self._asked_at + self.settle_seconds - time.monotonic())
+
     def _serve(self) -> None:
         while True:
             self._work.wait()
+            while (wait := self._settling_for()) > 0:
+                time.sleep(wait)
             with self._lock:
                 if self._closing:
                     return

@@ -1,6 +1,7 @@
 """Spare models: a run that starts from one trains exactly as from a new model, minus the trace."""
 
 import dataclasses
+import time
 
 import numpy as np
 
@@ -21,7 +22,7 @@ def ready_spare(pool: SparePool, data, model_config, train_config) -> None:
 
 def run_with(pool: SparePool | None, monkeypatch, data, model_config, train_config):
     """A finished run, taking its model from `pool` (None: it builds its own)."""
-    monkeypatch.setattr(spare_models, "_pool", pool or SparePool())
+    monkeypatch.setattr(spare_models, "_pool", pool or SparePool(settle_seconds=0))
     run = TrainingRun(data, model_config, train_config)
     run.start()
     progress = run.wait(60)
@@ -32,7 +33,7 @@ def run_with(pool: SparePool | None, monkeypatch, data, model_config, train_conf
 def test_a_run_from_a_spare_trains_exactly_as_from_a_new_model(
     monkeypatch, tiny_data, tiny_model_config, tiny_train_config
 ):
-    pool = SparePool()
+    pool = SparePool(settle_seconds=0)
     ready_spare(pool, tiny_data, tiny_model_config, tiny_train_config)
     spare = pool._spares[spare_models.spare_key(tiny_data, tiny_model_config, tiny_train_config)].model
     assert spare.train_function is not None, "the spare's training step is traced before any run"
@@ -55,7 +56,7 @@ def test_a_run_from_a_spare_trains_exactly_as_from_a_new_model(
 def test_a_spare_is_only_taken_by_the_settings_it_was_made_for(
     tiny_data, tiny_model_config, tiny_train_config
 ):
-    pool = SparePool()
+    pool = SparePool(settle_seconds=0)
     ready_spare(pool, tiny_data, tiny_model_config, tiny_train_config)
     for other in (
         dataclasses.replace(tiny_train_config, seed=tiny_train_config.seed + 1),
@@ -72,7 +73,7 @@ def test_a_spare_is_only_taken_by_the_settings_it_was_made_for(
 
 
 def test_batch_one_and_distributed_runs_use_no_spares(tiny_data, tiny_model_config):
-    pool = SparePool()
+    pool = SparePool(settle_seconds=0)
     for train_config in (TrainConfig(batch_size=1), TrainConfig(distribute="mirrored")):
         pool.prepare_in_background(tiny_data, tiny_model_config, train_config)
         assert pool.keys() == []
@@ -80,7 +81,7 @@ def test_batch_one_and_distributed_runs_use_no_spares(tiny_data, tiny_model_conf
 
 
 def test_the_pool_keeps_the_newest_spares(tiny_data, tiny_model_config, tiny_train_config):
-    pool = SparePool(max_spares=2)
+    pool = SparePool(max_spares=2, settle_seconds=0)
     configs = [dataclasses.replace(tiny_train_config, seed=seed) for seed in range(3)]
     for train_config in configs:
         ready_spare(pool, tiny_data, tiny_model_config, train_config)
@@ -88,8 +89,19 @@ def test_the_pool_keeps_the_newest_spares(tiny_data, tiny_model_config, tiny_tra
     assert pool.take(tiny_data, tiny_model_config, configs[0]) is None
 
 
+def test_a_spare_is_built_once_the_settings_have_settled(tiny_data, tiny_model_config, tiny_train_config):
+    pool = SparePool(settle_seconds=0.5)
+    configs = [dataclasses.replace(tiny_train_config, seed=seed) for seed in range(5)]
+    for train_config in configs:  # a slider dragged across five values
+        pool.prepare_in_background(tiny_data, tiny_model_config, train_config)
+        time.sleep(0.1)
+    last = spare_models.spare_key(tiny_data, tiny_model_config, configs[-1])
+    assert pool.wait_ready(last, timeout=60)
+    assert pool.keys() == [last], "only the settings that stayed were built"
+
+
 def test_the_registry_prepares_only_new_settings_and_only_while_nothing_trains(monkeypatch):
-    pool = SparePool()
+    pool = SparePool(settle_seconds=0)
     monkeypatch.setattr(spare_models, "_pool", pool)
     registry = RunRegistry()
     key, factory = tiny_factory(steps=5000, seed=3)
