@@ -86,7 +86,13 @@ def wait_for(condition, seconds: float = TRAINING_DEADLINE, what: str = "a condi
 
 
 def registry_of(key: str) -> RunRegistry:
-    """The page's registry, found by a run it holds (it lives in st.cache_resource, out of reach)."""
+    """The page's registry, found by a run it holds (it lives in st.cache_resource, out of reach).
+
+    A registry an earlier test's cache clear dropped is still alive until the garbage collector
+    breaks its cycle (registry → run → its on_done hook → registry), and may hold a run of the same
+    key: collect first.
+    """
+    gc.collect()
     found = [candidate for candidate in live_registries() if key in candidate.runs()]
     assert len(found) == 1, f"{len(found)} registries hold run {key}"
     return found[0]
