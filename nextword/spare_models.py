@@ -2,14 +2,15 @@
 
 A run's first step costs more than the next hundred: Keras traces its training step into a
 TensorFlow graph. A host that knows which settings are on screen calls `prepare_in_background`;
-one worker thread builds that model, records its starting weights and optimizer state, runs one
-step of `fit` on zeros to trace the step, and keeps the model. `take` hands a matching spare to a
-new run after putting back that starting point, so the run trains exactly as on a freshly built
-model (same weights, an optimizer with no history), minus the trace.
+once those settings have stayed a second, one worker thread builds that model, records its
+starting weights and optimizer state, runs one step of `fit` on zeros to trace the step, and keeps
+the model. `take` hands a matching spare to a new run after putting back that starting point, so
+the run trains exactly as on a freshly built model (same weights, an optimizer with no history),
+minus the trace.
 
 Only runs trained with `model.fit` use spares (batches of more than one window, no distribution
 strategy); batch-1 runs such as the article's compile blocks of steps of their own (`fastloop`).
-TensorFlow is imported by the worker, never by this module.
+The worker waits for `backend`'s preload thread to load TensorFlow; this module imports none.
 """
 
 from __future__ import annotations
