@@ -26,8 +26,11 @@ from nextword.progress import SampleLine, TrainingProgress
 PUBLISH_INTERVAL = 0.1
 # How many article-style sample lines a snapshot keeps.
 SAMPLES_KEPT = 5
-# Exact scoring of all windows may take at most this share of the training time.
+# Exact scoring of all windows may take at most this share of the training time, once it has
+# taken this many seconds in all: below that no scoring point is skipped, so on a short story a
+# seed gives the same points (and the same "learned all it can" step) however busy the machine is.
 EVALUATION_BUDGET = 0.1
+EVALUATION_FREE_SECONDS = 0.5
 # About this many exact-accuracy points per run.
 EVALUATION_POINTS = 60
 # "Learned all it can": at the ceiling, and the mean loss of the last few steps at most this far
@@ -226,7 +229,8 @@ class StepTracker:
             if self.step % self.evaluate_every != 0 and self.step != self.first_step + 1:
                 return
             training_seconds = time.perf_counter() - self.started
-            if self.evaluation_seconds > EVALUATION_BUDGET * max(training_seconds, 1e-9):
+            spent = self.evaluation_seconds
+            if spent > EVALUATION_FREE_SECONDS and spent > EVALUATION_BUDGET * max(training_seconds, 1e-9):
                 return
         from nextword.predict import Predictor
 

@@ -275,3 +275,23 @@ def test_wait_for_returns_the_first_snapshot_that_meets_the_condition(
     first = session.wait_for(lambda progress: bool(progress.losses), timeout=60)
     assert first.losses and first.step >= 1
     assert session.wait_for(lambda progress: progress.done, timeout=60).status == Status.FINISHED
+
+
+@pytest.mark.parametrize("free_seconds", [0.5, 0.0])
+def test_a_busy_machine_skips_no_scoring_point_of_a_short_run(
+    monkeypatch, tiny_data, tiny_model_config, tiny_train_config, free_seconds
+):
+    # A budget of 0 stands for a machine so busy that any scoring is over its share of the time.
+    import nextword.tracker as tracker_module
+
+    monkeypatch.setattr(tracker_module, "EVALUATION_BUDGET", 0.0)
+    monkeypatch.setattr(tracker_module, "EVALUATION_FREE_SECONDS", free_seconds)
+    run = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)
+    run.start()
+    progress = run.wait(60)
+    steps = tiny_train_config.steps
+    if free_seconds:
+        # Scoring this tiny story takes far less than the free half second: every point is scored.
+        assert list(progress.eval_steps) == list(range(1, steps + 1))
+    else:
+        assert list(progress.eval_steps) == [1, steps]  # the first point, then only the final score
