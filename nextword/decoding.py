@@ -2,13 +2,13 @@
 
 `decode_story` accepts bytes the way people upload them: UTF-8 with or without a byte order
 mark, UTF-16/UTF-32 with a mark, UTF-16 without one, ISO-2022-JP/KR (told by their escapes), and
-the common legacy encodings (Windows code pages, KOI8-R/U, ISO-8859-x, Mac Roman, Shift-JIS,
-EUC-JP, GB18030, Big5, EUC-KR, ...), the one whose reading `nextword.plausibility` finds most like
-real writing. Line ends become "\\n" and the text is NFC-normalized. Images, PDFs, archives and
-other binary data, empty text and oversized files are refused with a `StoryError` subclass whose
-message says what to do. This module holds the order of attempts and the normalizing; telling
-an unmarked encoding is `nextword.encoding_detection`'s job and the refusals are
-`nextword.refusals`'. Nothing here knows about symbols: `nextword.corpus` turns the text into them.
+the common legacy encodings (Windows code pages, KOI8-R/U, ISO-8859-x, Mac Roman and Cyrillic,
+Shift-JIS, EUC-JP, GB18030, Big5, EUC-KR, ...), the one whose reading `nextword.plausibility`
+finds most like real writing. Line ends become "\\n" and the text is NFC-normalized. Images, PDFs,
+archives and other binary data, empty text and oversized files are refused with a `StoryError`
+subclass whose message says what to do. This module holds the order of attempts and the
+normalizing; telling an unmarked encoding is `nextword.encoding_detection`'s job and the refusals
+are `nextword.refusals`'. Nothing here knows about symbols: `nextword.corpus` turns the text into them.
 """
 
 from __future__ import annotations

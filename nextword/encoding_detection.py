@@ -3,8 +3,8 @@
 UTF-16 without a byte order mark is told by where its NULs fall, or by reading as clean,
 plausible text in one byte order; UTF-8 with a few damaged bytes by its valid multi-byte
 characters far outnumbering the errors; a legacy code page (Windows code pages, KOI8-R/U,
-ISO-8859-x, Mac Roman, Shift-JIS, EUC-JP, GB18030, Big5, EUC-KR, ...) by whose reading
-`nextword.plausibility` finds most like real writing. Bytes that read as gibberish in every code
+ISO-8859-x, Mac Roman and Cyrillic, Shift-JIS, EUC-JP, GB18030, Big5, EUC-KR, ...) by whose
+reading `nextword.plausibility` finds most like real writing. Bytes that read as gibberish in every code
 page are refused as binary.
 """
 
@@ -32,6 +32,7 @@ _LEGACY_ENCODINGS: tuple[str, ...] = (
     "iso8859_5",
     "cp866",
     "koi8_u",
+    "mac_cyrillic",
     "cp1255",
     "iso8859_8",
     "cp1256",
