@@ -11,7 +11,7 @@ import streamlit as st
 
 from nextword import backend, registry
 from nextword.errors import NextwordError
-from nextword.page import holdout, resources
+from nextword.page import holdout, polling, resources
 from nextword.page.compare import compare_section
 from nextword.page.inside import inside_section
 from nextword.page.keep import keep_section
@@ -25,6 +25,7 @@ from nextword.page.train import training_section
 
 def main() -> None:
     tab = TabState()
+    polling.note_this_tab()
     if tab.init():
         open_lesson(tab)  # a new tab: the address's settings, story, run and view
     holdout.apply_suggestions(tab)  # before the sidebar draws the widgets it may set

@@ -10,9 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from nextword.errors import NextwordError
-from nextword.page import resources
+from nextword.page import polling, resources
 from nextword.page.format import escape_markdown, settings_summary
-from nextword.page.options import FIRST_POINT_SECONDS, MAX_RUNNING
+from nextword.page.options import FIRST_POINT_SECONDS, MAX_RUNNING, POLL_SECONDS
 from nextword.page.presenter import chart_spec, presenting
 from nextword.page.state import TabState
 from nextword.progress import STILL_IMPROVING_GAIN, Status, TrainingProgress
@@ -48,8 +48,10 @@ def current_story_digest() -> str | None:
         return None
 
 
-def live_panel(key: str, was_live: bool) -> None:
-    """Progress, charts and samples of one run; a fragment that polls while the run is live."""
+def live_panel(key: str, was_live: bool, poll_seconds: float | None = None) -> None:
+    """Progress, charts and samples of one run; a fragment that polls every `poll_seconds` while
+    the run is live."""
+    polling.note_this_tab()
     run = resources.get_registry().get(key)
     if run is None:
         st.warning(GONE)
@@ -72,6 +74,11 @@ def live_panel(key: str, was_live: bool) -> None:
             "server; this one starts when a slot frees up."
         )
     st.progress(view["fraction"], text=view["progress_text"])
+    if poll_seconds and poll_seconds > POLL_SECONDS and fresh.active:
+        st.caption(
+            f"Redrawn every {poll_seconds:g} s: many tabs are open on this server, so each one redraws "
+            "less often and the server keeps answering clicks."
+        )
     how_it_ended(fresh)
     for labels in METRIC_ROWS:
         for column, (name, label) in zip(st.columns(len(labels)), labels.items(), strict=True):

@@ -20,7 +20,11 @@ from nextword.config import (
     article_configs,
 )
 
-POLL_SECONDS = 0.75  # how often a tab watching a live run redraws it
+# How often a tab watching a live run redraws it. Each redraw costs the browser about a third of a
+# second of work on this page (Streamlit redraws the fragment's every element): a slower laptop,
+# or many tabs on one machine, must keep up with it.
+POLL_SECONDS = 1.0
+MAX_POLL_SECONDS = 4.0  # with many tabs on one server, each redraws less often (nextword/page/polling.py)
 FIRST_POINT_SECONDS = 0.4  # how long a redraw waits for a run that has just started to draw a point
 COMPARE_POLL_SECONDS = 2.0  # how often the compare section redraws while one of the tab's runs trains
 VIEW_SECONDS = 0.5  # tabs polling within the same slot share one set of live charts

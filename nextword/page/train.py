@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nextword.page import callbacks
+from nextword.page import callbacks, polling
 from nextword.page.format import escape_markdown
 from nextword.page.live import GONE, live_panel
-from nextword.page.options import HELP, LEARNING_RATE_OPTIONS, POLL_SECONDS
+from nextword.page.options import HELP, LEARNING_RATE_OPTIONS
 from nextword.page.state import TabState
 from nextword.progress import Status, TrainingProgress
 from nextword.run import TrainingRun
@@ -42,7 +42,8 @@ def training_section(story_ready: bool, current_key: str | None) -> TrainingRun 
             st.info("Press **Train** to start. The charts below fill in live while the network learns.")
         return None
     was_live = run.progress().active
-    st.fragment(live_panel, run_every=POLL_SECONDS if was_live else None)(tab.watch_key, was_live)
+    poll = polling.live_poll_seconds() if was_live else None
+    st.fragment(live_panel, run_every=poll)(tab.watch_key, was_live, poll)
     progress = run.progress()
     if progress.status == Status.FAILED:
         failure(progress)
