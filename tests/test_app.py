@@ -225,19 +225,26 @@ def test_a_third_run_waits_in_the_queue_with_its_place(app):
     assert at.get("progress")[0].proto.text.endswith("stopped")
 
 
-def test_a_story_without_spaces_needs_character_mode_then_trains(app):
+def test_a_story_without_spaces_is_read_in_characters_then_trains(app):
     at = app
     story = "むかしむかし、ねずみたちがあつまりました。ねこのくびにすずをつけよう。".encode() * 3
-    at.file_uploader(key="story_upload").upload("japanese.txt", story, "text/plain")
+    at.file_uploader(key="story_upload").upload("japanese_story.txt", story, "text/plain")
     at.run()
     assert_no_exception(at)
-    assert at.error and "japanese" in at.error[0].value  # word mode refuses it, with the reason
-    assert at.session_state["story_name"].startswith("Belling the Cat")
-    at.radio(key="symbol_mode").set_value("characters").run()  # the same file, tried again
-    assert_no_exception(at)
-    assert at.session_state["story_name"] == "japanese.txt"
+    # Word mode cannot split it: the upload switches Symbols to characters, and says so.
     assert not at.error
+    assert at.session_state["story_name"] == "japanese_story.txt"
+    assert at.radio(key="symbol_mode").value == "characters"
+    notes = [element.value for element in at.info if "without spaces between words" in element.value]
+    assert notes and notes[0].startswith("japanese\\_story\\.txt is written"), notes  # the name escaped
     assert windows_code(at).splitlines()[0].startswith("['む', 'か', 'し']")
+    # Back to words by hand: word mode's refusal, with its reason, and no note about characters.
+    at.radio(key="symbol_mode").set_value("words").run()
+    assert_no_exception(at)
+    assert at.error and "Word mode does not fit" in at.error[0].value
+    assert not [element for element in at.info if "without spaces between words" in element.value]
+    at.radio(key="symbol_mode").set_value("characters").run()
+    assert not at.error
     set_tiny_config(at, steps=100)
     train_until_done(at)
     assert at.text_input(key="predict_context").value == "むかし"

@@ -97,6 +97,18 @@ def test_bad_files_are_refused_cleanly(tmp_path, capsys):
     assert "Traceback" not in error and len(error.strip().splitlines()) == 2
 
 
+def test_a_story_without_spaces_is_refused_in_words_and_trains_in_characters(tmp_path, capsys):
+    story = tmp_path / "japanese.txt"
+    text = "むかしむかし、ねずみたちがあつまりました。ねこのくびにすずをつけよう。"
+    story.write_text(text * 3, "shift_jis")
+    assert main(["train", str(story), "--steps", "5", "--units", "8", "--out", str(tmp_path / "w")]) == 2
+    error = capsys.readouterr().err
+    assert "Traceback" not in error and error.strip().endswith("Add --symbol-mode characters.")
+    arguments = ["train", str(story), "--symbol-mode", "characters", "--steps", "5", "--units", "8"]
+    assert main([*arguments, "--out", str(tmp_path / "c")]) == 0
+    assert "(shift_jis)" in capsys.readouterr().out
+
+
 def test_usage_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["train"])

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from nextword.cli.arguments import configs_from_arguments
-from nextword.errors import NextwordError
+from nextword.errors import NeedsCharacterModeError, NextwordError
 
 
 def _print_article_lines(progress, printed_until: int, display_step: int) -> int:
@@ -86,7 +86,10 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
         data_bytes = story_path.read_bytes()
     except OSError as error:
         raise NextwordError(f"Cannot read the story {story_path}: {error.strerror or error}.") from None
-    story = load_story(data_bytes, corpus_config, name=story_path.stem)
+    try:
+        story = load_story(data_bytes, corpus_config, name=story_path.stem)
+    except NeedsCharacterModeError as error:
+        raise NeedsCharacterModeError(f"{error} Add --symbol-mode characters.") from None
     data = prepare_training_data(story, model_config)
     print(
         f"Story {story_path.name}: {len(story.symbols)} symbols, {len(data.vocabulary)} distinct "

@@ -43,7 +43,8 @@ def main() -> None:
         problems.append(str(error))
     held_out = holdout.held_out_part(story, tab.settings()) if data is not None else None
     with story_box:
-        story_section(story, data, problems, held_out, shown=tab.shows("story"))
+        note = tab.story_note if tab.settings().corpus.symbol_mode == "characters" else None
+        story_section(story, data, problems, held_out, shown=tab.shows("story"), note=note)
     current_key = None
     if data is not None:
         _, model, train = tab.settings()

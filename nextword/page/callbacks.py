@@ -10,10 +10,16 @@ import dataclasses
 
 from nextword import corpus, registry
 from nextword.config import CorpusConfig, article_configs
-from nextword.errors import NextwordError
+from nextword.errors import NeedsCharacterModeError, NextwordError
 from nextword.page import resources
+from nextword.page.format import escape_markdown
 from nextword.page.state import TabState
 from nextword.run import TrainingRun
+
+CHARACTER_MODE_NOTE = (
+    "{name} is written without spaces between words (as Chinese, Japanese and Thai are), so each "
+    "symbol is a single character: **Symbols** in Advanced is now set to single characters."
+)
 
 
 def on_story_choice() -> None:
@@ -30,8 +36,14 @@ def on_story_upload() -> None:
         return
     data = uploaded.getvalue()
     settings = tab.settings()
+    symbol_mode = settings.corpus.symbol_mode
     try:
-        story = resources.read_story(data, uploaded.name, settings.corpus.symbol_mode)
+        try:
+            story = resources.read_story(data, uploaded.name, symbol_mode)
+        except NeedsCharacterModeError:
+            # Japanese, Chinese or Thai: no word mode can split it, character mode can.
+            symbol_mode = "characters"
+            story = resources.read_story(data, uploaded.name, symbol_mode)
         # A story without a single window at this n_input would leave nothing to train: keep the
         # one in use (and its runs) and say what would make this one fit.
         corpus.check_story_length(story.symbol_count, settings.model.n_input)
@@ -39,6 +51,9 @@ def on_story_upload() -> None:
         tab.story_error = f"{uploaded.name} cannot be used: {error}"
         return
     tab.use_story_bytes(data, uploaded.name)
+    if symbol_mode != settings.corpus.symbol_mode:
+        tab.show_settings(dataclasses.replace(settings.corpus, symbol_mode=symbol_mode))
+        tab.story_note = CHARACTER_MODE_NOTE.format(name=escape_markdown(uploaded.name))
 
 
 def retry_refused_upload() -> None:

@@ -88,6 +88,7 @@ class TabState:
     # The story as the address names it: a bundled story's file name, or an upload's digest.
     story_token: _Entry[str] = _Entry("story_token")
     story_error: _Entry[str | None] = _Entry("story_error")  # why the last upload was refused
+    story_note: _Entry[str | None] = _Entry("story_note")  # a setting the last upload changed, and why
     story_choice: _Entry[str] = _Entry("story_choice")  # the bundled story picker's widget
     story_upload: _Entry[Any] = _Entry("story_upload")  # the uploader's file (an UploadedFile)
     watch_key: _Entry[str | None] = _Entry("watch_key")  # the run shown below the Train button
@@ -165,9 +166,12 @@ class TabState:
         self.story_name = title
         self.story_token = path.stem
         self.story_error = None
+        self.story_note = None
 
     def use_story_bytes(self, data: bytes, name: str) -> None:
         """Use an uploaded (or a linked run's) story; a link names it by digest while the server keeps it."""
+        if name != self.story_name or data != self.story_bytes:
+            self.story_note = None  # said of another story
         self.story_bytes = data
         self.story_name = name
         self.story_error = None

@@ -14,9 +14,17 @@ TABLE_ROW_PIXELS = 35
 
 
 def story_section(
-    story: Story | None, data, problems: list[str], held_out: HeldOut | None, shown: bool = True
+    story: Story | None,
+    data,
+    problems: list[str],
+    held_out: HeldOut | None,
+    shown: bool = True,
+    note: str | None = None,
 ) -> None:
-    """The section (a lesson link may hide it: then only what is wrong with the story shows)."""
+    """The section (a lesson link may hide it: then only what is wrong with the story shows).
+
+    `note` says which setting the story in use changed when it was uploaded, and why.
+    """
     if shown:
         st.header("1 · The story")
     for message in problems:
@@ -24,8 +32,15 @@ def story_section(
     if story is None or not shown:
         return
     st.markdown(f"Now using **{escape_markdown(story.name)}**.")
+    if note and not problems:
+        st.info(note)
     metrics = st.columns(4)
-    metrics[0].metric("Symbols", f"{story.symbol_count:,}", help="Words and punctuation marks, in order.")
+    symbols_are = (
+        "Single characters, in order (a space is one too)."
+        if story.config.symbol_mode == "characters"
+        else "Words and punctuation marks, in order."
+    )
+    metrics[0].metric("Symbols", f"{story.symbol_count:,}", help=symbols_are)
     if data is None:
         return
     metrics[1].metric("Vocabulary", f"{len(data.vocabulary):,}", help="Different symbols, each with an id.")
