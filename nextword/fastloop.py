@@ -1,11 +1,12 @@
 """Training steps in compiled blocks: one call runs many optimizer steps, each on its own batch.
 
-`model.fit` hands every step to Python (a callback, a log read, a step of Keras' loop): for the
-article's batch-1 recipe that costs more than the step. A `BlockLoop` is one `tf.function` (XLA
-compiled) that loops over a block of steps inside TensorFlow: step i takes batch i of the block,
-runs the model forward with Keras' own loss, applies the gradients with the model's own Keras
-optimizer (so each step is exactly the update `model.fit` makes, in the same order), and records
-that step's loss and hit count. The run then hands every step's values to its tracker, so the
+`model.fit` hands every step to Python (a callback, a log read, a step of Keras' loop and its data
+iterator): for the fable's default run that is about half of each step, and for the article's
+batch-1 recipe more than the step. A `BlockLoop` is one `tf.function` that loops over a block of
+steps inside TensorFlow (compiled with XLA for batch-1 runs, see `uses_xla`): step i takes batch i
+of the block, runs the model forward with Keras' own loss, applies the gradients with the model's
+own Keras optimizer (so each step is exactly the update `model.fit` makes, in the same order), and
+records that step's loss and hit count. The run then hands every step's values to its tracker, so the
 curves stay per step. The block's length is a tensor, not a shape: blocks of any length up to the
 capacity share one compiled function, and the driver keeps each block short enough to stop
 within a second.
@@ -23,17 +24,32 @@ import numpy as np
 from nextword.backend import import_tensorflow
 from nextword.config import ModelConfig, TrainConfig
 
-# Steps one block may hold (the compiled inputs are this long) and rows of windows it may hold.
+# Steps one block may hold (the compiled inputs are this long) and rows of windows it may hold. The
+# whole block is handed to TensorFlow on every call, however few steps it runs, so it is kept to
+# what BLOCK_SECONDS of steps can fill: a step of 200 windows takes milliseconds.
 MAX_BLOCK_STEPS = 1000
-MAX_BLOCK_ROWS = 1_000_000
+MAX_BLOCK_ROWS = 50_000
 # A block should take about this long: a stop request waits for the block under way.
 BLOCK_SECONDS = 0.2
 
 
 def applies(model_config: ModelConfig, train_config: TrainConfig) -> bool:
-    """Whether a run with these settings trains in compiled blocks (else with `model.fit`)."""
+    """Whether a run with these settings trains in compiled blocks (else with `model.fit`).
+
+    Runs under a tf.distribute strategy keep `model.fit`, which splits each batch over the devices.
+    """
     del model_config
-    return train_config.distribute == "none" and train_config.batch_size == 1
+    return train_config.distribute == "none"
+
+
+def uses_xla(batch_size: int) -> bool:
+    """Whether a block of steps of this batch size is compiled with XLA.
+
+    For one window a step XLA makes the step about twice as fast, worth its few seconds of
+    compiling in a 50,000-step run. For a batch the step is mostly matrix products, which XLA speeds up
+    by a tenth or so, and the compile would cost more than a whole default run.
+    """
+    return batch_size == 1
 
 
 class BlockLoop:

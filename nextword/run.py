@@ -245,8 +245,11 @@ class TrainingRun(RunResults):
         if self._progress.ngram_accuracy is None:
             self._score_ngram()
         if self.model is None:
-            # A spare the host prepared for these settings is already traced (see spare_models).
-            self.model = spare_models.pool().take(self.data, self.model_config, self.train_config)
+            # A spare the host prepared for these settings is already compiled (see spare_models).
+            spare = spare_models.pool().take(self.data, self.model_config, self.train_config)
+            if spare is not None:
+                self.model = spare.model
+                self._loop.adopt_block_loop(spare.block_loop)
         if self.model is None:
             self.model, self.replicas = build_model_for(
                 self.model_config, len(self.data.vocabulary), self.train_config

@@ -1,16 +1,16 @@
-"""Spare models: built and traced in the background before Train is pressed, so a run starts at once.
+"""Spare models: built and compiled in the background before Train is pressed, so a run starts at once.
 
-A run's first step costs more than the next hundred: Keras traces its training step into a
-TensorFlow graph. A host that knows which settings are on screen calls `prepare_in_background`;
-once those settings have stayed a second, one worker thread builds that model, records its
-starting weights and optimizer state, runs one step of `fit` on zeros to trace the step, and keeps
-the model. `take` hands a matching spare to a new run after putting back that starting point, so
-the run trains exactly as on a freshly built model (same weights, an optimizer with no history),
-minus the trace.
+A run's first step costs more than the next hundred: TensorFlow traces the block of training steps
+(`fastloop`) into a graph, and for batch-1 runs such as the article's compiles it with XLA. A host
+that knows which settings are on screen calls `prepare_in_background`; once those settings have
+stayed a second, one worker thread builds that model, records its starting weights and optimizer
+state, runs one block of one step on zeros to compile it, and keeps the model and its block.
+`take` hands a matching spare to a new run after putting back that starting point, so the run
+trains exactly as on a freshly built model (same weights, an optimizer with no history), minus
+the compile.
 
-Only runs trained with `model.fit` use spares (batches of more than one window, no distribution
-strategy); batch-1 runs such as the article's compile blocks of steps of their own (`fastloop`).
-The worker waits for `backend`'s preload thread to load TensorFlow; this module imports none.
+Runs under a distribution strategy build their own model. The worker waits for `backend`'s preload
+thread to load TensorFlow; this module imports none.
 """
 
 from __future__ import annotations
@@ -40,12 +40,12 @@ logger = logging.getLogger(__name__)
 
 
 def applies(train_config: TrainConfig) -> bool:
-    """Whether a run with these settings can start from a spare (it trains with `model.fit`)."""
-    return train_config.distribute == "none" and train_config.batch_size > 1
+    """Whether a run with these settings can start from a spare (it trains in `fastloop` blocks)."""
+    return train_config.distribute == "none"
 
 
 def spare_key(data: TrainingData, model_config: ModelConfig, train_config: TrainConfig) -> tuple:
-    """What a spare must match: everything its weights, optimizer and traced step depend on."""
+    """What a spare must match: everything its weights, optimizer and compiled block depend on."""
     symbol_count = data.window_count + data.n_input
     train_count = holdout_split(symbol_count, data.n_input, train_config.holdout).train_count
     batch = min(train_config.batch_size, train_count)  # a run's batches are never larger (plan.py)
@@ -66,6 +66,7 @@ class Spare:
     key: tuple
     ready: threading.Event = field(default_factory=threading.Event)
     model: object | None = None  # None until ready, and if preparing it failed
+    block_loop: object | None = None  # the model's compiled block of steps (a fastloop.BlockLoop)
     weights: list[np.ndarray] = field(default_factory=list)
     optimizer_values: list[np.ndarray] = field(default_factory=list)
 
@@ -103,8 +104,8 @@ class SparePool:
                 self._worker = threading.Thread(target=self._serve, name="nextword-spares", daemon=True)
                 self._worker.start()
 
-    def take(self, data: TrainingData, model_config: ModelConfig, train_config: TrainConfig):
-        """A traced model at the starting point of a new model for these settings, or None.
+    def take(self, data: TrainingData, model_config: ModelConfig, train_config: TrainConfig) -> Spare | None:
+        """A ready spare for these settings, its model put back at a new model's starting point, or None.
 
         A spare under preparation is waited for: it is further along than a new build would be.
         Each spare is handed out once.
@@ -127,7 +128,7 @@ class SparePool:
         spare.model.set_weights(spare.weights)
         for variable, value in zip(spare.model.optimizer.variables, spare.optimizer_values, strict=True):
             variable.assign(value)
-        return spare.model
+        return spare
 
     def wait_ready(self, key: tuple, timeout: float | None = None) -> bool:
         """Wait until the spare for `key` is ready (False if there is none, or it is not ready in time)."""
@@ -173,6 +174,12 @@ class SparePool:
             return max(0.0, self._asked_at + self.settle_seconds - time.monotonic())
 
     def _serve(self) -> None:
+        from nextword.backend import preload_in_background
+
+        preload_in_background().join()  # TensorFlow is loaded by the preload thread, and only by it
+        # Again now that TensorFlow has registered its own exit handlers: the last registered runs
+        # first, so the build under way ends before TensorFlow starts shutting down.
+        atexit.register(self.close)
         while True:
             self._work.wait()
             while (wait := self._settling_for()) > 0:
@@ -199,10 +206,9 @@ class SparePool:
 
 
 def build_spare(spare: Spare) -> None:
-    """Build the spare's model, record its starting point, and trace its training step."""
-    from nextword.backend import keras_work, preload_in_background, start_compute_pools
-
-    preload_in_background().join()  # TensorFlow is loaded by the preload thread, and only by it
+    """Build the spare's model, record its starting point, and compile its block of steps."""
+    from nextword import fastloop
+    from nextword.backend import keras_work, start_compute_pools
     from nextword.model import build_model
 
     model_config, vocabulary_size, optimizer, learning_rate, seed, batch = spare.key
@@ -212,11 +218,19 @@ def build_spare(spare: Spare) -> None:
         model = build_model(model_config, vocabulary_size, train_config)
         weights = model.get_weights()
         optimizer_values = [np.array(variable.numpy()) for variable in model.optimizer.variables]
-        # One step on zeros, in the shapes and types the run's batches have (TrainingLoop's fit).
-        contexts = np.zeros((batch, model_config.n_input), dtype=np.float32)
-        targets = np.zeros(batch, dtype=np.int32)
-        model.fit(contexts, targets, batch_size=batch, epochs=1, shuffle=False, verbose=0)
-    spare.weights, spare.optimizer_values, spare.model = weights, optimizer_values, model
+        # The block TrainingLoop would make for this batch, compiled by one step on zeros.
+        block_loop = fastloop.BlockLoop(
+            model,
+            batch,
+            model_config.n_input,
+            fastloop.block_capacity(batch),
+            jit_compile=fastloop.uses_xla(batch),
+        )
+        block_loop.run(
+            np.zeros((1, batch, model_config.n_input), dtype=np.float32), np.zeros((1, batch), dtype=np.int32)
+        )
+    spare.weights, spare.optimizer_values, spare.block_loop = weights, optimizer_values, block_loop
+    spare.model = model
 
 
 _pool = SparePool()

@@ -1,11 +1,11 @@
 """One stretch of a run's training (its start, or one Continue), and what carries to the next.
 
 `TrainingLoop` belongs to one `TrainingRun`. For each stretch it plans the batches, makes the
-`StepTracker`, and runs the steps: with `model.fit` a chunk at a time, or, for batch-1 runs such as
-the article's, in compiled blocks of steps (`nextword.fastloop`). Between stretches it keeps what a
-continued run goes on from: the curves, the batch order's random state, the training seconds and
-the compiled block. Nothing here knows about threads or statuses: the run decides when a stretch
-starts and publishes how it ended.
+`StepTracker`, and runs the steps in compiled blocks (`nextword.fastloop`), or with `model.fit` a
+chunk at a time where Keras must run them (a distribution strategy, extra callbacks). Between
+stretches it keeps what a continued run goes on from: the curves, the batch order's random state,
+the training seconds and the compiled block. Nothing here knows about threads or statuses: the run
+decides when a stretch starts and publishes how it ended.
 """
 
 from __future__ import annotations
@@ -84,6 +84,10 @@ class TrainingLoop:
         self.training_seconds = 0.0
         self._random = np.random.RandomState(train_config.seed)
         self._block_loop = None  # the compiled block of steps (fastloop), built on first use
+
+    def adopt_block_loop(self, block_loop) -> None:
+        """Train with `block_loop` (a spare's, already compiled for its model) instead of a new one."""
+        self._block_loop = block_loop
 
     def run_stretch(
         self, model, *, first_step: int, steps_to_run: int, total_steps: int, stop_when_learned: bool
@@ -173,9 +177,14 @@ class TrainingLoop:
         from nextword import fastloop
 
         batch_size = plan.shape[1]
-        if self._block_loop is None or self._block_loop.batch_size != batch_size:
+        loop = self._block_loop
+        if loop is None or loop.model is not model or loop.batch_size != batch_size:
             self._block_loop = fastloop.BlockLoop(
-                model, batch_size, self.model_config.n_input, fastloop.block_capacity(batch_size)
+                model,
+                batch_size,
+                self.model_config.n_input,
+                fastloop.block_capacity(batch_size),
+                jit_compile=fastloop.uses_xla(batch_size),
             )
         return fastloop.train_in_blocks(
             self._block_loop, plan, self.data.contexts, self.data.targets, tracker, self.should_stop

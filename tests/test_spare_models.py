@@ -4,6 +4,7 @@ import dataclasses
 import time
 
 import numpy as np
+import pytest
 
 from nextword import spare_models
 from nextword.config import TrainConfig
@@ -30,15 +31,21 @@ def run_with(pool: SparePool | None, monkeypatch, data, model_config, train_conf
     return run, progress
 
 
+@pytest.mark.parametrize("batch_size", [None, 1], ids=["batch", "batch-1-xla"])
 def test_a_run_from_a_spare_trains_exactly_as_from_a_new_model(
-    monkeypatch, tiny_data, tiny_model_config, tiny_train_config
+    monkeypatch, tiny_data, tiny_model_config, tiny_train_config, batch_size
 ):
+    if batch_size is not None:  # one window a step: the block is compiled with XLA
+        tiny_train_config = dataclasses.replace(tiny_train_config, batch_size=batch_size)
     pool = SparePool(settle_seconds=0)
     ready_spare(pool, tiny_data, tiny_model_config, tiny_train_config)
-    spare = pool._spares[spare_models.spare_key(tiny_data, tiny_model_config, tiny_train_config)].model
-    assert spare.train_function is not None, "the spare's training step is traced before any run"
+    kept = pool._spares[spare_models.spare_key(tiny_data, tiny_model_config, tiny_train_config)]
+    spare, block = kept.model, kept.block_loop._block
+    assert block.experimental_get_tracing_count() == 1, "the spare's block of steps is traced before any run"
     from_spare, spared = run_with(pool, monkeypatch, tiny_data, tiny_model_config, tiny_train_config)
     assert from_spare.model is spare
+    assert from_spare._loop._block_loop._block is block, "the run trains with the spare's block"
+    assert block.experimental_get_tracing_count() == 1, "and does not trace it again"
     assert pool.keys() == [], "a spare is handed out once"
     fresh, built = run_with(None, monkeypatch, tiny_data, tiny_model_config, tiny_train_config)
     assert fresh.model is not spare
@@ -72,12 +79,12 @@ def test_a_spare_is_only_taken_by_the_settings_it_was_made_for(
     assert pool.take(tiny_data, tiny_model_config, longer) is None
 
 
-def test_batch_one_and_distributed_runs_use_no_spares(tiny_data, tiny_model_config):
+def test_distributed_runs_use_no_spares(tiny_data, tiny_model_config):
     pool = SparePool(settle_seconds=0)
-    for train_config in (TrainConfig(batch_size=1), TrainConfig(distribute="mirrored")):
-        pool.prepare_in_background(tiny_data, tiny_model_config, train_config)
-        assert pool.keys() == []
-        assert pool.take(tiny_data, tiny_model_config, train_config) is None
+    train_config = TrainConfig(distribute="mirrored")
+    pool.prepare_in_background(tiny_data, tiny_model_config, train_config)
+    assert pool.keys() == []
+    assert pool.take(tiny_data, tiny_model_config, train_config) is None
 
 
 def test_the_pool_keeps_the_newest_spares(tiny_data, tiny_model_config, tiny_train_config):
