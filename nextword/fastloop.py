@@ -6,8 +6,8 @@ batch-1 recipe more than the step. A `BlockLoop` is one `tf.function` that loops
 steps inside TensorFlow (compiled with XLA for batch-1 runs, see `uses_xla`): step i takes batch i
 of the block, runs the model forward with Keras' own loss, applies the gradients with the model's
 own Keras optimizer (so each step is exactly the update `model.fit` makes, in the same order), and
-records that step's loss and hit count. The run then hands every step's values to its tracker, so the
-curves stay per step. The block's length is a tensor, not a shape: blocks of any length up to the
+records that step's loss and hit count. The run then hands every step's values to its tracker, so
+the curves stay per step. The block's length is a tensor, not a shape: blocks of any length up to the
 capacity share one compiled function, and the driver keeps each block short enough to stop
 within a second.
 
@@ -45,9 +45,9 @@ def applies(model_config: ModelConfig, train_config: TrainConfig) -> bool:
 def uses_xla(batch_size: int) -> bool:
     """Whether a block of steps of this batch size is compiled with XLA.
 
-    For one window a step XLA makes the step about twice as fast, worth its few seconds of
-    compiling in a 50,000-step run. For a batch the step is mostly matrix products, which XLA speeds up
-    by a tenth or so, and the compile would cost more than a whole default run.
+    With one window a step, XLA makes the step about twice as fast: worth its few seconds of
+    compiling in a 50,000-step run. With a batch, the step is mostly matrix products, which XLA
+    speeds up by a tenth or so, and the compile would cost more than a whole default run.
     """
     return batch_size == 1
 
