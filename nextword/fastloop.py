@@ -163,6 +163,11 @@ def block_capacity(batch_size: int) -> int:
     return max(1, min(MAX_BLOCK_STEPS, MAX_BLOCK_ROWS // batch_size))
 
 
+def block_loop_for(model, batch_size: int, n_input: int) -> BlockLoop:
+    """The block a run of this batch size trains with (a spare compiles the same one ahead)."""
+    return BlockLoop(model, batch_size, n_input, block_capacity(batch_size), jit_compile=uses_xla(batch_size))
+
+
 def train_in_blocks(
     loop: BlockLoop,
     plan: np.ndarray,

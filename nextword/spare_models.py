@@ -219,13 +219,7 @@ def build_spare(spare: Spare) -> None:
         weights = model.get_weights()
         optimizer_values = [np.array(variable.numpy()) for variable in model.optimizer.variables]
         # The block TrainingLoop would make for this batch, compiled by one step on zeros.
-        block_loop = fastloop.BlockLoop(
-            model,
-            batch,
-            model_config.n_input,
-            fastloop.block_capacity(batch),
-            jit_compile=fastloop.uses_xla(batch),
-        )
+        block_loop = fastloop.block_loop_for(model, batch, model_config.n_input)
         block_loop.run(
             np.zeros((1, batch, model_config.n_input), dtype=np.float32), np.zeros((1, batch), dtype=np.int32)
         )

@@ -179,13 +179,7 @@ class TrainingLoop:
         batch_size = plan.shape[1]
         loop = self._block_loop
         if loop is None or loop.model is not model or loop.batch_size != batch_size:
-            self._block_loop = fastloop.BlockLoop(
-                model,
-                batch_size,
-                self.model_config.n_input,
-                fastloop.block_capacity(batch_size),
-                jit_compile=fastloop.uses_xla(batch_size),
-            )
+            self._block_loop = fastloop.block_loop_for(model, batch_size, self.model_config.n_input)
         return fastloop.train_in_blocks(
             self._block_loop, plan, self.data.contexts, self.data.targets, tracker, self.should_stop
         )
