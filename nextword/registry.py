@@ -99,16 +99,16 @@ class RunRegistry:
             self._evict()
             return run, True
 
-    def prepare(
-        self, key: str, data: TrainingData, model_config: ModelConfig, train_config: TrainConfig
-    ) -> None:
-        """Get a run of these settings ready to start at once, if none is kept and nothing trains.
+    def prepare(self, data: TrainingData, model_config: ModelConfig, train_config: TrainConfig) -> None:
+        """Get a run of these settings ready to start at once, unless something trains.
 
         A spare model is built and traced in the background (`spare_models`); never while a run
-        trains, whose steps it would slow. Returns at once.
+        trains, whose steps it would slow. A run of these settings may be kept already: a spare
+        still serves the next Train after a change its model does not depend on (more steps).
+        Returns at once.
         """
         with self._lock:
-            if key in self._runs or any(run.progress().active for run in self._runs.values()):
+            if any(run.progress().active for run in self._runs.values()):
                 return
         spare_models.pool().prepare_in_background(data, model_config, train_config)
 

@@ -78,10 +78,12 @@ class SparePool:
         self.max_spares = max_spares
         self.settle_seconds = settle_seconds
         self._asked_at = -math.inf
+        self._last_taken: tuple | None = None  # the settings of the last spare a run took
         self._lock = threading.Lock()
         self._spares: OrderedDict[tuple, Spare] = OrderedDict()
         self._wanted: Spare | None = None  # the next to prepare (a newer request replaces it)
         self._work = threading.Event()
+        self._asked = threading.Event()  # a new request (or close) cuts the worker's settling short
         self._worker: threading.Thread | None = None
         self._closing = False
         # TensorFlow aborts the process if it exits while a thread is inside a build: finish it first.
@@ -98,8 +100,11 @@ class SparePool:
         with self._lock:
             if self._closing or key in self._spares or (self._wanted is not None and self._wanted.key == key):
                 return
-            self._wanted, self._asked_at = Spare(key), time.monotonic()
+            # The settings a run has just trained with have settled: its replacement need not wait.
+            settled = key == self._last_taken
+            self._wanted, self._asked_at = Spare(key), -math.inf if settled else time.monotonic()
             self._work.set()
+            self._asked.set()
             if self._worker is None:
                 self._worker = threading.Thread(target=self._serve, name="nextword-spares", daemon=True)
                 self._worker.start()
@@ -118,6 +123,7 @@ class SparePool:
             return None
         with self._lock:
             spare = self._spares.pop(key, None)
+            self._last_taken = key
             if self._wanted is not None and self._wanted.key == key:
                 self._wanted = None  # asked for but not started: the run builds its own model
         if spare is None:
@@ -162,6 +168,7 @@ class SparePool:
         with self._lock:
             self._closing, self._wanted = True, None
             self._work.set()
+            self._asked.set()
             worker = self._worker
         if worker is not None:
             worker.join(timeout)
@@ -183,7 +190,8 @@ class SparePool:
         while True:
             self._work.wait()
             while (wait := self._settling_for()) > 0:
-                time.sleep(wait)
+                self._asked.wait(wait)
+                self._asked.clear()
             with self._lock:
                 if self._closing:
                     return

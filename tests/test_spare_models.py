@@ -107,7 +107,22 @@ def test_a_spare_is_built_once_the_settings_have_settled(tiny_data, tiny_model_c
     assert pool.keys() == [last], "only the settings that stayed were built"
 
 
-def test_the_registry_prepares_only_new_settings_and_only_while_nothing_trains(monkeypatch):
+def test_the_settings_a_run_has_taken_need_not_settle(tiny_data, tiny_model_config, tiny_train_config):
+    pool = SparePool(settle_seconds=600)
+    key = spare_models.spare_key(tiny_data, tiny_model_config, tiny_train_config)
+    pool.prepare_in_background(tiny_data, tiny_model_config, tiny_train_config)
+    assert not pool.wait_ready(key, timeout=1), "new settings wait for the sliders to settle"
+    assert pool.take(tiny_data, tiny_model_config, tiny_train_config) is None  # the run builds its own
+    # Its replacement, asked for once the run has finished: a person may press Train again at once.
+    pool.prepare_in_background(tiny_data, tiny_model_config, tiny_train_config)
+    assert pool.wait_ready(key, timeout=60)
+    other = dataclasses.replace(tiny_train_config, seed=tiny_train_config.seed + 1)
+    pool.prepare_in_background(tiny_data, tiny_model_config, other)
+    assert not pool.wait_ready(spare_models.spare_key(tiny_data, tiny_model_config, other), timeout=1)
+    pool.close(timeout=0)
+
+
+def test_the_registry_prepares_only_while_nothing_trains(monkeypatch):
     pool = SparePool(settle_seconds=0)
     monkeypatch.setattr(spare_models, "_pool", pool)
     registry = RunRegistry()
@@ -115,11 +130,15 @@ def test_the_registry_prepares_only_new_settings_and_only_while_nothing_trains(m
     long_run, _ = registry.get_or_start(key, factory)
     data, model_config, train_config = long_run.data, long_run.model_config, long_run.train_config
     other = dataclasses.replace(train_config, seed=4)
-    registry.prepare("another key", data, model_config, other)
+    registry.prepare(data, model_config, other)
     assert pool.keys() == [], "nothing is prepared while a run trains"
     long_run.stop()
     long_run.wait(60)
-    registry.prepare(key, data, model_config, train_config)
-    assert pool.keys() == [], "a kept run needs no spare"
-    registry.prepare("another key", data, model_config, other)
+    registry.prepare(data, model_config, train_config)
+    same = spare_models.spare_key(data, model_config, train_config)
+    assert pool.keys() == [same], "the settings of a kept run: its next Train (more steps) starts at once"
+    assert pool.wait_ready(same, timeout=60)
+    more_steps = dataclasses.replace(train_config, steps=train_config.steps * 2)
+    assert pool.take(data, model_config, more_steps) is not None, "the steps are not part of a spare"
+    registry.prepare(data, model_config, other)
     assert pool.keys() == [spare_models.spare_key(data, model_config, other)]

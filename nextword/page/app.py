@@ -70,4 +70,4 @@ def main() -> None:
     # and trace a model for the settings shown, so that Train starts training at once.
     backend.preload_in_background()
     if current_key is not None:
-        resources.get_registry().prepare(current_key, data, model, train)
+        resources.get_registry().prepare(data, model, train)
