@@ -4,24 +4,27 @@
 iterator): for the fable's default run that is about half of each step, and for the article's
 batch-1 recipe more than the step. A `BlockLoop` is one `tf.function` that loops over a block of
 steps inside TensorFlow (compiled with XLA for batch-1 runs, see `uses_xla`): step i takes batch i
-of the block, runs the model forward with Keras' own loss, applies the gradients with the model's
-own Keras optimizer (so each step is exactly the update `model.fit` makes, in the same order), and
-records that step's loss and hit count. The run then hands every step's values to its tracker, so
-the curves stay per step. The block's length is a tensor, not a shape: blocks of any length up to the
-capacity share one compiled function, and the driver keeps each block short enough to stop
-within a second.
+of the block, runs the model forward (for XLA blocks, the same pass written out without the
+first step's product with a zero state: `compiled_forward`), takes Keras' own loss, applies the
+gradients with the model's own Keras optimizer (so each step is the update `model.fit` makes, in
+the same order), and records that step's loss and hit count. The run then hands every step's
+values to its tracker, so the curves stay per step. The block's length is a tensor, not a shape:
+blocks of any length up to the capacity share one compiled function, and the driver keeps each
+block short enough to stop within a second.
 
 TensorFlow is imported when a `BlockLoop` is made, not with this module.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 
 import numpy as np
 
 from nextword.backend import import_tensorflow
+from nextword.compiled_forward import window_forward
 from nextword.config import ModelConfig, TrainConfig
 
 # Steps one block may hold (the compiled inputs are this long) and rows of windows it may hold. The
@@ -82,12 +85,21 @@ class BlockLoop:
         variables = model.trainable_variables
         capacity = self.capacity
         anchor_gradients = self.jit_compile
+        if self.jit_compile:  # one window a step: fewer reads of each weight matrix (see the module)
+            forward = window_forward(model)
+        else:
+            forward = functools.partial(model, training=True)
 
         def train_step(inputs, labels):
             with tf.GradientTape() as tape:
-                logits = model(inputs, training=True)
+                logits = forward(inputs)
                 loss = loss_function(labels, logits)
-            gradients = tape.gradient(loss, variables)
+            # Zero, not None, for a weight the step does not use (one symbol a window never reaches
+            # the recurrent kernel): the value Keras' own pass gives it.
+            gradients = [
+                tf.zeros(variable.shape, variable.dtype) if gradient is None else gradient
+                for gradient, variable in zip(tape.gradient(loss, variables), variables, strict=True)
+            ]
             if anchor_gradients:
                 gradients = _anchored(gradients)
             optimizer.apply(gradients, variables)

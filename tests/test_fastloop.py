@@ -78,6 +78,48 @@ def test_blocks_make_the_same_steps_as_keras(tiny_data_for, model_config, train_
     assert int(model.optimizer.iterations.numpy()) == int(reference.optimizer.iterations.numpy()) == STEPS
 
 
+@pytest.mark.parametrize(
+    "model_config",
+    [
+        ModelConfig(n_input=1, units=12, encoding="index"),  # one step: no recurrent product at all
+        ModelConfig(n_input=3, layers=2, units=12, encoding="index"),
+        ModelConfig(n_input=4, layers=3, units=10, embedding_dim=6),
+    ],
+    ids=["index-1-step", "index-2-layers", "embedding-3-layers"],
+)
+def test_the_written_out_forward_pass_is_the_models(model_config):
+    import tensorflow as tf
+
+    from nextword.compiled_forward import window_forward
+    from nextword.model import build_model
+
+    model = build_model(model_config, 9, TrainConfig(seed=5))
+    windows = tf.constant(np.random.RandomState(0).randint(0, 9, size=(4, model_config.n_input)), tf.float32)
+    labels = tf.constant([1, 2, 3, 4])
+    results = []
+    for forward in (lambda inputs: model(inputs, training=True), window_forward(model)):
+        with tf.GradientTape() as tape:
+            logits = forward(windows)
+            loss = model.loss(labels, logits)
+        gradients = tape.gradient(loss, model.trainable_variables)
+        # An unused weight (no recurrent product with one symbol a window) gets zeros, as in the block.
+        zeros = [np.zeros(variable.shape, np.float32) for variable in model.trainable_variables]
+        results.append(
+            (
+                logits.numpy(),
+                [
+                    z if g is None else tf.convert_to_tensor(g).numpy()
+                    for g, z in zip(gradients, zeros, strict=True)
+                ],
+            )
+        )
+    (keras_logits, keras_gradients), (logits, gradients) = results
+    np.testing.assert_allclose(logits, keras_logits, rtol=0, atol=1e-6)
+    assert len(gradients) == len(keras_gradients) == len(model.trainable_variables)
+    for ours, theirs in zip(gradients, keras_gradients, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-6)
+
+
 def test_blocks_without_xla_are_keras_bit_for_bit(tiny_data_for):
     model_config = ModelConfig(n_input=3, units=24, encoding="index")
     train_config = TrainConfig(batch_size=1, optimizer="rmsprop", learning_rate=0.001, article_order=True)
