@@ -4,8 +4,8 @@ It computes what `model(inputs)` computes, from the model's own weights and with
 LSTM cell (gates in Keras order, its activations), but leaves out the first step's recurrent
 product: the state it multiplies is zero. With one window a step, a product is one row against a
 whole weight matrix, so its cost is reading the matrix from memory (4 MB for the article's 512
-units). The gradients are TensorFlow's of this pass, with respect
-to the model's variables, so the optimizer updates the model itself.
+units). The gradients are TensorFlow's of this pass, with respect to the model's variables, so the
+optimizer updates the model itself.
 
 TensorFlow is imported when a forward pass is made, not with this module.
 """

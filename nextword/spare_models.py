@@ -78,7 +78,7 @@ class SparePool:
         self.max_spares = max_spares
         self.settle_seconds = settle_seconds
         self._asked_at = -math.inf
-        self._last_taken: tuple | None = None  # the settings of the last spare a run took
+        self._last_taken: tuple | None = None  # the settings a run last asked a spare for
         self._lock = threading.Lock()
         self._spares: OrderedDict[tuple, Spare] = OrderedDict()
         self._wanted: Spare | None = None  # the next to prepare (a newer request replaces it)
