@@ -12,6 +12,11 @@ values to its tracker, so the curves stay per step. The block's length is a tens
 blocks of any length up to the capacity share one compiled function, and the driver keeps each
 block short enough to stop within a second.
 
+When every step's batch is the whole training set, a step's own forward pass scores the weights
+before it exactly, so a block without XLA also takes the "learned all it can" test (`LearnedRule`)
+each step: the step that finds the weights already learned applies no update, and the block ends
+there. Such a run needs no separate scoring, and its blocks need not end where a score is due.
+
 TensorFlow is imported when a `BlockLoop` is made, not with this module.
 """
 
@@ -20,6 +25,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -55,6 +61,41 @@ def uses_xla(batch_size: int) -> bool:
     return batch_size == 1
 
 
+@dataclass(frozen=True)
+class LearnedRule:
+    """When a block of whole-training-set steps has learned all it can (`StepTracker`'s test).
+
+    Attributes:
+        ceiling_count: windows the best possible predictor gets right; a step whose own forward
+            pass gets at least this many right is at the ceiling.
+        loss_limit: the highest mean loss, over `recent_losses` and the step's own, that counts
+            as learned.
+        recent_losses: the losses of the steps before the block, oldest first, as many as the
+            test averages less one (+inf where the run has fewer).
+    """
+
+    ceiling_count: int
+    loss_limit: float
+    recent_losses: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    """The steps a block applied: each one's loss and batch accuracy, and whether it ended learned.
+
+    When `learned`, the block ended on a step whose forward pass found the weights had learned all
+    they can; that step applied no update and is not among the steps.
+    """
+
+    losses: np.ndarray
+    accuracies: np.ndarray
+    learned: bool
+
+
+# Steps averaged by the "learned" test (the tracker's LEARNED_LOSS_STEPS is the same number).
+LEARNED_RULE_STEPS = 5
+
+
 class BlockLoop:
     """Runs blocks of training steps on `model` in one compiled call each.
 
@@ -64,7 +105,8 @@ class BlockLoop:
         n_input: symbols per window.
         capacity: the most steps one block holds.
         jit_compile: compile the block with XLA (much faster for small steps; compiling takes a
-            few seconds on the first block).
+            few seconds on the first block). XLA blocks take no `LearnedRule`: their steps are of
+            one window, never the whole training set of a story long enough to learn from.
     """
 
     def __init__(self, model, batch_size: int, n_input: int, capacity: int, jit_compile: bool = True):
@@ -90,7 +132,7 @@ class BlockLoop:
         else:
             forward = functools.partial(model, training=True)
 
-        def train_step(inputs, labels):
+        def forward_and_gradients(inputs, labels):
             with tf.GradientTape() as tape:
                 logits = forward(inputs)
                 loss = loss_function(labels, logits)
@@ -102,22 +144,30 @@ class BlockLoop:
             ]
             if anchor_gradients:
                 gradients = _anchored(gradients)
-            optimizer.apply(gradients, variables)
             predicted = tf.argmax(logits, axis=-1, output_type=tf.int32)
             hits = tf.reduce_sum(tf.cast(tf.equal(predicted, labels), tf.int32))
-            return tf.cast(loss, tf.float32), hits
+            return tf.cast(loss, tf.float32), hits, gradients
 
-        @tf.function(jit_compile=self.jit_compile)
-        def block(inputs, labels, count):
+        def apply(gradients):
+            optimizer.apply(gradients, variables)
+            return tf.constant(True)
+
+        # autograph=False: the code below uses no Python control flow on tensors, and autograph's
+        # rewriting of it (and of Keras' code it calls) was a quarter of the trace's time.
+        @tf.function(jit_compile=self.jit_compile, autograph=False)
+        def xla_block(inputs, labels, count):
             def body(index, losses, hits):
                 # tf.gather, not inputs[index]: XLA turned the slice into the whole block's forward
                 # pass on every step, a hundred times slower.
-                step_loss, step_hits = train_step(tf.gather(inputs, index), tf.gather(labels, index))
+                step_loss, step_hits, gradients = forward_and_gradients(
+                    tf.gather(inputs, index), tf.gather(labels, index)
+                )
+                apply(gradients)
                 return index + 1, losses.write(index, step_loss), hits.write(index, step_hits)
 
             # A plain while loop: `for index in tf.range(count)` would give it a maximum number of
             # iterations, which XLA takes as a constant and compiles again for every new count.
-            _, losses, hits = tf.while_loop(
+            done, losses, hits = tf.while_loop(
                 lambda index, losses, hits: index < count,
                 body,
                 (
@@ -126,14 +176,49 @@ class BlockLoop:
                     tf.TensorArray(tf.int32, size=capacity),
                 ),
             )
-            return losses.stack(), hits.stack()
+            return losses.stack(), hits.stack(), done, tf.constant(False)
 
-        return block
+        @tf.function(autograph=False)
+        def block(inputs, labels, count, ceiling_count, loss_limit, recent_losses):
+            def body(index, losses, hits, recent, learned):
+                step_loss, step_hits, gradients = forward_and_gradients(
+                    tf.gather(inputs, index), tf.gather(labels, index)
+                )
+                window = tf.concat([recent, step_loss[None]], axis=0)
+                learned = tf.logical_and(step_hits >= ceiling_count, tf.reduce_mean(window) <= loss_limit)
+                # The weights before this step have learned all they can: keep them as they are.
+                tf.cond(learned, lambda: tf.constant(False), lambda: apply(gradients))
+                applied = 1 - tf.cast(learned, tf.int32)
+                return (
+                    index + applied,
+                    losses.write(index, step_loss),
+                    hits.write(index, step_hits),
+                    window[1:],
+                    learned,
+                )
 
-    def run(self, inputs: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            done, losses, hits, _, learned = tf.while_loop(
+                lambda index, losses, hits, recent, learned: tf.logical_and(
+                    index < count, tf.logical_not(learned)
+                ),
+                body,
+                (
+                    tf.constant(0),
+                    tf.TensorArray(tf.float32, size=capacity),
+                    tf.TensorArray(tf.int32, size=capacity),
+                    recent_losses,
+                    tf.constant(False),
+                ),
+            )
+            return losses.stack(), hits.stack(), done, learned
+
+        return xla_block if self.jit_compile else block
+
+    def run(self, inputs: np.ndarray, labels: np.ndarray, rule: LearnedRule | None = None) -> BlockResult:
         """Train one step per row of `inputs` [steps, batch, n_input] and `labels` [steps, batch].
 
-        Returns each step's loss and batch accuracy (float64 arrays of length `steps`).
+        With a `rule` (only for blocks without XLA, and only meaningful when every batch is the
+        whole training set), the block ends early once a step finds the run has learned all it can.
         """
         count = len(labels)
         if not 1 <= count <= self.capacity:
@@ -141,12 +226,26 @@ class BlockLoop:
         self._inputs[:count] = inputs
         self._labels[:count] = labels
         tf = import_tensorflow()
-        losses, hits = self._block(
-            tf.constant(self._inputs), tf.constant(self._labels), tf.constant(count, dtype=tf.int32)
+        arguments = [tf.constant(self._inputs), tf.constant(self._labels), tf.constant(count, dtype=tf.int32)]
+        if self.jit_compile:
+            if rule is not None:
+                raise ValueError("XLA blocks take no LearnedRule.")
+        else:
+            rule = rule or LearnedRule(self.batch_size + 1, -np.inf, (np.inf,) * (LEARNED_RULE_STEPS - 1))
+            if len(rule.recent_losses) != LEARNED_RULE_STEPS - 1:
+                raise ValueError(f"A LearnedRule holds the {LEARNED_RULE_STEPS - 1} losses before the block.")
+            arguments += [
+                tf.constant(rule.ceiling_count, dtype=tf.int32),
+                tf.constant(rule.loss_limit, dtype=tf.float32),
+                tf.constant(rule.recent_losses, dtype=tf.float32),
+            ]
+        losses, hits, done, learned = self._block(*arguments)
+        done = int(done.numpy())
+        return BlockResult(
+            losses=losses.numpy()[:done].astype(np.float64),
+            accuracies=hits.numpy()[:done] / self.batch_size,
+            learned=bool(learned.numpy()),
         )
-        losses = losses.numpy()[:count].astype(np.float64)
-        accuracies = hits.numpy()[:count] / self.batch_size
-        return losses, accuracies
 
 
 def _anchored(gradients: list) -> list:
@@ -194,7 +293,8 @@ def train_in_blocks(
     ended spread evenly over its block. A block ends on each step the tracker scores at (the
     scores read the weights after exactly that step) and after about `BLOCK_SECONDS`, so a stop
     request is seen within a block. On a failure the tracker has its failing step and this
-    returns at once.
+    returns at once. A tracker that scores from its steps gives each block its `learned_rule`,
+    and takes a sample line after each block.
     """
     steps = len(plan)
     done = 0
@@ -203,20 +303,27 @@ def train_in_blocks(
         count = min(count, loop.capacity, steps - done, tracker.next_evaluation_step() - tracker.step)
         rows = plan[done : done + count]
         began = time.perf_counter()
-        losses, accuracies = loop.run(contexts[rows].astype(np.float32), targets[rows])
+        result = loop.run(contexts[rows].astype(np.float32), targets[rows], tracker.learned_rule())
         ended = time.perf_counter()
-        seconds_per_step = (ended - began) / count
-        for index in range(count):
+        applied = len(result.losses)
+        seconds_per_step = (ended - began) / max(1, applied)
+        for index in range(applied):
             tracker.record_step(
-                float(losses[index]),
-                float(accuracies[index]),
+                float(result.losses[index]),
+                float(result.accuracies[index]),
                 ended_at=began + (index + 1) * seconds_per_step,
                 publish=False,
             )
             if tracker.failed or tracker.learned:
                 tracker.publish()
                 return done + index + 1
-        done += count
+        done += applied
+        if result.learned:
+            tracker.mark_learned()
+            tracker.publish()
+            return done
+        if tracker.scores_from_steps:
+            tracker.sample()
         tracker.publish()
         # The next block sizes itself on this one (the first one's time is mostly compiling).
         count = max(1, int(BLOCK_SECONDS / max(seconds_per_step, 1e-6)))

@@ -2,7 +2,10 @@
 
 Keras reports running means over an epoch; the tracker turns them back into each step's own loss
 and batch accuracy, scores the windows exactly now and then with the numpy predictor on the
-current weights, notices a diverging loss, and builds `TrainingProgress` snapshots. It owns all
+current weights, notices a diverging loss, and builds `TrainingProgress` snapshots. When every
+step trains on the whole training set (`scores_from_steps`), a step's own hit count is the exact
+score of the weights before it, so the tracker takes its scores from the steps, and the compiled
+blocks run the "learned all it can" test themselves (`learned_rule`). It owns all
 of its state; the run hands it what it needs and receives snapshots through `publish`. Nothing
 here imports TensorFlow (the Keras callback that feeds it lives in `nextword.keras_callback`).
 """
@@ -20,6 +23,7 @@ import numpy as np
 
 from nextword.config import ModelConfig, TrainConfig
 from nextword.dataset import TrainingData
+from nextword.fastloop import LEARNED_RULE_STEPS, LearnedRule
 from nextword.progress import SampleLine, TrainingProgress
 
 # Publish a snapshot at most this often (seconds): readers poll about once a second.
@@ -36,7 +40,7 @@ EVALUATION_POINTS = 60
 # "Learned all it can": at the ceiling, and the mean loss of the last few steps at most this far
 # (nats) above the lowest any model can reach on the story.
 LEARNED_LOSS_MARGIN = 0.05
-LEARNED_LOSS_STEPS = 5
+LEARNED_LOSS_STEPS = LEARNED_RULE_STEPS
 # Rows scored in one numpy pass (bounds the memory of the logits for a large vocabulary).
 SCORING_ROWS = 2048
 
@@ -90,6 +94,9 @@ class StepTracker:
         seconds_before: training seconds the run had spent before this stretch.
         should_stop: whether a stop was requested.
         publish: called with this tracker when a snapshot is due; the run builds it with `snapshot`.
+        scores_from_steps: every step's batch is the whole set of evaluation windows, and nothing
+            is held out: the exact accuracy after step s is the hit count of step s + 1, so no
+            separate scoring is needed until the stretch ends.
     """
 
     def __init__(
@@ -110,8 +117,10 @@ class StepTracker:
         seconds_before: float,
         should_stop: Callable[[], bool],
         publish: Callable[[StepTracker], None],
+        scores_from_steps: bool = False,
     ):
         self.data = data
+        self.scores_from_steps = scores_from_steps
         self.model_config = model_config
         self.train_config = train_config
         self.history = history
@@ -170,6 +179,8 @@ class StepTracker:
 
     def next_evaluation_step(self) -> int:
         """The next step after this one at which `evaluate` may score (the budget may skip it)."""
+        if self.scores_from_steps:
+            return self.first_step + self.steps_to_run  # the steps score themselves
         if self.step < self.first_step + 1:
             return self.first_step + 1
         return (self.step // self.evaluate_every + 1) * self.evaluate_every
@@ -209,7 +220,10 @@ class StepTracker:
         accuracy = round(accuracy * self.batch_size) / self.batch_size
         self.history.batch_accuracies.append(min(1.0, max(0.0, accuracy)))
         self.rate_points.append((time.perf_counter() if ended_at is None else ended_at, self.step))
-        self.evaluate(force=False)
+        if self.scores_from_steps:
+            self._score_from_step(self.history.batch_accuracies[-1])
+        else:
+            self.evaluate(force=False)
         if self.learned:
             if publish:
                 self.publish()
@@ -221,12 +235,61 @@ class StepTracker:
             self.publish()
         return self.should_stop()
 
+    def _is_scoring_step(self, step: int) -> bool:
+        return step == self.first_step + 1 or (step > self.first_step and step % self.evaluate_every == 0)
+
+    def _score_from_step(self, accuracy: float) -> None:
+        """Record the step's batch accuracy as the exact score of the weights before it."""
+        scored = self.step - 1
+        if self._is_scoring_step(scored):
+            self.history.eval_steps.append(scored)
+            self.history.eval_accuracies.append(accuracy)
+
+    def learned_rule(self) -> LearnedRule | None:
+        """The "learned all it can" test for a block of whole-training-set steps, or None."""
+        if not self.scores_from_steps or self.learned_check is None:
+            return None
+        ceiling_count, lowest = self.learned_check
+        recent = self.history.losses[-(LEARNED_LOSS_STEPS - 1) :]
+        padding = (math.inf,) * (LEARNED_LOSS_STEPS - 1 - len(recent))
+        return LearnedRule(ceiling_count, lowest + LEARNED_LOSS_MARGIN, padding + tuple(recent))
+
+    def mark_learned(self) -> None:
+        """A block found the weights after this step have learned all they can."""
+        self.learned = True
+
+    def sample(self) -> None:
+        """Add a sample line from the current weights (the runs that score from their steps)."""
+        from nextword.predict import Predictor
+
+        data = self.data
+        began = time.perf_counter()
+        predictor = Predictor.from_model(self.model, data.vocabulary, data.corpus_config, self.model_config)
+        self._add_sample(predictor)
+        self.history.scoring_seconds += time.perf_counter() - began
+
+    def _add_sample(self, predictor) -> None:
+        # An article-style sample line from a window chosen by the step number (deterministic).
+        data = self.data
+        window = (self.step * 7919) % data.window_count
+        context_ids = data.contexts[window]
+        predicted = int(predictor.predict_ids(context_ids[None, :])[0])
+        vocabulary = data.vocabulary
+        self.history.samples.append(
+            SampleLine(
+                self.step,
+                tuple(vocabulary.decode([int(value) for value in context_ids])),
+                vocabulary.symbol_of(predicted),
+                vocabulary.symbol_of(int(data.targets[window])),
+            )
+        )
+
     def evaluate(self, force: bool) -> None:
         """Score the evaluation windows exactly (numpy forward pass on the current weights)."""
         if self.step == self.last_evaluation_step:
             return
         if not force:
-            if self.step % self.evaluate_every != 0 and self.step != self.first_step + 1:
+            if not self._is_scoring_step(self.step):
                 return
             training_seconds = time.perf_counter() - self.started
             spent = self.evaluation_seconds
@@ -257,19 +320,7 @@ class StepTracker:
                 and len(recent) == LEARNED_LOSS_STEPS
                 and sum(recent) / len(recent) <= lowest + LEARNED_LOSS_MARGIN
             )
-        # An article-style sample line from a window chosen by the step number (deterministic).
-        window = (self.step * 7919) % data.window_count
-        context_ids = data.contexts[window]
-        predicted = int(predictor.predict_ids(context_ids[None, :])[0])
-        vocabulary = data.vocabulary
-        self.history.samples.append(
-            SampleLine(
-                self.step,
-                tuple(vocabulary.decode([int(value) for value in context_ids])),
-                vocabulary.symbol_of(predicted),
-                vocabulary.symbol_of(int(data.targets[window])),
-            )
-        )
+        self._add_sample(predictor)
         self.last_evaluation_step = self.step
         seconds = time.perf_counter() - began
         self.evaluation_seconds += seconds

@@ -19,6 +19,7 @@ from nextword.config import ModelConfig, TrainConfig
 from nextword.dataset import TrainingData
 from nextword.errors import TrainingError
 from nextword.fastloop import applies as fastloop_applies
+from nextword.fastloop import uses_xla
 from nextword.plan import RunWindows, batch_plan
 from nextword.tracker import LEARNED_LOSS_MARGIN, History, StepTracker
 
@@ -103,6 +104,8 @@ class TrainingLoop:
             if stop_when_learned and self.windows.every_training_window_scored
             else None
         )
+        # The compiled blocks run no Keras callbacks: extra ones (TensorBoard's) need model.fit.
+        in_blocks = fastloop_applies(self.model_config, self.train_config) and self.extra_callbacks is None
         tracker = StepTracker(
             data=self.data,
             model=model,
@@ -119,9 +122,9 @@ class TrainingLoop:
             seconds_before=self.training_seconds,
             should_stop=self.should_stop,
             publish=self.publish,
+            scores_from_steps=in_blocks and self._steps_score_themselves(plan.shape[1]),
         )
-        # The compiled blocks run no Keras callbacks: extra ones (TensorBoard's) need model.fit.
-        if fastloop_applies(self.model_config, self.train_config) and self.extra_callbacks is None:
+        if in_blocks:
             done = self._train_in_blocks(model, plan, tracker)
         else:
             done = self._train_with_fit(model, plan, tracker)
@@ -140,6 +143,19 @@ class TrainingLoop:
                 f"all {total_steps:,} steps."
             )
         return StretchEnd(tracker, stopped, stop_reason)
+
+    def _steps_score_themselves(self, batch_size: int) -> bool:
+        """Whether each step trains on every scored window and nothing is held out (see the tracker).
+
+        Blocks with XLA (one window a step) take no "learned" test, so they keep scoring apart.
+        """
+        windows = self.windows
+        return (
+            batch_size == windows.train_count
+            and windows.every_training_window_scored
+            and len(windows.holdout_windows) == 0
+            and not uses_xla(batch_size)
+        )
 
     def _train_with_fit(self, model, plan: np.ndarray, tracker: StepTracker) -> int:
         """Train the plan's steps with `model.fit`, a chunk at a time; return the steps done."""

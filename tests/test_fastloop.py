@@ -1,5 +1,6 @@
 """Compiled blocks of training steps: the same steps as Keras, per-step curves, stop, continue, NaN."""
 
+import dataclasses
 import time
 
 import numpy as np
@@ -43,11 +44,10 @@ def _steps_by_keras_and_by_blocks(data, model_config, train_config, jit_compile,
     loop = BlockLoop(model, plan.shape[1], model_config.n_input, capacity=8, jit_compile=jit_compile)
     losses, accuracies = [], []
     for start in range(0, STEPS, block_steps):
-        block_losses, block_accuracies = loop.run(
-            inputs[start : start + block_steps], labels[start : start + block_steps]
-        )
-        losses.extend(block_losses)
-        accuracies.extend(block_accuracies)
+        block = loop.run(inputs[start : start + block_steps], labels[start : start + block_steps])
+        assert not block.learned
+        losses.extend(block.losses)
+        accuracies.extend(block.accuracies)
     return (keras_losses, keras_accuracies, reference), (losses, accuracies, model)
 
 
@@ -137,9 +137,9 @@ def test_a_batch_one_run_trains_in_blocks_with_every_steps_values(tiny_data_for,
     sizes = []
     original_run = fastloop.BlockLoop.run
 
-    def counting_run(self, inputs, labels):
+    def counting_run(self, inputs, labels, rule=None):
         sizes.append(len(labels))
-        return original_run(self, inputs, labels)
+        return original_run(self, inputs, labels, rule)
 
     monkeypatch.setattr(fastloop.BlockLoop, "run", counting_run)
     model_config = ModelConfig(n_input=3, units=24, encoding="index")
@@ -208,3 +208,59 @@ def test_same_seed_same_batch_one_run(tiny_data_for):
         progress = run.wait(60)
         curves.append((progress.losses, progress.batch_accuracies))
     assert curves[0] == curves[1]
+
+
+def _run_to_the_end(data, model_config, train_config):
+    run = TrainingRun(data, model_config, train_config)
+    run.start()
+    progress = run.wait(120)
+    assert progress.status == Status.FINISHED, progress.error
+    return run, progress
+
+
+def test_steps_on_the_whole_story_score_themselves_as_the_tracker_would(tiny_data_for, monkeypatch):
+    from nextword.training_loop import TrainingLoop
+
+    model_config = ModelConfig(n_input=2, units=16, embedding_dim=8)
+    data = tiny_data_for(model_config)
+    train_config = TrainConfig(steps=120, batch_size=64, learning_rate=0.02, seed=3, stop_when_learned=False)
+    assert train_config.batch_size > data.window_count  # every step trains on the whole story
+    _, own = _run_to_the_end(data, model_config, train_config)
+    monkeypatch.setattr(TrainingLoop, "_steps_score_themselves", lambda self, batch_size: False)
+    _, scored_apart = _run_to_the_end(data, model_config, train_config)
+    assert own.losses == scored_apart.losses  # the same steps, in blocks cut differently
+    assert own.eval_steps == scored_apart.eval_steps and len(own.eval_steps) > 10
+    assert own.eval_accuracies == pytest.approx(scored_apart.eval_accuracies, abs=1e-12)
+    assert own.samples and own.samples[-1].step == own.step
+
+
+def test_a_whole_story_run_stops_at_the_first_step_that_has_learned(tiny_data_for):
+    from nextword.predict import Predictor
+    from nextword.tracker import LEARNED_LOSS_MARGIN, LEARNED_LOSS_STEPS, score
+
+    model_config = ModelConfig(n_input=2, units=16, embedding_dim=8)
+    data = tiny_data_for(model_config)
+    train_config = TrainConfig(steps=600, batch_size=64, learning_rate=0.02, seed=3)
+
+    def learned_after(run, progress) -> bool:
+        """The tracker's test on the final weights: at the ceiling, the loss flat near the lowest."""
+        predictor = Predictor.from_model(run.model, data.vocabulary, data.corpus_config, model_config)
+        accuracy, loss = score(predictor, data.contexts, data.targets)
+        window = [*progress.losses[-(LEARNED_LOSS_STEPS - 1) :], loss]
+        right = round(accuracy * data.window_count)
+        flat = sum(window) / len(window) <= progress.lowest_loss + LEARNED_LOSS_MARGIN
+        return right >= data.ceiling_count and flat
+
+    run, progress = _run_to_the_end(data, model_config, train_config)
+    learned_step = progress.step
+    assert LEARNED_LOSS_STEPS <= learned_step < train_config.steps
+    assert progress.stop_reason.startswith(f"Stopped at step {learned_step}: learned all it can.")
+    assert progress.final_accuracy == pytest.approx(progress.ceiling)
+    assert learned_after(run, progress)
+    # The step that found the weights learned made no update: the model has taken learned_step.
+    assert int(run.model.optimizer.iterations.numpy()) == learned_step
+    assert progress.eval_steps[-1] == learned_step and len(progress.losses) == learned_step
+    # One step fewer, the same run had not yet learned: it stopped at the first step that had.
+    earlier = dataclasses.replace(train_config, steps=learned_step - 1, stop_when_learned=False)
+    run, progress = _run_to_the_end(data, model_config, earlier)
+    assert progress.step == learned_step - 1 and not learned_after(run, progress)
