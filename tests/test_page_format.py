@@ -7,7 +7,7 @@ import numpy as np
 from nextword.copying import CopiedText
 from nextword.corpus import detokenize_pieces, load_story
 from nextword.inside import ReadingStrip
-from nextword.page.format import yardstick_sentence
+from nextword.page.format import format_seconds, yardstick_sentence
 from nextword.page.markup import longest_run_html, marked_text_html, reading_strip_html, story_quote_html
 from nextword.vocab import Vocabulary
 
@@ -71,3 +71,15 @@ def test_every_html_the_page_builds_from_a_story_escapes_it():
         assert 'onerror="' not in built
     assert "held-out part" not in longest_run_html(story, copies, held_out_start=4)
     assert "never trained on" in longest_run_html(story, copies, held_out_start=1)
+
+
+def test_seconds_read_as_people_read_a_duration():
+    assert format_seconds(None) == "–"
+    assert format_seconds(0.21) == "0.2 s"  # a default run: not "0 s"
+    assert format_seconds(0.96) == "1.0 s"
+    assert format_seconds(9.94) == "9.9 s"
+    assert format_seconds(9.96) == "10 s"
+    assert format_seconds(42.4) == "42 s"
+    assert format_seconds(185) == "3 min 05 s"
+    assert format_seconds(3720) == "1 h 02 min"
+    assert format_seconds(-1) == "0.0 s"

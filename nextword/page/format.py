@@ -23,9 +23,14 @@ def escape_markdown(text: str) -> str:
 
 
 def format_seconds(seconds: float | None) -> str:
+    """A duration as people read it: "0.4 s" and "7.2 s" (a default run takes under a second),
+    "42 s", "3 min 05 s", "1 h 02 min"."""
     if seconds is None:
         return "–"
-    seconds = max(0, round(seconds))
+    seconds = max(0.0, float(seconds))
+    if round(seconds, 1) < 10:
+        return f"{seconds:.1f} s"
+    seconds = round(seconds)
     if seconds < 60:
         return f"{seconds} s"
     minutes, seconds = divmod(seconds, 60)
