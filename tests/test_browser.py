@@ -29,6 +29,11 @@ from .steps import (
     wait_script_idle,
 )
 
+# True when no part of an element's label overflows its box (Streamlit cuts labels with "…").
+WHOLE_LABEL = (
+    "element => [element, ...element.querySelectorAll('*')].every(e => e.scrollWidth <= e.clientWidth)"
+)
+
 # ----- the tests -----
 
 
@@ -132,6 +137,18 @@ def test_upload_train_watch_predict_generate(browser, server, tmp_path):
         page.wait_for_timeout(1500)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "finished_page.png"), full_page=True)
+        assert_clean(page, log)
+    finally:
+        context.close()
+
+
+def test_the_controls_show_their_whole_labels_on_a_projector(browser, server):
+    # 1024 px wide, as many classroom projectors are: no button label is cut short with an ellipsis.
+    context, page, log = open_page(browser, server, 1024, 768)
+    try:
+        for name in ("Train", "Stop", "Continue (+300 steps)"):
+            button = main_area(page).get_by_role("button", name=name, exact=True)
+            assert button.evaluate(WHOLE_LABEL), f"{name!r} is cut short"
         assert_clean(page, log)
     finally:
         context.close()

@@ -52,32 +52,33 @@ def training_section(story_ready: bool, current_key: str | None) -> TrainingRun 
 
 def controls(progress: TrainingProgress | None, story_ready: bool) -> None:
     steps = TabState().settings().train.steps
-    buttons = st.columns([1, 1, 1.6, 4])
-    buttons[0].button(
+    # In a row, each as wide as its label: "Continue (+50,000 steps)" is never cut short.
+    buttons = st.container(horizontal=True, gap="small")
+    buttons.button(
         "Train",
         type="primary",
         key="train",
         on_click=callbacks.on_train,
         disabled=not story_ready,
         help=HELP["train"],
-        width="stretch",
+        width="content",
     )
-    buttons[1].button(
+    buttons.button(
         "Stop",
         key="stop",
         on_click=callbacks.on_stop,
         disabled=progress is None or not progress.active,
         help=HELP["stop"],
-        width="stretch",
+        width="content",
     )
     can_continue = progress is not None and progress.status in CONTINUABLE and progress.has_weights
-    buttons[2].button(
+    buttons.button(
         f"Continue (+{steps:,} steps)",
         key="continue",
         on_click=callbacks.on_continue,
         disabled=not can_continue,
         help=HELP["continue"],
-        width="stretch",
+        width="content",
     )
 
 
