@@ -29,10 +29,11 @@ from .steps import (
     wait_script_idle,
 )
 
-# True when no part of an element's label overflows its box (Streamlit cuts labels with "…").
-WHOLE_LABEL = (
-    "element => [element, ...element.querySelectorAll('*')].every(e => e.scrollWidth <= e.clientWidth)"
-)
+# True when no text in an element is cut short: Streamlit ends a label too long for its box with
+# "…" (text-overflow: ellipsis), so no such part may be wider inside than its box.
+WHOLE_LABEL = """element => [element, ...element.querySelectorAll('*')].every(
+    part => getComputedStyle(part).textOverflow !== 'ellipsis' || part.scrollWidth <= part.clientWidth
+)"""
 
 # ----- the tests -----
 
@@ -146,9 +147,17 @@ def test_the_controls_show_their_whole_labels_on_a_projector(browser, server):
     # 1024 px wide, as many classroom projectors are: no button label is cut short with an ellipsis.
     context, page, log = open_page(browser, server, 1024, 768)
     try:
-        for name in ("Train", "Stop", "Continue (+300 steps)"):
+        experiments = (
+            main_area(page).locator('[data-testid="stExpander"]').filter(has_text="The article's experiments")
+        )
+        experiments.get_by_role("button").first.wait_for()
+        titles = experiments.get_by_role("button").evaluate_all("buttons => buttons.map(b => b.innerText)")
+        assert len(titles) >= 3, titles  # which experiments show depends on the settings
+        for name in ("Train", "Stop", "Continue (+300 steps)", *titles):
             button = main_area(page).get_by_role("button", name=name, exact=True)
             assert button.evaluate(WHOLE_LABEL), f"{name!r} is cut short"
+        toggle = main_area(page).get_by_test_id("stCheckbox").filter(has_text="Presenter view")
+        assert toggle.evaluate(WHOLE_LABEL), "'Presenter view' is cut short"
         assert_clean(page, log)
     finally:
         context.close()

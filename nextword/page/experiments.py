@@ -59,16 +59,17 @@ def experiments_launcher(tab: TabState) -> None:
             "each, changing one thing; their curves join the chart below."
         )
         for experiment in EXPERIMENTS:
-            button, sentence = st.columns([1.2, 4], vertical_alignment="center")
-            button.button(
+            # The button over its sentence, as wide as its title: beside it, in a column, a title
+            # such as "Raw index against embedding" was cut short on a projector's narrow page.
+            st.button(
                 experiment.title,
                 key=f"experiment_{experiment.name}",
                 on_click=on_experiment,
                 args=(experiment.name,),
                 help=HELP["experiment"],
-                width="stretch",
+                width="content",
             )
-            sentence.caption(experiment.teaches)
+            st.caption(experiment.teaches)
 
 
 def outcome(label: str, tab_run: TabRun | None) -> Outcome | None:

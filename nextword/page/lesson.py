@@ -103,9 +103,10 @@ def lesson_bar(tab: TabState) -> None:
     """The presenter toggle, the lesson link, and what was wrong with the address (one line each)."""
     if tab.present:  # a style element alone goes to Streamlit's event container: no place in the page
         st.html(markup.PRESENTER_CSS)
-    left, right = st.columns([1, 3], vertical_alignment="center")
-    left.toggle("Presenter view", key="present", help=HELP["present"])
-    with right.popover("Copy lesson link", help=HELP["lesson_link"]):
+    # In a row, each as wide as its label (in a narrow column "Presenter view" was cut short).
+    bar = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+    bar.toggle("Presenter view", key="present", help=HELP["present"])
+    with bar.popover("Copy lesson link", help=HELP["lesson_link"]):
         st.caption("This address opens the page with these settings, this story, run and view:")
         st.code(lesson_link(tab), language=None, wrap_lines=True)
     for notice in tab.notices or ():
