@@ -23,16 +23,17 @@ from common import Table, format_seconds, make_importable, median_seconds, peak_
 
 make_importable()
 
-from nextword import inside, spare_models  # noqa: E402 - sys.path
-from nextword.backend import device_description, import_keras, import_tensorflow  # noqa: E402 - sys.path
+from nextword import inside  # noqa: E402
 from nextword.config import ModelConfig, TrainConfig, article_configs  # noqa: E402
-from nextword.corpus import DEFAULT_STORY, bundled_stories, load_story  # noqa: E402
-from nextword.dataset import TrainingData, prepare_training_data  # noqa: E402
-from nextword.model import build_model, count_parameters  # noqa: E402
+from nextword.inference.predictor import Predictor  # noqa: E402
 from nextword.page.options import NEIGHBOURS_SHOWN, STRIP_WINDOW, UNITS_SHOWN  # noqa: E402 - no Streamlit
-from nextword.predict import Predictor  # noqa: E402
-from nextword.run import TrainingRun  # noqa: E402
-from nextword.windows import article_order  # noqa: E402
+from nextword.text.corpus import DEFAULT_STORY, bundled_stories, load_story  # noqa: E402
+from nextword.text.dataset import TrainingData, prepare_training_data  # noqa: E402
+from nextword.text.windows import article_order  # noqa: E402
+from nextword.training import spare_models  # noqa: E402 - sys.path
+from nextword.training.model import build_model, count_parameters  # noqa: E402
+from nextword.training.run import TrainingRun  # noqa: E402
+from nextword.training.tensorflow_runtime import device_description, import_keras, import_tensorflow  # noqa: E402 - sys.path
 
 ARTICLE_STEPS = article_configs()[1].steps
 ARTICLE_SECONDS = {1: 60.0, 2: 150.0}  # issue 13: 50,000 steps of the recipe with 1 or 2 layers

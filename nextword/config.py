@@ -148,3 +148,14 @@ def article_configs(n_input: int = ARTICLE_N_INPUT, layers: int = 1) -> tuple[Mo
         stop_when_learned=False,  # the article runs all 50,000 steps
     )
     return model_config, train_config
+
+
+# The model's layer names: the training package builds them, the predictor reads weights by them.
+INPUT_NAME = "context_ids"
+EMBEDDING_NAME = "embedding"
+LOGITS_NAME = "logits"
+
+
+def lstm_layer_name(index: int) -> str:
+    """Name of the LSTM layer at 0-based `index`, so the predictor can find its weights."""
+    return f"lstm_{index + 1}"

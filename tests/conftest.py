@@ -22,10 +22,10 @@ TINY_STORY = "the cat sat on the mat . the dog sat on the log . the cat saw the 
 def tiny_factory(steps: int = 20, seed: int = 0, story_text: str = TINY_STORY, learning_rate: float = 0.01):
     """A run key and a factory of a tiny run (2-symbol contexts, 8 units) on `story_text`."""
     from nextword.config import ModelConfig, TrainConfig
-    from nextword.corpus import load_story
-    from nextword.dataset import prepare_training_data
-    from nextword.registry import run_key
-    from nextword.run import TrainingRun
+    from nextword.text.corpus import load_story
+    from nextword.text.dataset import prepare_training_data
+    from nextword.training.registry import run_key
+    from nextword.training.run import TrainingRun
 
     model_config = ModelConfig(n_input=2, units=8, embedding_dim=4)
     train_config = TrainConfig(steps=steps, batch_size=16, seed=seed, learning_rate=learning_rate)
@@ -56,15 +56,15 @@ def tiny_train_config():
 
 @pytest.fixture
 def tiny_data(tiny_model_config):
-    from nextword.corpus import load_story
-    from nextword.dataset import prepare_training_data
+    from nextword.text.corpus import load_story
+    from nextword.text.dataset import prepare_training_data
 
     return prepare_training_data(load_story(TINY_STORY, name="tiny"), tiny_model_config)
 
 
 @pytest.fixture(scope="session")
 def fable_story(fable_bytes):
-    from nextword.corpus import load_story
+    from nextword.text.corpus import load_story
 
     return load_story(fable_bytes, name="belling_the_cat")
 
@@ -73,9 +73,9 @@ def fable_story(fable_bytes):
 def trained_fable():
     """One default-settings run on the fable, shared by the tests that only read it."""
     from nextword.config import ModelConfig, TrainConfig
-    from nextword.corpus import load_story
-    from nextword.dataset import prepare_training_data
-    from nextword.run import TrainingRun
+    from nextword.text.corpus import load_story
+    from nextword.text.dataset import prepare_training_data
+    from nextword.training.run import TrainingRun
 
     model_config = ModelConfig()
     train_config = TrainConfig()
@@ -130,8 +130,8 @@ def pytest_sessionfinish(session, exitstatus):
     """No run may still be training when the interpreter exits: TensorFlow aborts the process then."""
     import threading
 
-    from nextword.backend import TRAINING_THREAD_NAME
-    from nextword.registry import live_registries
+    from nextword.training.registry import live_registries
+    from nextword.training.tensorflow_runtime import TRAINING_THREAD_NAME
 
     for registry in live_registries():
         registry.stop_all(timeout=30)

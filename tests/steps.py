@@ -21,7 +21,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.testing.v1 import AppTest
 
-from nextword.registry import live_registries
+from nextword.training.registry import live_registries
 
 # ----- headless: AppTest -----
 

@@ -202,9 +202,9 @@ def test_first_paint_does_not_import_tensorflow():
         "from streamlit.testing.v1 import AppTest\n"
         f"at = AppTest.from_file({APP!r}, default_timeout={TIMEOUT}).run()\n"
         "assert not at.exception\n"
-        "from nextword import backend\n"
-        "backend.preload_in_background().join(300)\n"
-        "print(importers, backend.is_loaded())\n"
+        "from nextword.training import tensorflow_runtime\n"
+        "tensorflow_runtime.preload_in_background().join(300)\n"
+        "print(importers, tensorflow_runtime.is_loaded())\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=400)
     assert result.returncode == 0, result.stderr

@@ -11,8 +11,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from nextword import backend, spare_models
-from nextword.backend import TRAINING_THREAD_NAME, guard_clear_session, import_keras, keras_work
+from nextword.training import spare_models, tensorflow_runtime
+from nextword.training.tensorflow_runtime import (
+    TRAINING_THREAD_NAME,
+    guard_clear_session,
+    import_keras,
+    keras_work,
+)
 
 
 def test_tensorflow_objects_are_kept_out_of_full_collections():
@@ -34,7 +39,7 @@ def _wait_until_nothing_trains(seconds: float = 60) -> None:
 
 def test_clear_session_waits_while_a_run_trains_and_works_otherwise(monkeypatch):
     keras = import_keras()
-    monkeypatch.setattr(backend, "CLEAR_SESSION_SECONDS", 0.0)
+    monkeypatch.setattr(tensorflow_runtime, "CLEAR_SESSION_SECONDS", 0.0)
     _wait_until_nothing_trains()
     keras.backend.clear_session()  # nothing trains: the host's call goes through
 
@@ -64,7 +69,7 @@ def test_keras_work_and_a_hosts_clear_session_take_turns(monkeypatch):
     so another tab's Train can be starting a run at that very moment.
     """
     _wait_until_nothing_trains()
-    monkeypatch.setattr(backend, "CLEAR_SESSION_SECONDS", 0.0)
+    monkeypatch.setattr(tensorflow_runtime, "CLEAR_SESSION_SECONDS", 0.0)
     clear_began, let_clear_end = threading.Event(), threading.Event()
     order: list[str] = []
 
@@ -108,29 +113,31 @@ def test_a_hosts_clear_session_goes_through_at_most_once_a_while(monkeypatch):
     clear = lambda: clears.append(time.monotonic())  # noqa: E731 - the host's own clear_session
     host_keras = SimpleNamespace(backend=SimpleNamespace(clear_session=clear))
     guard_clear_session(host_keras)
-    monkeypatch.setattr(backend, "_last_clear", -float("inf"))
+    monkeypatch.setattr(tensorflow_runtime, "_last_clear", -float("inf"))
     for _ in range(5):
         host_keras.backend.clear_session()
     assert len(clears) == 1, "the calls within CLEAR_SESSION_SECONDS of a clear do nothing"
-    monkeypatch.setattr(backend, "_last_clear", time.monotonic() - backend.CLEAR_SESSION_SECONDS - 1)
+    monkeypatch.setattr(
+        tensorflow_runtime, "_last_clear", time.monotonic() - tensorflow_runtime.CLEAR_SESSION_SECONDS - 1
+    )
     host_keras.backend.clear_session()
     assert len(clears) == 2, "once the interval is over, the next call clears"
 
 
 def test_preloading_in_the_background_happens_once_and_leaves_tensorflow_loaded():
-    first = backend.preload_in_background()
-    assert backend.preload_in_background() is first, "one import thread per process"
+    first = tensorflow_runtime.preload_in_background()
+    assert tensorflow_runtime.preload_in_background() is first, "one import thread per process"
     first.join(120)
-    assert not first.is_alive() and backend.is_loaded()
+    assert not first.is_alive() and tensorflow_runtime.is_loaded()
 
 
 _PRIORITY_SCRIPT = """
 import json, os, threading
 from pathlib import Path
 from nextword.config import ModelConfig, TrainConfig
-from nextword.corpus import load_story
-from nextword.dataset import prepare_training_data
-from nextword.run import TrainingRun
+from nextword.text.corpus import load_story
+from nextword.text.dataset import prepare_training_data
+from nextword.training.run import TrainingRun
 
 def niceness():
     values = {}
@@ -168,5 +175,5 @@ def test_tensorflow_computes_at_low_priority_while_the_thread_holding_python_doe
     assert done.returncode == 0, done.stderr[-2000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["status"] == "finished"
-    assert set(seen["threads"]["tf_Compute"]) == {backend.TRAINING_NICENESS}, seen["threads"]
+    assert set(seen["threads"]["tf_Compute"]) == {tensorflow_runtime.TRAINING_NICENESS}, seen["threads"]
     assert seen["listener"] == [os.getpriority(os.PRIO_PROCESS, 0)], seen

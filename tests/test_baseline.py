@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nextword.baseline import NGramModel
-from nextword.corpus import Story
 from nextword.errors import ContextLengthError, NextwordError
-from nextword.vocab import Vocabulary
-from nextword.windows import accuracy_ceiling, make_windows
+from nextword.inference.ngram import NGramModel
+from nextword.text.corpus import Story
+from nextword.text.vocab import Vocabulary
+from nextword.text.windows import accuracy_ceiling, make_windows
 
 from .conftest import FABLE_RIGHT_POSSIBLE, FABLE_VOCABULARY, FABLE_WINDOWS
 

@@ -8,7 +8,7 @@ import math
 import altair as alt
 import pytest
 
-from nextword import chart_style, charts
+from nextword.charts import chart_style, run_charts
 
 
 def spec(chart) -> dict:
@@ -42,29 +42,29 @@ def test_bucket_means_drops_nan_and_handles_empty():
 
 
 def test_loss_chart_has_height_and_points():
-    chart_spec = spec(charts.loss_chart([4.0, 3.0, 2.5], height=333))
+    chart_spec = spec(run_charts.loss_chart([4.0, 3.0, 2.5], height=333))
     assert chart_spec["height"] == 333
     assert chart_spec["mark"]["type"] == "line"
     assert [row["value"] for row in layer_values(chart_spec)] == [4.0, 3.0, 2.5]
 
 
 def test_loss_chart_of_no_steps_is_valid():
-    assert layer_values(spec(charts.loss_chart([]))) == []
+    assert layer_values(spec(run_charts.loss_chart([]))) == []
 
 
 def test_accuracy_chart_draws_both_series_and_the_ceiling():
     chart_spec = spec(
-        charts.accuracy_chart([0.1, 0.3, 0.5, 0.7], [2, 4], [0.25, 0.75], ceiling=0.9, height=300)
+        run_charts.accuracy_chart([0.1, 0.3, 0.5, 0.7], [2, 4], [0.25, 0.75], ceiling=0.9, height=300)
     )
     assert chart_spec["height"] == 300
     rows = layer_values(chart_spec)
     by_series = {}
     for row in rows:
         by_series.setdefault(row["series"], []).append(row["value"])
-    assert by_series[charts.BATCH_ACCURACY_LABEL] == [0.1, 0.3, 0.5, 0.7]
-    assert by_series[charts.EXACT_ACCURACY_LABEL] == [0.25, 0.75]
-    assert by_series[charts.CEILING_LABEL] == [0.9]
-    assert charts.HELD_OUT_LABEL not in by_series, "nothing held out, no held-out curve"
+    assert by_series[run_charts.BATCH_ACCURACY_LABEL] == [0.1, 0.3, 0.5, 0.7]
+    assert by_series[run_charts.EXACT_ACCURACY_LABEL] == [0.25, 0.75]
+    assert by_series[run_charts.CEILING_LABEL] == [0.9]
+    assert run_charts.HELD_OUT_LABEL not in by_series, "nothing held out, no held-out curve"
     marks = [layer["mark"]["type"] for layer in chart_spec["layer"]]
     assert marks == ["line", "line", "rule", "rule"]
     legend = chart_spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
@@ -73,7 +73,7 @@ def test_accuracy_chart_draws_both_series_and_the_ceiling():
 
 def test_accuracy_chart_draws_held_out_curves_and_the_n_grams_lines():
     chart_spec = spec(
-        charts.accuracy_chart(
+        run_charts.accuracy_chart(
             [0.1, 0.3, 0.5, 0.7],
             [2, 4],
             [0.25, 0.75],
@@ -108,13 +108,13 @@ def test_accuracy_chart_draws_held_out_curves_and_the_n_grams_lines():
         "ceiling",
     ]
     alt.Root.from_dict(
-        chart_style.stable_spec(charts.accuracy_chart([0.5], [1], [0.5], 0.9, holdout=True), "a")
+        chart_style.stable_spec(run_charts.accuracy_chart([0.5], [1], [0.5], 0.9, holdout=True), "a")
     )
 
 
 def test_loss_chart_draws_the_held_out_loss_beside_the_training_loss():
     chart_spec = spec(
-        charts.loss_chart(
+        run_charts.loss_chart(
             [4.0, 3.0, 2.5, 2.0], 10, eval_steps=[2, 4], holdout_losses=[4.5, 5.2], holdout=True
         )
     )
@@ -129,15 +129,18 @@ def test_loss_chart_draws_the_held_out_loss_beside_the_training_loss():
 
 
 def test_accuracy_chart_without_ceiling_or_evaluations():
-    rows = layer_values(spec(charts.accuracy_chart([0.5], [], [], ceiling=None)))
-    assert {row["series"] for row in rows} == {charts.BATCH_ACCURACY_LABEL}
-    no_ngram_yet = layer_values(spec(charts.accuracy_chart([0.5], [], [], 0.9, holdout=True)))
-    assert {row["series"] for row in no_ngram_yet} == {charts.BATCH_ACCURACY_LABEL, charts.CEILING_LABEL}
+    rows = layer_values(spec(run_charts.accuracy_chart([0.5], [], [], ceiling=None)))
+    assert {row["series"] for row in rows} == {run_charts.BATCH_ACCURACY_LABEL}
+    no_ngram_yet = layer_values(spec(run_charts.accuracy_chart([0.5], [], [], 0.9, holdout=True)))
+    assert {row["series"] for row in no_ngram_yet} == {
+        run_charts.BATCH_ACCURACY_LABEL,
+        run_charts.CEILING_LABEL,
+    }
 
 
 def test_top_k_chart_marks_the_true_next_symbol_and_sets_height():
     pairs = [("council", 0.7), ("to", 0.2), ("<b>x</b>", 0.1)]
-    chart_spec = spec(charts.top_k_chart(pairs, {"council": 1}, bar_height=40))
+    chart_spec = spec(run_charts.top_k_chart(pairs, {"council": 1}, bar_height=40))
     assert chart_spec["height"] == 120
     rows = layer_values(chart_spec)
     assert [row["symbol"] for row in rows] == ["council", "to", "<b>x</b>"]
@@ -148,7 +151,7 @@ def test_top_k_chart_marks_the_true_next_symbol_and_sets_height():
 
 
 def test_top_k_rows_without_story_match():
-    rows = charts.top_k_rows([("a", 0.5)])
+    rows = run_charts.top_k_rows([("a", 0.5)])
     assert rows == [{"rank": 1, "symbol": "a", "probability": 0.5, "label": "50.0%", "in_story": "other"}]
 
 
@@ -157,7 +160,7 @@ def test_compare_chart_overlays_runs_with_and_without_steps():
         {"label": "run A", "steps": [10, 20], "values": [0.2, 0.4]},
         {"label": "run B", "values": [3.0, 2.0]},
     ]
-    chart_spec = spec(charts.compare_chart(runs, height=250))
+    chart_spec = spec(run_charts.compare_chart(runs, height=250))
     assert chart_spec["height"] == 250
     rows = layer_values(chart_spec)
     assert {row["run"] for row in rows} == {"run A", "run B"}
@@ -168,59 +171,62 @@ def test_charts_module_does_not_import_streamlit_or_tensorflow():
     import subprocess
     import sys
 
-    code = "import sys, nextword.charts; print('streamlit' in sys.modules, 'tensorflow' in sys.modules)"
+    code = (
+        "import sys, nextword.charts.run_charts; "
+        "print('streamlit' in sys.modules, 'tensorflow' in sys.modules)"
+    )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.split() == ["False", "False"]
 
 
 def test_step_axis_runs_to_the_total_so_a_live_curve_grows_across_it():
-    chart_spec = spec(charts.loss_chart([3.0, 2.0], total_steps=500))
+    chart_spec = spec(run_charts.loss_chart([3.0, 2.0], total_steps=500))
     assert chart_spec["encoding"]["x"]["scale"]["domain"] == [0, 500]
-    accuracy_spec = spec(charts.accuracy_chart([0.5], [1], [0.5], 0.9, total_steps=800))
+    accuracy_spec = spec(run_charts.accuracy_chart([0.5], [1], [0.5], 0.9, total_steps=800))
     assert accuracy_spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0, 800]
 
 
 def test_empty_charts_have_fixed_domains_so_vega_does_not_warn():
-    chart_spec = spec(charts.loss_chart([], total_steps=100))
+    chart_spec = spec(run_charts.loss_chart([], total_steps=100))
     assert chart_spec["encoding"]["y"]["scale"]["domain"] == [0, 1]
     assert chart_spec["encoding"]["x"]["scale"]["domain"] == [0, 100]
-    assert spec(charts.compare_chart([], y_title="loss", percent=False))["encoding"]["y"]["scale"][
+    assert spec(run_charts.compare_chart([], y_title="loss", percent=False))["encoding"]["y"]["scale"][
         "domain"
     ] == [0, 1]
 
 
 def test_loss_axes_have_an_explicit_top_that_stays_put_while_the_curve_falls():
     """No value axis is left to the data's extent (an empty dataset for a moment makes Vega warn)."""
-    assert charts.loss_axis_top([]) == 1.0
-    assert charts.loss_axis_top([4.7, 3.0, float("nan")]) == 5.0
-    assert charts.loss_axis_top([0.2]) == 0.5
+    assert run_charts.loss_axis_top([]) == 1.0
+    assert run_charts.loss_axis_top([4.7, 3.0, float("nan")]) == 5.0
+    assert run_charts.loss_axis_top([0.2]) == 0.5
     falling = [4.7, 3.1, 2.0]
-    early = spec(charts.loss_chart(falling[:1], total_steps=100))["encoding"]["y"]["scale"]
-    later = spec(charts.loss_chart(falling, total_steps=100))["encoding"]["y"]["scale"]
+    early = spec(run_charts.loss_chart(falling[:1], total_steps=100))["encoding"]["y"]["scale"]
+    later = spec(run_charts.loss_chart(falling, total_steps=100))["encoding"]["y"]["scale"]
     assert early == later == {"domain": [0, 5.0], "nice": False}
     runs = [{"label": "#1", "values": [3.2, 1.0]}, {"label": "#2", "values": [4.1, 2.2]}]
-    assert spec(charts.compare_chart(runs, y_title="loss", percent=False))["encoding"]["y"]["scale"][
+    assert spec(run_charts.compare_chart(runs, y_title="loss", percent=False))["encoding"]["y"]["scale"][
         "domain"
     ] == [0, 4.5]
 
 
 def test_top_k_chart_fits_width_only():
     """Streamlit's default "fit" squeezes a discrete y axis to a few pixels: the chart fits x only."""
-    chart_spec = spec(charts.top_k_chart([("a", 0.5), ("b", 0.25)]))
+    chart_spec = spec(run_charts.top_k_chart([("a", 0.5), ("b", 0.25)]))
     assert chart_spec["autosize"] == {"type": "fit-x", "contains": "padding"}
 
 
 def test_live_chart_specs_keep_one_dataset_name_while_their_rows_change():
     """Two polls of a live chart differ only in their rows: the browser updates the view it has."""
-    early = chart_style.stable_spec(charts.loss_chart([2.0, 1.5], 300, title="Loss"), "loss")
-    later = chart_style.stable_spec(charts.loss_chart([2.0, 1.5, 1.1, 0.9], 300, title="Loss"), "loss")
+    early = chart_style.stable_spec(run_charts.loss_chart([2.0, 1.5], 300, title="Loss"), "loss")
+    later = chart_style.stable_spec(run_charts.loss_chart([2.0, 1.5, 1.1, 0.9], 300, title="Loss"), "loss")
     assert early["data"] == later["data"] == {"name": "loss"}
     assert [row["value"] for row in later["datasets"]["loss"]] == [2.0, 1.5, 1.1, 0.9]
     assert {key: value for key, value in early.items() if key != "datasets"} == {
         key: value for key, value in later.items() if key != "datasets"
     }
-    first = charts.accuracy_chart([0.1, 0.2], [1], [0.3], 0.99, 300, title="Accuracy")
-    second = charts.accuracy_chart([0.1, 0.2, 0.4], [1, 2], [0.3, 0.5], 0.99, 300, title="Accuracy")
+    first = run_charts.accuracy_chart([0.1, 0.2], [1], [0.3], 0.99, 300, title="Accuracy")
+    second = run_charts.accuracy_chart([0.1, 0.2, 0.4], [1, 2], [0.3, 0.5], 0.99, 300, title="Accuracy")
     first_spec, second_spec = (chart_style.stable_spec(chart, "accuracy") for chart in (first, second))
     assert list(first_spec["datasets"]) == list(second_spec["datasets"]) == ["accuracy"]
     assert "data-" not in json.dumps({key: value for key, value in second_spec.items() if key != "datasets"})

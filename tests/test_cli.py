@@ -39,7 +39,7 @@ def test_train_with_a_holdout_reports_both_parts_for_the_lstm_and_the_ngram(caps
 
 def test_a_run_that_learned_all_it_can_says_so(fable_run, capsys):
     # The module's run on the defaults: it stopped early, at the ceiling.
-    from nextword.checkpoint import load_run
+    from nextword.training.checkpoint import load_run
 
     summary = load_run(fable_run).summary
     assert summary["steps"] < 300 and summary["exact_accuracy"] == summary["ceiling"]

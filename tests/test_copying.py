@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from nextword.config import CorpusConfig
-from nextword.copying import CopiedText, CopyFinder, copy_summary, find_copies
-from nextword.corpus import load_story
+from nextword.inference.copying import CopiedText, CopyFinder, copy_summary, find_copies
+from nextword.text.corpus import load_story
 
 STORY = "the cat sat on the mat . the dog sat on the log . the cat saw the dog .".split()
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from nextword.config import CorpusConfig
-from nextword.corpus import (
+from nextword.errors import (
+    EmptyStoryError,
+    NeedsCharacterModeError,
+    StoryTooLargeError,
+    StoryTooShortError,
+)
+from nextword.text.corpus import (
     DEFAULT_STORY,
     SPACE_SYMBOL,
     bundled_stories,
@@ -14,12 +20,6 @@ from nextword.corpus import (
     detokenize_pieces,
     load_story,
     tokenize,
-)
-from nextword.errors import (
-    EmptyStoryError,
-    NeedsCharacterModeError,
-    StoryTooLargeError,
-    StoryTooShortError,
 )
 
 from .conftest import FABLE_SYMBOLS, FABLE_VOCABULARY

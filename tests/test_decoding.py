@@ -18,10 +18,10 @@ import zlib
 
 import pytest
 
-from nextword.corpus import tokenize
-from nextword.decoding import decode_story
 from nextword.errors import BinaryStoryError, EmptyStoryError, StoryError, StoryTooLargeError
-from nextword.plausibility import plausibility
+from nextword.text.corpus import tokenize
+from nextword.text.decoding import decode_story
+from nextword.text.plausibility import plausibility
 
 RUSSIAN = "Жили-были дед да баба. Была у них курочка Ряба."
 GREEK = "Μια φορά κι έναν καιρό ζούσε ένας βασιλιάς. Άκουσε τη φωνή του αετού."

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from nextword.config import ModelConfig, TrainConfig, article_configs
-from nextword.dataset import prepare_training_data
-from nextword.plan import batch_plan
-from nextword.progress import Status
-from nextword.run import TrainingRun
+from nextword.text.dataset import prepare_training_data
+from nextword.text.run_windows import batch_plan
+from nextword.training.progress import Status
+from nextword.training.run import TrainingRun
 
 from .conftest import TINY_STORY
 
@@ -19,7 +19,7 @@ STEPS = 12
 
 @pytest.fixture
 def tiny_data_for():
-    from nextword.corpus import load_story
+    from nextword.text.corpus import load_story
 
     story = load_story(TINY_STORY, name="tiny")
     return lambda model_config: prepare_training_data(story, model_config)
@@ -27,8 +27,8 @@ def tiny_data_for():
 
 def _steps_by_keras_and_by_blocks(data, model_config, train_config, jit_compile, block_steps):
     """Per-step losses and accuracies, and final weights, from train_on_batch and from a BlockLoop."""
-    from nextword.fastloop import BlockLoop
-    from nextword.model import build_model
+    from nextword.training.compiled_steps import BlockLoop
+    from nextword.training.model import build_model
 
     plan = batch_plan(
         data.window_count, train_config, model_config.n_input, STEPS, np.random.RandomState(train_config.seed)
@@ -90,8 +90,8 @@ def test_blocks_make_the_same_steps_as_keras(tiny_data_for, model_config, train_
 def test_the_written_out_forward_pass_is_the_models(model_config):
     import tensorflow as tf
 
-    from nextword.compiled_forward import window_forward
-    from nextword.model import build_model
+    from nextword.training.compiled_forward import window_forward
+    from nextword.training.model import build_model
 
     model = build_model(model_config, 9, TrainConfig(seed=5))
     windows = tf.constant(np.random.RandomState(0).randint(0, 9, size=(4, model_config.n_input)), tf.float32)
@@ -132,7 +132,7 @@ def test_blocks_without_xla_are_keras_bit_for_bit(tiny_data_for):
 
 
 def test_a_batch_one_run_trains_in_blocks_with_every_steps_values(tiny_data_for, monkeypatch):
-    import nextword.fastloop as fastloop
+    import nextword.training.compiled_steps as fastloop
 
     sizes = []
     original_run = fastloop.BlockLoop.run
@@ -219,7 +219,7 @@ def _run_to_the_end(data, model_config, train_config):
 
 
 def test_steps_on_the_whole_story_score_themselves_as_the_tracker_would(tiny_data_for, monkeypatch):
-    from nextword.training_loop import TrainingLoop
+    from nextword.training.loop import TrainingLoop
 
     model_config = ModelConfig(n_input=2, units=16, embedding_dim=8)
     data = tiny_data_for(model_config)
@@ -235,8 +235,8 @@ def test_steps_on_the_whole_story_score_themselves_as_the_tracker_would(tiny_dat
 
 
 def test_a_whole_story_run_stops_at_the_first_step_that_has_learned(tiny_data_for):
-    from nextword.predict import Predictor
-    from nextword.tracker import LEARNED_LOSS_MARGIN, LEARNED_LOSS_STEPS, score
+    from nextword.inference.predictor import Predictor
+    from nextword.training.tracker import LEARNED_LOSS_MARGIN, LEARNED_LOSS_STEPS, score
 
     model_config = ModelConfig(n_input=2, units=16, embedding_dim=8)
     data = tiny_data_for(model_config)

@@ -9,7 +9,8 @@ import pytest
 
 from nextword.config import CorpusConfig, ModelConfig
 from nextword.errors import InsideError, UnknownSymbolError
-from nextword.forward_pass import LayerTrace, LstmWeights
+from nextword.inference.forward_pass import LayerTrace, LstmWeights
+from nextword.inference.predictor import Predictor
 from nextword.inside import (
     QUANTITIES,
     QUANTITY_CAPTIONS,
@@ -26,9 +27,8 @@ from nextword.inside import (
     slow_motion,
     word_map,
 )
-from nextword.model import count_parameters
-from nextword.predict import Predictor
-from nextword.vocab import Vocabulary
+from nextword.text.vocab import Vocabulary
+from nextword.training.model import count_parameters
 
 from .conftest import FABLE_SYMBOLS, FABLE_VOCABULARY
 
@@ -391,7 +391,7 @@ def test_slow_motion_in_raw_index_mode_shows_the_numbers():
     ids=["default", "index-2-layers", "embedding-3-layers"],
 )
 def test_the_model_summary_is_keras_own(model_config):
-    from nextword.model import build_model
+    from nextword.training.model import build_model
 
     model = build_model(model_config, FABLE_VOCABULARY)
     rows = model_summary(model_config, FABLE_VOCABULARY)

@@ -4,9 +4,9 @@ the article's experiments (their variants, and the sentence their runs earn)."""
 from __future__ import annotations
 
 from nextword.config import ModelConfig, TrainConfig, article_configs
-from nextword.experiments import BY_NAME, EXPERIMENTS, Outcome, differing_labels, finding
 from nextword.page.address import StoryShelf, address_of, read_address, story_digest
 from nextword.page.state import DEFAULT_SETTINGS, settings_from, widget_values
+from nextword.training.experiments import BY_NAME, EXPERIMENTS, Outcome, differing_labels, finding
 
 DEFAULTS = widget_values(*DEFAULT_SETTINGS)
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nextword.config import ModelConfig, TrainConfig, article_configs
-from nextword.model import build_model, count_parameters
+from nextword.training.model import build_model, count_parameters
 
 from .conftest import FABLE_VOCABULARY
 

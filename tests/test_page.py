@@ -40,6 +40,44 @@ def test_no_module_of_nextword_outside_the_page_imports_streamlit():
     assert "streamlit" in imported_modules(PAGE / "app.py"), "the scan sees an import where there is one"
 
 
+def test_only_the_training_package_imports_tensorflow():
+    training = ROOT / "nextword" / "training"
+    library = [path for path in (ROOT / "nextword").rglob("*.py") if training not in path.parents]
+    heavy = ("tensorflow", "keras")
+    importers = [
+        str(path.relative_to(ROOT))
+        for path in library
+        if any(name.split(".")[0] in heavy for name in imported_modules(path))
+    ]
+    assert importers == []
+    runtime = imported_modules(training / "tensorflow_runtime.py")
+    assert {"tensorflow", "keras"} <= runtime, "the scan sees an import where there is one"
+
+
+def test_the_library_has_no_import_cycle():
+    """Imports inside functions count: a cycle there still ties the modules into one knot."""
+    graph = {}
+    for path in (ROOT / "nextword").rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        graph[name] = {module for module in imported_modules(path) if module.startswith("nextword.")}
+    visiting, done = set(), set()
+
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        assert name not in visiting, f"import cycle: {' -> '.join((*trail, name))}"
+        if name in done or name not in graph:
+            return
+        visiting.add(name)
+        for module in graph[name]:
+            visit(module, (*trail, name))
+        visiting.discard(name)
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name, ())
+    assert len(graph) > 40, "the scan finds the library"
+
+
 def test_the_options_import_without_streamlit():
     """Tests and the bench read the page's options without starting, or importing, the page."""
     code = "import sys, nextword.page.options; print('streamlit' in sys.modules)"

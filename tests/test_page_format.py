@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from nextword.copying import CopiedText
-from nextword.corpus import detokenize_pieces, load_story
+from nextword.inference.copying import CopiedText
 from nextword.inside import ReadingStrip
 from nextword.page.format import format_seconds, yardstick_sentence
 from nextword.page.markup import longest_run_html, marked_text_html, reading_strip_html, story_quote_html
-from nextword.vocab import Vocabulary
+from nextword.text.corpus import detokenize_pieces, load_story
+from nextword.text.vocab import Vocabulary
 
 HOSTILE = ("<script>", "<img", "src=x", 'onerror="alert(1)">', "&", "b")
 

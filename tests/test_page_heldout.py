@@ -14,7 +14,7 @@ import pytest
 
 from nextword.config import TrainConfig
 from nextword.page.options import step_option_nearest
-from nextword.plan import suggested_settings
+from nextword.text.run_windows import suggested_settings
 
 from .conftest import FABLE_SYMBOLS
 from .steps import (
@@ -34,7 +34,7 @@ LONG_STORY = (Path(__file__).resolve().parent / "fixtures" / "long_story.txt").r
 def tensorflow_loaded():
     """TensorFlow imported before the first run trains: its import (up to a minute on a busy machine)
     is not what these tests wait for."""
-    from nextword.backend import import_keras
+    from nextword.training.tensorflow_runtime import import_keras
 
     import_keras()
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 
 from nextword.config import ModelConfig, TrainConfig
-from nextword.plan import (
+from nextword.text.run_windows import (
     HOLDOUT_STORY_SYMBOLS,
     SUGGESTED_HOLDOUT,
     SUGGESTED_PASSES,
     SuggestedSettings,
     suggested_settings,
 )
-from nextword.windows import holdout_split
+from nextword.text.windows import holdout_split
 
 from .conftest import FABLE_SYMBOLS
 

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from nextword.config import ModelConfig, TrainConfig
-from nextword.dataset import prepare_training_data
 from nextword.errors import ContextLengthError, NextwordError, UnknownSymbolError
-from nextword.forward_pass import softmax
-from nextword.run import TrainingRun
+from nextword.inference.forward_pass import softmax
+from nextword.text.dataset import prepare_training_data
+from nextword.training.run import TrainingRun
 
 
 def _trained(data, model_config, steps=15):
@@ -93,8 +93,8 @@ def _keras_gates_and_states(run, contexts):
     embedding or raw-index layer. Returns (inputs, layers) with layers[l][name] of shape
     [rows, steps, units].
     """
-    from nextword.backend import import_keras
-    from nextword.model import EMBEDDING_NAME, lstm_layer_name
+    from nextword.config import EMBEDDING_NAME, lstm_layer_name
+    from nextword.training.tensorflow_runtime import import_keras
 
     keras = import_keras()
     ops = keras.ops

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from nextword.errors import RunGoneError
-from nextword.registry import RunRegistry, live_registries
+from nextword.training.registry import RunRegistry, live_registries
 
 from .conftest import tiny_factory
 

@@ -23,20 +23,20 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import nextword.model as model_module
-from nextword import spare_models
-from nextword.backend import TRAINING_THREAD_NAME
+import nextword.training.model as model_module
 from nextword.cli import main as cli_main
 from nextword.config import CorpusConfig, TrainConfig
-from nextword.corpus import load_story
 from nextword.errors import CheckpointError
 from nextword.page import resources
-from nextword.progress import Status
-from nextword.registry import RunRegistry, live_registries
-from nextword.run import TrainingRun
-from nextword.spare_models import SparePool
-from nextword.tracker import History, StepTracker
-from nextword.vocab import RARE_SYMBOL
+from nextword.text.corpus import load_story
+from nextword.text.vocab import RARE_SYMBOL
+from nextword.training import spare_models
+from nextword.training.progress import Status
+from nextword.training.registry import RunRegistry, live_registries
+from nextword.training.run import TrainingRun
+from nextword.training.spare_models import SparePool
+from nextword.training.tensorflow_runtime import TRAINING_THREAD_NAME
+from nextword.training.tracker import History, StepTracker
 
 from .conftest import FABLE_VOCABULARY, TINY_STORY, tiny_factory
 from .steps import (
@@ -513,7 +513,7 @@ def test_stop_is_harmless_in_every_state(tiny_data, tiny_model_config, tiny_trai
 
 def _page_trees() -> dict[str, ast.Module]:
     """The entry script and every module of the page, parsed."""
-    paths = [ROOT / "streamlit_app.py", *sorted((ROOT / "nextword" / "page").glob("*.py"))]
+    paths = [ROOT / "streamlit_app.py", *sorted((ROOT / "nextword" / "page").rglob("*.py"))]
     return {path.name: ast.parse(path.read_text(encoding="utf-8")) for path in paths}
 
 
@@ -586,10 +586,10 @@ def test_the_page_never_renders_user_text_as_html_nor_runs_it_nor_uses_it_as_a_p
 
 def test_checkpoints_load_only_with_keras_safe_mode(tiny_data, tiny_model_config, tmp_path):
     """A model.keras holding Python code (a Lambda layer) is refused, not run."""
-    from nextword.backend import import_keras
-    from nextword.checkpoint import load_run
+    from nextword.training.checkpoint import load_run
+    from nextword.training.tensorflow_runtime import import_keras
 
-    tree = ast.parse((ROOT / "nextword" / "checkpoint.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "nextword" / "training" / "checkpoint.py").read_text(encoding="utf-8"))
     loads = [
         node for node in ast.walk(tree) if isinstance(node, ast.Call) and _called_name(node) == "load_model"
     ]
@@ -615,7 +615,7 @@ def test_story_words_are_never_vega_code():
     """The top-k bars sort by rank, never by a list of symbols: Vega-Lite writes such a list into an
     expression, where a symbol such as "if" is read as code and the chart fails to draw in the browser
     ("Unrecognized signal name"; seen, and fixed, with the class test)."""
-    from nextword.charts import top_k_chart
+    from nextword.charts.run_charts import top_k_chart
 
     spec = top_k_chart([("if", 0.2), ("datum", 0.1), ("event", 0.05)], {"if": 1}).to_dict(validate=False)
     sorts = [value for key, value in _walk(spec) if key == "sort"]

@@ -7,14 +7,14 @@ import time
 import numpy as np
 import pytest
 
-import nextword.model as model_module
-from nextword import spare_models
+import nextword.training.model as model_module
 from nextword.config import ModelConfig, TrainConfig
-from nextword.dataset import prepare_training_data
 from nextword.errors import NextwordError, StoryTooShortError
-from nextword.progress import Status, TrainingProgress
-from nextword.run import TrainingRun
-from nextword.spare_models import SparePool
+from nextword.text.dataset import prepare_training_data
+from nextword.training import spare_models
+from nextword.training.progress import Status, TrainingProgress
+from nextword.training.run import TrainingRun
+from nextword.training.spare_models import SparePool
 
 from .conftest import FABLE_RIGHT_POSSIBLE, FABLE_WINDOWS
 
@@ -195,7 +195,7 @@ def test_article_order_with_batch_one(tiny_data, tiny_model_config):
 
 
 def test_a_story_too_short_for_n_input_is_refused():
-    from nextword.corpus import load_story
+    from nextword.text.corpus import load_story
 
     with pytest.raises(StoryTooShortError, match="3 symbols"):
         prepare_training_data(load_story("a b c"), ModelConfig(n_input=3))
@@ -203,14 +203,14 @@ def test_a_story_too_short_for_n_input_is_refused():
 
 _MIRRORED_SCRIPT = """
 import sys
-from nextword.backend import import_tensorflow
+from nextword.training.tensorflow_runtime import import_tensorflow
 tf = import_tensorflow()
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 from nextword.config import ModelConfig, TrainConfig
-from nextword.corpus import load_story
-from nextword.dataset import prepare_training_data
-from nextword.run import TrainingRun
+from nextword.text.corpus import load_story
+from nextword.text.dataset import prepare_training_data
+from nextword.training.run import TrainingRun
 model_config = ModelConfig(n_input=2, units=8, embedding_dim=4)
 data = prepare_training_data(load_story("the cat sat on the mat . the dog sat on the log ."), model_config)
 session = TrainingRun(data, model_config, TrainConfig(steps=10, batch_size=8, distribute="mirrored"))
@@ -237,8 +237,8 @@ def test_mirrored_strategy_on_two_logical_cpus():
 def test_an_enormous_vocabulary_is_capped_and_scored_on_a_sample():
     """100,000 distinct symbols: the rarest share ⟨rare⟩ and the accuracy is scored on a fixed sample."""
     from nextword.config import CorpusConfig
-    from nextword.corpus import load_story
-    from nextword.vocab import RARE_SYMBOL
+    from nextword.text.corpus import load_story
+    from nextword.text.vocab import RARE_SYMBOL
 
     words = " ".join(f"w{index}" for index in range(100_000))
     story = load_story(words, CorpusConfig(max_vocabulary=20_000))
@@ -253,7 +253,7 @@ def test_an_enormous_vocabulary_is_capped_and_scored_on_a_sample():
 
 
 def test_a_run_longer_than_one_fit_chunk_runs_every_step(tiny_data, tiny_model_config):
-    from nextword.training_loop import MAX_STEPS_PER_FIT
+    from nextword.training.loop import MAX_STEPS_PER_FIT
 
     steps = MAX_STEPS_PER_FIT + 50  # two model.fit calls: the second numbers its batches from 0 again
     config = TrainConfig(steps=steps, batch_size=8, seed=2, stop_when_learned=False)
@@ -282,7 +282,7 @@ def test_a_busy_machine_skips_no_scoring_point_of_a_short_run(
     monkeypatch, tiny_data, tiny_model_config, tiny_train_config, free_seconds
 ):
     # A budget of 0 stands for a machine so busy that any scoring is over its share of the time.
-    import nextword.tracker as tracker_module
+    import nextword.training.tracker as tracker_module
 
     monkeypatch.setattr(tracker_module, "EVALUATION_BUDGET", 0.0)
     monkeypatch.setattr(tracker_module, "EVALUATION_FREE_SECONDS", free_seconds)

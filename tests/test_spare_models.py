@@ -6,11 +6,11 @@ import time
 import numpy as np
 import pytest
 
-from nextword import spare_models
 from nextword.config import TrainConfig
-from nextword.registry import RunRegistry
-from nextword.run import TrainingRun
-from nextword.spare_models import SparePool
+from nextword.training import spare_models
+from nextword.training.registry import RunRegistry
+from nextword.training.run import TrainingRun
+from nextword.training.spare_models import SparePool
 
 from .conftest import tiny_factory
 

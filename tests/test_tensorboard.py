@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nextword.cli import main
-from nextword.run import TrainingRun
+from nextword.training.run import TrainingRun
 
 from .conftest import FABLE_PATH
 

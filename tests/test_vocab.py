@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from nextword.corpus import Story
 from nextword.errors import CheckpointError, UnknownSymbolError
-from nextword.vocab import RARE_SYMBOL, Vocabulary
+from nextword.text.corpus import Story
+from nextword.text.vocab import RARE_SYMBOL, Vocabulary
 
 from .conftest import FABLE_SYMBOLS, FABLE_VOCABULARY
 

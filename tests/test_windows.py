@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nextword.corpus import Story
 from nextword.errors import ContextLengthError, HoldoutError, StoryTooShortError
-from nextword.vocab import Vocabulary
-from nextword.windows import (
+from nextword.text.corpus import Story
+from nextword.text.vocab import Vocabulary
+from nextword.text.windows import (
     accuracy_ceiling,
     article_order,
     holdout_split,
@@ -150,7 +150,7 @@ def test_holdout_refuses_to_leave_nothing_to_train_or_test_on() -> None:
 
 
 def test_the_lowest_loss_is_the_entropy_of_what_follows_each_context() -> None:
-    from nextword.windows import lowest_loss
+    from nextword.text.windows import lowest_loss
 
     # Context (1, 2) is followed by 3 twice and 4 twice: each costs ln 2; context (5, 6) by 7 alone.
     contexts = np.array([[1, 2], [1, 2], [1, 2], [1, 2], [5, 6]])
@@ -162,7 +162,7 @@ def test_the_lowest_loss_is_the_entropy_of_what_follows_each_context() -> None:
 def test_training_data_gives_back_the_story_ids_from_its_windows(fable_story) -> None:
     """What the reading strip reads: every place's id, equal to encoding the story again."""
     from nextword.config import ModelConfig
-    from nextword.dataset import prepare_training_data
+    from nextword.text.dataset import prepare_training_data
 
     for n_input in (1, 3, 5):
         data = prepare_training_data(fable_story, ModelConfig(n_input=n_input))

@@ -14,11 +14,11 @@ from nextword.errors import NextwordError
 
 def _load_run_folder(run_dir: str):
     """(predictor, the story's symbols or None, the n-gram yardstick or None) of a run folder."""
-    from nextword.baseline import NGramModel
-    from nextword.checkpoint import load_run
-    from nextword.corpus import load_story
-    from nextword.predict import Predictor
-    from nextword.windows import holdout_split, make_windows
+    from nextword.inference.ngram import NGramModel
+    from nextword.inference.predictor import Predictor
+    from nextword.text.corpus import load_story
+    from nextword.text.windows import holdout_split, make_windows
+    from nextword.training.checkpoint import load_run
 
     run = load_run(run_dir)
     predictor = Predictor.from_model(run.model, run.vocabulary, run.corpus_config, run.model_config)
@@ -62,7 +62,7 @@ def command_predict(arguments: argparse.Namespace) -> int:
 
 def command_generate(arguments: argparse.Namespace) -> int:
     """Print the context and the symbols generated after it, then what of them the story holds."""
-    from nextword.copying import CopyFinder, copy_summary
+    from nextword.inference.copying import CopyFinder, copy_summary
 
     predictor, symbols, _ = _load_run_folder(arguments.run)
     generation = predictor.generate(

@@ -59,26 +59,13 @@ def _final_line(progress) -> str:
     return f"{line}; n-gram {_percent(progress.ngram_accuracy)}."
 
 
-def _tensorboard(log_dir: str | None):
-    """A factory of Keras' own TensorBoard callback writing to `log_dir` (None without the option)."""
-    if not log_dir:
-        return None
-
-    def callbacks() -> list:
-        import keras
-
-        # One point per fit chunk (up to 1,000 steps) of loss and accuracy, and the model's graph.
-        return [keras.callbacks.TensorBoard(log_dir=log_dir, write_graph=True, update_freq="epoch")]
-
-    return callbacks
-
-
 def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
     """Train on the story, printing as the article does; save the run folder; return 0."""
-    from nextword.corpus import load_story
-    from nextword.dataset import prepare_training_data
-    from nextword.progress import Status
-    from nextword.run import TrainingRun
+    from nextword.text.corpus import load_story
+    from nextword.text.dataset import prepare_training_data
+    from nextword.training.progress import Status
+    from nextword.training.run import TrainingRun
+    from nextword.training.tensorboard import tensorboard_callbacks
 
     corpus_config, model_config, train_config = configs_from_arguments(arguments, given)
     story_path = Path(arguments.story)
@@ -100,7 +87,9 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
     capped_note = data.vocabulary.capped_note(corpus_config.max_vocabulary)
     if capped_note:
         print(capped_note, flush=True)
-    run = TrainingRun(data, model_config, train_config, extra_callbacks=_tensorboard(arguments.tensorboard))
+    run = TrainingRun(
+        data, model_config, train_config, extra_callbacks=tensorboard_callbacks(arguments.tensorboard)
+    )
     if train_config.holdout:
         print(
             f"Held out: the last {train_config.holdout}% of the story, "

@@ -12,8 +12,8 @@ from typing import Literal
 import numpy as np
 
 from nextword.errors import InsideError
-from nextword.forward_pass import CellStep, LayerTrace
-from nextword.predict import Predictor
+from nextword.inference.forward_pass import CellStep, LayerTrace
+from nextword.inference.predictor import Predictor
 
 # What one LSTM step computes, in the order of `forward_pass.CellStep`, with the names a student reads.
 QUANTITIES: tuple[str, ...] = CellStep._fields

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from nextword.corpus import detokenize
-from nextword.predict import Predictor
+from nextword.inference.predictor import Predictor
+from nextword.text.corpus import detokenize
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from nextword.errors import InsideError
-from nextword.predict import Predictor
-from nextword.vocab import Vocabulary
+from nextword.inference.predictor import Predictor
+from nextword.text.vocab import Vocabulary
 
 # Best guesses kept per place of the reading strip.
 STRIP_TOP = 3

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nextword.config import ModelConfig
-from nextword.model import EMBEDDING_NAME, INPUT_NAME, LOGITS_NAME, lstm_layer_name
+from nextword.config import EMBEDDING_NAME, INPUT_NAME, LOGITS_NAME, ModelConfig, lstm_layer_name
 
 
 @dataclass(frozen=True)

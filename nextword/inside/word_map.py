@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from nextword.errors import InsideError
-from nextword.predict import Predictor
-from nextword.vocab import RARE_SYMBOL
+from nextword.inference.predictor import Predictor
+from nextword.text.vocab import RARE_SYMBOL
 
 
 @dataclass(frozen=True, eq=False)

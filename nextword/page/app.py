@@ -2,25 +2,25 @@
 
 `streamlit_app.py` draws the title first and then calls `main()`. The containers are made before
 anything is drawn into them, so what one section shows or hides never moves the sections below it
-(the live panel in section 2 is a fragment, known by its position: see nextword/page/train.py).
+(the live panel in section 2 is a fragment, known by its position: see nextword/page/sections/train.py).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from nextword import backend, registry
 from nextword.errors import NextwordError
 from nextword.page import holdout, polling, resources
-from nextword.page.compare import compare_section
-from nextword.page.inside import inside_section
-from nextword.page.keep import keep_section
 from nextword.page.lesson import lesson_bar, open_lesson, show_in_address
-from nextword.page.predict import predict_section
+from nextword.page.sections.compare import compare_section
+from nextword.page.sections.inside import inside_section
+from nextword.page.sections.keep import keep_section
+from nextword.page.sections.predict import predict_section
+from nextword.page.sections.story import story_section
+from nextword.page.sections.train import training_section
 from nextword.page.sidebar import sidebar
 from nextword.page.state import TabState
-from nextword.page.story import story_section
-from nextword.page.train import training_section
+from nextword.training import registry, tensorflow_runtime
 
 
 def main() -> None:
@@ -68,6 +68,6 @@ def main() -> None:
                 keep_section(tab.watch_key, run)
     # The page is on screen: load TensorFlow now, in the background, so the first Train need not,
     # and trace a model for the settings shown, so that Train starts training at once.
-    backend.preload_in_background()
+    tensorflow_runtime.preload_in_background()
     if current_key is not None:
         resources.get_registry().prepare(data, model, train)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 
-from nextword import corpus, registry
 from nextword.config import CorpusConfig, article_configs
 from nextword.errors import NeedsCharacterModeError, NextwordError
 from nextword.page import resources
 from nextword.page.format import escape_markdown
 from nextword.page.state import TabState
-from nextword.run import TrainingRun
+from nextword.text import corpus
+from nextword.training import registry
+from nextword.training.run import TrainingRun
 
 CHARACTER_MODE_NOTE = (
     "{name} is written without spaces between words (as Chinese, Japanese and Thai are), so each "

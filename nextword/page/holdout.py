@@ -1,7 +1,7 @@
 """The held-out part of the story: the hold-out and steps a story suggests, and what the model never sees.
 
 A story of a few thousand symbols or more gets part of its end held out and steps enough for its
-size (`plan.suggested_settings`), unless the person set them; the story section then says, in one
+size (`run_windows.suggested_settings`), unless the person set them; the story section then says, in one
 sentence, which part of the story the model never trains on.
 """
 
@@ -12,12 +12,12 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from nextword import corpus, plan, windows
 from nextword.errors import HoldoutError, NextwordError
 from nextword.page.format import escape_markdown
 from nextword.page.options import step_option_nearest
 from nextword.page.state import Settings, TabState
-from nextword.windows import HoldoutSplit
+from nextword.text import corpus, run_windows, windows
+from nextword.text.windows import HoldoutSplit
 
 QUOTED_SYMBOLS = 6  # of the held-out part's start, quoted in the sentence
 
@@ -44,7 +44,7 @@ def apply_suggestions(tab: TabState) -> None:
     tab.suggested_for = story.digest
     settings = tab.settings()
     model, train = settings.model, settings.train
-    suggestion = plan.suggested_settings(story.symbol_count, model.n_input, train.batch_size)
+    suggestion = run_windows.suggested_settings(story.symbol_count, model.n_input, train.batch_size)
     values = {"holdout": suggestion.holdout, "steps": step_option_nearest(suggestion.steps)}
     changes = {name: value for name, value in values.items() if name not in tab.settings_chosen}
     if changes:
@@ -78,9 +78,9 @@ def holdout_note(story: corpus.Story, held_out: HeldOut) -> None:
         f"“{quote} …” on: {split.held_out_count:,} windows it never trains on, kept to test it on "
         "words it has not seen."
     )
-    if story.symbol_count >= plan.HOLDOUT_STORY_SYMBOLS:
+    if story.symbol_count >= run_windows.HOLDOUT_STORY_SYMBOLS:
         st.caption(
-            f"A story of {plan.HOLDOUT_STORY_SYMBOLS:,} symbols or more starts with "
-            f"{plan.SUGGESTED_HOLDOUT}% held out and steps for about {plan.SUGGESTED_PASSES} passes "
-            "over its windows, unless you set them in the sidebar."
+            f"A story of {run_windows.HOLDOUT_STORY_SYMBOLS:,} symbols or more starts with "
+            f"{run_windows.SUGGESTED_HOLDOUT}% held out and steps for about "
+            f"{run_windows.SUGGESTED_PASSES} passes over its windows, unless you set them in the sidebar."
         )

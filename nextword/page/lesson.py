@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from nextword import corpus
 from nextword.errors import NextwordError
 from nextword.page import address, markup, resources
 from nextword.page.options import HELP
 from nextword.page.state import DEFAULT_SETTINGS, TabState, widget_values
+from nextword.text import corpus
 
 GONE_STORY = (
     "story: the story this link names was uploaded, and the server no longer has it: upload the story "

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import html
 
-from nextword.copying import CopiedText
-from nextword.corpus import Story, detokenize_pieces
+from nextword.inference.copying import CopiedText
 from nextword.inside import ReadingStrip
+from nextword.text.corpus import Story, detokenize_pieces
 
 # Large print for the generated texts (read from the back of
 # a classroom), the context in blue, copied runs highlighted.

@@ -7,7 +7,6 @@ typed in here, so a help text cannot drift from what the button or the slider do
 
 from __future__ import annotations
 
-from nextword import corpus
 from nextword.config import (
     ARTICLE_N_INPUT,
     ARTICLE_STEPS,
@@ -19,6 +18,7 @@ from nextword.config import (
     CorpusConfig,
     article_configs,
 )
+from nextword.text import corpus
 
 # How often a tab watching a live run redraws it. Each redraw costs the browser about a third of a
 # second of work on this page (Streamlit redraws the fragment's every element): a slower laptop,

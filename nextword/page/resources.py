@@ -11,16 +11,18 @@ import time
 
 import streamlit as st
 
-from nextword import chart_style, charts, corpus, registry
+from nextword.charts import chart_style, run_charts
 from nextword.config import CorpusConfig, ModelConfig
-from nextword.copying import CopyFinder
-from nextword.dataset import TrainingData, prepare_training_data
+from nextword.inference.copying import CopyFinder
 from nextword.page.address import StoryShelf
 from nextword.page.format import format_percent, format_seconds
 from nextword.page.options import MAX_KEPT, MAX_RUNNING, STATUS_LABELS, VIEW_SECONDS
-from nextword.progress import Status, TrainingProgress
-from nextword.run import TrainingRun
-from nextword.vocab import Vocabulary
+from nextword.text import corpus
+from nextword.text.dataset import TrainingData, prepare_training_data
+from nextword.text.vocab import Vocabulary
+from nextword.training import registry
+from nextword.training.progress import Status, TrainingProgress
+from nextword.training.run import TrainingRun
 
 
 @st.cache_resource(show_spinner=False)
@@ -92,7 +94,7 @@ def live_view(key: str, tick: str, _run: TrainingRun) -> dict:
         status = "starting (loading TensorFlow and building the model)"
     rate = f"{progress.steps_per_second:,.0f} steps/s" if progress.steps_per_second else "– steps/s"
     holdout = progress.holdout_window_count > 0  # known from the start: the legend never changes
-    loss = charts.loss_chart(
+    loss = run_charts.loss_chart(
         progress.losses,
         progress.total_steps,
         title="Loss",
@@ -100,7 +102,7 @@ def live_view(key: str, tick: str, _run: TrainingRun) -> dict:
         holdout_losses=progress.holdout_losses,
         holdout=holdout,
     )
-    accuracy = charts.accuracy_chart(
+    accuracy = run_charts.accuracy_chart(
         progress.batch_accuracies,
         progress.eval_steps,
         progress.eval_accuracies,

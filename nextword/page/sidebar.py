@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nextword import corpus
 from nextword.config import INPUT_ENCODINGS, OPTIMIZERS, SYMBOL_MODES
 from nextword.page import callbacks, resources
 from nextword.page.options import (
@@ -28,6 +27,7 @@ from nextword.page.options import (
     story_choice_help,
 )
 from nextword.page.state import TabState
+from nextword.text import corpus
 
 
 def sidebar() -> None:

@@ -14,13 +14,13 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 import streamlit as st
 
-from nextword import corpus
 from nextword.config import CorpusConfig, ModelConfig, TrainConfig
 from nextword.page import resources
 from nextword.page.address import story_digest
 from nextword.page.options import SETTING_OPTIONS, VIEW_DEFAULTS, default_story_title
 from nextword.page.tabruns import TabRun
-from nextword.run import TrainingRun
+from nextword.text import corpus
+from nextword.training.run import TrainingRun
 
 T = TypeVar("T")
 

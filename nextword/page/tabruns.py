@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nextword import chart_style
+from nextword.charts import chart_style
 from nextword.config import ModelConfig, TrainConfig
-from nextword.progress import TrainingProgress
+from nextword.training.progress import TrainingProgress
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,313 @@
+"""Altair chart builders for the page: plain data in, a chart out (the shared look: chart_style.py).
+
+No Streamlit here and no model code, so each chart can be built and checked in a test: the loss
+and accuracy curves of a run, the compare chart of several, and the top-k bars of a prediction.
+Every chart has an explicit height (vega warns about bar charts that have none).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import altair as alt
+
+from nextword.charts.chart_style import FONT_SIZE, MAX_POINTS, bucket_means, finite, styled
+
+# Colours that stay distinct on a washed-out projector and for common colour blindness.
+LOSS_COLOR = "#d62728"
+HELD_OUT_LOSS_COLOR = "#9467bd"
+BATCH_ACCURACY_COLOR = "#9ecae1"
+EXACT_ACCURACY_COLOR = "#1f77b4"
+HELD_OUT_ACCURACY_COLOR = "#ff7f0e"
+NGRAM_COLOR = "#7f7f7f"
+NGRAM_HELD_OUT_COLOR = "#8c564b"
+CEILING_COLOR = "#2ca02c"
+BAR_COLOR = "#1f77b4"
+TRUE_NEXT_COLOR = "#ff7f0e"
+
+CHART_HEIGHT = 320
+BAR_HEIGHT = 36  # pixels per bar in the top-k chart
+
+# Short legend entries (a chart is half a projector wide); the page's caption says what each means.
+BATCH_ACCURACY_LABEL = "batch (running)"
+# The exact curves: on the windows trained on, and on the held-out ones (the story's end, never
+# trained on), as TensorFlow Playground draws its train and test loss.
+TRAINING_LABEL = "training"
+HELD_OUT_LABEL = "held-out"
+EXACT_ACCURACY_LABEL = TRAINING_LABEL
+# The n-gram yardstick's accuracies: flat reference lines, as it does not learn step by step.
+NGRAM_LABEL = "n-gram (training)"
+NGRAM_HELD_OUT_LABEL = "n-gram (held-out)"
+CEILING_LABEL = "ceiling"
+
+
+def loss_axis_top(values) -> float:
+    """The top of a loss axis: the largest value rounded up to a half (1 with no values).
+
+    Every value axis has an explicit domain, so Vega never scales to the extent of a dataset; a
+    dataset that is empty for a moment (a new run, a redraw under load) would warn "Infinite
+    extent". Rounded up, the top stays put while a live curve falls, so the chart's spec does too.
+    """
+    largest = max((value for value in values if finite(value)), default=0.0)
+    return max(0.5, math.ceil(largest * 2) / 2) if largest > 0 else 1.0
+
+
+def _step_axis(total_steps: int | None, last_step: int) -> alt.X:
+    """The step axis: fixed from 0 to the run's total, so a live curve grows across it."""
+    end = max(1, total_steps or 0, last_step)
+    return alt.X("step:Q", title="step", scale=alt.Scale(domain=[0, end], nice=False))
+
+
+def _curve_rows(steps: Sequence[int], values: Sequence[float], series: str) -> list[dict]:
+    """Values measured at given steps as rows `{"step", "value", "series"}` (non-finite ones left out)."""
+    return [
+        {"step": int(step), "value": float(value), "series": series}
+        for step, value in zip(steps, values, strict=False)
+        if finite(value)
+    ]
+
+
+def _series_color(
+    labels: Sequence[str], colors: Sequence[str], legend_columns: int | None = None
+) -> alt.Color:
+    """A colour per series, with a fixed domain: the legend and the spec stay put while rows arrive."""
+    legend = alt.Legend(columns=legend_columns) if legend_columns else alt.Legend()
+    return alt.Color(
+        "series:N", title=None, scale=alt.Scale(domain=list(labels), range=list(colors)), legend=legend
+    )
+
+
+def loss_chart(
+    losses: Sequence[float],
+    total_steps: int | None = None,
+    height: int = CHART_HEIGHT,
+    max_points: int = MAX_POINTS,
+    title: str | None = None,
+    eval_steps: Sequence[int] = (),
+    holdout_losses: Sequence[float] = (),
+    holdout: bool = False,
+) -> alt.TopLevelMixin:
+    """Training loss (cross-entropy) against the step; the axis runs to `total_steps` when given.
+
+    With `holdout`, the loss on the held-out windows (measured at `eval_steps`) is drawn beside it:
+    the two curves part where the network starts memorising the story rather than learning it.
+    """
+    rows = [{**point, "series": TRAINING_LABEL} for point in bucket_means(losses, max_points)]
+    labels, colors = [TRAINING_LABEL], [LOSS_COLOR]
+    if holdout:
+        rows += _curve_rows(eval_steps, holdout_losses, HELD_OUT_LABEL)
+        labels, colors = [*labels, HELD_OUT_LABEL], [*colors, HELD_OUT_LOSS_COLOR]
+    loss_scale = alt.Scale(domain=[0, loss_axis_top(row["value"] for row in rows)], nice=False)
+    last_step = max([len(losses), *(int(step) for step in eval_steps)])
+    chart = (
+        alt.Chart()
+        .mark_line(strokeWidth=3)
+        .encode(
+            x=_step_axis(total_steps, last_step),
+            y=alt.Y("value:Q", title="loss", scale=loss_scale),
+            color=_series_color(labels, colors),
+            tooltip=[
+                alt.Tooltip("series:N"),
+                alt.Tooltip("step:Q"),
+                alt.Tooltip("value:Q", title="loss", format=".3f"),
+            ],
+        )
+    )
+    return styled(chart, rows, ("step", "value", "series"), height, title)
+
+
+def accuracy_points(
+    batch_accuracies: Sequence[float],
+    eval_steps: Sequence[int],
+    eval_accuracies: Sequence[float],
+    max_points: int = MAX_POINTS,
+    holdout_accuracies: Sequence[float] = (),
+) -> list[dict]:
+    """The accuracy curves as rows `{"step", "value", "series"}` (values 0..1)."""
+    rows = [
+        {"step": point["step"], "value": point["value"], "series": BATCH_ACCURACY_LABEL}
+        for point in bucket_means(batch_accuracies, max_points)
+    ]
+    return (
+        rows
+        + _curve_rows(eval_steps, eval_accuracies, TRAINING_LABEL)
+        + _curve_rows(eval_steps, holdout_accuracies, HELD_OUT_LABEL)
+    )
+
+
+def accuracy_chart(
+    batch_accuracies: Sequence[float],
+    eval_steps: Sequence[int],
+    eval_accuracies: Sequence[float],
+    ceiling: float | None,
+    total_steps: int | None = None,
+    height: int = CHART_HEIGHT,
+    max_points: int = MAX_POINTS,
+    title: str | None = None,
+    holdout_accuracies: Sequence[float] = (),
+    ngram_accuracy: float | None = None,
+    ngram_holdout_accuracy: float | None = None,
+    holdout: bool = False,
+) -> alt.TopLevelMixin:
+    """Running batch accuracy and exact accuracy on the training windows, with reference lines.
+
+    The ceiling (dashed) is the share of windows the best possible predictor gets right: when the
+    same context is followed by different symbols in the story, no model can get them all. The
+    n-gram's accuracy (dotted) is what counting, without learning, gets right. With `holdout`, the
+    exact accuracy on the held-out windows and the n-gram's there are drawn too.
+    """
+    rows = accuracy_points(
+        batch_accuracies, eval_steps, eval_accuracies, max_points, holdout_accuracies if holdout else ()
+    )
+    curves = [BATCH_ACCURACY_LABEL, TRAINING_LABEL] + ([HELD_OUT_LABEL] if holdout else [])
+    ngram_lines = [NGRAM_LABEL] + ([NGRAM_HELD_OUT_LABEL] if holdout else [])
+    palette = {
+        BATCH_ACCURACY_LABEL: BATCH_ACCURACY_COLOR,
+        TRAINING_LABEL: EXACT_ACCURACY_COLOR,
+        HELD_OUT_LABEL: HELD_OUT_ACCURACY_COLOR,
+        NGRAM_LABEL: NGRAM_COLOR,
+        NGRAM_HELD_OUT_LABEL: NGRAM_HELD_OUT_COLOR,
+        CEILING_LABEL: CEILING_COLOR,
+    }
+    references = {
+        CEILING_LABEL: ceiling,
+        NGRAM_LABEL: ngram_accuracy,
+        NGRAM_HELD_OUT_LABEL: ngram_holdout_accuracy,
+    }
+    for label in [CEILING_LABEL, *ngram_lines]:
+        value = references[label]
+        if value is not None and finite(value):
+            rows.append({"step": None, "value": float(value), "series": label})
+    labels = [*curves, *ngram_lines, CEILING_LABEL]
+    # Up to six entries do not fit in one row under a half-width chart: two columns.
+    color = _series_color(labels, [palette[label] for label in labels], legend_columns=2)
+    last_step = max([len(batch_accuracies), *(int(step) for step in eval_steps)])
+    x = _step_axis(total_steps, last_step)
+    y = alt.Y("value:Q", title="accuracy", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
+    tooltip = [alt.Tooltip("series:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=".1%")]
+    base = alt.Chart()
+
+    def only(*series: str):
+        return base.transform_filter(alt.FieldOneOfPredicate(field="series", oneOf=list(series)))
+
+    layers = [
+        only(BATCH_ACCURACY_LABEL).mark_line(strokeWidth=2).encode(x=x, y=y, color=color, tooltip=tooltip)
+    ]
+    layers += [
+        only(label)
+        .mark_line(strokeWidth=4, point=alt.OverlayMarkDef(size=60))
+        .encode(x=x, y=y, color=color, tooltip=tooltip)
+        for label in curves[1:]
+    ]
+    rule_tooltip = [alt.Tooltip("series:N"), alt.Tooltip("value:Q", format=".1%")]
+    layers.append(
+        only(CEILING_LABEL)
+        .mark_rule(strokeWidth=3, strokeDash=[8, 6])
+        .encode(y=y, color=color, tooltip=rule_tooltip)
+    )
+    layers.append(
+        only(*ngram_lines)
+        .mark_rule(strokeWidth=3, strokeDash=[2, 4])
+        .encode(y=y, color=color, tooltip=rule_tooltip)
+    )
+    return styled(alt.layer(*layers), rows, ("step", "value", "series"), height, title)
+
+
+def compare_chart(
+    runs: Sequence[Mapping],
+    y_title: str = "exact accuracy",
+    percent: bool = True,
+    height: int = CHART_HEIGHT + 60,
+    max_points: int = MAX_POINTS,
+) -> alt.TopLevelMixin:
+    """Several runs' curves overlaid: each run is `{"label": str, "steps": [...], "values": [...]}`.
+
+    With `steps` missing or empty, values are taken as one per step (1, 2, ...), as for the loss.
+    """
+    rows = []
+    for run in runs:
+        label, values = str(run["label"]), list(run.get("values", ()))
+        steps = list(run.get("steps") or ())
+        if steps:
+            rows += [
+                {"step": int(step), "value": float(value), "run": label}
+                for step, value in zip(steps, values, strict=False)
+                if finite(value)
+            ]
+        else:
+            rows += [{**point, "run": label} for point in bucket_means(values, max_points)]
+    axis = alt.Axis(format="%") if percent else alt.Axis()
+    top = 1 if percent else loss_axis_top(row["value"] for row in rows)
+    scale = alt.Scale(domain=[0, top], nice=False)
+    last_step = max([1, *(row["step"] for row in rows)])
+    chart = (
+        alt.Chart()
+        .mark_line(strokeWidth=3, point=percent)
+        .encode(
+            x=_step_axis(None, last_step),
+            y=alt.Y("value:Q", title=y_title, scale=scale, axis=axis),
+            color=alt.Color("run:N", title=None),
+            tooltip=[alt.Tooltip("run:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=".3f")],
+        )
+    )
+    return styled(chart, rows, ("step", "value", "run"), height)
+
+
+def top_k_rows(pairs: Sequence[tuple[str, float]], true_next: Mapping[str, int] | None = None) -> list[dict]:
+    """Rows `{"rank", "symbol", "probability", "label", "in_story"}` for the top-k bars."""
+    true_next = true_next or {}
+    rows = []
+    for rank, (symbol, probability) in enumerate(pairs, start=1):
+        in_story = symbol in true_next
+        rows.append(
+            {
+                "rank": rank,
+                "symbol": str(symbol),
+                "probability": float(probability),
+                "label": f"{probability:.1%}" + ("  ← in the story" if in_story else ""),
+                "in_story": "follows this context in the story" if in_story else "other",
+            }
+        )
+    return rows
+
+
+def top_k_chart(
+    pairs: Sequence[tuple[str, float]],
+    true_next: Mapping[str, int] | None = None,
+    bar_height: int = BAR_HEIGHT,
+    title: str | None = None,
+) -> alt.TopLevelMixin:
+    """Horizontal bars of the k most likely next symbols, best on top.
+
+    Symbols in `true_next` (what followed this context in the story, symbol -> count) are drawn
+    in another colour and labelled, so the class sees whether the model learned the story.
+    """
+    rows = top_k_rows(pairs, true_next)
+    y = alt.Y(
+        "symbol:N",
+        title=None,
+        # Most likely on top, an order both layers share. Sorted by the rank field, never by a list of
+        # the symbols: Vega-Lite writes such a list into an expression, where a story word such as
+        # "if" is read as code and the chart fails to draw ("Unrecognized signal name").
+        sort=alt.EncodingSortField(field="rank", op="min", order="ascending"),
+        axis=alt.Axis(labelFontSize=FONT_SIZE + 3, labelLimit=300),
+    )
+    x = alt.X("probability:Q", title="probability", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
+    color = alt.Color(
+        "in_story:N",
+        title=None,
+        scale=alt.Scale(
+            domain=["follows this context in the story", "other"], range=[TRUE_NEXT_COLOR, BAR_COLOR]
+        ),
+    )
+    base = alt.Chart()
+    bars = base.mark_bar().encode(x=x, y=y, color=color, tooltip=[alt.Tooltip("probability:Q", format=".2%")])
+    labels = base.mark_text(align="left", dx=6, fontSize=FONT_SIZE + 1).encode(
+        x=x, y=y, text=alt.Text("label:N")
+    )
+    height = max(1, len(rows)) * bar_height
+    columns = ("rank", "symbol", "probability", "label", "in_story")
+    # Fit the width only (as every chart here): Streamlit's default "fit" squeezes a chart with a
+    # discrete y axis to a few pixels tall whatever its height says.
+    return styled(alt.layer(bars, labels), rows, columns, height, title)

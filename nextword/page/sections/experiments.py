@@ -1,0 +1,109 @@
+"""The article's experiments on the page: a button each, and what each one's runs showed.
+
+The experiments themselves (their variants, what they teach, the sentence their runs earn) are in
+nextword/training/experiments.py. A click queues the variants through the shared registry, like Train: a
+run someone already trained is reused. The findings are drawn inside the compare fragment, so they
+appear as the runs finish.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nextword.errors import NextwordError
+from nextword.page import resources
+from nextword.page.format import escape_markdown, format_percent, format_seconds
+from nextword.page.options import HELP
+from nextword.page.state import TabState
+from nextword.page.tabruns import TabRun
+from nextword.training import registry
+from nextword.training.experiments import BY_NAME, EXPERIMENTS, Outcome, finding
+from nextword.training.run import TrainingRun
+
+
+def on_experiment(name: str) -> None:
+    """Queue an experiment's runs on the story in use (each shared and cached like any run)."""
+    tab = TabState()
+    tab.action_error = None
+    experiment = BY_NAME[name]
+    queued = []
+    try:
+        story = tab.story()
+        _, model, train = tab.settings()
+        for variant in experiment.variants(model, train):
+            data = resources.training_data(story.digest, variant.model.n_input, story)
+            key = registry.run_key(story, variant.model, variant.train)
+            resources.get_registry().get_or_start(
+                key,
+                lambda on_done, data=data, variant=variant: TrainingRun(
+                    data, variant.model, variant.train, on_done=on_done
+                ),
+            )
+            tab.add_run(key, story, variant.model, variant.train, experiment=name)
+            queued.append((variant.label, key))
+    except NextwordError as error:
+        tab.action_error = f"{experiment.title}: {error}"
+    if queued:
+        runs = dict(tab.experiment_runs)
+        runs.pop(name, None)  # a second click moves it last, with the runs of the settings now
+        runs[name] = queued
+        tab.experiment_runs = runs
+
+
+def experiments_launcher(tab: TabState) -> None:
+    """A button per experiment, with the one sentence of what it teaches."""
+    steps = tab.settings().train.steps
+    with st.expander("The article's experiments, one click each", expanded=True):
+        st.caption(
+            f"Each queues a few runs on the story in use with the sidebar's settings, {steps:,} steps "
+            "each, changing one thing; their curves join the chart below."
+        )
+        for experiment in EXPERIMENTS:
+            # The button over its sentence, as wide as its title: beside it, in a column, a title
+            # such as "Raw index against embedding" was cut short on a projector's narrow page.
+            st.button(
+                experiment.title,
+                key=f"experiment_{experiment.name}",
+                on_click=on_experiment,
+                args=(experiment.name,),
+                help=HELP["experiment"],
+                width="content",
+            )
+            st.caption(experiment.teaches)
+
+
+def outcome(label: str, tab_run: TabRun | None) -> Outcome | None:
+    summary = tab_run.summary if tab_run is not None else None
+    if summary is None or not summary.done:
+        return None
+    return Outcome(label, summary.accuracy, summary.holdout_accuracy, summary.step, summary.seconds)
+
+
+def experiment_findings(tab: TabState) -> None:
+    """Each queued experiment: a sentence of what its runs showed, and their final numbers."""
+    by_key = {tab_run.key: tab_run for tab_run in tab.runs}
+    for name, variants in tab.experiment_runs.items():
+        experiment = BY_NAME[name]
+        variants = [(label, key) for label, key in variants if key in by_key]  # not removed from the list
+        if len(variants) < 2:
+            continue
+        outcomes = [outcome(label, by_key.get(key)) for label, key in variants]
+        sentence = finding(experiment, outcomes) if all(outcomes) else None
+        if sentence is None:
+            done = sum(1 for found in outcomes if found is not None)
+            sentence = f"Training: {done} of {len(variants)} runs done."
+        st.markdown(f"**{escape_markdown(experiment.title)}**: {escape_markdown(sentence)}")
+        rows = []
+        for label, key in variants:
+            summary = by_key[key].summary
+            rows.append(
+                {
+                    "run": label,
+                    "training accuracy": format_percent(summary.accuracy if summary else None),
+                    "held-out accuracy": format_percent(summary.holdout_accuracy if summary else None),
+                    "steps": summary.step if summary else 0,
+                    "training time": format_seconds(summary.seconds if summary else None),
+                    "status": summary.status if summary else "–",
+                }
+            )
+        st.dataframe(rows, hide_index=True, key=f"experiment_table_{name}")

@@ -1,0 +1,149 @@
+"""The live panel of the run a tab watches: its progress, metrics, curves and sample lines.
+
+An `st.fragment` (started by nextword/page/sections/train.py) that redraws itself while its run is live,
+from a view shared by every tab watching the same run (`resources.live_view`). When the run ends it
+says why: it learned all it can, or its curves were still rising and Continue would help.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nextword.errors import NextwordError
+from nextword.page import polling, resources
+from nextword.page.format import escape_markdown, settings_summary
+from nextword.page.options import FIRST_POINT_SECONDS, MAX_RUNNING, POLL_SECONDS
+from nextword.page.presenter import chart_spec, presenting
+from nextword.page.state import TabState
+from nextword.training.progress import STILL_IMPROVING_GAIN, Status, TrainingProgress
+from nextword.training.run import TrainingRun
+
+# Two rows of metrics: the run's, then the accuracies side by side (the LSTM's, then the n-gram's).
+METRIC_ROWS = (
+    {"step": "Step", "loss": "Loss", "ceiling": "Ceiling", "time": "Time"},
+    {
+        "accuracy": "Training accuracy",
+        "holdout_accuracy": "Held-out accuracy",
+        "ngram": "n-gram training",
+        "ngram_holdout": "n-gram held-out",
+    },
+)
+GONE = "The run this tab watched is no longer kept on the server. Press Train to run it again."
+
+
+def run_header(key: str, run: TrainingRun) -> None:
+    # A run is shared by everyone whose story has the same symbols: name it as this tab knows it.
+    tab = TabState()
+    story_name = run.data.story.name
+    if tab.story_name and run.data.story.digest == current_story_digest():
+        story_name = tab.story_name
+    st.markdown(f"**Run `{key}`** on {escape_markdown(story_name)}")
+    st.caption(settings_summary(run.model_config, run.train_config))
+
+
+def current_story_digest() -> str | None:
+    try:
+        return TabState().story().digest
+    except NextwordError:  # the story in use cannot be read: no run is on it
+        return None
+
+
+def live_panel(key: str, was_live: bool, poll_seconds: float | None = None) -> None:
+    """Progress, charts and samples of one run; a fragment that polls every `poll_seconds` while
+    the run is live."""
+    polling.note_this_tab()
+    run = resources.get_registry().get(key)
+    if run is None:
+        st.warning(GONE)
+        return
+    fresh = run.progress()
+    if fresh.status == Status.RUNNING and not fresh.losses:
+        # A run that has just started has its first point a fraction of a second later when its
+        # model was prepared (nextword/training/spare_models.py): wait that long rather than a whole poll.
+        fresh = run.wait_for(lambda progress: bool(progress.losses) or progress.done, FIRST_POINT_SECONDS)
+    if was_live and fresh.done:
+        # Once, and before drawing anything: the whole page redraws with the results (and this
+        # fragment stops polling). Drawn first, this run's elements would race that full run's in
+        # the browser, the moment a tab was seen to lose its whole page ("Bad delta path index").
+        st.rerun()
+    view = resources.live_view(key, resources.view_tick(fresh), run)
+    run_header(key, run)
+    if view["queue_position"]:
+        st.info(
+            f"Queued: place {view['queue_position']} in line. {MAX_RUNNING} runs train at once on this "
+            "server; this one starts when a slot frees up."
+        )
+    st.progress(view["fraction"], text=view["progress_text"])
+    if poll_seconds and poll_seconds > POLL_SECONDS and fresh.active:
+        st.caption(
+            f"Redrawn every {poll_seconds:g} s: many tabs are open on this server, so each one redraws "
+            "less often and the server keeps answering clicks."
+        )
+    how_it_ended(fresh)
+    for labels in METRIC_ROWS:
+        for column, (name, label) in zip(st.columns(len(labels)), labels.items(), strict=True):
+            column.metric(label, view[name])
+    # Side by side, or one under the other, each the page's width, in the presenter view.
+    left, right = (st.container(), st.container()) if presenting() else st.columns(2)
+    left.vega_lite_chart(spec=chart_spec(view["loss_spec"]), width="stretch")
+    left.caption(
+        "Loss: how surprised the network is by the true next symbol. Lower is better. "
+        + ("Held-out: on the story's end, never trained on." if fresh.holdout_window_count else "")
+    )
+    right.vega_lite_chart(spec=chart_spec(view["accuracy_spec"]), width="stretch")
+    right.caption(accuracy_caption(fresh))
+    if view["samples"]:
+        st.markdown("**Latest samples** — context - [model's guess] vs [the story's word], as in the article")
+        st.code("\n".join(view["samples"]), language=None)
+
+
+def how_it_ended(progress: TrainingProgress) -> None:
+    """Why a finished run stopped early, or that it had more to learn when its steps ran out."""
+    if progress.stop_reason:
+        st.success(escape_markdown(progress.stop_reason))
+    elif progress.done and progress.has_weights and progress.still_improving:
+        steps = TabState().settings().train.steps
+        st.warning(
+            f"The curves were still rising when the run ended at step {progress.step:,}: it has more to "
+            f"learn. Press **Continue** to train {steps:,} more steps (the Training steps slider sets "
+            "how many)."
+        )
+        gain = held_out_gain(progress)
+        if gain is not None and gain <= STILL_IMPROVING_GAIN:
+            change = f"fell by {-gain:.1%}" if gain < 0 else f"gained only {gain:.1%}"
+            st.info(
+                f"But the held-out accuracy {change} over the last quarter of the run: more steps would "
+                "memorise more of the story rather than guess more of the words it never saw."
+            )
+
+
+def held_out_gain(progress: TrainingProgress) -> float | None:
+    """What the held-out accuracy gained over the last quarter of the run (as `still_improving` looks)."""
+    points = progress.holdout_accuracies
+    if len(points) < 4:
+        return None
+    return points[-1] - points[-1 - max(1, len(points) // 4)]
+
+
+def accuracy_caption(progress: TrainingProgress) -> str:
+    """What each line of the accuracy chart is."""
+    if progress.evaluation_window_count < progress.window_count:
+        training = (
+            f"Training: the exact share of a fixed sample of {progress.evaluation_window_count:,} of the "
+            f"{progress.window_count:,} training windows guessed right (scoring every one of a long story "
+            "would slow training)."
+        )
+    else:
+        training = (
+            f"Training: the exact share of the {progress.window_count:,} training windows guessed right."
+        )
+    held_out = (
+        f" Held-out: of the {progress.holdout_window_count:,} held-out windows, never trained on."
+        if progress.holdout_window_count
+        else ""
+    )
+    return (
+        f"Batch: share of each step's windows guessed right. {training}{held_out} "
+        "n-gram: what counting the contexts of the training part gets right, without learning. "
+        "Ceiling: the best any model can do on the training windows."
+    )

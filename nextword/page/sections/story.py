@@ -1,0 +1,88 @@
+"""Section 1: the story in use, its size, its dictionary and its first windows (or why it cannot be used)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nextword.page.format import escape_markdown, format_percent, window_lines
+from nextword.page.holdout import HeldOut, holdout_note
+from nextword.page.options import DICTIONARY_ROWS_SHOWN, FIRST_WINDOWS_SHOWN, STORY_CHARACTERS_SHOWN
+from nextword.text.corpus import Story
+
+TABLE_HEADER_PIXELS = 38
+TABLE_ROW_PIXELS = 35
+
+
+def story_section(
+    story: Story | None,
+    data,
+    problems: list[str],
+    held_out: HeldOut | None,
+    shown: bool = True,
+    note: str | None = None,
+) -> None:
+    """The section (a lesson link may hide it: then only what is wrong with the story shows).
+
+    `note` says which setting the story in use changed when it was uploaded, and why.
+    """
+    if shown:
+        st.header("1 · The story")
+    for message in problems:
+        st.error(escape_markdown(message))
+    if story is None or not shown:
+        return
+    st.markdown(f"Now using **{escape_markdown(story.name)}**.")
+    if note and not problems:
+        st.info(note)
+    metrics = st.columns(4)
+    symbols_are = (
+        "Single characters, in order (a space is one too)."
+        if story.config.symbol_mode == "characters"
+        else "Words and punctuation marks, in order."
+    )
+    metrics[0].metric("Symbols", f"{story.symbol_count:,}", help=symbols_are)
+    if data is None:
+        return
+    metrics[1].metric("Vocabulary", f"{len(data.vocabulary):,}", help="Different symbols, each with an id.")
+    metrics[2].metric("Windows", f"{data.window_count:,}", help="n_input symbols and the one that follows.")
+    metrics[3].metric(
+        "Ceiling",
+        format_percent(data.ceiling),
+        help="The best accuracy any model can reach: when one context is followed by different "
+        "symbols in the story, no model gets them all.",
+    )
+    capped_note = data.vocabulary.capped_note(story.config.max_vocabulary)
+    if capped_note:
+        st.info(capped_note)
+    if held_out is not None:
+        holdout_note(story, held_out)
+    left, right = st.columns([2, 3])
+    with left:
+        dictionary(data.vocabulary)
+    with right:
+        st.subheader("The first windows")
+        st.caption("Symbols → their ids → the symbol the network must learn to predict.")
+        st.code(
+            "\n".join(window_lines(data.vocabulary, data.contexts, data.targets, FIRST_WINDOWS_SHOWN)),
+            language=None,
+            wrap_lines=True,
+        )
+        with st.expander("Read the story"):
+            shown = story.text[:STORY_CHARACTERS_SHOWN]
+            st.text(shown + ("\n…" if len(story.text) > STORY_CHARACTERS_SHOWN else ""))
+
+
+def dictionary(vocabulary) -> None:
+    st.subheader("The dictionary")
+    st.caption("Each symbol gets an id by how often it occurs (the article's Listing 2).")
+    rows = vocabulary.rows()
+    st.dataframe(
+        {
+            "symbol": [row[0] for row in rows],
+            "id": [row[1] for row in rows],
+            "count": [row[2] for row in rows],
+        },
+        hide_index=True,
+        height=TABLE_HEADER_PIXELS + TABLE_ROW_PIXELS * DICTIONARY_ROWS_SHOWN,
+        key="dictionary_table",
+    )

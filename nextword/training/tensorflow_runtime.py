@@ -1,0 +1,253 @@
+"""Lazy access to TensorFlow and Keras.
+
+`import tensorflow` costs seconds, so nothing imports it at module level: the page must paint
+before it is loaded. The first call here imports it once, quiets its start-up logging and turns
+on op determinism (same seed, same run).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+import math
+import os
+import sys
+import threading
+import time
+
+_import_lock = threading.Lock()
+_configured = False
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr():
+    """Silence what TensorFlow's C++ start-up writes straight to file descriptor 2.
+
+    Its absl banner ignores TF_CPP_MIN_LOG_LEVEL; a person running the CLI should not see a wall of
+    "I0000 ... oneDNN custom operations are on" lines. Python-level errors still propagate.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable stderr (some embedded hosts): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+TRAINING_THREAD_NAME = "nextword-training"
+# The nice value of training threads (0 normal, 19 lowest): pages and their readers come first.
+TRAINING_NICENESS = 10
+
+# Keras work that `clear_session()` must not reset, and the calls to it, take turns on this lock.
+_keras_work_lock = threading.Lock()
+_keras_work_count = 0
+# A host's clear_session() goes through at most this often; the calls in between do nothing.
+CLEAR_SESSION_SECONDS = 60.0
+_last_clear = -math.inf
+
+
+@contextlib.contextmanager
+def keras_work():
+    """Mark Keras work (a run, from building its model to its last step; saving a model) as under way.
+
+    While any is under way, `keras.backend.clear_session()` does nothing; one already under way when
+    the work begins finishes first. Hosts call it from their own threads at any moment: Streamlit,
+    after every script run of every tab, right after telling the tab its run is over, so another
+    tab's Train may be starting a run at that very moment.
+    """
+    global _keras_work_count
+    with _keras_work_lock:
+        _keras_work_count += 1
+    try:
+        yield
+    finally:
+        with _keras_work_lock:
+            _keras_work_count -= 1
+
+
+def guard_clear_session(keras) -> None:
+    """Make `keras.backend.clear_session()` wait its turn while a nextword run is training.
+
+    Hosts call it to reset Keras between runs of a script (Streamlit does, after every rerun and
+    every fragment refresh). Under a training thread it resets TensorFlow's graph and kernel
+    caches mid-step: a page polling once a second cut training from about 800 steps/s to 3. While
+    any Keras work is under way (`keras_work`), or a training thread is alive (it may not have
+    marked its work yet), the call does nothing. Otherwise it runs, holding the turn, at most once
+    every `CLEAR_SESSION_SECONDS`: each one collects all of Python's garbage with the interpreter's
+    lock held (a tenth of a second, seconds on a busy machine), and after every click of every tab
+    that would stall the whole class; Keras' state between two clears is a few name counters.
+    """
+    original = keras.backend.clear_session
+    if getattr(original, "nextword_guarded", False):
+        return
+
+    def clear_session_unless_training(*args, **kwargs):
+        global _last_clear
+        with _keras_work_lock:
+            if _keras_work_count or any(
+                thread.name == TRAINING_THREAD_NAME and thread.is_alive() for thread in threading.enumerate()
+            ):
+                return None
+            if time.monotonic() - _last_clear < CLEAR_SESSION_SECONDS:
+                return None
+            _last_clear = time.monotonic()
+            return original(*args, **kwargs)
+
+    clear_session_unless_training.nextword_guarded = True
+    keras.backend.clear_session = clear_session_unless_training
+
+
+def _limit_numpy_threads() -> None:
+    """One thread for numpy's BLAS from the moment TensorFlow trains in this process.
+
+    The predictor scores windows with numpy while TensorFlow trains (in Keras' callback pool); two
+    OpenBLAS threads then fight TensorFlow's for the cores. On 2 cores one thread was faster for
+    every product the predictor makes, and a fable score fell from 15-90 ms to about 3 ms.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: without it numpy keeps its own thread count
+        return
+    threadpool_limits(limits=1, user_api="blas")
+
+
+def _freeze_import_objects() -> None:
+    """Keep the cyclic garbage collector off the few hundred thousand objects TensorFlow imports.
+
+    They live as long as the process, yet every full collection walked them: about 0.2 s with the
+    GIL held, each time Keras' `clear_session()` runs (Streamlit calls it after every script run)
+    and whenever Python collects on its own, which stalls training, the page and every other tab.
+    Frozen, a full collection takes well under a millisecond. Objects made later (models, runs) are
+    still collected as usual; only what exists now is exempt, so collect the garbage first.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+def import_keras():
+    """Return the `keras` module, importing and configuring TensorFlow on first use."""
+    global _configured
+    with _import_lock:
+        if not _configured:
+            # Quiet the C++ start-up banner (CPU features, missing CUDA) that alarms users.
+            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+            os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+            with _quiet_native_stderr():
+                import tensorflow as tf
+
+                # The first device query prints CUDA probing noise on machines without a GPU.
+                tf.config.list_physical_devices("GPU")
+            tf.get_logger().setLevel("ERROR")
+            _limit_numpy_threads()
+            import keras
+
+            guard_clear_session(keras)
+            # Same story, settings and seed must give the same loss curve and predictions.
+            tf.config.experimental.enable_op_determinism()
+            _freeze_import_objects()
+            _configured = True
+        import keras
+
+        return keras
+
+
+_preload_lock = threading.Lock()
+_preload_thread: threading.Thread | None = None
+
+
+def preload_in_background() -> threading.Thread:
+    """Start importing TensorFlow and Keras in a daemon thread (once per process); return it.
+
+    A host calls this as soon as its first page is on screen, so that the first Train finds
+    TensorFlow loaded instead of waiting seconds for it. Later calls return the same thread; a
+    failed import is logged here and raised again, with its message, when a run needs Keras.
+    """
+    global _preload_thread
+    with _preload_lock:
+        if _preload_thread is None:
+            _preload_thread = threading.Thread(target=_preload, name="nextword-preload", daemon=True)
+            _preload_thread.start()
+        return _preload_thread
+
+
+def _preload() -> None:
+    try:
+        import_keras()
+        start_compute_pools()
+    except Exception:  # noqa: BLE001 - the run that needs Keras reports the failure to the person
+        logging.getLogger(__name__).exception("Loading TensorFlow in the background failed.")
+
+
+def is_loaded() -> bool:
+    """Whether TensorFlow is imported and configured in this process."""
+    return _configured
+
+
+def import_tensorflow():
+    """Return the `tensorflow` module (configured as in `import_keras`)."""
+    import_keras()
+    import tensorflow as tf
+
+    return tf
+
+
+def device_description() -> str:
+    """Which devices TensorFlow trains on, for the benchmark and the CLI."""
+    tf = import_tensorflow()
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        return f"{len(gpus)} GPU(s): " + ", ".join(gpu.name for gpu in gpus)
+    return f"CPU ({os.cpu_count()} cores)"
+
+
+def lower_thread_priority() -> None:
+    """Give the calling thread (and the threads it starts from now on) a lower CPU priority.
+
+    On Linux a nice value is per thread and new threads inherit it. Elsewhere (macOS, Windows) the
+    call would name a process, not a thread, so it is skipped.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        thread_id = threading.get_native_id()
+        current = os.getpriority(os.PRIO_PROCESS, thread_id)
+        os.setpriority(os.PRIO_PROCESS, thread_id, max(current, TRAINING_NICENESS))
+    except (AttributeError, OSError):  # a sandbox may forbid it: train at the usual priority
+        logging.getLogger(__name__).info("Could not lower a thread's priority; it runs at the usual one.")
+
+
+_pools_lock = threading.Lock()
+_pools_started = False
+
+
+def start_compute_pools() -> None:
+    """Start TensorFlow's compute threads at a lower CPU priority, once per process.
+
+    A page must answer a student's click within about a second while runs train on the same cores:
+    the arithmetic of training is the one job that can wait, and with nothing else to do it still
+    gets every core. TensorFlow's pools are started by the thread that first runs an op and inherit
+    its priority, so a short-lived thread of low priority runs that op. The training threads
+    themselves keep the usual priority: they hold Python's lock between steps, and a starved holder
+    of that lock would stall the page's own threads, the very thing the low priority is for.
+    """
+    global _pools_started
+    with _pools_lock:
+        if _pools_started:
+            return
+        tf = import_tensorflow()
+
+        def first_op() -> None:
+            lower_thread_priority()
+            tf.reduce_sum(tf.ones((8, 8)) @ tf.ones((8, 8))).numpy()
+
+        starter = threading.Thread(target=first_op, name="nextword-pools", daemon=True)
+        starter.start()
+        starter.join()
+        _pools_started = True
