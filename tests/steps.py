@@ -14,7 +14,6 @@ import os
 import re
 import threading
 import time
-from pathlib import Path
 
 import streamlit as st
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -22,10 +21,11 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.testing.v1 import AppTest
 
 from nextword.training.registry import live_registries
+from tests.conftest import ROOT
 
 # ----- headless: AppTest -----
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+APP = str(ROOT / "streamlit_app.py")
 TIMEOUT = 60  # seconds a script run may take in AppTest (a busy machine is slow)
 TRAINING_DEADLINE = 300  # seconds, including the first TensorFlow import on a busy machine
 
@@ -168,7 +168,6 @@ def metric_value(at: AppTest, label: str) -> str:
 
 # ----- in Chromium: Playwright -----
 
-ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TRAINING_SECONDS = 120  # includes the server's first TensorFlow import
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -1,0 +1,100 @@
+"""Held-out words in a real browser (issue 10's "done when"): a story of a few thousand words, 20%
+held out, one short run; then the training and held-out curves, the n-gram's reference lines and
+metrics, its bars beside the LSTM's and both generated texts with their copied runs marked.
+
+Uses tests/steps.py's page and slider helpers and conftest's server; never skipped in CI (see
+conftest's `browser`). The finished page is saved in tests/artifacts/heldout_page.png for a human to
+look at (the README's picture, tests/screenshots/heldout_page.png, is refreshed from it by hand).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from tests.conftest import ROOT
+from tests.steps import (
+    assert_clean,
+    main_area,
+    open_advanced,
+    open_page,
+    progress_text,
+    screenshot_from,
+    set_slider,
+    wait_script_idle,
+)
+
+LONG_STORY = ROOT / "tests" / "fixtures" / "long_story.txt"
+TRAINING_SECONDS = 300  # the shared machine is busy; includes the server's first TensorFlow import
+PERCENT = re.compile(r"^\d+(\.\d)?%$")
+COPIED = re.compile(r"^copied: \d+% of the generated symbols; longest copied run: \d+ symbols?$")
+
+
+def chart_titled(page, title: str):
+    """The Vega-Lite chart whose own title is exactly `title`."""
+    heading = page.locator("svg g.role-title text", has_text=re.compile(f"^{re.escape(title)}$"))
+    return page.locator('[data-testid="stVegaLiteChart"]').filter(has=heading)
+
+
+def svg_texts(chart) -> set[str]:
+    """Every text a chart draws: its title, axes and legend labels."""
+    return set(chart.locator("svg text").evaluate_all("texts => texts.map(t => t.textContent)"))
+
+
+def metric_value(page, label: str) -> str:
+    metric = page.get_by_test_id("stMetric").filter(has=page.get_by_text(label, exact=True))
+    return metric.get_by_test_id("stMetricValue").inner_text()
+
+
+def test_holding_out_a_fifth_of_a_long_story_shows_memorising_beside_the_ngram(browser, server):
+    context, page, log = open_page(browser, server)
+    try:
+        page.get_by_test_id("stFileUploader").locator('input[type="file"]').set_input_files(str(LONG_STORY))
+        page.get_by_test_id("stFileChipName").get_by_text(LONG_STORY.name).wait_for()
+        main_area(page).get_by_text(f"Now using {LONG_STORY.name}").wait_for(timeout=60_000)
+        wait_script_idle(page, timeout=60)
+        set_slider(page, "Hold out", 20)  # Home is 0%, one percent a step
+        main_area(page).get_by_text("the model never sees the last 20% of the story").wait_for()
+        set_slider(page, "Training steps", 3)  # 300 steps
+        open_advanced(page)
+        set_slider(page, "Units per layer", 3)  # 64 units
+        wait_script_idle(page)
+        main_area(page).get_by_role("button", name="Train").click()
+        deadline = time.monotonic() + TRAINING_SECONDS
+        while not progress_text(page).endswith("finished"):
+            assert time.monotonic() < deadline, f"the run did not finish: {progress_text(page)!r}"
+            page.wait_for_timeout(500)
+        main_area(page).get_by_text("5 · Let it write").wait_for(timeout=60_000)
+        wait_script_idle(page, timeout=60)
+
+        # The curves: training and held-out loss; on the accuracy chart the n-gram's two rules too.
+        loss, accuracy = chart_titled(page, "Loss"), chart_titled(page, "Accuracy")
+        loss.locator("svg g.mark-line.role-mark path").first.wait_for()
+        assert loss.locator("svg g.mark-line.role-mark path").count() == 2
+        assert {"training", "held-out"} <= svg_texts(loss)
+        assert accuracy.locator("svg g.mark-line.role-mark path").count() == 3  # batch, training, held-out
+        assert (
+            accuracy.locator("svg g.mark-rule.role-mark line").count() == 3
+        )  # the ceiling, the n-gram's two
+        assert {"training", "held-out", "n-gram (training)", "n-gram (held-out)"} <= svg_texts(accuracy)
+
+        # The metrics: the LSTM's and the n-gram's accuracy on both parts.
+        for label in ("Training accuracy", "Held-out accuracy", "n-gram training", "n-gram held-out"):
+            assert PERCENT.match(metric_value(page, label)), label
+
+        # Predict: the n-gram's five bars beside the LSTM's five.
+        for title in ("Most likely next symbols", "The n-gram's guesses"):
+            bars = chart_titled(page, title).locator("svg g.mark-rect.role-mark path")
+            bars.first.wait_for()
+            assert bars.count() == 5, title
+
+        # Generate: both texts, each with copied runs marked and its "copied: …" line.
+        for key in ("generated_text", "ngram_generated_text"):
+            page.locator(f".st-key-{key} mark.nw-copied").first.wait_for()
+        copied = page.get_by_test_id("stCaptionContainer").filter(has_text=COPIED)
+        assert copied.count() == 2, copied.all_inner_texts()
+
+        screenshot_from(page, "nextword", "heldout_page.png", height=5400)  # the whole page at once
+        assert_clean(page, log)
+    finally:
+        context.close()

@@ -1,0 +1,46 @@
+"""A story's suggested hold-out and steps (plan.suggested_settings)."""
+
+from __future__ import annotations
+
+import math
+
+from nextword.config import ModelConfig, TrainConfig
+from nextword.text.run_windows import (
+    HOLDOUT_STORY_SYMBOLS,
+    SUGGESTED_HOLDOUT,
+    SUGGESTED_PASSES,
+    SuggestedSettings,
+    suggested_settings,
+)
+from nextword.text.windows import holdout_split
+from tests.conftest import FABLE_SYMBOLS
+
+
+def test_short_stories_keep_the_defaults_so_the_fable_reproduces_the_article():
+    default = TrainConfig()
+    for symbols in (FABLE_SYMBOLS, 391, HOLDOUT_STORY_SYMBOLS - 1):
+        assert suggested_settings(symbols) == SuggestedSettings(default.holdout, default.steps)
+    assert default.holdout == 0 and default.steps == 300
+
+
+def test_a_long_story_holds_out_its_end_and_gets_steps_for_its_size():
+    suggestion = suggested_settings(82_252, n_input=3, batch_size=256)
+    assert suggestion.holdout == SUGGESTED_HOLDOUT
+    train_windows = holdout_split(82_252, 3, SUGGESTED_HOLDOUT).train_count
+    assert suggestion.steps == math.ceil(SUGGESTED_PASSES * train_windows / 256)
+    assert suggested_settings(HOLDOUT_STORY_SYMBOLS).holdout == SUGGESTED_HOLDOUT
+
+
+def test_suggested_steps_grow_with_the_story_and_never_fall_below_the_default():
+    sizes = (HOLDOUT_STORY_SYMBOLS, 10_000, 50_000, 120_000)
+    steps = [suggested_settings(size).steps for size in sizes]
+    assert steps == sorted(steps) and steps[-1] > steps[0]
+    assert min(steps) >= TrainConfig().steps
+    assert suggested_settings(50_000, batch_size=64).steps > suggested_settings(50_000, batch_size=256).steps
+
+
+def test_the_suggested_hold_out_is_a_valid_setting_for_every_long_story():
+    for size in (HOLDOUT_STORY_SYMBOLS, 5_000, 118_000):
+        suggestion = suggested_settings(size, n_input=ModelConfig().n_input)
+        TrainConfig(steps=suggestion.steps, holdout=suggestion.holdout)  # raises on a bad value
+        assert holdout_split(size, ModelConfig().n_input, suggestion.holdout).held_out_count >= 200

@@ -1,0 +1,298 @@
+"""A training run: progress snapshots, listeners, stop, continue, failures, determinism, the ceiling."""
+
+import dataclasses
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import nextword.training.model as model_module
+from nextword.config import ModelConfig, TrainConfig
+from nextword.errors import NextwordError, StoryTooShortError
+from nextword.text.dataset import prepare_training_data
+from nextword.training import spare_models
+from nextword.training.progress import Status, TrainingProgress
+from nextword.training.run import TrainingRun
+from nextword.training.spare_models import SparePool
+from tests.conftest import FABLE_RIGHT_POSSIBLE, FABLE_WINDOWS
+
+
+def test_a_tiny_run_finishes_with_a_full_history(tiny_data, tiny_model_config, tiny_train_config):
+    session = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)
+    assert session.progress().status == "queued"
+    session.start()
+    progress = session.wait(60)
+    assert progress.status == Status.FINISHED
+    assert progress.step == progress.total_steps == tiny_train_config.steps
+    assert len(progress.losses) == len(progress.batch_accuracies) == tiny_train_config.steps
+    assert all(np.isfinite(progress.losses))
+    assert progress.losses[-1] < progress.losses[0]
+    assert progress.eval_steps[-1] == progress.step
+    assert 0 <= progress.final_accuracy <= progress.ceiling
+    assert progress.samples and " - [" in progress.samples[-1].text
+    assert progress.has_weights and progress.done
+    assert not session.is_alive()
+
+
+def test_snapshots_are_immutable(tiny_data, tiny_model_config, tiny_train_config):
+    progress = TrainingRun(tiny_data, tiny_model_config, tiny_train_config).progress()
+    assert isinstance(progress, TrainingProgress)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        progress.step = 3  # type: ignore[misc]
+
+
+def test_default_settings_reach_the_fables_ceiling_and_stop_once_learned(trained_fable):
+    progress = trained_fable.progress()
+    assert progress.status == Status.FINISHED
+    assert (
+        trained_fable.data.ceiling_count == FABLE_RIGHT_POSSIBLE
+        and trained_fable.data.window_count == FABLE_WINDOWS
+    )
+    # The exact accuracy reaches the best any predictor can do (199 of 201), and the run ends there.
+    assert progress.final_accuracy == pytest.approx(FABLE_RIGHT_POSSIBLE / FABLE_WINDOWS)
+    assert progress.step == progress.total_steps < TrainConfig().steps
+    assert progress.stop_reason.startswith(f"Stopped at step {progress.step}: learned all it can.")
+    assert f"run all {TrainConfig().steps} steps" in progress.stop_reason
+    assert progress.losses[-1] < progress.lowest_loss + 0.1 and progress.lowest_loss == pytest.approx(
+        0.0138, abs=1e-4
+    )
+    assert not progress.still_improving
+
+
+def test_a_run_told_not_to_stop_when_learned_runs_every_step(tiny_data, tiny_model_config, tiny_train_config):
+    run = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)  # stop_when_learned=False
+    run.start()
+    progress = run.wait(60)
+    assert progress.step == tiny_train_config.steps and progress.stop_reason is None
+
+
+def test_a_held_out_run_scores_both_parts_and_the_ngram(fable_story):
+    model_config = ModelConfig(units=32, embedding_dim=8)
+    data = prepare_training_data(fable_story, model_config)
+    run = TrainingRun(data, model_config, TrainConfig(steps=40, holdout=20, stop_when_learned=False))
+    # 204 symbols, 41 held out (the last 20%): 160 training windows, 41 held-out ones.
+    assert run.progress().window_count == 160 and run.progress().holdout_window_count == 41
+    run.start()
+    progress = run.wait(120)
+    assert progress.status == Status.FINISHED
+    assert len(progress.holdout_accuracies) == len(progress.holdout_losses) == len(progress.eval_steps)
+    assert 0 <= progress.final_holdout_accuracy <= 1 and progress.holdout_losses[-1] > 0
+    # The time spent scoring is told, the held-out part within it, within the training time.
+    assert 0 < progress.holdout_scoring_seconds < progress.scoring_seconds < progress.elapsed_seconds
+    # The n-gram counts only the training part: it knows those windows by heart, not the held-out ones.
+    assert progress.ngram_accuracy == pytest.approx(progress.ceiling)
+    assert progress.ngram_holdout_accuracy < progress.ngram_accuracy
+
+
+def test_a_listener_sees_every_published_snapshot_in_order(tiny_data, tiny_model_config, tiny_train_config):
+    run = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)
+    seen: list[TrainingProgress] = []
+    run.add_listener(seen.append)
+    run.add_listener(lambda progress: 1 / 0)  # a broken listener is logged, never stops the run
+    run.start()
+    final = run.wait(60)
+    assert final.status == Status.FINISHED
+    assert seen[0].status == Status.RUNNING and seen[-1] == final
+    steps = [progress.step for progress in seen]
+    assert steps == sorted(steps) and steps[-1] == tiny_train_config.steps
+    run.remove_listener(seen.append)
+
+
+def test_stop_mid_run_is_quick_and_keeps_a_usable_model(fable_story):
+    model_config = ModelConfig(units=32, embedding_dim=8)
+    data = prepare_training_data(fable_story, model_config)
+    session = TrainingRun(data, model_config, TrainConfig(steps=100_000, batch_size=16))
+    session.start()
+    deadline = time.time() + 60
+    while session.progress().step < 5 and time.time() < deadline:
+        time.sleep(0.02)
+    asked = time.perf_counter()
+    session.stop()
+    session.stop()  # a second stop is harmless
+    progress = session.wait(10)
+    # A stopped run ends within its current block; the bench times how quickly (about a second).
+    # Here only that it ends long before its steps run out, even on a busy machine.
+    assert time.perf_counter() - asked < 10
+    assert progress.status == Status.STOPPED
+    assert 5 <= progress.step < 100_000
+    assert progress.total_steps == progress.step
+    assert session.predictor().top_k("had a general", 3)
+
+    session.continue_training(20)
+    continued = session.wait(60)
+    assert continued.status == Status.FINISHED
+    assert continued.step == progress.step + 20
+    assert len(continued.losses) == continued.step
+
+
+def test_continue_needs_a_finished_run(tiny_data, tiny_model_config, tiny_train_config):
+    session = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)
+    with pytest.raises(NextwordError):
+        session.continue_training(10)
+    with pytest.raises(NextwordError):
+        session.predictor()
+
+
+def test_a_queued_run_stopped_before_it_starts_has_no_weights(
+    tiny_data, tiny_model_config, tiny_train_config
+):
+    session = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)
+    session.stop()
+    progress = session.progress()
+    assert progress.status == Status.STOPPED and not progress.has_weights
+    session.start()  # nothing left to train: stays stopped
+    assert session.progress().status == Status.STOPPED
+
+
+def test_a_diverging_run_fails_with_a_message(tiny_data, tiny_model_config):
+    session = TrainingRun(tiny_data, tiny_model_config, TrainConfig(steps=200, learning_rate=1e4, seed=0))
+    session.start()
+    progress = session.wait(60)
+    assert progress.status == Status.FAILED
+    assert "diverged" in progress.error and "Lower the learning rate" in progress.error
+    assert progress.step < 200
+    # The snapshot reaches the failing step: its number is the one the message names.
+    assert f"at step {progress.step} " in progress.error, (progress.step, progress.error)
+
+
+def test_an_exception_inside_training_becomes_a_failed_status(
+    tiny_data, tiny_model_config, tiny_train_config, monkeypatch
+):
+    done = threading.Event()
+    session = TrainingRun(tiny_data, tiny_model_config, tiny_train_config, on_done=lambda _: done.set())
+
+    def broken_build(*_arguments):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(model_module, "build_model", broken_build)  # a fault the worker must report
+    monkeypatch.setattr(spare_models, "_pool", SparePool())  # no spare built before the fault
+    session.start()
+    progress = session.wait(30)
+    assert progress.status == Status.FAILED and "disk on fire" in progress.error
+    assert done.is_set()
+
+
+def test_same_story_settings_and_seed_give_the_same_run(tiny_data, tiny_model_config, tiny_train_config):
+    runs = []
+    for _ in range(2):
+        session = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)
+        session.start()
+        runs.append((session.wait(60), session.predictor().top_k("the cat", 5)))
+    (first, first_top), (second, second_top) = runs
+    assert first.losses == second.losses
+    assert first_top == second_top
+
+
+def test_article_order_with_batch_one(tiny_data, tiny_model_config):
+    config = TrainConfig(steps=25, batch_size=1, optimizer="rmsprop", learning_rate=0.001, article_order=True)
+    session = TrainingRun(tiny_data, tiny_model_config, config)
+    session.start()
+    progress = session.wait(60)
+    assert progress.status == Status.FINISHED and len(progress.losses) == 25
+    assert set(progress.batch_accuracies) <= {0.0, 1.0}
+
+
+def test_a_story_too_short_for_n_input_is_refused():
+    from nextword.text.corpus import load_story
+
+    with pytest.raises(StoryTooShortError, match="3 symbols"):
+        prepare_training_data(load_story("a b c"), ModelConfig(n_input=3))
+
+
+_MIRRORED_SCRIPT = """
+import sys
+from nextword.training.tensorflow_runtime import import_tensorflow
+tf = import_tensorflow()
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from nextword.config import ModelConfig, TrainConfig
+from nextword.text.corpus import load_story
+from nextword.text.dataset import prepare_training_data
+from nextword.training.run import TrainingRun
+model_config = ModelConfig(n_input=2, units=8, embedding_dim=4)
+data = prepare_training_data(load_story("the cat sat on the mat . the dog sat on the log ."), model_config)
+session = TrainingRun(data, model_config, TrainConfig(steps=10, batch_size=8, distribute="mirrored"))
+session.start()
+progress = session.wait(120)
+print(progress.status, session.replicas, len(session.predictor().top_k("the cat", 2)), progress.error)
+"""
+
+
+def test_mirrored_strategy_on_two_logical_cpus():
+    # A fresh process: logical devices can only be set before TensorFlow starts its runtime.
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    result = subprocess.run(
+        [sys.executable, "-c", _MIRRORED_SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split()[:3] == ["finished", "2", "2"], result.stdout
+
+
+def test_an_enormous_vocabulary_is_capped_and_scored_on_a_sample():
+    """100,000 distinct symbols: the rarest share ⟨rare⟩ and the accuracy is scored on a fixed sample."""
+    from nextword.config import CorpusConfig
+    from nextword.text.corpus import load_story
+    from nextword.text.vocab import RARE_SYMBOL
+
+    words = " ".join(f"w{index}" for index in range(100_000))
+    story = load_story(words, CorpusConfig(max_vocabulary=20_000))
+    model_config = ModelConfig(n_input=2, units=8, embedding_dim=4)
+    data = prepare_training_data(story, model_config)
+    assert len(data.vocabulary) == 20_000 and RARE_SYMBOL in data.vocabulary.symbols
+    session = TrainingRun(data, model_config, TrainConfig(steps=3, batch_size=64))
+    session.start()
+    progress = session.wait(120)
+    assert progress.status == Status.FINISHED, progress.error
+    assert 0 < progress.evaluation_window_count < progress.window_count == 99_998
+
+
+def test_a_run_longer_than_one_fit_chunk_runs_every_step(tiny_data, tiny_model_config):
+    from nextword.training.loop import MAX_STEPS_PER_FIT
+
+    steps = MAX_STEPS_PER_FIT + 50  # two model.fit calls: the second numbers its batches from 0 again
+    config = TrainConfig(steps=steps, batch_size=8, seed=2, stop_when_learned=False)
+    run = TrainingRun(tiny_data, tiny_model_config, config)
+    run.start()
+    progress = run.wait(300)
+    assert progress.status == Status.FINISHED
+    assert progress.step == steps == len(progress.losses)
+
+
+def test_wait_for_returns_the_first_snapshot_that_meets_the_condition(
+    tiny_data, tiny_model_config, tiny_train_config
+):
+    session = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)
+    began = time.monotonic()
+    queued = session.wait_for(lambda progress: progress.done, timeout=0.2)
+    assert queued.status == Status.QUEUED and time.monotonic() - began >= 0.2, "not met: waits the timeout"
+    session.start()
+    first = session.wait_for(lambda progress: bool(progress.losses), timeout=60)
+    assert first.losses and first.step >= 1
+    assert session.wait_for(lambda progress: progress.done, timeout=60).status == Status.FINISHED
+
+
+@pytest.mark.parametrize("free_seconds", [0.5, 0.0])
+def test_a_busy_machine_skips_no_scoring_point_of_a_short_run(
+    monkeypatch, tiny_data, tiny_model_config, tiny_train_config, free_seconds
+):
+    # A budget of 0 stands for a machine so busy that any scoring is over its share of the time.
+    import nextword.training.tracker as tracker_module
+
+    monkeypatch.setattr(tracker_module, "EVALUATION_BUDGET", 0.0)
+    monkeypatch.setattr(tracker_module, "EVALUATION_FREE_SECONDS", free_seconds)
+    # Batches smaller than the story: the steps do not score themselves, the tracker scores apart.
+    train_config = dataclasses.replace(tiny_train_config, batch_size=8)
+    run = TrainingRun(tiny_data, tiny_model_config, train_config)
+    run.start()
+    progress = run.wait(60)
+    steps = tiny_train_config.steps
+    if free_seconds:
+        # Scoring this tiny story takes far less than the free half second: every point is scored.
+        assert list(progress.eval_steps) == list(range(1, steps + 1))
+    else:
+        assert list(progress.eval_steps) == [1, steps]  # the first point, then only the final score
