@@ -32,6 +32,7 @@ _BUNDLED_FILES: dict[str, str] = {
     "The Hare and the Tortoise, and two more (Aesop)": "aesop_fables.txt",
     "Le Corbeau et le Renard, La Cigale et la Fourmi (La Fontaine)": "la_fontaine_fables.txt",
     "Die Sterntaler (Brüder Grimm)": "sterntaler.txt",
+    "Tiny Shakespeare: 40,000 lines of his plays (a long story)": "tiny_shakespeare.txt",
 }
 
 
