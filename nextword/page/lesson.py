@@ -44,8 +44,7 @@ def open_lesson(tab: TabState) -> None:
     """Set this new tab up as its address says (on the tab's first script run only)."""
     lesson = address.read_address(st.query_params.to_dict(), widget_values(*DEFAULT_SETTINGS))
     notices = list(lesson.notices)
-    st.session_state.update(lesson.settings)
-    st.session_state["settings_kept"].update(lesson.settings)
+    tab.show_setting_values(lesson.settings)
     tab.present = lesson.present
     tab.hidden = lesson.hide
     run = resources.get_registry().get(lesson.run) if lesson.run else None

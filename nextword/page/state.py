@@ -1,10 +1,12 @@
 """What belongs to one browser tab: its story, the run it watches, its runs, its widget values.
 
-`TabState` is the only code that reads or writes `st.session_state` by key. The settings widgets
-and the configs are mapped once, here, by looping over the config dataclasses' fields: the first
-values of the widgets are the configs' own defaults, and showing a run's settings, or the article's,
-goes through the same mapping. What the address holds (the settings, the story, the run, the view)
-is read and written by nextword/page/lesson.py, through this class.
+`TabState` is the only code that reads or writes `st.session_state` by key (but for
+`presenter.presenting`, which reads the presenter toggle before the page's modules are imported).
+The settings widgets and the configs are mapped once, here, by looping over the config
+dataclasses' fields: the first values of the widgets are the configs' own defaults, and showing a
+run's settings, or the article's, goes through the same mapping. What the address holds (the
+settings, the story, the run, the view) is read and written by nextword/page/lesson.py, through
+this class.
 """
 
 from __future__ import annotations
@@ -105,6 +107,10 @@ class TabState:
     hidden: _Entry[frozenset[str]] = _Entry("lesson_hide")
     notices: _Entry[list[str]] = _Entry("lesson_notices")
     compare_hidden: _Entry[set[str]] = _Entry("compare_hidden")  # runs kept off the compare chart
+    compare_shown: _Entry[list[str]] = _Entry("compare_shown")  # the compare chart's run picker
+    # Slow motion: the step shown, and the context it walks through (a new context starts over).
+    motion_step: _Entry[int] = _Entry("motion_step")
+    motion_for: _Entry[tuple[str, ...] | None] = _Entry("motion_for")
     # The experiments this tab queued, in order: name → its variants' (label, run key).
     experiment_runs: _Entry[dict[str, list[tuple[str, str]]]] = _Entry("experiment_runs")
 
@@ -130,6 +136,7 @@ class TabState:
         state.setdefault("lesson_notices", [])
         state.setdefault("compare_hidden", set())
         state.setdefault("experiment_runs", {})
+        state.setdefault("motion_step", 0)
         if "story_bytes" in state:
             return False
         self.use_bundled_story(default_story_title())
@@ -147,7 +154,10 @@ class TabState:
 
     def show_settings(self, *configs) -> None:
         """Set the settings widgets to these configs (before the widgets are drawn)."""
-        values = widget_values(*configs)
+        self.show_setting_values(widget_values(*configs))
+
+    def show_setting_values(self, values: dict[str, Any]) -> None:
+        """Set the settings widgets to these values (before the widgets are drawn)."""
         st.session_state.update(values)
         st.session_state.setdefault("settings_kept", {}).update(values)
 

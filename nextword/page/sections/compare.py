@@ -127,7 +127,7 @@ def runs_panel(was_live: bool, experiments: bool, compare: bool) -> None:
 
 def on_shown_changed(keys: list[str]) -> None:
     tab = TabState()
-    tab.compare_hidden = set(keys) - set(st.session_state["compare_shown"])
+    tab.compare_hidden = set(keys) - set(tab.compare_shown)
 
 
 def on_remove_hidden() -> None:
@@ -140,7 +140,7 @@ def compare_view(tab: TabState, runs: list[TabRun]) -> None:
     labels = run_labels(runs)
     keys = list(labels)
     hidden = tab.compare_hidden
-    st.session_state["compare_shown"] = [key for key in keys if key not in hidden]
+    tab.compare_shown = [key for key in keys if key not in hidden]
     choose, remove = st.columns([4, 1], vertical_alignment="bottom")
     choose.multiselect(
         "Runs on the chart",

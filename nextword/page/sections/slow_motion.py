@@ -13,14 +13,15 @@ from nextword import inside
 from nextword.inference.predictor import Predictor
 from nextword.page.format import escape_markdown
 from nextword.page.options import UNITS_SHOWN
+from nextword.page.state import TabState
 from nextword.training.run import TrainingRun
 
 _MOTION_PARTS = ("input", "dictionary", "embedding", "raw index", "lstm", "dense", "softmax", "output")
-_MOTION_STEP, _MOTION_FOR = "motion_step", "motion_for"
 
 
 def _move(by: int, last: int) -> None:
-    st.session_state[_MOTION_STEP] = max(0, min(last, st.session_state.get(_MOTION_STEP, 0) + by))
+    tab = TabState()
+    tab.motion_step = max(0, min(last, tab.motion_step + by))
 
 
 def _step_table(step: inside.MotionStep, units: int):
@@ -61,10 +62,11 @@ def slow_motion_view(predictor: Predictor, context: tuple[str, ...] | None) -> N
         st.info("Pick a place (or type a context) that the model can read, above, to follow its prediction.")
         return
     steps = inside.slow_motion(predictor, context)
-    if st.session_state.get(_MOTION_FOR) != context:
-        st.session_state[_MOTION_FOR], st.session_state[_MOTION_STEP] = context, 0
+    tab = TabState()
+    if tab.motion_for != context:
+        tab.motion_for, tab.motion_step = context, 0
     last = len(steps) - 1
-    index = max(0, min(last, st.session_state.get(_MOTION_STEP, 0)))
+    index = max(0, min(last, tab.motion_step))
     step = steps[index]
     back, forward, where = st.columns([1, 1, 6])
     back.button("Back", key="motion_back", on_click=_move, args=(-1, last), disabled=index == 0)
