@@ -462,7 +462,8 @@ def measure_heldout(parameters: dict[str, Any]) -> dict[str, Any]:
     long, longer = story_of(LONG_STORY), story_of(LONG_STORY, parameters["symbols"])
     views, shares = [], []
     for story, holdout in ((fable, 0), (longer, 20), (long, 20)):
-        data, train_config = prepare_training_data(story, model_config), TrainConfig(steps, holdout=holdout)
+        data = prepare_training_data(story, model_config, holdout)
+        train_config = TrainConfig(steps, holdout=holdout)
         timeline, label = (
             train(data, model_config, train_config),
             f"{story.name}, {len(story.symbols):,} symbols",

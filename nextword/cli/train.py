@@ -77,7 +77,7 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
         story = load_story(data_bytes, corpus_config, name=story_path.stem)
     except NeedsCharacterModeError as error:
         raise NeedsCharacterModeError(f"{error} Add --symbol-mode characters.") from None
-    data = prepare_training_data(story, model_config)
+    data = prepare_training_data(story, model_config, train_config.holdout)
     print(
         f"Story {story_path.name}: {len(story.symbols)} symbols, {len(data.vocabulary)} distinct "
         f"({story.encoding}); {data.window_count} windows of {model_config.n_input}; "

@@ -11,7 +11,7 @@ import numpy as np
 
 from nextword.errors import InsideError
 from nextword.inference.predictor import Predictor
-from nextword.text.vocab import RARE_SYMBOL
+from nextword.text.vocab import UNKNOWN_SYMBOL
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,7 +97,8 @@ def nearest_neighbours(predictor: Predictor, symbol: str, k: int = 5) -> list[tu
     vocabulary = predictor.vocabulary
     if symbol in vocabulary.capped:
         raise InsideError(
-            f"“{symbol}” is too rare in this story to have a vector of its own: it shares {RARE_SYMBOL}'s."
+            f"“{symbol}” is too rare in the part the model trained on to have a vector of its own: "
+            f"it shares {UNKNOWN_SYMBOL}'s."
         )
     index = vocabulary.id_of(symbol)
     return [

@@ -35,13 +35,16 @@ def main() -> None:
     )
     with lesson_box:
         lesson_bar(tab)
-    story, data, problems = None, None, [tab.story_error] if tab.story_error else []
+    story, data, held_out, problems = None, None, None, [tab.story_error] if tab.story_error else []
     try:
         story = tab.story()
-        data = resources.training_data(story.digest, tab.settings().model.n_input, story)
+        held_out = holdout.held_out_part(story, tab.settings())
+        # A hold-out the story cannot afford is said in the story section; the story still shows.
+        shown_holdout = tab.settings().train.holdout if held_out.split is not None else 0
+        data = resources.training_data(story.digest, tab.settings().model.n_input, shown_holdout, story)
     except NextwordError as error:
         problems.append(str(error))
-    held_out = holdout.held_out_part(story, tab.settings()) if data is not None else None
+        held_out = None
     with story_box:
         note = tab.story_note if tab.settings().corpus.symbol_mode == "characters" else None
         story_section(story, data, problems, held_out, shown=tab.shows("story"), note=note)

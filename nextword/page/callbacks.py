@@ -87,7 +87,7 @@ def on_train() -> None:
     try:
         story = tab.story()
         _, model, train = tab.settings()
-        data = resources.training_data(story.digest, model.n_input, story)
+        data = resources.training_data(story.digest, model.n_input, train.holdout, story)
         key = registry.run_key(story, model, train)
         resources.get_registry().get_or_start(
             key, lambda on_done: TrainingRun(data, model, train, on_done=on_done)

@@ -17,6 +17,7 @@ from nextword.page.format import escape_markdown
 from nextword.page.options import step_option_nearest
 from nextword.page.state import Settings, TabState
 from nextword.text import corpus, run_windows, windows
+from nextword.text.vocab import UNKNOWN_SYMBOL
 from nextword.text.windows import HoldoutSplit
 
 QUOTED_SYMBOLS = 6  # of the held-out part's start, quoted in the sentence
@@ -59,7 +60,7 @@ def held_out_part(story: corpus.Story, settings: Settings) -> HeldOut:
     return HeldOut(split, None)
 
 
-def holdout_note(story: corpus.Story, held_out: HeldOut) -> None:
+def holdout_note(story: corpus.Story, held_out: HeldOut, unseen: int = 0) -> None:
     """One sentence: what of the story the model never sees (or why the hold-out cannot be)."""
     if held_out.error:
         st.warning(escape_markdown(held_out.error))
@@ -77,6 +78,12 @@ def holdout_note(story: corpus.Story, held_out: HeldOut) -> None:
         f"**Held out:** the model never sees the last {split.holdout_percent:g}% of the story, from "
         f"“{quote} …” on: {split.held_out_count:,} windows it never trains on, kept to test it on "
         "words it has not seen."
+        + (
+            f" {unseen:,} of its words never occur in the part it trains on: they count as "
+            f"{UNKNOWN_SYMBOL}, for the LSTM and the n-gram alike."
+            if unseen
+            else ""
+        )
     )
     if story.symbol_count >= run_windows.HOLDOUT_STORY_SYMBOLS:
         st.caption(

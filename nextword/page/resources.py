@@ -50,9 +50,9 @@ def read_story(data: bytes, name: str, symbol_mode: str) -> corpus.Story:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def training_data(story_digest: str, n_input: int, _story: corpus.Story) -> TrainingData:
-    """Vocabulary and all windows of a story at one n_input (shared by the page and the runs)."""
-    return prepare_training_data(_story, ModelConfig(n_input=n_input))
+def training_data(story_digest: str, n_input: int, holdout: int, _story: corpus.Story) -> TrainingData:
+    """Vocabulary and all windows of a story at one n_input and hold-out (shared by the page and runs)."""
+    return prepare_training_data(_story, ModelConfig(n_input=n_input), holdout)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -84,6 +84,11 @@ class RunWindows:
     @classmethod
     def of(cls, data: TrainingData, train_config: TrainConfig) -> RunWindows:
         """Raises HoldoutError when the hold-out leaves nothing to train or to test on."""
+        if data.holdout_percent != train_config.holdout:
+            raise ValueError(
+                f"The windows were prepared holding out {data.holdout_percent:g}%, the run holds out "
+                f"{train_config.holdout:g}%: prepare them with prepare_training_data(..., holdout_percent)."
+            )
         split = holdout_split(data.window_count + data.n_input, data.n_input, train_config.holdout)
         vocabulary_size, seed = len(data.vocabulary), train_config.seed
         train, held_out = split.train, split.held_out

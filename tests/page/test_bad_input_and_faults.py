@@ -28,7 +28,7 @@ from nextword.config import CorpusConfig, TrainConfig
 from nextword.errors import CheckpointError
 from nextword.page import resources
 from nextword.text.corpus import load_story
-from nextword.text.vocab import RARE_SYMBOL
+from nextword.text.vocab import UNKNOWN_SYMBOL
 from nextword.training import spare_models
 from nextword.training.progress import Status
 from nextword.training.registry import RunRegistry, live_registries
@@ -144,7 +144,7 @@ def test_cli_says_how_many_symbols_share_the_rare_symbol(tmp_path, capsys):
     assert cli_main(arguments) == 0
     printed = capsys.readouterr().out
     expected = "the 19,999 most frequent symbols keep their own id, and the 501 rarest share one symbol, "
-    assert expected + RARE_SYMBOL in printed, printed
+    assert expected + UNKNOWN_SYMBOL in printed, printed
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "latin-1"])
@@ -254,8 +254,8 @@ def test_an_enormous_vocabulary_is_capped_and_the_page_says_so(app):
     assert error_messages(at) == []
     assert metric_value(at, "Symbols") == "100,000"
     assert metric_value(at, "Vocabulary") == "20,000"
-    notes = [element.value for element in at.info if RARE_SYMBOL in element.value]
-    assert notes and "19,999 most frequent" in notes[0] and "80,001 rarest" in notes[0], notes
+    notes = [element.value for element in at.info if UNKNOWN_SYMBOL in element.value]
+    assert notes and "19,999 most frequent" in notes[0] and "70,001 rarest" in notes[0], notes
     assert not at.button(key="train").proto.disabled
 
 

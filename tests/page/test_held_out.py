@@ -65,7 +65,8 @@ def test_holding_out_a_fifth_of_the_fable_trains_on_the_rest_and_draws_both_curv
     sentence = [element.value for element in at.markdown if element.value.startswith("**Held out:**")]
     assert sentence == [
         "**Held out:** the model never sees the last 20% of the story, from “got up and said that is …” "
-        "on: 41 windows it never trains on, kept to test it on words it has not seen."
+        "on: 41 windows it never trains on, kept to test it on words it has not seen. 17 of its words "
+        "never occur in the part it trains on: they count as ⟨unk⟩, for the LSTM and the n-gram alike."
     ]
     set_tiny_config(at, steps=300)
     train_until_done(at)

@@ -8,7 +8,7 @@ import pytest
 
 from nextword.errors import CheckpointError, UnknownSymbolError
 from nextword.text.corpus import Story
-from nextword.text.vocab import RARE_SYMBOL, Vocabulary
+from nextword.text.vocab import UNKNOWN_SYMBOL, Vocabulary
 from tests.conftest import FABLE_SYMBOLS, FABLE_VOCABULARY
 
 
@@ -56,15 +56,15 @@ def test_unknown_words_are_all_named_with_suggestions(fable_vocabulary: Vocabula
 
 def test_size_cap_maps_rare_symbols_to_one_id() -> None:
     vocabulary = Vocabulary.from_symbols("a a a b b c d e".split(), max_size=3)
-    assert vocabulary.symbols == ("a", "b", RARE_SYMBOL)
+    assert vocabulary.symbols == ("a", "b", UNKNOWN_SYMBOL)
     assert vocabulary.counts == (3, 2, 3)
-    assert vocabulary.rare_id == 2
+    assert vocabulary.unknown_id == 2
     assert vocabulary.encode(["a", "c", "e"]) == [0, 2, 2]
-    assert vocabulary.decode([2]) == [RARE_SYMBOL]
+    assert vocabulary.decode([2]) == [UNKNOWN_SYMBOL]
     assert "d" in vocabulary
     with pytest.raises(UnknownSymbolError):
         vocabulary.encode(["z"])
-    assert Vocabulary.from_symbols("a b".split()).rare_id is None
+    assert Vocabulary.from_symbols("a b".split()).unknown_id is None
 
 
 def test_rows_for_a_table(fable_vocabulary: Vocabulary) -> None:

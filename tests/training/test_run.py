@@ -69,7 +69,7 @@ def test_a_run_told_not_to_stop_when_learned_runs_every_step(tiny_data, tiny_mod
 
 def test_a_held_out_run_scores_both_parts_and_the_ngram(fable_story):
     model_config = ModelConfig(units=32, embedding_dim=8)
-    data = prepare_training_data(fable_story, model_config)
+    data = prepare_training_data(fable_story, model_config, holdout_percent=20)
     run = TrainingRun(data, model_config, TrainConfig(steps=40, holdout=20, stop_when_learned=False))
     # 204 symbols, 41 held out (the last 20%): 160 training windows, 41 held-out ones.
     assert run.progress().window_count == 160 and run.progress().holdout_window_count == 41
@@ -234,16 +234,16 @@ def test_mirrored_strategy_on_two_logical_cpus():
 
 
 def test_an_enormous_vocabulary_is_capped_and_scored_on_a_sample():
-    """100,000 distinct symbols: the rarest share ⟨rare⟩ and the accuracy is scored on a fixed sample."""
+    """100,000 distinct symbols: the rarest share ⟨unk⟩ and the accuracy is scored on a fixed sample."""
     from nextword.config import CorpusConfig
     from nextword.text.corpus import load_story
-    from nextword.text.vocab import RARE_SYMBOL
+    from nextword.text.vocab import UNKNOWN_SYMBOL
 
     words = " ".join(f"w{index}" for index in range(100_000))
     story = load_story(words, CorpusConfig(max_vocabulary=20_000))
     model_config = ModelConfig(n_input=2, units=8, embedding_dim=4)
     data = prepare_training_data(story, model_config)
-    assert len(data.vocabulary) == 20_000 and RARE_SYMBOL in data.vocabulary.symbols
+    assert len(data.vocabulary) == 20_000 and UNKNOWN_SYMBOL in data.vocabulary.symbols
     session = TrainingRun(data, model_config, TrainConfig(steps=3, batch_size=64))
     session.start()
     progress = session.wait(120)

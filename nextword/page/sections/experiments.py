@@ -31,7 +31,7 @@ def on_experiment(name: str) -> None:
         story = tab.story()
         _, model, train = tab.settings()
         for variant in experiment.variants(model, train):
-            data = resources.training_data(story.digest, variant.model.n_input, story)
+            data = resources.training_data(story.digest, variant.model.n_input, variant.train.holdout, story)
             key = registry.run_key(story, variant.model, variant.train)
             resources.get_registry().get_or_start(
                 key,

@@ -55,7 +55,7 @@ def story_section(
     if capped_note:
         st.info(capped_note)
     if held_out is not None:
-        holdout_note(story, held_out)
+        holdout_note(story, held_out, data.unseen_held_out_count)
     left, right = st.columns([2, 3])
     with left:
         dictionary(data.vocabulary)
