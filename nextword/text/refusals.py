@@ -1,8 +1,8 @@
 """Refusals of what is not a story: binary files, control codes, empty text, oversized files.
 
-Each refusal is a `StoryError` subclass whose message says what to do instead. The checks are
-shared by the steps of decoding: `nextword.text.decoding` refuses before and after it reads the bytes,
-`nextword.text.encoding_detection` when no encoding reads them as text. Nothing here picks an encoding.
+Each refusal is a `StoryError` subclass whose message says what to do instead:
+`nextword.text.decoding` refuses before it reads the bytes, when no encoding reads them as text,
+and after, when the text is full of control codes. Nothing here picks an encoding.
 """
 
 from __future__ import annotations
