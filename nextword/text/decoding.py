@@ -171,7 +171,7 @@ def _guessed_reading(data: bytes) -> DecodedStory:
     encoding = best.encoding
     if encoding != "cp1252" and text == data.decode("cp1252", errors="replace"):
         encoding = "cp1252"  # Western text reads the same in several code pages: name the usual one.
-    return DecodedStory(data.decode(encoding), encoding, _guess_note(encoding) if weak else None)
+    return DecodedStory(text, encoding, _guess_note(encoding) if weak else None)
 
 
 def _decode_bytes(data: bytes) -> DecodedStory:
