@@ -112,8 +112,9 @@ def _help_texts() -> dict[str, str]:
     _, article_train = article_configs()
     upload_megabytes = CorpusConfig().max_bytes / 1_000_000
     return {
-        "story_upload": "Any plain-text story in any language (UTF-8 or UTF-16), "
-        f"up to {upload_megabytes:g} MB.",
+        "story_upload": f"Any plain-text story in any language, up to {upload_megabytes:g} MB. UTF-8 or "
+        "UTF-16 work best; most other common encodings (Windows code pages, KOI8, Shift-JIS, GB18030, "
+        "Big5, EUC-KR...) are recognised. If the words look wrong, save the story as UTF-8.",
         "n_input": "How many symbols the network reads before guessing the next one. "
         f"The article uses {ARTICLE_N_INPUT}: ['had', 'a', 'general'] → council.",
         "layers": "LSTM layers stacked on each other: each reads the sequence the one below writes. "

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from nextword.config import CorpusConfig
 from nextword.errors import EmptyStoryError, NeedsCharacterModeError, SettingsError, StoryTooShortError
-from nextword.text.decoding import decode_story, decode_text
+from nextword.text.decoding import DecodedStory, decode_story, decode_text
 
 SPACE_SYMBOL = "␣"
 
@@ -109,6 +109,8 @@ class Story:
     config: CorpusConfig
     # A name to show (a file name or a bundled story's title).
     name: str
+    # What the person should know about how the bytes were read (a guessed encoding, damaged bytes).
+    encoding_note: str | None = None
 
     @cached_property
     def digest(self) -> str:
@@ -218,13 +220,21 @@ def load_story(data: bytes | str, config: CorpusConfig | None = None, name: str 
     """Bytes (an upload) or text (typed in) → a Story; raises StoryError subclasses."""
     config = config if config is not None else CorpusConfig()
     if isinstance(data, str):
-        text, encoding = decode_text(data, max_bytes=config.max_bytes), "unicode"
+        decoded = DecodedStory(decode_text(data, max_bytes=config.max_bytes), "unicode")
     else:
-        text, encoding = decode_story(data, max_bytes=config.max_bytes)
+        decoded = decode_story(data, max_bytes=config.max_bytes)
+    text = decoded.text
     symbols = tokenize(text, config.symbol_mode, config.lowercase)
     if not symbols:
         raise EmptyStoryError("The story holds no words. Paste or upload a text with some words.")
-    return Story(text=text, encoding=encoding, symbols=tuple(symbols), config=config, name=name)
+    return Story(
+        text=text,
+        encoding=decoded.encoding,
+        symbols=tuple(symbols),
+        config=config,
+        name=name,
+        encoding_note=decoded.note,
+    )
 
 
 def check_story_length(symbol_count: int, n_input: int) -> None:

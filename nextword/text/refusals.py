@@ -1,15 +1,14 @@
 """Refusals of what is not a story: binary files, control codes, empty text, oversized files.
 
-Each refusal is a `StoryError` subclass whose message says what to do instead. The checks are
-shared by the steps of decoding: `nextword.text.decoding` refuses before and after it reads the bytes,
-`nextword.text.encoding_detection` when no encoding reads them as text. Nothing here picks an encoding.
+Each refusal is a `StoryError` subclass whose message says what to do instead:
+`nextword.text.decoding` refuses before it reads the bytes, when no encoding reads them as text,
+and after, when the text is full of control codes. Nothing here picks an encoding.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 from nextword.errors import BinaryStoryError, EmptyStoryError, StoryTooLargeError
 
@@ -37,9 +36,9 @@ _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 
 # C0 and C1 control characters other than tab, line feed, vertical tab, form feed, carriage return.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 # More control characters than this share of the text means binary data.
-CONTROL_SHARE_LIMIT = 0.01
+_CONTROL_SHARE_LIMIT = 0.01
 
 
 def _megabytes(size: int) -> str:
@@ -79,46 +78,22 @@ def _is_unusable(character: str) -> bool:
     return character == "\ufffd" or unicodedata.category(character) in ("Cn", "Co", "Cs")
 
 
-@lru_cache(maxsize=1)
-def _suspect_characters() -> re.Pattern[str]:
-    """Control characters, the unusable characters of the first plane, and all characters beyond it.
-
-    One scan of a text finds them all (~20 ms a megabyte); characters beyond the first plane
-    (emoji, rare ideographs) are few and are checked one by one.
-    """
-    ranges = []
-    code = 0x80
-    while code < 0x10000:
-        if _is_unusable(chr(code)):
-            start = code
-            while code + 1 < 0x10000 and _is_unusable(chr(code + 1)):
-                code += 1
-            ranges.append(f"{chr(start)}-{chr(code)}")
-        code += 1
-    return re.compile(f"[{CONTROL_CHARACTERS.pattern[1:-1]}{''.join(ranges)}\U00010000-\U0010ffff]")
-
-
-def problem_counts(text: str) -> tuple[int, int]:
-    """(control characters, unusable characters) in `text`, in one scan."""
-    suspects = _suspect_characters().findall(text)
-    if not suspects:
-        return 0, 0
-    controls = sum(1 for character in suspects if character <= "\x9f")
-    beyond = [character for character in suspects if character >= "\U00010000"]
-    unusable = len(suspects) - controls - len(beyond) + sum(map(_is_unusable, beyond))
-    return controls, unusable
+def _problem_counts(text: str) -> tuple[int, int]:
+    """(control characters, unusable characters) in `text`; each distinct character is looked at once."""
+    unusable = sum(text.count(character) for character in set(text) if _is_unusable(character))
+    return len(_CONTROL_CHARACTERS.findall(text)), unusable
 
 
 def check_is_text(text: str) -> str:
     """Refuse text full of control characters; drop the few an old editor may leave (e.g. ^Z)."""
     if "\x00" in text:
         raise binary_error("it contains NUL characters, which text never has")
-    control_count, unusable = problem_counts(text)
-    if control_count > max(2, CONTROL_SHARE_LIMIT * len(text)):
+    control_count, unusable = _problem_counts(text)
+    if control_count > max(2, _CONTROL_SHARE_LIMIT * len(text)):
         raise binary_error(f"{control_count:,} of its {len(text):,} characters are control codes")
-    if unusable > max(2, CONTROL_SHARE_LIMIT * len(text)):
+    if unusable > max(2, _CONTROL_SHARE_LIMIT * len(text)):
         raise binary_error(f"{unusable:,} of its {len(text):,} characters are unreadable")
-    return CONTROL_CHARACTERS.sub("", text) if control_count else text
+    return _CONTROL_CHARACTERS.sub("", text) if control_count else text
 
 
 def check_not_empty(text: str) -> None:

@@ -57,6 +57,9 @@ FRENCH = (
     "joli ! que vous me semblez beau ! » À ces mots le Corbeau ne se sent pas de joie."
 )
 LIBRARY_CAP = CorpusConfig().max_bytes
+# ISO-8859-7 and Windows-1253 read these bytes almost alike: the encoding is a guess.
+GUESSED_GREEK = (ROOT / "tests" / "fixtures" / "paragraphs" / "greek.txt").read_text(encoding="utf-8")
+GUESS_ADVICE = "if the words look wrong, save the story as UTF-8"
 
 # Bad files a class brings: (file name, bytes, what the message must say).
 BAD_FILES = [
@@ -160,6 +163,14 @@ def test_cli_reads_utf16_and_latin1_stories(tmp_path, capsys, encoding):
     assert "maître" in (out / "vocab.json").read_text(encoding="utf-8")
 
 
+def test_cli_says_when_the_encoding_is_a_guess(tmp_path, capsys):
+    path = tmp_path / "greek.txt"
+    path.write_bytes(GUESSED_GREEK.encode("iso8859_7"))
+    out = tmp_path / "run"
+    assert cli_main(["train", str(path), "--steps", "1", "--units", "8", "--quiet", "--out", str(out)]) == 0
+    assert GUESS_ADVICE in capsys.readouterr().out
+
+
 # ----------------------------------------------------------------------------------------------
 # Bad input in the page: a message, no exception, the story and the runs untouched
 # ----------------------------------------------------------------------------------------------
@@ -243,6 +254,14 @@ def test_utf16_and_latin1_uploads_just_work(app, encoding):
     assert metric_value(at, "Symbols") == f"{expected.symbol_count:,}"
     symbols = set(dataframe_with_column(at, "symbol")["symbol"])
     assert {"maître", "perché", "alléché", "«", "à"} <= symbols
+
+
+def test_the_page_says_when_the_encoding_is_a_guess(app):
+    at = app
+    at.file_uploader(key="story_upload").upload("greek.txt", GUESSED_GREEK.encode("iso8859_7"), "text/plain")
+    at.run()
+    assert_no_exception(at)
+    assert any(GUESS_ADVICE in info.value for info in at.info)
 
 
 def test_an_enormous_vocabulary_is_capped_and_the_page_says_so(app):

@@ -34,6 +34,8 @@ def story_section(
     st.markdown(f"Now using **{escape_markdown(story.name)}**.")
     if note and not problems:
         st.info(note)
+    if story.encoding_note:
+        st.info(story.encoding_note)
     metrics = st.columns(4)
     symbols_are = (
         "Single characters, in order (a space is one too)."
