@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import FABLE_VOCABULARY
@@ -25,6 +26,8 @@ from tests.steps import (
     train_until_done,
     windows_code,
 )
+
+pytestmark = pytest.mark.slow  # every test here starts the page, and most of them train
 
 
 def test_first_page_shows_the_fable_and_its_dictionary(app):

@@ -115,6 +115,7 @@ def test_cli_refuses_each_bad_file_in_one_line(tmp_path, capsys, name, data, mes
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.slow
 def test_cli_reports_a_diverging_run_in_one_line(tmp_path, capsys):
     path = tmp_path / "fable.txt"
     path.write_bytes((ROOT / "data" / "belling_the_cat.txt").read_bytes())
@@ -136,6 +137,7 @@ def test_cli_reports_a_diverging_run_in_one_line(tmp_path, capsys):
     assert "Traceback" not in error and len(error.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_cli_says_how_many_symbols_share_the_rare_symbol(tmp_path, capsys):
     path = tmp_path / "dictionary.txt"
     path.write_text(" ".join(f"w{index}" for index in range(20_500)), encoding="utf-8")
@@ -148,6 +150,7 @@ def test_cli_says_how_many_symbols_share_the_rare_symbol(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "latin-1"])
+@pytest.mark.slow
 def test_cli_reads_utf16_and_latin1_stories(tmp_path, capsys, encoding):
     path = tmp_path / f"corbeau-{encoding}.txt"
     path.write_bytes(FRENCH.encode(encoding))
@@ -465,6 +468,7 @@ def test_a_class_of_tabs_shares_runs_by_settings(app):
 # ----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_runs_keep_the_cap_end_their_threads_and_evicted_runs_free_their_models():
     registry = RunRegistry(max_running=2, max_kept=2)
     keys, models, sessions = [], {}, {}
