@@ -86,17 +86,6 @@ def test_errors_are_one_clear_line(fable_run, capsys, tmp_path, arguments, messa
     assert "Traceback" not in error and len(error.strip().splitlines()) == 1
 
 
-def test_bad_files_are_refused_cleanly(tmp_path, capsys):
-    image = tmp_path / "picture.txt"
-    image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
-    empty = tmp_path / "empty.txt"
-    empty.write_bytes(b"   \n\t ")
-    for path in (image, empty):
-        assert main(["train", str(path)]) == 2
-    error = capsys.readouterr().err
-    assert "Traceback" not in error and len(error.strip().splitlines()) == 2
-
-
 @pytest.mark.slow
 def test_a_story_without_spaces_is_refused_in_words_and_trains_in_characters(tmp_path, capsys):
     story = tmp_path / "japanese.txt"

@@ -355,6 +355,7 @@ def test_stop_twice_train_twice_and_rerun_while_training(app):
         assert_no_exception(tab)
         rerun_until(tab, lambda page: progress_line(page).endswith("stopped"), seconds=15, what="stopped")
         assert tab.button(key="stop").proto.disabled and not tab.button(key="continue").proto.disabled
+        assert tab.text_input(key="predict_context").value, "a stopped run keeps what it learned"
     assert registry.get(key).progress().status == Status.STOPPED
     wait_for(lambda: not training_threads(), 15, "the training thread to end")
 
@@ -481,16 +482,15 @@ def test_runs_keep_the_cap_end_their_threads_and_evicted_runs_free_their_models(
         session = registry.get(key)
         if session is not None:
             assert session.wait(60).status == Status.FINISHED
-            models[key] = weakref.ref(session.model) if session.model is not None else None
+            models[key] = weakref.ref(session.model)
         del session
     wait_for(lambda: not training_threads(), 15, "the training threads to end")
     gc.collect()
     kept = registry.runs()
     assert len(kept) == 2
     assert {key for key, session in sessions.items() if session() is not None} == set(kept)
-    assert all(model is None or model() is None for key, model in models.items() if key not in kept), (
-        "an evicted run's Keras model is freed"
-    )
+    evicted = [model for key, model in models.items() if key not in kept]
+    assert evicted and all(model() is None for model in evicted), "an evicted run's Keras model is freed"
     assert all(session.model is not None for session in kept.values())
 
 
