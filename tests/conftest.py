@@ -126,6 +126,24 @@ def browser():
             launched.close()
 
 
+# Fixtures that train a Keras model or start the page (AppTest, which loads TensorFlow as it goes),
+# a server or a browser: a test that uses one is slow. Other slow tests are marked where they are.
+SLOW_FIXTURES = frozenset(
+    {"app", "browser", "fable_run", "server", "tiny_data", "tiny_data_for", "trained", "trained_fable"}
+)
+# The Keras model, its runs and TensorFlow's runtime: slow as a folder (its few tests that build no
+# model go with it).
+SLOW_FOLDERS = (ROOT / "tests" / "training",)
+
+
+def pytest_collection_modifyitems(items):
+    """Mark slow the tests that build a Keras model or start the page, a server or a browser, so that
+    `pytest -m "not slow"` runs the rest in seconds, without TensorFlow."""
+    for item in items:
+        if SLOW_FIXTURES & set(item.fixturenames) or any(map(item.path.is_relative_to, SLOW_FOLDERS)):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """No run may still be training when the interpreter exits: TensorFlow aborts the process then."""
     import threading

@@ -25,6 +25,7 @@ def test_train_prints_article_style_progress(fable_run, capsys, tmp_path):
     assert (out / "model.keras").is_file()
 
 
+@pytest.mark.slow
 def test_train_with_a_holdout_reports_both_parts_for_the_lstm_and_the_ngram(capsys, tmp_path):
     out = tmp_path / "held"
     arguments = ["train", str(FABLE_PATH), "--holdout", "20", "--steps", "20", "--units", "16"]
@@ -85,17 +86,7 @@ def test_errors_are_one_clear_line(fable_run, capsys, tmp_path, arguments, messa
     assert "Traceback" not in error and len(error.strip().splitlines()) == 1
 
 
-def test_bad_files_are_refused_cleanly(tmp_path, capsys):
-    image = tmp_path / "picture.txt"
-    image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
-    empty = tmp_path / "empty.txt"
-    empty.write_bytes(b"   \n\t ")
-    for path in (image, empty):
-        assert main(["train", str(path)]) == 2
-    error = capsys.readouterr().err
-    assert "Traceback" not in error and len(error.strip().splitlines()) == 2
-
-
+@pytest.mark.slow
 def test_a_story_without_spaces_is_refused_in_words_and_trains_in_characters(tmp_path, capsys):
     story = tmp_path / "japanese.txt"
     text = "むかしむかし、ねずみたちがあつまりました。ねこのくびにすずをつけよう。"

@@ -9,6 +9,8 @@ from nextword.inference.forward_pass import softmax
 from nextword.text.dataset import prepare_training_data
 from nextword.training.run import TrainingRun
 
+pytestmark = pytest.mark.slow  # every test here builds a Keras model
+
 
 def _trained(data, model_config, steps=15):
     session = TrainingRun(data, model_config, TrainConfig(steps=steps, batch_size=32, learning_rate=0.02))

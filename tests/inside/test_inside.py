@@ -389,6 +389,7 @@ def test_slow_motion_in_raw_index_mode_shows_the_numbers():
     ],
     ids=["default", "index-2-layers", "embedding-3-layers"],
 )
+@pytest.mark.slow
 def test_the_model_summary_is_keras_own(model_config):
     from nextword.training.model import build_model
 

@@ -140,6 +140,7 @@ def test_one_prediction_in_slow_motion_steps_forward_and_back(trained):
 
 
 # Last in the module: a fresh page clears the shared run registry that the `trained` tests read.
+@pytest.mark.slow
 def test_a_raw_index_model_shows_its_numbers_and_that_the_meaning_is_lost():
     """Last in the module: it trains a run of its own on a fresh cache."""
     for at in fresh_app_test():

@@ -1,4 +1,4 @@
-"""A story's suggested hold-out and steps (plan.suggested_settings)."""
+"""A story's suggested hold-out and steps (run_windows.suggested_settings)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ def test_short_stories_keep_the_defaults_so_the_fable_reproduces_the_article():
     default = TrainConfig()
     for symbols in (FABLE_SYMBOLS, 391, HOLDOUT_STORY_SYMBOLS - 1):
         assert suggested_settings(symbols) == SuggestedSettings(default.holdout, default.steps)
-    assert default.holdout == 0 and default.steps == 300
+    n_input = ModelConfig().n_input
+    fable = holdout_split(FABLE_SYMBOLS, n_input, suggested_settings(FABLE_SYMBOLS).holdout)
+    assert fable.held_out_count == 0 and fable.train_count == FABLE_SYMBOLS - n_input, "every window trains"
 
 
 def test_a_long_story_holds_out_its_end_and_gets_steps_for_its_size():
