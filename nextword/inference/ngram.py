@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from nextword.errors import ContextLengthError, NextwordError
+from nextword.inference.best_guesses import LISTED, best_guesses
 from nextword.inference.forward_pass import softmax
 from nextword.inference.kneser_ney import MAX_ORDER, KneserNeyTables
 from nextword.inference.predictor import STRATEGIES
@@ -32,6 +33,7 @@ class NGramModel:
         self.vocab_size = 0
         self.order = 0
         self._tables: KneserNeyTables | None = None
+        self._best: list[np.ndarray] | None = None  # best guesses per history, listed on first use
 
     def fit(self, contexts: np.ndarray, targets: np.ndarray, vocab_size: int, order: int | None = None):
         """Count the windows (the training ones: held-out windows stay unseen); returns self.
@@ -55,6 +57,7 @@ class NGramModel:
             raise ValueError(f"order must be in 1..{min(self.n_input + 1, MAX_ORDER)}; got {order}.")
         self.vocab_size, self.order = vocab_size, order
         self._tables = KneserNeyTables(contexts, targets, vocab_size, order)
+        self._best = None
         return self
 
     def _check_contexts(self, contexts) -> np.ndarray:
@@ -114,13 +117,23 @@ class NGramModel:
 
     # ----- best guesses -----
 
+    def _best_guesses(self, contexts: np.ndarray) -> np.ndarray:
+        """The LISTED most probable next ids after each checked context, best first: [N, LISTED]."""
+        if self._best is None:
+            self._best = best_guesses(self._tables)
+        lengths = np.zeros(len(contexts), dtype=np.int64)
+        nodes = np.zeros(len(contexts), dtype=np.int64)
+        for length, (found, found_nodes) in enumerate(self._tables.histories(contexts), start=1):
+            lengths[found], nodes[found] = length, found_nodes[found]
+        guesses = np.empty((len(contexts), LISTED), dtype=np.int64)
+        for length, listed in enumerate(self._best):
+            here = lengths == length
+            guesses[here] = listed[nodes[here]]
+        return guesses
+
     def predictions(self, contexts) -> np.ndarray:
         """The most probable next id after each context [N, n_input] (ties: the lowest id)."""
-        contexts = self._check_contexts(contexts)
-        predictions = np.zeros(len(contexts), dtype=np.int64)
-        for rows, probabilities in self._blocks(contexts):
-            predictions[rows] = probabilities.argmax(axis=1)
-        return predictions
+        return self._best_guesses(self._check_contexts(contexts))[:, 0]
 
     def predict(self, context_ids: Sequence[int] | np.ndarray) -> int:
         """The most probable next id after one context."""
@@ -137,6 +150,8 @@ class NGramModel:
         contexts, targets = self._check_targets(contexts, targets)
         if len(targets) == 0:
             return 0.0
+        if k <= LISTED:
+            return float((self._best_guesses(contexts)[:, :k] == targets[:, None]).any(axis=1).mean())
         ids = np.arange(self.vocab_size)
         hits = 0
         for rows, probabilities in self._blocks(contexts):

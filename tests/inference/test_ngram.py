@@ -106,7 +106,7 @@ def test_predictions_and_accuracies_follow_the_probabilities(n_input: int) -> No
     # Each target's rank as `top_k` ranks: more probable first, then the lower id.
     rankings = np.argsort(-probabilities, axis=1, kind="stable")
     ranks = np.argmax(rankings == targets[:, None], axis=1)
-    for k in (1, 3, 5):
+    for k in (1, 3, 5, 7):
         assert model.top_k_accuracy(queries, targets, k) == pytest.approx(np.mean(ranks < k))
     assert model.accuracy(queries, targets) == model.top_k_accuracy(queries, targets, 1)
     assert model.accuracy(queries[:0], targets[:0]) == 0.0
