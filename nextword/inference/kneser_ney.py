@@ -113,7 +113,7 @@ class KneserNeyTables:
     def probabilities(self, contexts: np.ndarray) -> np.ndarray:
         """Probability of every id after each context: float64 [len(contexts), vocab_size]."""
         table = np.tile(self.lowest, (len(contexts), 1))
-        for order, (found, nodes) in zip(self.orders[1:], self.histories(contexts), strict=False):
+        for order, (found, nodes) in zip(self.orders[1:], self.histories(contexts), strict=True):
             table *= np.where(found, order.gammas[nodes], 1.0)[:, None]
             rows = np.flatnonzero(found)
             starts, stops = order.starts[nodes[rows]], order.starts[nodes[rows] + 1]
@@ -128,7 +128,7 @@ class KneserNeyTables:
     def probabilities_of_targets(self, contexts: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """Probability of each window's own next id: float64 [len(contexts)], without whole rows."""
         result = self.lowest[targets]
-        for order, (found, nodes) in zip(self.orders[1:], self.histories(contexts), strict=False):
+        for order, (found, nodes) in zip(self.orders[1:], self.histories(contexts), strict=True):
             result = result * np.where(found, order.gammas[nodes], 1.0)
             wanted = nodes * self.vocab_size + targets
             index = np.minimum(np.searchsorted(order.pair_keys, wanted), len(order.pair_keys) - 1)

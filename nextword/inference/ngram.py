@@ -35,7 +35,9 @@ class NGramModel:
         self._tables: KneserNeyTables | None = None
         self._best: list[np.ndarray] | None = None  # best guesses per history, listed on first use
 
-    def fit(self, contexts: np.ndarray, targets: np.ndarray, vocab_size: int, order: int | None = None):
+    def fit(
+        self, contexts: np.ndarray, targets: np.ndarray, vocab_size: int, order: int | None = None
+    ) -> NGramModel:
         """Count the windows (the training ones: held-out windows stay unseen); returns self.
 
         `order` is n_input + 1 (the whole context and the next id) by default, at most 5. With no
@@ -51,11 +53,11 @@ class NGramModel:
             min(contexts.min(), targets.min()) < 0 or max(contexts.max(), targets.max()) >= vocab_size
         ):
             raise ValueError(f"ids must be in 0..{vocab_size - 1}.")
-        self.n_input = contexts.shape[1]
-        order = min(self.n_input + 1, MAX_ORDER) if order is None else order
-        if not 1 <= order <= min(self.n_input + 1, MAX_ORDER):
-            raise ValueError(f"order must be in 1..{min(self.n_input + 1, MAX_ORDER)}; got {order}.")
-        self.vocab_size, self.order = vocab_size, order
+        highest = min(contexts.shape[1] + 1, MAX_ORDER)
+        order = highest if order is None else order
+        if not 1 <= order <= highest:
+            raise ValueError(f"order must be in 1..{highest}; got {order}.")
+        self.n_input, self.vocab_size, self.order = contexts.shape[1], vocab_size, order
         self._tables = KneserNeyTables(contexts, targets, vocab_size, order)
         self._best = None
         return self
