@@ -1,179 +1,70 @@
 """An n-gram model over the same windows as the LSTM: the yardstick a trained network should beat.
 
-It counts what followed each context and each of its shorter endings (the last k ids for k =
-n_input ... 1, and k = 0, the plain symbol frequencies). A prediction uses "stupid backoff"
-(Brants et al., 2007): a symbol seen after the longest matching ending scores count / total
-there; otherwise its score at the next shorter ending, times `backoff` per step down. The unigram
-level is add-one smoothed so that every id keeps some probability; scores are then normalized.
+It counts what followed the same few ids in the training windows, keeping a share for what it
+never saw: interpolated modified Kneser-Ney smoothing (`kneser_ney.py`). Its probabilities are real
+ones (they sum to 1 and never give 0), so it has a perplexity to set beside the LSTM's, and the
+bars, the best guesses, the accuracies and the generated text all come from that one distribution.
 
-Pure numpy, no training loop. `fit` counts with array operations and works out, once, the best
-guess after every ending it saw; scoring many windows is then a lookup.
+Pure numpy, no training loop: `fit` counts with array operations; scoring many windows at once is
+a few lookups and, where whole rows are needed, blocks of rows of a bounded size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
 from nextword.errors import ContextLengthError, NextwordError
+from nextword.inference.best_guesses import LISTED, best_guesses
 from nextword.inference.forward_pass import softmax
+from nextword.inference.kneser_ney import MAX_ORDER, KneserNeyTables
 from nextword.inference.predictor import STRATEGIES
 
 MAX_GENERATED = 10_000  # symbols one generate call may write, as for the LSTM
-
-
-def _better(score: np.ndarray, ids: np.ndarray, other_score: np.ndarray, other_ids: np.ndarray) -> np.ndarray:
-    """Where (score, id) beats (other_score, other_id): a higher score, or the same and a lower id."""
-    return (score > other_score) | ((score == other_score) & (ids < other_ids))
-
-
-def _find(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(found, index) of each key in a sorted array; index is meaningless where not found."""
-    index = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
-    return sorted_keys[index] == keys, index
-
-
-class _Level:
-    """The context endings of one length k seen in training, and what followed each.
-
-    Each distinct ending is a node, found by its key `parent * vocab_size + first id`, where
-    `parent` is the node of the same ending less its first id, one level down (level 0 is the
-    single node 0). Followers are kept node by node, best first (most frequent, then lowest id):
-    node j's are `ids[starts[j]:starts[j + 1]]`, seen `counts[...]` times of `totals[j]`.
-    """
-
-    def __init__(self, keys: np.ndarray, window_nodes: np.ndarray, targets: np.ndarray, vocab_size: int):
-        self.vocab_size = vocab_size
-        self.keys = keys  # sorted
-        self.parents = keys // vocab_size
-        # Sorted (node, next id) keys: "was this id seen after this node?" is a binary search.
-        self.pair_keys, counts = np.unique(window_nodes * vocab_size + targets, return_counts=True)
-        pair_nodes, pair_ids = self.pair_keys // vocab_size, self.pair_keys % vocab_size
-        # Rank by node, then most frequent first; the stable sort keeps ties in id order.
-        most = int(counts.max()) + 1
-        ranked = np.argsort(pair_nodes * most + (most - counts), kind="stable")
-        self.ids = pair_ids[ranked]
-        self.counts = counts[ranked].astype(np.float64)
-        self.starts = np.searchsorted(pair_nodes[ranked], np.arange(len(self.keys) + 1))
-        self.totals = np.add.reduceat(self.counts, self.starts[:-1])
-        # Each node's most probable next id over all levels, set by NGramModel.fit.
-        self.best_ids = np.zeros(len(self.keys), dtype=np.int64)
-
-    def find(self, parents: np.ndarray, first_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(found, node) of each ending given by its parent node and its first id."""
-        return _find(self.keys, parents * self.vocab_size + first_ids)
-
-    def follows(self, nodes: np.ndarray, ids: np.ndarray) -> np.ndarray:
-        """Whether each id was seen after its node."""
-        return _find(self.pair_keys, nodes * self.vocab_size + ids)[0]
-
-    def scores(self, scale: float, positions: np.ndarray | slice, nodes: np.ndarray | int) -> np.ndarray:
-        """Backed-off scores of the followers at `positions` of `nodes`.
-
-        Every score is computed by this one formula, so that equal scores compare equal.
-        """
-        return scale * self.counts[positions] / self.totals[nodes]
+BLOCK_VALUES = 1 << 21  # probabilities held at once when scoring whole rows (16 MB of float64)
 
 
 class NGramModel:
-    """Stupid-backoff n-gram counts of (context → next id)."""
+    """Interpolated modified Kneser-Ney n-gram of (context → next id); `order` counts the next id."""
 
-    def __init__(self, backoff: float = 0.4):
-        if not 0 < backoff <= 1:
-            raise ValueError(f"backoff must be above 0 and at most 1; got {backoff}.")
-        self.backoff = backoff
+    def __init__(self):
         self.n_input = 0
         self.vocab_size = 0
-        self._levels: list[_Level] = []  # _levels[k - 1] holds the endings of length k
-        self._unigram = np.zeros(0)
-        # Ids ranked by unigram score, best first (ties: lowest id).
-        self._unigram_order = np.zeros(0, dtype=np.int64)
+        self.order = 0
+        self._tables: KneserNeyTables | None = None
+        self._best: list[np.ndarray] | None = None  # best guesses per history, listed on first use
 
-    # ----- counting -----
+    def fit(
+        self, contexts: np.ndarray, targets: np.ndarray, vocab_size: int, order: int | None = None
+    ) -> NGramModel:
+        """Count the windows (the training ones: held-out windows stay unseen); returns self.
 
-    def fit(self, contexts: np.ndarray, targets: np.ndarray, vocab_size: int) -> NGramModel:
-        """Count the windows (the training ones: held-out windows stay unseen); returns self."""
+        `order` is n_input + 1 (the whole context and the next id) by default, at most 5. With no
+        window at all, every id is equally likely.
+        """
         contexts = np.asarray(contexts, dtype=np.int64)
         targets = np.asarray(targets, dtype=np.int64)
         if contexts.ndim != 2 or contexts.shape[1] < 1 or len(contexts) != len(targets):
             raise ValueError("contexts must be [N, n_input] and targets [N].")
-        if len(targets) == 0:
-            raise ValueError("The n-gram needs at least one window to count.")
-        if min(contexts.min(), targets.min()) < 0 or max(contexts.max(), targets.max()) >= vocab_size:
+        if vocab_size < 1:
+            raise ValueError("The vocabulary needs at least one symbol.")
+        if len(targets) and (
+            min(contexts.min(), targets.min()) < 0 or max(contexts.max(), targets.max()) >= vocab_size
+        ):
             raise ValueError(f"ids must be in 0..{vocab_size - 1}.")
-        self.n_input = contexts.shape[1]
-        self.vocab_size = vocab_size
-        unigram_counts = np.bincount(targets, minlength=vocab_size).astype(np.float64)
-        self._unigram = (unigram_counts + 1.0) / (unigram_counts.sum() + vocab_size)
-        # A stable sort of the negated scores keeps lower ids first among equal scores, like np.argmax.
-        self._unigram_order = np.argsort(-self._unigram, kind="stable")
-        self._levels = []
-        parents = np.zeros(len(targets), dtype=np.int64)
-        for length in range(1, self.n_input + 1):
-            # Each window's ending of this length: its node one level down and the id before it.
-            keys, nodes = np.unique(parents * vocab_size + contexts[:, -length], return_inverse=True)
-            self._levels.append(_Level(keys, nodes, targets, vocab_size))
-            parents = nodes
-        self._choose_best_ids()
+        highest = min(contexts.shape[1] + 1, MAX_ORDER)
+        order = highest if order is None else order
+        if not 1 <= order <= highest:
+            raise ValueError(f"order must be in 1..{highest}; got {order}.")
+        self.n_input, self.vocab_size, self.order = contexts.shape[1], vocab_size, order
+        self._tables = KneserNeyTables(contexts, targets, vocab_size, order)
+        self._best = None
         return self
 
-    def _scale(self, length: int) -> float:
-        """The backoff weight of an ending `length` ids long (1 for the full context)."""
-        return self.backoff ** (self.n_input - length)
-
-    def _followers_below(self, length: int, parents: np.ndarray, ranks: np.ndarray):
-        """(in range, id, score) of each parent's follower of that rank, one level below `length`."""
-        if length == 1:  # The parent is level 0: every id, in unigram order.
-            in_range = ranks < self.vocab_size
-            ids = self._unigram_order[np.where(in_range, ranks, 0)]
-            return in_range, ids, self._scale(0) * self._unigram[ids]
-        below = self._levels[length - 2]
-        in_range = ranks < below.starts[parents + 1] - below.starts[parents]
-        index = np.where(in_range, below.starts[parents] + ranks, 0)
-        return in_range, below.ids[index], below.scores(self._scale(length - 1), index, parents)
-
-    def _choose_best_ids(self) -> None:
-        """Each node's most probable next id under stupid backoff, for all nodes at once.
-
-        An id scores at the longest ending it was seen after, so a node's best is the better of
-        its own best follower and the best id it never saw, which scores at a shorter ending.
-        That one is either the best of the parent's followers that the node never saw (found by
-        walking the parent's ranked followers past the node's own) or the parent's own best
-        never-seen id, carried up from the level below.
-        """
-        parent_unseen_score = parent_unseen_id = None
-        for length, level in enumerate(self._levels, start=1):
-            node_count = len(level.keys)
-            unseen_score = np.full(node_count, -np.inf)  # the best id this node never saw...
-            unseen_id = np.full(node_count, self.vocab_size, dtype=np.int64)
-            ranks = np.zeros(node_count, dtype=np.int64)
-            searching = np.arange(node_count)
-            while searching.size:
-                in_range, ids, scores = self._followers_below(
-                    length, level.parents[searching], ranks[searching]
-                )
-                seen = level.follows(searching, ids)
-                found = in_range & ~seen
-                unseen_score[searching[found]] = scores[found]
-                unseen_id[searching[found]] = ids[found]
-                searching = searching[in_range & seen]
-                ranks[searching] += 1
-            if parent_unseen_score is not None:  # ... or the parent's, from further down
-                score, ids = parent_unseen_score[level.parents], parent_unseen_id[level.parents]
-                take_parent = _better(score, ids, unseen_score, unseen_id)
-                unseen_score = np.where(take_parent, score, unseen_score)
-                unseen_id = np.where(take_parent, ids, unseen_id)
-            own_id = level.ids[level.starts[:-1]]
-            own_score = level.scores(self._scale(length), level.starts[:-1], slice(None))
-            level.best_ids = np.where(_better(own_score, own_id, unseen_score, unseen_id), own_id, unseen_id)
-            parent_unseen_score, parent_unseen_id = unseen_score, unseen_id
-
-    # ----- looking contexts up -----
-
-    def _check_contexts(self, contexts: np.ndarray) -> np.ndarray:
+    def _check_contexts(self, contexts) -> np.ndarray:
         """[N, n_input] int64 ids (longer rows keep their last n_input); raises on bad input."""
-        if not self._levels:
+        if self._tables is None:
             raise ValueError("Call fit() before predicting.")
         contexts = np.asarray(contexts, dtype=np.int64)
         if contexts.ndim != 2:
@@ -188,45 +79,63 @@ class NGramModel:
             raise ValueError(f"ids must be in 0..{self.vocab_size - 1}.")
         return contexts
 
-    def _longest_endings(self, contexts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(length, node) of each context's longest ending seen in training (0, 0 for none)."""
-        lengths = np.zeros(len(contexts), dtype=np.int64)
-        nodes = np.zeros(len(contexts), dtype=np.int64)
-        parents = np.zeros(len(contexts), dtype=np.int64)
-        matched = np.ones(len(contexts), dtype=bool)
-        for length, level in enumerate(self._levels, start=1):
-            found, parents = level.find(parents, contexts[:, self.n_input - length])
-            matched &= found
-            lengths[matched] = length
-            nodes[matched] = parents[matched]
-        return lengths, nodes
+    def _check_targets(self, contexts, targets) -> tuple[np.ndarray, np.ndarray]:
+        contexts = self._check_contexts(contexts)
+        targets = np.asarray(targets, dtype=np.int64)
+        if targets.shape != (len(contexts),):
+            raise ValueError("targets must be [N], one per context.")
+        if targets.size and (targets.min() < 0 or targets.max() >= self.vocab_size):
+            raise ValueError(f"ids must be in 0..{self.vocab_size - 1}.")
+        return contexts, targets
 
-    # ----- predicting -----
+    def _blocks(self, contexts: np.ndarray) -> Iterator[tuple[slice, np.ndarray]]:
+        """(rows, their probabilities) block by block, so that long lists of windows fit in memory."""
+        rows_per_block = max(1, BLOCK_VALUES // self.vocab_size)
+        for start in range(0, len(contexts), rows_per_block):
+            rows = slice(start, start + rows_per_block)
+            yield rows, self._tables.probabilities(contexts[rows])
+
+    # ----- the distribution -----
+
+    def probabilities_of(self, contexts) -> np.ndarray:
+        """Probability of each id after each context: float64 [N, vocab_size], each row sums to 1."""
+        contexts = self._check_contexts(contexts)
+        return self._tables.probabilities(contexts)
 
     def probabilities(self, context_ids: Sequence[int] | np.ndarray) -> np.ndarray:
-        """Probability of each id following the context (float64 [vocab_size], sums to 1)."""
-        context = self._check_contexts(np.asarray(context_ids).reshape(1, -1))
-        scores = self._scale(0) * self._unigram
-        parents = np.zeros(1, dtype=np.int64)
-        # Longer endings overwrite shorter ones: each id keeps the score of its longest match.
-        for length, level in enumerate(self._levels, start=1):
-            found, parents = level.find(parents, context[:, self.n_input - length])
-            if not found[0]:
-                break
-            node = parents[0]
-            followers = slice(level.starts[node], level.starts[node + 1])
-            scores[level.ids[followers]] = level.scores(self._scale(length), followers, node)
-        return scores / scores.sum()
+        """Probability of each id following one context (float64 [vocab_size], sums to 1)."""
+        return self.probabilities_of(np.asarray(context_ids).reshape(1, -1))[0]
 
-    def predictions(self, contexts: np.ndarray) -> np.ndarray:
-        """The most probable next id after each context [N, n_input] (argmax of `probabilities`)."""
-        contexts = self._check_contexts(contexts)
-        lengths, nodes = self._longest_endings(contexts)
-        predictions = np.full(len(contexts), self._unigram_order[0], dtype=np.int64)
-        for length, level in enumerate(self._levels, start=1):
+    def log_likelihoods(self, contexts, targets) -> np.ndarray:
+        """Natural log of the probability each window's next id gets after its context: [N]."""
+        contexts, targets = self._check_targets(contexts, targets)
+        return np.log(self._tables.probabilities_of_targets(contexts, targets))
+
+    def perplexity(self, contexts, targets) -> float:
+        """exp of the mean cross-entropy over the windows: how many equally likely choices it is left with."""
+        if len(targets) == 0:
+            raise ValueError("Perplexity needs at least one window.")
+        return float(np.exp(-self.log_likelihoods(contexts, targets).mean()))
+
+    # ----- best guesses -----
+
+    def _best_guesses(self, contexts: np.ndarray) -> np.ndarray:
+        """The LISTED most probable next ids after each checked context, best first: [N, LISTED]."""
+        if self._best is None:
+            self._best = best_guesses(self._tables)
+        lengths = np.zeros(len(contexts), dtype=np.int64)
+        nodes = np.zeros(len(contexts), dtype=np.int64)
+        for length, (found, found_nodes) in enumerate(self._tables.histories(contexts), start=1):
+            lengths[found], nodes[found] = length, found_nodes[found]
+        guesses = np.empty((len(contexts), LISTED), dtype=np.int64)
+        for length, listed in enumerate(self._best):
             here = lengths == length
-            predictions[here] = level.best_ids[nodes[here]]
-        return predictions
+            guesses[here] = listed[nodes[here]]
+        return guesses
+
+    def predictions(self, contexts) -> np.ndarray:
+        """The most probable next id after each context [N, n_input] (ties: the lowest id)."""
+        return self._best_guesses(self._check_contexts(contexts))[:, 0]
 
     def predict(self, context_ids: Sequence[int] | np.ndarray) -> int:
         """The most probable next id after one context."""
@@ -238,13 +147,29 @@ class NGramModel:
         order = np.argsort(-probabilities, kind="stable")[: max(1, int(k))]
         return [(int(symbol_id), float(probabilities[symbol_id])) for symbol_id in order]
 
-    def count_correct(self, contexts: np.ndarray, targets: np.ndarray) -> int:
+    def top_k_accuracy(self, contexts, targets, k: int = 5) -> float:
+        """Share of windows whose next id is among the k best guesses, as `top_k` ranks them (0 for none)."""
+        contexts, targets = self._check_targets(contexts, targets)
+        if len(targets) == 0:
+            return 0.0
+        if k <= LISTED:
+            return float((self._best_guesses(contexts)[:, :k] == targets[:, None]).any(axis=1).mean())
+        ids = np.arange(self.vocab_size)
+        hits = 0
+        for rows, probabilities in self._blocks(contexts):
+            block_targets = targets[rows]
+            own = probabilities[np.arange(len(block_targets)), block_targets][:, None]
+            ahead = (probabilities > own) | ((probabilities == own) & (ids < block_targets[:, None]))
+            hits += int((ahead.sum(axis=1) < k).sum())
+        return hits / len(targets)
+
+    def count_correct(self, contexts, targets) -> int:
         """How many windows the n-gram predicts right."""
         if len(targets) == 0:
             return 0
         return int((self.predictions(contexts) == np.asarray(targets)).sum())
 
-    def accuracy(self, contexts: np.ndarray, targets: np.ndarray) -> float:
+    def accuracy(self, contexts, targets) -> float:
         """Share of windows whose next id is predicted exactly (0..1; 0 for no window)."""
         return self.count_correct(contexts, targets) / len(targets) if len(targets) else 0.0
 
@@ -273,10 +198,11 @@ class NGramModel:
         random = np.random.default_rng(seed)
         generated: list[int] = []
         for _ in range(n_symbols):
+            probabilities = self.probabilities(window)
             if strategy == "greedy":
-                next_id = self.predict(window)
+                next_id = int(probabilities.argmax())
             else:
-                scaled = np.log(self.probabilities(window)) / temperature
+                scaled = np.log(probabilities) / temperature
                 if top_k is not None and 0 < top_k < len(scaled):
                     cutoff = np.partition(scaled, -top_k)[-top_k]
                     scaled = np.where(scaled >= cutoff, scaled, -np.inf)

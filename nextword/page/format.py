@@ -85,12 +85,16 @@ def yardstick_sentence(
 ) -> str:
     """One sentence: what the LSTM and the n-gram each get right, on trained and on held-out windows."""
     if lstm is None or ngram is None:
-        return "The n-gram counts what followed each context in the training part; it does not learn."
+        return (
+            "The n-gram is a model with Kneser-Ney smoothing: counts of what followed the same few words "
+            "in the training part, with a share kept for what it never saw; it does not learn."
+        )
     at_ceiling = (
         " (the ceiling)" if ngram >= ceiling - 1e-9 else f" (the ceiling is {format_percent(ceiling)})"
     )
     trained = (
-        f"On the windows they trained on, the n-gram, which only counts what followed each context, "
+        f"On the windows they trained on, the n-gram, which counts what followed the same few words "
+        f"and keeps a share for what it never saw, "
         f"gets {format_percent(ngram)} right{at_ceiling} and the LSTM {format_percent(lstm)}"
     )
     if lstm_held_out is None or ngram_held_out is None:

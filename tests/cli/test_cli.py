@@ -34,7 +34,7 @@ def test_train_with_a_holdout_reports_both_parts_for_the_lstm_and_the_ngram(caps
     assert any("Held-out Loss= " in line and "Held-out Accuracy= " in line for line in printed)
     last = next(line for line in printed if line.startswith("Finished after"))
     assert "training windows" in last and "held-out" in last
-    assert "n-gram: training 99.4%, held-out 17.1%" in last  # 7 of 41 held-out windows
+    assert "n-gram: training 65.6%, held-out 12.2%" in last
 
 
 def test_a_run_that_learned_all_it_can_says_so(fable_run, capsys):

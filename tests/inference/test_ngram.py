@@ -1,4 +1,4 @@
-"""The n-gram baseline: counts, back-off, top-k, scoring up to the fable's ceiling, generation."""
+"""The n-gram yardstick: Kneser-Ney probabilities, perplexity, best guesses and generation from them."""
 
 from __future__ import annotations
 
@@ -7,125 +7,135 @@ import pytest
 
 from nextword.errors import ContextLengthError, NextwordError
 from nextword.inference.ngram import NGramModel
-from nextword.text.corpus import Story
+from nextword.text.corpus import load_story
 from nextword.text.vocab import Vocabulary
-from nextword.text.windows import accuracy_ceiling, make_windows
-from tests.conftest import FABLE_RIGHT_POSSIBLE, FABLE_VOCABULARY, FABLE_WINDOWS
+from nextword.text.windows import holdout_split, make_windows
+from tests.conftest import FABLE_PATH, ROOT
 
-# ids 0 1 2 0 1 3 0 1 2 in windows of 2: (0 1)->2 twice and ->3 once, (1 2)->0, (2 0)->1, ...
-SMALL_IDS = [0, 1, 2, 0, 1, 3, 0, 1, 2]
+LONG_STORY_PATH = ROOT / "tests" / "fixtures" / "long_story.txt"
+
+# Worked out by hand below: with n_input 1, the 13 windows are its 13 pairs of neighbours.
+HAND_IDS = [0, 1, 0, 0, 0, 1, 2, 1, 0, 0, 0, 1, 2, 0]
+
+
+def story_windows(path, n_input: int = 3, holdout: float = 0):
+    """(vocabulary size, training windows, held-out windows) of a story file."""
+    symbols = load_story(path.read_bytes()).symbols
+    vocabulary = Vocabulary.from_symbols(symbols)
+    contexts, targets = make_windows(vocabulary.encode(symbols), n_input)
+    split = holdout_split(len(symbols), n_input, holdout)
+    return (
+        len(vocabulary),
+        (contexts[split.train], targets[split.train]),
+        (contexts[split.held_out], targets[split.held_out]),
+    )
 
 
 @pytest.fixture(scope="module")
-def fable_model(fable_story: Story) -> tuple[Vocabulary, NGramModel, np.ndarray, np.ndarray]:
-    vocabulary = Vocabulary.from_symbols(fable_story.symbols)
-    contexts, targets = make_windows(vocabulary.encode(fable_story.symbols), 3)
-    return vocabulary, NGramModel().fit(contexts, targets, len(vocabulary)), contexts, targets
+def long_story():
+    """The long story at n_input 3 with its last 20% held out, and the model counted on the rest."""
+    vocab_size, train, held_out = story_windows(LONG_STORY_PATH, holdout=20)
+    return vocab_size, train, held_out, NGramModel().fit(*train, vocab_size)
 
 
-def small_model(vocab_size: int = 5) -> NGramModel:
-    return NGramModel(backoff=0.4).fit(*make_windows(SMALL_IDS, 2), vocab_size=vocab_size)
+def random_model(n_input: int, vocab_size: int = 12):
+    """A model of 600 random ids among the first 9 (9..11 never seen), and contexts seen and not."""
+    random_state = np.random.RandomState(n_input)
+    contexts, targets = make_windows(random_state.randint(0, 9, 600), n_input)
+    queries = np.vstack([contexts[:200], random_state.randint(0, vocab_size, (200, n_input))])
+    return NGramModel().fit(contexts, targets, vocab_size), queries
 
 
-def test_probabilities_are_the_counts_after_the_full_context() -> None:
-    model = small_model()
-    # Targets 2 0 1 3 0 1 2: unigram counts 2 2 2 1 0, add-one smoothed over 5 ids, times 0.4².
-    unigram = 0.16 * np.array([3, 3, 3, 2, 1]) / 12
-    expected = unigram.copy()
-    expected[[2, 3]] = [2 / 3, 1 / 3]  # (0 1) was followed by 2 twice and by 3 once
-    assert model.probabilities([0, 1]) == pytest.approx(expected / expected.sum())
-    assert model.probabilities([0, 1]).sum() == pytest.approx(1.0)
+def test_the_discounts_continuation_counts_and_probabilities_worked_out_by_hand() -> None:
+    # Pairs: 0 0 four times, 0 1 three, 1 0 and 1 2 twice, 2 0 and 2 1 once: n1..n4 = 2, 2, 1, 1,
+    # Y = 2 / (2 + 2·2) = 1/3, D1 = 1 - 2·Y·2/2 = 1/3, D2 = 2 - 3·Y·1/2 = 3/2, D3+ = 3 - 4·Y·1/1 = 5/3.
+    # Continuation counts (distinct ids before): 0 after 0, 1, 2 → 3; 1 after 0, 2 → 2; 2 after 1 → 1;
+    # 3 never: total 6, n1..n4 = 1, 1, 1, 0, Y = 1/3, D1 = 1/3, D2 = 1, D3+ = Y (no n4) = 1/3, and
+    # gamma = (1/3 + 1 + 1/3) / 6 = 5/18 goes to the uniform 1/4: P1 = 37, 17, 13, 5 (/72).
+    model = NGramModel().fit(*make_windows(HAND_IDS, 1), vocab_size=4)
+    unigram = np.array([37, 17, 13, 5]) / 72
+    # After 0 (seen 7 times: 0 four, 1 three, both discounted by 5/3), gamma = 2 · (5/3) / 7 = 10/21:
+    # P(0 | 0) = (4 - 5/3) / 7 + 10/21 · 37/72 = 437/756, P(1 | 0) = (3 - 5/3) / 7 + 10/21 · 17/72.
+    assert model.probabilities([0]) == pytest.approx(np.array([437, 229, 65, 25]) / 756, abs=1e-15)
+    assert model.probabilities([3]) == pytest.approx(unigram, abs=1e-15)  # 3 never came first
+    assert model.order == 2
 
 
-def test_backs_off_to_shorter_contexts_when_the_full_one_was_never_seen() -> None:
-    model = small_model()
-    unigram = 0.16 * np.array([3, 3, 3, 2, 1]) / 12
-    # (2 1) never occurs; its ending (1) was followed by 2 twice and 3 once: scores times 0.4.
-    expected = unigram.copy()
-    expected[[2, 3]] = [0.4 * 2 / 3, 0.4 * 1 / 3]
-    assert model.probabilities([2, 1]) == pytest.approx(expected / expected.sum())
-    # Id 4 never ends a context: only the symbol frequencies are left, ties going to the lowest id.
-    assert model.probabilities([0, 4]) == pytest.approx(unigram / unigram.sum())
-    assert model.predict([0, 4]) == 0
+@pytest.mark.parametrize("path", [FABLE_PATH, LONG_STORY_PATH], ids=["fable", "long story"])
+def test_every_context_gets_probabilities_that_sum_to_one_and_never_zero(path) -> None:
+    vocab_size, train, held_out = story_windows(path, holdout=20)
+    model = NGramModel().fit(*train, vocab_size)
+    never_seen = np.random.RandomState(0).randint(0, vocab_size, (200, 3))
+    for contexts in (train[0], held_out[0], never_seen):
+        probabilities = model.probabilities_of(contexts)
+        assert probabilities.shape == (len(contexts), vocab_size)
+        assert np.abs(probabilities.sum(axis=1) - 1).max() < 1e-12
+        assert probabilities.min() > 0
 
 
-def test_a_symbol_scores_at_the_longest_ending_it_followed() -> None:
-    # (0 1) was followed by 2, 3 and 4 once each; its ending (1) also by 5, twice (after 6 1).
-    contexts = np.array([[0, 1], [0, 1], [0, 1], [6, 1], [6, 1]])
-    targets = np.array([2, 3, 4, 5, 5])
-    # Backed off, 5 scores 0.9 * 2/5 = 0.36, above the 1/3 of each symbol seen after (0 1)...
-    assert NGramModel(backoff=0.9).fit(contexts, targets, 7).predict([0, 1]) == 5
-    assert NGramModel(backoff=0.4).fit(contexts, targets, 7).predict([0, 1]) == 2  # ... not 0.16
-    # ... but once 5 has followed (0 1) itself, it scores 1/4 there like the others, not 0.9 * 3/6.
-    model = NGramModel(backoff=0.9).fit(np.vstack([contexts, [0, 1]]), np.append(targets, 5), 7)
-    assert model.predict([0, 1]) == 2
-    assert model.probabilities([0, 1])[[2, 3, 4, 5]] == pytest.approx([model.probabilities([0, 1])[2]] * 4)
+def test_a_model_that_counted_nothing_is_uniform_with_the_vocabulary_as_perplexity() -> None:
+    model = NGramModel().fit(np.zeros((0, 2)), np.zeros(0), vocab_size=7)
+    contexts, targets = make_windows([0, 1, 2, 6, 6, 3], 2)
+    assert model.probabilities_of(contexts) == pytest.approx(np.full((4, 7), 1 / 7), abs=1e-15)
+    assert model.perplexity(contexts, targets) == pytest.approx(7.0)
 
 
-def test_backs_off_two_levels_when_the_shorter_ending_adds_nothing() -> None:
-    # (0 1) and (1) were followed by 2 and 3 once each; 4 followed (5 6) twenty times.
-    contexts = np.array([[0, 1], [0, 1]] + [[5, 6]] * 20)
-    targets = np.array([2, 3] + [4] * 20)
-    # 4 is 21/29 of the smoothed symbol frequencies: 0.9² * 21/29 = 0.59 beats 2's 1/2.
-    assert NGramModel(backoff=0.9).fit(contexts, targets, 7).predict([0, 1]) == 4
-    assert NGramModel(backoff=0.4).fit(contexts, targets, 7).predict([0, 1]) == 2
+def test_log_likelihoods_and_perplexity_are_those_of_the_probabilities(long_story) -> None:
+    _, _, (contexts, targets), model = long_story
+    own = model.probabilities_of(contexts)[np.arange(len(targets)), targets]
+    assert model.log_likelihoods(contexts, targets) == pytest.approx(np.log(own), rel=1e-12)
+    assert model.perplexity(contexts, targets) == pytest.approx(np.exp(-np.log(own).mean()), rel=1e-12)
 
 
-def test_equal_scores_go_to_the_lowest_id() -> None:
-    # With no back-off penalty, 2 scores 2/4 after (1), as 5 and 6 score 1/2 after (0 1).
-    contexts = np.array([[0, 1], [0, 1], [3, 1], [3, 1]])
-    model = NGramModel(backoff=1.0).fit(contexts, np.array([5, 6, 2, 2]), 7)
-    assert model.predict([0, 1]) == 2
-    assert [symbol_id for symbol_id, _ in model.top_k([0, 1], k=3)] == [2, 5, 6]
+def test_held_out_perplexity_is_far_below_the_vocabulary_and_a_unigrams(long_story) -> None:
+    vocab_size, train, held_out, model = long_story
+    unigram = NGramModel().fit(*train, vocab_size, order=1)
+    assert model.order == 4 and unigram.order == 1
+    perplexity = model.perplexity(*held_out)
+    assert perplexity < vocab_size / 2
+    assert perplexity < 0.9 * unigram.perplexity(*held_out)
+    assert model.top_k_accuracy(*held_out, k=5) > model.top_k_accuracy(*held_out, k=1) > 0
 
 
 @pytest.mark.parametrize("n_input", [1, 2, 3, 5])
-@pytest.mark.parametrize("backoff", [0.1, 0.4, 0.9, 1.0])
-def test_predictions_for_many_windows_agree_with_probabilities(n_input: int, backoff: float) -> None:
-    random_state = np.random.RandomState(n_input)
-    contexts, targets = make_windows(random_state.randint(0, 9, 600), n_input)
-    model = NGramModel(backoff=backoff).fit(contexts, targets, 12)  # ids 9..11 never seen
-    queries = np.vstack([contexts[:200], random_state.randint(0, 12, (200, n_input))])
-    expected = [int(np.argmax(model.probabilities(query))) for query in queries]
-    assert model.predictions(queries).tolist() == expected
+def test_predictions_and_accuracies_follow_the_probabilities(n_input: int) -> None:
+    model, queries = random_model(n_input)
+    probabilities = model.probabilities_of(queries)
+    assert model.predictions(queries).tolist() == probabilities.argmax(axis=1).tolist()
+    targets = np.random.RandomState(1).randint(0, 12, len(queries))
+    # Each target's rank as `top_k` ranks: more probable first, then the lower id.
+    rankings = np.argsort(-probabilities, axis=1, kind="stable")
+    ranks = np.argmax(rankings == targets[:, None], axis=1)
+    for k in (1, 3, 5, 7):
+        assert model.top_k_accuracy(queries, targets, k) == pytest.approx(np.mean(ranks < k))
+    assert model.accuracy(queries, targets) == model.top_k_accuracy(queries, targets, 1)
+    assert model.accuracy(queries[:0], targets[:0]) == 0.0
 
 
-def test_top_k_is_ordered_and_sums_to_one(fable_model) -> None:
-    vocabulary, model, _, _ = fable_model
-    context = vocabulary.encode(["had", "a", "general"])
-    top = model.top_k(context, k=3)
-    assert [vocabulary.symbol_of(symbol_id) for symbol_id, _ in top][0] == "council"
-    assert top[0][1] > top[1][1] >= top[2][1]
-    everything = model.top_k(context, k=len(vocabulary))
-    assert len(everything) == FABLE_VOCABULARY and sum(
-        probability for _, probability in everything
-    ) == pytest.approx(1.0)
-    assert [probability for _, probability in everything] == sorted(
-        (probability for _, probability in everything), reverse=True
-    )
-    assert model.top_k(context, k=1)[0][0] == model.predict(context)
+def test_top_k_lists_the_most_probable_ids_of_the_distribution() -> None:
+    model, queries = random_model(2)
+    for query in queries[::40]:
+        probabilities = model.probabilities(query)
+        top = model.top_k(query, k=4)
+        best = np.argsort(-probabilities, kind="stable")[:4]
+        assert top == [(symbol_id, probabilities[symbol_id]) for symbol_id in best.tolist()]
+        assert top[0][0] == model.predict(query)
 
 
-def test_accuracy_reaches_the_ceiling_on_the_fable(fable_model) -> None:
-    _, model, contexts, targets = fable_model
-    assert accuracy_ceiling(contexts, targets) == FABLE_RIGHT_POSSIBLE
-    assert model.count_correct(contexts, targets) == FABLE_RIGHT_POSSIBLE
-    assert model.accuracy(contexts, targets) == pytest.approx(FABLE_RIGHT_POSSIBLE / FABLE_WINDOWS)
-    assert model.accuracy(contexts[:0], targets[:0]) == 0.0
-
-
-def test_greedy_generation_retells_a_story_without_repeated_contexts() -> None:
+def told_twice() -> tuple[np.ndarray, NGramModel]:
+    """80 random ids and a model of them told twice: each context was followed by one id, twice."""
     ids = np.random.RandomState(5).randint(0, 60, 80)
-    contexts, targets = make_windows(ids, 3)
-    assert len({tuple(row) for row in contexts.tolist()}) == len(contexts)  # every context unique
-    model = NGramModel().fit(contexts, targets, 60)
+    return ids, NGramModel().fit(*make_windows(np.concatenate([ids, ids]), 3), vocab_size=60)
+
+
+def test_greedy_generation_retells_a_story_told_twice() -> None:
+    ids, model = told_twice()
     assert model.generate(ids[:3], n_symbols=77) == ids[3:].tolist()
     assert model.generate(ids[:3], n_symbols=0) == []
 
 
 def test_sampling_is_seeded_and_follows_the_settings() -> None:
-    ids = np.random.RandomState(5).randint(0, 60, 80)
-    model = NGramModel().fit(*make_windows(ids, 3), vocab_size=60)
+    ids, model = told_twice()
     first = model.generate(ids[:3], 40, strategy="sample", temperature=1.5, seed=1)
     assert first == model.generate(ids[:3], 40, strategy="sample", temperature=1.5, seed=1)
     assert first != model.generate(ids[:3], 40, strategy="sample", temperature=1.5, seed=2)
@@ -137,7 +147,7 @@ def test_sampling_is_seeded_and_follows_the_settings() -> None:
 
 
 def test_people_get_nextword_errors() -> None:
-    model = small_model()
+    model = NGramModel().fit(*make_windows(HAND_IDS, 2), vocab_size=4)
     with pytest.raises(ContextLengthError, match="reads 2"):
         model.top_k([1], k=3)
     with pytest.raises(ContextLengthError):
@@ -152,13 +162,15 @@ def test_people_get_nextword_errors() -> None:
 
 
 def test_programming_errors_raise() -> None:
-    with pytest.raises(ValueError):
-        NGramModel(backoff=0)
+    contexts, targets = make_windows(HAND_IDS, 2)
+    with pytest.raises(ValueError, match="order"):
+        NGramModel().fit(contexts, targets, vocab_size=4, order=4)
     with pytest.raises(ValueError):
         NGramModel().fit(np.array([[0, 5]]), np.array([1]), vocab_size=3)
-    with pytest.raises(ValueError):
-        NGramModel().fit(np.zeros((0, 2)), np.zeros(0), vocab_size=3)
     with pytest.raises(ValueError, match="fit"):
         NGramModel().probabilities([0, 1])
-    with pytest.raises(ValueError, match="0..4"):
-        small_model().predict([0, 7])
+    model = NGramModel().fit(contexts, targets, vocab_size=4)
+    with pytest.raises(ValueError, match="0..3"):
+        model.predict([0, 7])
+    with pytest.raises(ValueError, match="at least one window"):
+        model.perplexity(contexts[:0], targets[:0])

@@ -108,7 +108,7 @@ def test_holding_out_a_fifth_of_the_fable_trains_on_the_rest_and_draws_both_curv
     # Predict: the n-gram's bars beside the LSTM's, and the sentence saying who wins where.
     assert len(chart_rows(at, "Most likely next symbols")) == 5
     ngram_bars = chart_rows(at, "The n-gram's guesses")
-    assert len(ngram_bars) == 5 and ngram_bars[0]["symbol"] == "the"
+    assert len(ngram_bars) == 5 and ngram_bars[0]["symbol"] == "and"
     verdict = [element.value for element in at.markdown if "on the held-out words" in element.value]
     assert len(verdict) == 1 and "n-gram" in verdict[0] and "guesses more of them" in verdict[0]
 
@@ -119,12 +119,15 @@ def test_generated_texts_mark_what_they_copy_from_the_story(app):
     train_until_done(at)
     texts = generated_texts(at)
     assert len(texts) == 2
-    assert all('<mark class="nw-copied">' in text for text in texts), texts
+    # The LSTM retells stretches of the fable; the smoothed n-gram, on so few words, need not.
+    assert '<mark class="nw-copied">' in texts[0], texts
     summaries = [caption.value for caption in at.caption if caption.value.startswith("copied: ")]
     assert len(summaries) == 2
     assert all("% of the generated symbols; longest copied run: " in summary for summary in summaries)
     sources = [node.proto.body for node in at.get("html") if "The longest copied run" in node.proto.body]
-    assert len(sources) == 2 and all(f"of {FABLE_SYMBOLS}" in source for source in sources)
+    # One quote of the story per text that copies from it.
+    copying = sum('<mark class="nw-copied">' in text for text in texts)
+    assert len(sources) == copying and all(f"of {FABLE_SYMBOLS}" in source for source in sources)
 
 
 def test_story_text_in_the_generated_texts_is_escaped(app):

@@ -80,9 +80,8 @@ def test_a_held_out_run_scores_both_parts_and_the_ngram(fable_story):
     assert 0 <= progress.final_holdout_accuracy <= 1 and progress.holdout_losses[-1] > 0
     # The time spent scoring is told, the held-out part within it, within the training time.
     assert 0 < progress.holdout_scoring_seconds < progress.scoring_seconds < progress.elapsed_seconds
-    # The n-gram counts only the training part: it knows those windows by heart, not the held-out ones.
-    assert progress.ngram_accuracy == pytest.approx(progress.ceiling)
-    assert progress.ngram_holdout_accuracy < progress.ngram_accuracy
+    # The n-gram counts only the training part: it gets more of those windows right than held-out ones.
+    assert progress.ngram_holdout_accuracy < progress.ngram_accuracy <= progress.ceiling
 
 
 def test_a_listener_sees_every_published_snapshot_in_order(tiny_data, tiny_model_config, tiny_train_config):

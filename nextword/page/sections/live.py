@@ -144,6 +144,7 @@ def accuracy_caption(progress: TrainingProgress) -> str:
     )
     return (
         f"Batch: share of each step's windows guessed right. {training}{held_out} "
-        "n-gram: what counting the contexts of the training part gets right, without learning. "
+        "n-gram: what an n-gram model with Kneser-Ney smoothing gets right without learning: counts of "
+        "what followed the same few words in the training part, with a share kept for what it never saw. "
         "Ceiling: the best any model can do on the training windows."
     )

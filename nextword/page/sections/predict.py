@@ -1,7 +1,8 @@
 """Section 4: the best guesses for the next symbol after a context the student types.
 
-The LSTM's bars stand beside the n-gram's (counts of what followed the same context in the
-training part), with a sentence saying which of the two gets more right, trained or held out.
+The LSTM's bars stand beside the n-gram's (an n-gram model with Kneser-Ney smoothing: counts of
+what followed the same few words in the training part, with a share kept for what it never saw),
+with a sentence saying which of the two gets more right, trained or held out.
 """
 
 from __future__ import annotations
@@ -88,7 +89,10 @@ def predict_section(key: str, run: TrainingRun, generate: bool = True) -> None:
         st.markdown("**The LSTM**")
         top_k_bars(pairs, true_next, "Most likely next symbols", "top_k")
     with ngram_column:
-        st.markdown(f"**The n-gram**: what followed these {n_input} symbols, or fewer, in the training part")
+        st.markdown(
+            f"**The n-gram** (Kneser-Ney): what followed these {n_input} symbols, or fewer, in the training "
+            "part, with a share kept for what it never saw"
+        )
         top_k_bars(ngram_pairs, true_next, "The n-gram's guesses", "ngram_top_k")
     if generate:
         generate_section(run, predictor, context)
