@@ -1,13 +1,12 @@
 """Per-step bookkeeping of a run: losses, batch accuracies, exact scoring, snapshots.
 
-Keras reports running means over an epoch; the tracker turns them back into each step's own loss
-and batch accuracy, scores the windows exactly now and then with the numpy predictor on the
-current weights, notices a diverging loss, and builds `TrainingProgress` snapshots. When every
-step trains on the whole training set (`scores_from_steps`), a step's own hit count is the exact
-score of the weights before it, so the tracker takes its scores from the steps, and the compiled
-blocks run the "learned all it can" test themselves (`learned_rule`). It owns all
-of its state; the run hands it what it needs and receives snapshots through `publish`. Nothing
-here imports TensorFlow (the Keras callback that feeds it lives in `nextword.training.fit_callback`).
+The compiled blocks hand the tracker each step's own loss and batch accuracy; it scores the windows
+exactly now and then with the numpy predictor on the current weights, notices a diverging loss,
+applies the "learned all it can" rule (`nextword.training.learned`) and builds `TrainingProgress`
+snapshots. When every step trains on the whole training set (`scores_from_steps`), a step's own
+hit count is the exact score of the weights before it, so the tracker takes its scores from the
+steps and the blocks apply the rule themselves (`block_rule`). It owns all of its state; the run
+hands it what it needs and receives snapshots through `publish`. Nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -17,19 +16,17 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from nextword.config import ModelConfig, TrainConfig
 from nextword.text.dataset import TrainingData
-from nextword.training.compiled_steps import LEARNED_RULE_STEPS, LearnedRule
+from nextword.training.history import History, score
+from nextword.training.learned import LEARNED_LOSS_STEPS, LearnedRule
 from nextword.training.progress import SampleLine, TrainingProgress
 
 # Publish a snapshot at most this often (seconds): readers poll about once a second.
 PUBLISH_INTERVAL = 0.1
-# How many article-style sample lines a snapshot keeps.
-SAMPLES_KEPT = 5
 # Exact scoring of all windows may take at most this share of the training time, once it has
 # taken this many seconds in all: below that no scoring point is skipped, so on a short story a
 # seed gives the same points (and the same "learned all it can" step) however busy the machine is.
@@ -37,42 +34,6 @@ EVALUATION_BUDGET = 0.1
 EVALUATION_FREE_SECONDS = 0.5
 # About this many exact-accuracy points per run.
 EVALUATION_POINTS = 60
-# "Learned all it can": at the ceiling, and the mean loss of the last few steps at most this far
-# (nats) above the lowest any model can reach on the story.
-LEARNED_LOSS_MARGIN = 0.05
-LEARNED_LOSS_STEPS = LEARNED_RULE_STEPS
-# Rows scored in one numpy pass (bounds the memory of the logits for a large vocabulary).
-SCORING_ROWS = 2048
-
-
-def score(predictor, contexts: np.ndarray, targets: np.ndarray) -> tuple[float, float]:
-    """(exact accuracy, mean cross-entropy in nats) of the predictor on these windows."""
-    if len(targets) == 0:
-        return 0.0, 0.0
-    correct, total_loss = 0, 0.0
-    for start in range(0, len(targets), SCORING_ROWS):
-        logits = predictor.logits(contexts[start : start + SCORING_ROWS]).astype(np.float64)
-        rows = np.asarray(targets[start : start + SCORING_ROWS])
-        correct += int((logits.argmax(axis=-1) == rows).sum())
-        peak = logits.max(axis=-1, keepdims=True)
-        log_normaliser = np.log(np.exp(logits - peak).sum(axis=-1)) + peak[:, 0]
-        total_loss += float((log_normaliser - logits[np.arange(len(rows)), rows]).sum())
-    return correct / len(targets), total_loss / len(targets)
-
-
-@dataclass
-class History:
-    """A run's curves so far; it outlives one tracker, so a continued run extends its curves."""
-
-    losses: list[float] = field(default_factory=list)
-    batch_accuracies: list[float] = field(default_factory=list)
-    eval_steps: list[int] = field(default_factory=list)
-    eval_accuracies: list[float] = field(default_factory=list)
-    holdout_accuracies: list[float] = field(default_factory=list)
-    holdout_losses: list[float] = field(default_factory=list)
-    scoring_seconds: float = 0.0  # exact scoring, over every stretch
-    holdout_scoring_seconds: float = 0.0  # the held-out part of it
-    samples: deque = field(default_factory=lambda: deque(maxlen=SAMPLES_KEPT))
 
 
 class StepTracker:
@@ -85,8 +46,8 @@ class StepTracker:
         history: the run's curves, extended in place.
         evaluation_windows: indices of the training windows scored exactly.
         holdout_windows: indices of the held-out windows scored exactly (may be empty).
-        learned_check: (ceiling count of the evaluation windows, lowest loss) to end the stretch
-            once the run has learned all it can, or None to run every step.
+        learned_rule: the rule that ends the stretch once the run has learned all it can, or None
+            to run every step.
         first_step: the run's step count before this stretch.
         steps_to_run: steps in this stretch.
         total_steps: the run's step count once this stretch is done (for the ETA).
@@ -109,7 +70,7 @@ class StepTracker:
         history: History,
         evaluation_windows: np.ndarray,
         holdout_windows: np.ndarray,
-        learned_check: tuple[int, float] | None,
+        learned_rule: LearnedRule | None,
         first_step: int,
         steps_to_run: int,
         total_steps: int,
@@ -126,7 +87,7 @@ class StepTracker:
         self.history = history
         self.evaluation_windows = evaluation_windows
         self.holdout_windows = holdout_windows
-        self.learned_check = learned_check
+        self.learned_rule = learned_rule
         self.learned = False
         self.first_step = first_step
         self.steps_to_run = steps_to_run
@@ -140,13 +101,10 @@ class StepTracker:
         self.guessing_loss = math.log(max(2, len(data.vocabulary)))
         self.explosion_loss = 10 * self.guessing_loss + 10
         self.step = first_step
-        self.steps_in_chunk = 0
         self.failure: str | None = None
         self.started = time.perf_counter()
         self.last_publish = 0.0
         self.rate_points: deque = deque(maxlen=50)
-        self.previous_mean_loss = 0.0
-        self.previous_mean_accuracy = 0.0
         self.evaluation_seconds = 0.0
         self.last_evaluation_step = -1
         self.evaluate_every = max(1, total_steps // EVALUATION_POINTS)
@@ -160,23 +118,6 @@ class StepTracker:
         """The run's training time including this stretch so far."""
         return self.seconds_before + time.perf_counter() - self.started
 
-    def begin_chunk(self) -> None:
-        """A new `model.fit` call starts: Keras' running means start again from zero."""
-        self.steps_in_chunk = 0
-        self.previous_mean_loss = 0.0
-        self.previous_mean_accuracy = 0.0
-
-    def on_batch_end(self, batch_index: int, logs: dict) -> bool:
-        """Record one step from Keras' running means; return True when training must stop now."""
-        count = batch_index + 1  # Keras' logs are means over the `count` batches of this epoch
-        mean_loss = float(logs.get("loss", float("nan")))
-        mean_accuracy = float(logs.get("accuracy", float("nan")))
-        loss = count * mean_loss - (count - 1) * self.previous_mean_loss
-        accuracy = count * mean_accuracy - (count - 1) * self.previous_mean_accuracy
-        self.previous_mean_loss, self.previous_mean_accuracy = mean_loss, mean_accuracy
-        self.steps_in_chunk += 1
-        return self.record_step(loss, accuracy, finite=math.isfinite(mean_loss))
-
     def next_evaluation_step(self) -> int:
         """The next step after this one at which `evaluate` may score (the budget may skip it)."""
         if self.scores_from_steps:
@@ -189,7 +130,6 @@ class StepTracker:
         self,
         loss: float,
         accuracy: float,
-        finite: bool = True,
         ended_at: float | None = None,
         publish: bool = True,
     ) -> bool:
@@ -200,7 +140,7 @@ class StepTracker:
         """
         self.step += 1
         learning_rate = self.train_config.learning_rate
-        if not finite or not math.isfinite(loss):
+        if not math.isfinite(loss):
             self.failure = (
                 f"The loss became NaN at step {self.step}: training diverged. Lower the learning rate "
                 f"(now {learning_rate:g}) and train again."
@@ -216,7 +156,7 @@ class StepTracker:
                 f"Lower the learning rate (now {learning_rate:g}) and train again."
             )
             return True
-        # A batch accuracy is a whole number of hits over the batch: undo the differencing's round-off.
+        # A batch accuracy is a whole number of hits over the batch: undo float round-off.
         accuracy = round(accuracy * self.batch_size) / self.batch_size
         self.history.batch_accuracies.append(min(1.0, max(0.0, accuracy)))
         self.rate_points.append((time.perf_counter() if ended_at is None else ended_at, self.step))
@@ -245,14 +185,9 @@ class StepTracker:
             self.history.eval_steps.append(scored)
             self.history.eval_accuracies.append(accuracy)
 
-    def learned_rule(self) -> LearnedRule | None:
-        """The "learned all it can" test for a block of whole-training-set steps, or None."""
-        if not self.scores_from_steps or self.learned_check is None:
-            return None
-        ceiling_count, lowest = self.learned_check
-        recent = self.history.losses[-(LEARNED_LOSS_STEPS - 1) :]
-        padding = (math.inf,) * (LEARNED_LOSS_STEPS - 1 - len(recent))
-        return LearnedRule(ceiling_count, lowest + LEARNED_LOSS_MARGIN, padding + tuple(recent))
+    def block_rule(self) -> LearnedRule | None:
+        """The rule a block of whole-training-set steps applies itself, or None."""
+        return self.learned_rule if self.scores_from_steps else None
 
     def mark_learned(self) -> None:
         """A block found the weights after this step have learned all they can."""
@@ -312,14 +247,9 @@ class StepTracker:
             self.history.holdout_accuracies.append(accuracy)
             self.history.holdout_losses.append(loss)
             self.history.holdout_scoring_seconds += time.perf_counter() - holdout_began
-        if self.learned_check is not None and not force:
-            ceiling_count, lowest = self.learned_check
-            recent = self.history.losses[-LEARNED_LOSS_STEPS:]
-            self.learned = self.learned or (
-                correct >= ceiling_count
-                and len(recent) == LEARNED_LOSS_STEPS
-                and sum(recent) / len(recent) <= lowest + LEARNED_LOSS_MARGIN
-            )
+        recent = self.history.losses[-LEARNED_LOSS_STEPS:]
+        if self.learned_rule is not None and not force and len(recent) == LEARNED_LOSS_STEPS:
+            self.learned = self.learned or bool(self.learned_rule.met(correct, sum(recent) / len(recent)))
         self._add_sample(predictor)
         self.last_evaluation_step = self.step
         seconds = time.perf_counter() - began

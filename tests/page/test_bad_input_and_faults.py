@@ -29,13 +29,13 @@ from nextword.errors import CheckpointError
 from nextword.page import resources
 from nextword.text.corpus import load_story
 from nextword.text.vocab import RARE_SYMBOL
-from nextword.training import spare_models
+from nextword.training.history import History
 from nextword.training.progress import Status
 from nextword.training.registry import RunRegistry, live_registries
 from nextword.training.run import TrainingRun
 from nextword.training.spare_models import SparePool
 from nextword.training.tensorflow_runtime import TRAINING_THREAD_NAME
-from nextword.training.tracker import History, StepTracker
+from nextword.training.tracker import StepTracker
 from tests.conftest import FABLE_VOCABULARY, ROOT, TINY_STORY, tiny_factory
 from tests.steps import (
     APP,
@@ -288,7 +288,7 @@ def test_contexts_with_unknown_words_or_the_wrong_length(app):
 
 
 def test_a_real_nan_loss_fails_the_run_with_a_message(tiny_data, tiny_model_config):
-    """Keras reporting a NaN loss ends the run at that step with the message the page and CLI show."""
+    """A step whose loss is NaN ends the run at that step with the message the page and CLI show."""
     published = []
     tracker = StepTracker(
         data=tiny_data,
@@ -298,7 +298,7 @@ def test_a_real_nan_loss_fails_the_run_with_a_message(tiny_data, tiny_model_conf
         history=History(),
         evaluation_windows=np.arange(tiny_data.window_count),
         holdout_windows=np.arange(0),
-        learned_check=None,
+        learned_rule=None,
         first_step=0,
         steps_to_run=10,
         total_steps=10,
@@ -307,7 +307,7 @@ def test_a_real_nan_loss_fails_the_run_with_a_message(tiny_data, tiny_model_conf
         should_stop=lambda: False,
         publish=published.append,
     )
-    assert tracker.on_batch_end(0, {"loss": math.nan, "accuracy": 0.0}) is True, "stop now"
+    assert tracker.record_step(math.nan, 0.0) is True, "stop now"
     assert tracker.failed
     assert tracker.failure == (
         "The loss became NaN at step 1: training diverged. Lower the learning rate (now 3) and train again."
@@ -420,7 +420,7 @@ def test_an_exception_inside_training_fails_the_run_and_the_registry_still_works
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(model_module, "build_model", broken_build)
-    monkeypatch.setattr(spare_models, "_pool", SparePool())  # no spare built before the fault
+    monkeypatch.setattr(SparePool, "take", lambda pool, *settings: None)  # a spare would skip the build
     at.button(key="train").click().run()
     rerun_until(at, lambda page: progress_line(page).endswith("failed"), what="the run to fail")
     assert_no_exception(at)
