@@ -101,7 +101,6 @@ class TrainingLoop:
             total_steps=total_steps,
             batch_size=plan.shape[1],
             seconds_before=self.training_seconds,
-            should_stop=self.should_stop,
             publish=self.publish,
             scores_from_steps=self._steps_score_themselves(plan.shape[1]),
         )
@@ -163,7 +162,6 @@ class TrainingLoop:
                     float(result.losses[index]),
                     float(result.accuracies[index]),
                     ended_at=began + (index + 1) * seconds_per_step,
-                    publish=False,
                 )
                 if tracker.failed or tracker.learned:
                     tracker.publish()

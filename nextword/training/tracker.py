@@ -25,8 +25,6 @@ from nextword.training.history import History, score
 from nextword.training.learned import LEARNED_LOSS_STEPS, LearnedRule
 from nextword.training.progress import SampleLine, TrainingProgress
 
-# Publish a snapshot at most this often (seconds): readers poll about once a second.
-PUBLISH_INTERVAL = 0.1
 # Exact scoring of all windows may take at most this share of the training time, once it has
 # taken this many seconds in all: below that no scoring point is skipped, so on a short story a
 # seed gives the same points (and the same "learned all it can" step) however busy the machine is.
@@ -53,7 +51,6 @@ class StepTracker:
         total_steps: the run's step count once this stretch is done (for the ETA).
         batch_size: windows per step.
         seconds_before: training seconds the run had spent before this stretch.
-        should_stop: whether a stop was requested.
         publish: called with this tracker when a snapshot is due; the run builds it with `snapshot`.
         scores_from_steps: every step's batch is the whole set of evaluation windows, and nothing
             is held out: the exact accuracy after step s is the hit count of step s + 1, so no
@@ -76,7 +73,6 @@ class StepTracker:
         total_steps: int,
         batch_size: int,
         seconds_before: float,
-        should_stop: Callable[[], bool],
         publish: Callable[[StepTracker], None],
         scores_from_steps: bool = False,
     ):
@@ -94,7 +90,6 @@ class StepTracker:
         self.total_steps = total_steps
         self.batch_size = batch_size
         self.seconds_before = seconds_before
-        self.should_stop = should_stop
         self._publish = publish
         self.model = model
         # The loss of a uniform guess; a run averaging ten times that (plus slack) has diverged.
@@ -103,7 +98,6 @@ class StepTracker:
         self.step = first_step
         self.failure: str | None = None
         self.started = time.perf_counter()
-        self.last_publish = 0.0
         self.rate_points: deque = deque(maxlen=50)
         self.evaluation_seconds = 0.0
         self.last_evaluation_step = -1
@@ -126,17 +120,11 @@ class StepTracker:
             return self.first_step + 1
         return (self.step // self.evaluate_every + 1) * self.evaluate_every
 
-    def record_step(
-        self,
-        loss: float,
-        accuracy: float,
-        ended_at: float | None = None,
-        publish: bool = True,
-    ) -> bool:
-        """Record one step's own loss and batch accuracy; return True when training must stop now.
+    def record_step(self, loss: float, accuracy: float, ended_at: float | None = None) -> None:
+        """Record one step's own loss and batch accuracy, or its failure (see `failed` and `learned`).
 
         `ended_at` is when the step ended (perf_counter; now if None): steps trained in a block
-        are recorded after the block. With `publish` False the caller publishes when it is ready.
+        are recorded after the block. The caller publishes when it is ready.
         """
         self.step += 1
         learning_rate = self.train_config.learning_rate
@@ -145,7 +133,7 @@ class StepTracker:
                 f"The loss became NaN at step {self.step}: training diverged. Lower the learning rate "
                 f"(now {learning_rate:g}) and train again."
             )
-            return True
+            return
         self.history.losses.append(max(0.0, loss))
         recent = self.history.losses[-5:]
         if len(recent) == 5 and sum(recent) / 5 > self.explosion_loss:
@@ -155,7 +143,7 @@ class StepTracker:
                 f"{self.guessing_loss:.2f}): training diverged. "
                 f"Lower the learning rate (now {learning_rate:g}) and train again."
             )
-            return True
+            return
         # A batch accuracy is a whole number of hits over the batch: undo float round-off.
         accuracy = round(accuracy * self.batch_size) / self.batch_size
         self.history.batch_accuracies.append(min(1.0, max(0.0, accuracy)))
@@ -164,16 +152,6 @@ class StepTracker:
             self._score_from_step(self.history.batch_accuracies[-1])
         else:
             self.evaluate(force=False)
-        if self.learned:
-            if publish:
-                self.publish()
-            return True
-        now = time.perf_counter()
-        if publish and (
-            now - self.last_publish >= PUBLISH_INTERVAL or self.step - self.first_step >= self.steps_to_run
-        ):
-            self.publish()
-        return self.should_stop()
 
     def _is_scoring_step(self, step: int) -> bool:
         return step == self.first_step + 1 or (step > self.first_step and step % self.evaluate_every == 0)
@@ -285,5 +263,4 @@ class StepTracker:
         )
 
     def publish(self) -> None:
-        self.last_publish = time.perf_counter()
         self._publish(self)
