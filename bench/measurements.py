@@ -30,9 +30,9 @@ from nextword.page.options import NEIGHBOURS_SHOWN, STRIP_WINDOW, UNITS_SHOWN  #
 from nextword.text.corpus import DEFAULT_STORY, bundled_stories, load_story  # noqa: E402
 from nextword.text.dataset import TrainingData, prepare_training_data  # noqa: E402
 from nextword.text.windows import article_order  # noqa: E402
-from nextword.training import spare_models  # noqa: E402 - sys.path
 from nextword.training.model import build_model, count_parameters  # noqa: E402
 from nextword.training.run import TrainingRun  # noqa: E402
+from nextword.training.spare_models import SparePool, spare_key  # noqa: E402 - sys.path
 from nextword.training.tensorflow_runtime import device_description, import_keras, import_tensorflow  # noqa: E402 - sys.path
 
 ARTICLE_STEPS = article_configs()[1].steps
@@ -91,13 +91,20 @@ class Timeline:
         return step, float(np.interp(step, [point[1] for point in self.points], [p[2] for p in self.points]))
 
 
-def train(data: TrainingData, model_config, train_config, cap_seconds: float = math.inf) -> Timeline:
-    """One `TrainingRun` to its end, or stopped after `cap_seconds` of wall time; its timeline."""
+def train(
+    data: TrainingData,
+    model_config,
+    train_config,
+    cap_seconds: float = math.inf,
+    spares: SparePool | None = None,
+) -> Timeline:
+    """One `TrainingRun` to its end (from a spare of `spares` if it holds one), or stopped after
+    `cap_seconds` of wall time; its timeline."""
     run = TrainingRun(data, model_config, train_config)
     timeline = Timeline(run)
     run.add_listener(timeline)
     timeline.started = time.perf_counter()
-    run.start()
+    run.start(spares=spares)
     while run.is_alive():
         run.wait(0.25)
         if time.perf_counter() - timeline.started > cap_seconds:
@@ -156,10 +163,11 @@ def measure_fable_default(parameters: dict[str, Any]) -> dict[str, Any]:
     data = fable_data(model_config)
     first, again = (train(data, model_config, train_config) for _ in range(2))
     # The page's Train: the model for the settings on screen was built and traced before the click.
-    spares = spare_models.pool()
+    spares = SparePool()
     spares.prepare_in_background(data, model_config, train_config)
-    spares.wait_ready(spare_models.spare_key(data, model_config, train_config), timeout=300)
-    spared = train(data, model_config, train_config)
+    spares.wait_ready(spare_key(data, model_config, train_config), timeout=300)
+    spared = train(data, model_config, train_config, spares=spares)
+    spares.close()
     last, (ceiling_step, ceiling_seconds) = first.last, first.ceiling()
     table.add("1", "device", device_description(), note=f"TensorFlow import {import_seconds:.1f} s")
     right, ceiling = (round(value * last.window_count) for value in (last.final_accuracy or 0, last.ceiling))

@@ -16,12 +16,10 @@ from nextword.errors import SettingsError
 SymbolMode = Literal["words", "characters"]
 InputEncoding = Literal["embedding", "index"]
 OptimizerName = Literal["adam", "rmsprop"]
-DistributeName = Literal["none", "mirrored"]
 
 SYMBOL_MODES: tuple[str, ...] = ("words", "characters")
 INPUT_ENCODINGS: tuple[str, ...] = ("embedding", "index")
 OPTIMIZERS: tuple[str, ...] = ("adam", "rmsprop")
-DISTRIBUTE_OPTIONS: tuple[str, ...] = ("none", "mirrored")
 
 # The article's numbers, in one place.
 ARTICLE_N_INPUT = 3
@@ -120,8 +118,6 @@ class TrainConfig(_DictMixin):
     # End the run early once it has learned all it can: every window that can be right is right
     # and the loss is close to the lowest any model can reach on this story.
     stop_when_learned: bool = True
-    # Train under a tf.distribute strategy: "none" or "mirrored" (all local devices).
-    distribute: DistributeName = "none"
 
     def __post_init__(self) -> None:
         # A learning rate typed as 1 (an int) must still reach Keras as a float.
@@ -133,7 +129,6 @@ class TrainConfig(_DictMixin):
             raise SettingsError(f"learning_rate must be above 0 and at most 1e9; got {self.learning_rate}.")
         _check_range("seed", self.seed, 0, 2**31 - 1)
         _check_range("holdout", self.holdout, 0, MAX_HOLDOUT_PERCENT)
-        _check_choice("distribute", self.distribute, DISTRIBUTE_OPTIONS)
 
 
 def article_configs(n_input: int = ARTICLE_N_INPUT, layers: int = 1) -> tuple[ModelConfig, TrainConfig]:

@@ -12,7 +12,6 @@ import argparse
 import dataclasses
 
 from nextword.config import (
-    DISTRIBUTE_OPTIONS,
     INPUT_ENCODINGS,
     MAX_HOLDOUT_PERCENT,
     OPTIMIZERS,
@@ -83,12 +82,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the article's exact recipe: raw index input, 512 units, RMSProp 0.001, batch 1, 50,000 steps "
         "(--n-input, --layers and --steps still apply if given)",
-    )
-    train.add_argument(
-        "--distribute",
-        choices=DISTRIBUTE_OPTIONS,
-        default="none",
-        help="train under tf.distribute: 'mirrored' uses every local GPU (or CPU device)",
     )
     train.add_argument(
         "--tensorboard",

@@ -65,7 +65,7 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
     from nextword.text.dataset import prepare_training_data
     from nextword.training.progress import Status
     from nextword.training.run import TrainingRun
-    from nextword.training.tensorboard import tensorboard_callbacks
+    from nextword.training.tensorboard import TensorBoardWriter
 
     corpus_config, model_config, train_config = configs_from_arguments(arguments, given)
     story_path = Path(arguments.story)
@@ -89,9 +89,10 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
     capped_note = data.vocabulary.capped_note(corpus_config.max_vocabulary)
     if capped_note:
         print(capped_note, flush=True)
-    run = TrainingRun(
-        data, model_config, train_config, extra_callbacks=tensorboard_callbacks(arguments.tensorboard)
-    )
+    run = TrainingRun(data, model_config, train_config)
+    tensorboard = TensorBoardWriter(arguments.tensorboard) if arguments.tensorboard else None
+    if tensorboard is not None:
+        run.add_listener(tensorboard)
     if train_config.holdout:
         print(
             f"Held out: the last {train_config.holdout}% of the story, "
@@ -111,6 +112,8 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
         print("Stopping (keeping what was learned)...", file=sys.stderr, flush=True)
         run.stop()
     progress = run.wait()
+    if tensorboard is not None:
+        tensorboard.close(run.model)
     if progress.status == Status.FAILED:
         raise NextwordError(progress.error or "Training failed.")
     if not arguments.quiet:

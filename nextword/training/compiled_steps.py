@@ -1,21 +1,19 @@
 """Training steps in compiled blocks: one call runs many optimizer steps, each on its own batch.
 
-`model.fit` hands every step to Python (a callback, a log read, a step of Keras' loop and its data
-iterator): for the fable's default run that is about half of each step, and for the article's
-batch-1 recipe more than the step. A `BlockLoop` is one `tf.function` that loops over a block of
-steps inside TensorFlow (compiled with XLA for batch-1 runs, see `uses_xla`): step i takes batch i
-of the block, runs the model forward (for XLA blocks, the same pass written out without the
-first step's product with a zero state: `compiled_forward`), takes Keras' own loss, applies the
-gradients with the model's own Keras optimizer (so each step is the update `model.fit` makes, in
-the same order), and records that step's loss and hit count. The run then hands every step's
-values to its tracker, so the curves stay per step. The block's length is a tensor, not a shape:
-blocks of any length up to the capacity share one compiled function, and the driver keeps each
-block short enough to stop within a second.
+Every run trains here. A `BlockLoop` is one `tf.function` that loops over a block of steps inside
+TensorFlow (compiled with XLA for batch-1 runs, see `uses_xla`), so Python is not involved between
+steps: step i takes batch i of the block, runs the model forward (for XLA blocks, the same pass
+written out without the first step's product with a zero state: `compiled_forward`), takes Keras'
+own loss, applies the gradients with the model's own Keras optimizer (so each step is the update
+`model.fit` makes, in the same order), and records that step's loss and hit count. The run then
+hands every step's values to its tracker, so the curves stay per step. The block's length is a
+tensor, not a shape: blocks of any length up to the capacity share one compiled function, and the
+run's loop (`nextword.training.loop`) keeps each block short enough to stop within a second.
 
 When every step's batch is the whole training set, a step's own forward pass scores the weights
-before it exactly, so a block without XLA also takes the "learned all it can" test (`LearnedRule`)
-each step: the step that finds the weights already learned applies no update, and the block ends
-there. Such a run needs no separate scoring, and its blocks need not end where a score is due.
+before it exactly, so a block without XLA also applies the "learned all it can" rule
+(`nextword.training.learned`) each step: the step that finds the weights already learned applies no
+update, and the block ends there. Such a run needs no separate scoring.
 
 TensorFlow is imported when a `BlockLoop` is made, not with this module.
 """
@@ -23,60 +21,29 @@ TensorFlow is imported when a `BlockLoop` is made, not with this module.
 from __future__ import annotations
 
 import functools
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from nextword.config import ModelConfig, TrainConfig
 from nextword.training.compiled_forward import window_forward
+from nextword.training.learned import LEARNED_LOSS_STEPS, LearnedRule
 from nextword.training.tensorflow_runtime import import_tensorflow
 
 # Steps one block may hold (the compiled inputs are this long) and rows of windows it may hold. The
 # whole block is handed to TensorFlow on every call, however few steps it runs, so it is kept to
-# what BLOCK_SECONDS of steps can fill: a step of 200 windows takes milliseconds.
+# what a fraction of a second of steps can fill (`nextword.training.loop.BLOCK_SECONDS`).
 MAX_BLOCK_STEPS = 1000
 MAX_BLOCK_ROWS = 50_000
-# A block should take about this long: a stop request waits for the block under way.
-BLOCK_SECONDS = 0.2
-
-
-def applies(model_config: ModelConfig, train_config: TrainConfig) -> bool:
-    """Whether a run with these settings trains in compiled blocks (else with `model.fit`).
-
-    Runs under a tf.distribute strategy keep `model.fit`, which splits each batch over the devices.
-    """
-    del model_config
-    return train_config.distribute == "none"
 
 
 def uses_xla(batch_size: int) -> bool:
     """Whether a block of steps of this batch size is compiled with XLA.
 
-    With one window a step, XLA makes the step about twice as fast: worth its few seconds of
-    compiling in a 50,000-step run. With a batch, the step is mostly matrix products, which XLA
-    speeds up by a tenth or so, and the compile would cost more than a whole default run.
+    With one window a step, the step is mostly overhead between small ops, which XLA fuses away: worth
+    its seconds of compiling in a long run. With a batch, the step is mostly matrix products, which
+    XLA barely speeds up, so the compile would not pay for itself.
     """
     return batch_size == 1
-
-
-@dataclass(frozen=True)
-class LearnedRule:
-    """When a block of whole-training-set steps has learned all it can (`StepTracker`'s test).
-
-    Attributes:
-        ceiling_count: windows the best possible predictor gets right; a step whose own forward
-            pass gets at least this many right is at the ceiling.
-        loss_limit: the highest mean loss, over `recent_losses` and the step's own, that counts
-            as learned.
-        recent_losses: the losses of the steps before the block, oldest first, as many as the
-            test averages less one (+inf where the run has fewer).
-    """
-
-    ceiling_count: int
-    loss_limit: float
-    recent_losses: tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -90,10 +57,6 @@ class BlockResult:
     losses: np.ndarray
     accuracies: np.ndarray
     learned: bool
-
-
-# Steps averaged by the "learned" test (the tracker's LEARNED_LOSS_STEPS is the same number).
-LEARNED_RULE_STEPS = 5
 
 
 class BlockLoop:
@@ -152,13 +115,13 @@ class BlockLoop:
             optimizer.apply(gradients, variables)
             return tf.constant(True)
 
-        # autograph=False: the code below uses no Python control flow on tensors, and autograph's
-        # rewriting of it (and of Keras' code it calls) was a quarter of the trace's time.
+        # autograph=False: the code below uses no Python control flow on tensors, so autograph's
+        # rewriting of it (and of Keras' code it calls) would only slow the trace.
         @tf.function(jit_compile=self.jit_compile, autograph=False)
         def xla_block(inputs, labels, count):
             def body(index, losses, hits):
-                # tf.gather, not inputs[index]: XLA turned the slice into the whole block's forward
-                # pass on every step, a hundred times slower.
+                # tf.gather, not inputs[index]: XLA can turn the slice into the whole block's forward
+                # pass on every step.
                 step_loss, step_hits, gradients = forward_and_gradients(
                     tf.gather(inputs, index), tf.gather(labels, index)
                 )
@@ -180,12 +143,14 @@ class BlockLoop:
 
         @tf.function(autograph=False)
         def block(inputs, labels, count, ceiling_count, loss_limit, recent_losses):
+            rule = LearnedRule(ceiling_count, loss_limit)
+
             def body(index, losses, hits, recent, learned):
                 step_loss, step_hits, gradients = forward_and_gradients(
                     tf.gather(inputs, index), tf.gather(labels, index)
                 )
                 window = tf.concat([recent, step_loss[None]], axis=0)
-                learned = tf.logical_and(step_hits >= ceiling_count, tf.reduce_mean(window) <= loss_limit)
+                learned = rule.met(step_hits, tf.reduce_mean(window))
                 # The weights before this step have learned all they can: keep them as they are.
                 tf.cond(learned, lambda: tf.constant(False), lambda: apply(gradients))
                 applied = 1 - tf.cast(learned, tf.int32)
@@ -214,11 +179,18 @@ class BlockLoop:
 
         return xla_block if self.jit_compile else block
 
-    def run(self, inputs: np.ndarray, labels: np.ndarray, rule: LearnedRule | None = None) -> BlockResult:
+    def run(
+        self,
+        inputs: np.ndarray,
+        labels: np.ndarray,
+        rule: LearnedRule | None = None,
+        recent_losses: tuple[float, ...] = (),
+    ) -> BlockResult:
         """Train one step per row of `inputs` [steps, batch, n_input] and `labels` [steps, batch].
 
         With a `rule` (only for blocks without XLA, and only meaningful when every batch is the
-        whole training set), the block ends early once a step finds the run has learned all it can.
+        whole training set), the block ends early once a step finds the run has learned all it can;
+        `recent_losses` are the losses of the steps before the block, oldest first.
         """
         count = len(labels)
         if not 1 <= count <= self.capacity:
@@ -231,13 +203,13 @@ class BlockLoop:
             if rule is not None:
                 raise ValueError("XLA blocks take no LearnedRule.")
         else:
-            rule = rule or LearnedRule(self.batch_size + 1, -np.inf, (np.inf,) * (LEARNED_RULE_STEPS - 1))
-            if len(rule.recent_losses) != LEARNED_RULE_STEPS - 1:
-                raise ValueError(f"A LearnedRule holds the {LEARNED_RULE_STEPS - 1} losses before the block.")
+            rule = rule or LearnedRule(self.batch_size + 1, -np.inf)  # never met
+            recent = tuple(recent_losses)[-(LEARNED_LOSS_STEPS - 1) :]
+            recent = (np.inf,) * (LEARNED_LOSS_STEPS - 1 - len(recent)) + recent
             arguments += [
                 tf.constant(rule.ceiling_count, dtype=tf.int32),
                 tf.constant(rule.loss_limit, dtype=tf.float32),
-                tf.constant(rule.recent_losses, dtype=tf.float32),
+                tf.constant(recent, dtype=tf.float32),
             ]
         losses, hits, done, learned = self._block(*arguments)
         done = int(done.numpy())
@@ -252,9 +224,9 @@ def _anchored(gradients: list) -> list:
     """The gradients, each made to depend on the first one (the first layer's, computed last).
 
     XLA may otherwise update a weight matrix as soon as its own gradient is known, before the
-    backward pass has finished reading it, and then copies the matrix to keep the old value
-    (4 MB a step for the article's recurrent kernel). Adding 0 × (a sum of the first gradient)
-    leaves every value as it is and orders every update after the whole backward pass.
+    backward pass has finished reading it, and then copies the whole matrix to keep the old value.
+    Adding 0 × (a sum of the first gradient) leaves every value as it is and orders every update
+    after the whole backward pass.
     """
     tf = import_tensorflow()
     first = gradients[0]
@@ -277,54 +249,3 @@ def block_capacity(batch_size: int) -> int:
 def block_loop_for(model, batch_size: int, n_input: int) -> BlockLoop:
     """The block a run of this batch size trains with (a spare compiles the same one ahead)."""
     return BlockLoop(model, batch_size, n_input, block_capacity(batch_size), jit_compile=uses_xla(batch_size))
-
-
-def train_in_blocks(
-    loop: BlockLoop,
-    plan: np.ndarray,
-    contexts: np.ndarray,
-    targets: np.ndarray,
-    tracker,
-    stop_requested: Callable[[], bool],
-) -> int:
-    """Train the steps of `plan` ([steps, batch] window indices) in blocks; return the steps done.
-
-    Every step's loss and accuracy reaches `tracker.record_step`, in order, with the time it
-    ended spread evenly over its block. A block ends on each step the tracker scores at (the
-    scores read the weights after exactly that step) and after about `BLOCK_SECONDS`, so a stop
-    request is seen within a block. On a failure the tracker has its failing step and this
-    returns at once. A tracker that scores from its steps gives each block its `learned_rule`,
-    and takes a sample line after each block.
-    """
-    steps = len(plan)
-    done = 0
-    count = 1  # the first block is one step: the first point shows as soon as the block compiles
-    while done < steps and not stop_requested():
-        count = min(count, loop.capacity, steps - done, tracker.next_evaluation_step() - tracker.step)
-        rows = plan[done : done + count]
-        began = time.perf_counter()
-        result = loop.run(contexts[rows].astype(np.float32), targets[rows], tracker.learned_rule())
-        ended = time.perf_counter()
-        applied = len(result.losses)
-        seconds_per_step = (ended - began) / max(1, applied)
-        for index in range(applied):
-            tracker.record_step(
-                float(result.losses[index]),
-                float(result.accuracies[index]),
-                ended_at=began + (index + 1) * seconds_per_step,
-                publish=False,
-            )
-            if tracker.failed or tracker.learned:
-                tracker.publish()
-                return done + index + 1
-        done += applied
-        if result.learned:
-            tracker.mark_learned()
-            tracker.publish()
-            return done
-        if tracker.scores_from_steps:
-            tracker.sample()
-        tracker.publish()
-        # The next block sizes itself on this one (the first one's time is mostly compiling).
-        count = max(1, int(BLOCK_SECONDS / max(seconds_per_step, 1e-6)))
-    return done

@@ -11,8 +11,8 @@ from nextword.config import EMBEDDING_NAME, INPUT_NAME, LOGITS_NAME, ModelConfig
 from nextword.training.tensorflow_runtime import import_keras
 
 # Up to this many time steps the LSTM is unrolled into straight-line ops instead of a while loop:
-# traced faster for short contexts (the default and the article's n_input is 3); at 10 steps the
-# unrolled graph was no faster to trace and 10-20% slower per step, so longer ones keep the loop.
+# short contexts (the default and the article's n_input is 3) trace faster unrolled, while long
+# unrolled graphs are slower per step, so longer contexts keep the loop.
 UNROLL_MAX_STEPS = 5
 
 

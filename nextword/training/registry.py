@@ -2,7 +2,8 @@
 
 Runs are keyed by the story's digest, the settings and the seed. At most `max_running` train at
 once (the others wait in a queue whose place each run knows); at most `max_kept` finished runs are
-kept, the least recently used leaving first. The page holds one registry in `st.cache_resource`;
+kept, the least recently used leaving first. The registry owns a pool of spare models
+(`spare_models`) that its runs start from. The page holds one registry in `st.cache_resource`;
 this module knows nothing of Streamlit.
 
 Who may stop a shared run: anyone watching it. A class shares runs so that thirty identical
@@ -23,9 +24,9 @@ from nextword.config import ModelConfig, TrainConfig
 from nextword.errors import RunGoneError, SettingsError
 from nextword.text.corpus import Story
 from nextword.text.dataset import TrainingData
-from nextword.training import spare_models
 from nextword.training.progress import Status
 from nextword.training.run import TrainingRun
+from nextword.training.spare_models import SparePool
 
 
 def run_key(story: Story, model_config: ModelConfig, train_config: TrainConfig) -> str:
@@ -56,13 +57,17 @@ def live_registries() -> list[RunRegistry]:
 
 
 class RunRegistry:
-    """Maps run keys to `TrainingRun`s, with a training cap, a queue and an LRU of finished runs."""
+    """Maps run keys to `TrainingRun`s, with a training cap, a queue and an LRU of finished runs.
 
-    def __init__(self, max_running: int = 2, max_kept: int = 8):
+    `spares` is the pool of spare models its runs start from (a new, empty one if None).
+    """
+
+    def __init__(self, max_running: int = 2, max_kept: int = 8, spares: SparePool | None = None):
         if max_running < 1 or max_kept < 1:
             raise SettingsError("max_running and max_kept must be at least 1.")
         self.max_running = max_running
         self.max_kept = max_kept
+        self.spares = spares if spares is not None else SparePool()
         self._lock = threading.RLock()
         self._runs: OrderedDict[str, TrainingRun] = OrderedDict()
         self._queue: list[str] = []
@@ -110,7 +115,7 @@ class RunRegistry:
         with self._lock:
             if any(run.progress().active for run in self._runs.values()):
                 return
-        spare_models.pool().prepare_in_background(data, model_config, train_config)
+        self.spares.prepare_in_background(data, model_config, train_config)
 
     def continue_run(self, key: str, extra_steps: int) -> TrainingRun:
         """Train a kept run for `extra_steps` more (queued if all slots are busy)."""
@@ -128,7 +133,7 @@ class RunRegistry:
             return run
 
     def stop_all(self, timeout: float = 10.0) -> None:
-        """Stop every run and wait for the threads (tests and shutdown)."""
+        """Stop every run and the spares' worker, and wait for their threads (tests and shutdown)."""
         with self._lock:
             runs = list(self._runs.values())
             self._queue.clear()
@@ -136,6 +141,7 @@ class RunRegistry:
             run.stop()
         for run in runs:
             run.wait(timeout)
+        self.spares.close(timeout)
 
     def _on_run_done(self, run: TrainingRun) -> None:
         with self._lock:
@@ -153,7 +159,7 @@ class RunRegistry:
             if run is None or run.progress().status != Status.QUEUED:
                 continue
             if running < self.max_running:
-                run.start()
+                run.start(spares=self.spares)
                 running += 1
             else:
                 still_queued.append(key)

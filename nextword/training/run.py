@@ -5,7 +5,7 @@
 under a lock. Readers (the page's live panel, the CLI, the bench) call `progress()`, which is
 cheap and never blocks training for long, or register a listener that is called with every
 snapshot the run publishes. How the steps run is `nextword.training.loop`'s job; what a run with
-weights gives (predictor, n-gram, run folder) is `nextword.training.run_results`'. Nothing here knows
+weights gives (predictor, n-gram, run folder) is its `RunResults` member's. Nothing here knows
 about Streamlit.
 """
 
@@ -20,10 +20,10 @@ from nextword.config import ModelConfig, TrainConfig
 from nextword.errors import NextwordError
 from nextword.text.dataset import TrainingData
 from nextword.text.run_windows import RunWindows
-from nextword.training import spare_models
-from nextword.training.loop import TrainingLoop, build_model_for
+from nextword.training.loop import TrainingLoop
 from nextword.training.progress import Status, TrainingProgress
 from nextword.training.run_results import RunResults
+from nextword.training.spare_models import SparePool
 from nextword.training.tensorflow_runtime import TRAINING_THREAD_NAME, keras_work, start_compute_pools
 from nextword.training.tracker import StepTracker
 
@@ -32,15 +32,15 @@ logger = logging.getLogger(__name__)
 Listener = Callable[[TrainingProgress], None]
 
 
-class TrainingRun(RunResults):
+class TrainingRun:
     """One training run of one model on one story, in a background thread.
 
     `start()` begins (or resumes) training, `stop()` asks it to end after the current step,
     `progress()` returns the latest snapshot, `continue_training(n)` adds n steps to a finished or
     stopped run and trains them, `add_listener(fn)` has `fn(progress)` called with every snapshot
     published from now on. `on_done(run)` is called once each time the run's thread ends (or a
-    queued run is stopped). From `RunResults`: `predictor()` gives a numpy predictor on the
-    current weights, `ngram()` the n-gram yardstick, `save(run_dir)` writes the run folder.
+    queued run is stopped). `predictor()` gives a numpy predictor on the current weights,
+    `ngram()` the n-gram yardstick, `save(run_dir)` writes the run folder.
     """
 
     def __init__(
@@ -49,17 +49,13 @@ class TrainingRun(RunResults):
         model_config: ModelConfig,
         train_config: TrainConfig,
         on_done: Callable[[TrainingRun], None] | None = None,
-        extra_callbacks: Callable[[], list] | None = None,
     ):
         if model_config.n_input != data.n_input:
             raise NextwordError("The training data was prepared for another n_input than the model's.")
-        super().__init__()
         self.data = data
         self.model_config = model_config
         self.train_config = train_config
         self.model = None
-        # Devices training in step (more than 1 under a tf.distribute strategy).
-        self.replicas = 1
         self._on_done = on_done
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)  # notified with every new snapshot
@@ -69,9 +65,10 @@ class TrainingRun(RunResults):
         self._pending_steps = train_config.steps
         self._total_steps = train_config.steps
         self._stop_when_learned = train_config.stop_when_learned
+        self._spares: SparePool | None = None
         # The story's last `holdout` percent is never trained on (HoldoutError if nothing would be left).
         self.windows = RunWindows.of(data, train_config)
-        # `extra_callbacks` is called once a stretch for more Keras callbacks (the CLI's TensorBoard).
+        self._results = RunResults(data, model_config, train_config, self.windows)
         self._loop = TrainingLoop(
             data,
             model_config,
@@ -79,7 +76,6 @@ class TrainingRun(RunResults):
             self.windows,
             should_stop=self._stop_requested.is_set,
             publish=self._publish,
-            extra_callbacks=extra_callbacks,
         )
         self._progress = TrainingProgress(
             status=Status.QUEUED,
@@ -127,20 +123,41 @@ class TrainingRun(RunResults):
             if listener in self._listeners:
                 self._listeners.remove(listener)
 
+    # ----- results -----
+
+    def predictor(self):
+        """A numpy `Predictor` on the latest weights (cached until the weights change)."""
+        return self._results.predictor(self.model, self.progress(), training=self.is_alive())
+
+    def ngram(self):
+        """The n-gram yardstick (`NGramModel`) counted on this run's training windows (built once)."""
+        return self._results.ngram()
+
+    def save(self, run_dir) -> None:
+        """Save the run folder (model.keras, vocab.json, config.json); the run must not be training."""
+        if self.is_alive() or self.model is None:
+            raise NextwordError("Only a finished or stopped run with weights can be saved.")
+        self._results.save(run_dir, self.model, self.progress())
+
     # ----- control -----
 
     def set_queue_position(self, position: int | None) -> None:
         """Shown while the run waits for a free training slot (set by the registry)."""
         self._set(queue_position=position)
 
-    def start(self) -> None:
-        """Train the pending steps in a new thread; does nothing if already training or nothing pending."""
+    def start(self, spares: SparePool | None = None) -> None:
+        """Train the pending steps in a new thread; does nothing if already training or nothing pending.
+
+        A run without a model yet takes a ready one for its settings from `spares` when it has one
+        (already compiled: its first step comes at once), else builds its own.
+        """
         with self._lock:
             if self._thread is not None and self._thread.is_alive():
                 return
             if self._progress.status == Status.FAILED or self._pending_steps <= 0:
                 return
             self._stop_requested.clear()
+            self._spares = spares
             self._progress = dataclasses.replace(
                 self._progress, status=Status.RUNNING, queue_position=None, error=None
             )
@@ -243,17 +260,18 @@ class TrainingRun(RunResults):
 
     def _train(self) -> None:
         if self._progress.ngram_accuracy is None:
-            self._score_ngram()
-        if self.model is None:
-            # A spare the host prepared for these settings is already compiled (see spare_models).
-            spare = spare_models.pool().take(self.data, self.model_config, self.train_config)
-            if spare is not None:
-                self.model = spare.model
-                self._loop.adopt_block_loop(spare.block_loop)
-        if self.model is None:
-            self.model, self.replicas = build_model_for(
-                self.model_config, len(self.data.vocabulary), self.train_config
-            )
+            training, held_out = self._results.ngram_accuracies()
+            self._set(ngram_accuracy=training, ngram_holdout_accuracy=held_out)
+        spare = None
+        if self.model is None and self._spares is not None:
+            spare = self._spares.take(self.data, self.model_config, self.train_config)
+        if spare is not None:
+            self.model = spare.model
+            self._loop.adopt_block_loop(spare.block_loop)
+        elif self.model is None:
+            from nextword.training.model import build_model
+
+            self.model = build_model(self.model_config, len(self.data.vocabulary), self.train_config)
         steps_to_run, self._pending_steps = self._pending_steps, 0
         end = self._loop.run_stretch(
             self.model,
@@ -274,18 +292,3 @@ class TrainingRun(RunResults):
                 stop_reason=end.stop_reason,
             )
         self._notify()
-
-    def _score_ngram(self) -> None:
-        """Count the n-gram yardstick and publish its accuracy on the training and held-out windows."""
-        ngram = self.ngram()
-        contexts, targets = self.data.contexts, self.data.targets
-        train_windows, holdout_windows = self.windows.evaluation_windows, self.windows.holdout_windows
-        held_out = (
-            ngram.accuracy(contexts[holdout_windows], targets[holdout_windows])
-            if len(holdout_windows)
-            else None
-        )
-        self._set(
-            ngram_accuracy=ngram.accuracy(contexts[train_windows], targets[train_windows]),
-            ngram_holdout_accuracy=held_out,
-        )

@@ -1,16 +1,16 @@
 """Spare models: built and compiled in the background before Train is pressed, so a run starts at once.
 
 A run's first step costs more than the next hundred: TensorFlow traces the block of training steps
-(`fastloop`) into a graph, and for batch-1 runs such as the article's compiles it with XLA. A host
-that knows which settings are on screen calls `prepare_in_background`; once those settings have
-stayed a second, one worker thread builds that model, records its starting weights and optimizer
-state, runs one block of one step on zeros to compile it, and keeps the model and its block.
-`take` hands a matching spare to a new run after putting back that starting point, so the run
-trains exactly as on a freshly built model (same weights, an optimizer with no history), minus
-the compile.
+(`compiled_steps`) into a graph, and for batch-1 runs such as the article's compiles it with XLA.
+The run registry owns a `SparePool`: a host that knows which settings are on screen asks the
+registry to prepare them; once those settings have stayed a second, the pool's one worker thread
+builds that model, records its starting weights and optimizer state, runs one block of one step
+on zeros to compile it, and keeps the model and its block. A run started with the pool takes a
+matching spare after the pool puts back that starting point, so the run trains exactly as on a
+freshly built model (same weights, an optimizer with no history), minus the compile.
 
-Runs under a distribution strategy build their own model. The worker waits for `backend`'s preload
-thread to load TensorFlow; this module imports none.
+The worker waits for `tensorflow_runtime`'s preload thread to load TensorFlow; this module imports
+none, and nothing runs until a pool is asked for a spare.
 """
 
 from __future__ import annotations
@@ -37,11 +37,6 @@ MAX_SPARES = 2
 SETTLE_SECONDS = 1.0
 
 logger = logging.getLogger(__name__)
-
-
-def applies(train_config: TrainConfig) -> bool:
-    """Whether a run with these settings can start from a spare (it trains in `fastloop` blocks)."""
-    return train_config.distribute == "none"
 
 
 def spare_key(data: TrainingData, model_config: ModelConfig, train_config: TrainConfig) -> tuple:
@@ -86,13 +81,9 @@ class SparePool:
         self._asked = threading.Event()  # a new request (or close) cuts the worker's settling short
         self._worker: threading.Thread | None = None
         self._closing = False
-        # TensorFlow aborts the process if it exits while a thread is inside a build: finish it first.
-        atexit.register(self.close)
 
     def prepare_in_background(self, data: TrainingData, model_config: ModelConfig, train_config: TrainConfig):
         """Ask for a spare for these settings (returns at once; a no-op when one is kept or under way)."""
-        if not applies(train_config):
-            return
         try:
             key = spare_key(data, model_config, train_config)
         except NextwordError:  # settings no run can train with: Train will say why
@@ -115,8 +106,6 @@ class SparePool:
         A spare under preparation is waited for: it is further along than a new build would be.
         Each spare is handed out once.
         """
-        if not applies(train_config):
-            return None
         try:
             key = spare_key(data, model_config, train_config)
         except NextwordError:
@@ -164,7 +153,7 @@ class SparePool:
             return [*self._spares, *wanted]
 
     def close(self, timeout: float = 60.0) -> None:
-        """Prepare nothing more, and wait for the spare under way (called at exit)."""
+        """Prepare nothing more, wait for the spare under way, and let go of the kept ones (also at exit)."""
         with self._lock:
             self._closing, self._wanted = True, None
             self._work.set()
@@ -172,6 +161,8 @@ class SparePool:
             worker = self._worker
         if worker is not None:
             worker.join(timeout)
+        with self._lock:
+            self._spares.clear()
 
     def _settling_for(self) -> float:
         """Seconds until the latest request has settled (0 once it has, or when closing)."""
@@ -184,8 +175,8 @@ class SparePool:
         from nextword.training.tensorflow_runtime import preload_in_background
 
         preload_in_background().join()  # TensorFlow is loaded by the preload thread, and only by it
-        # Again now that TensorFlow has registered its own exit handlers: the last registered runs
-        # first, so the build under way ends before TensorFlow starts shutting down.
+        # TensorFlow aborts the process if it exits while a thread is inside a build. Registered after
+        # TensorFlow's own exit handlers, this runs before them: the build under way ends first.
         atexit.register(self.close)
         while True:
             self._work.wait()
@@ -233,11 +224,3 @@ def build_spare(spare: Spare) -> None:
         )
     spare.weights, spare.optimizer_values, spare.block_loop = weights, optimizer_values, block_loop
     spare.model = model
-
-
-_pool = SparePool()
-
-
-def pool() -> SparePool:
-    """The process's pool (the page prepares; every `TrainingRun` takes)."""
-    return _pool

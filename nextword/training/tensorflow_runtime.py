@@ -15,6 +15,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 _import_lock = threading.Lock()
 _configured = False
@@ -50,7 +51,6 @@ _keras_work_lock = threading.Lock()
 _keras_work_count = 0
 # A host's clear_session() goes through at most this often; the calls in between do nothing.
 CLEAR_SESSION_SECONDS = 60.0
-_last_clear = -math.inf
 
 
 @contextlib.contextmanager
@@ -72,32 +72,33 @@ def keras_work():
             _keras_work_count -= 1
 
 
-def guard_clear_session(keras) -> None:
+def guard_clear_session(keras, clock: Callable[[], float] = time.monotonic) -> None:
     """Make `keras.backend.clear_session()` wait its turn while a nextword run is training.
 
     Hosts call it to reset Keras between runs of a script (Streamlit does, after every rerun and
-    every fragment refresh). Under a training thread it resets TensorFlow's graph and kernel
-    caches mid-step: a page polling once a second cut training from about 800 steps/s to 3. While
-    any Keras work is under way (`keras_work`), or a training thread is alive (it may not have
-    marked its work yet), the call does nothing. Otherwise it runs, holding the turn, at most once
-    every `CLEAR_SESSION_SECONDS`: each one collects all of Python's garbage with the interpreter's
-    lock held (a tenth of a second, seconds on a busy machine), and after every click of every tab
-    that would stall the whole class; Keras' state between two clears is a few name counters.
+    every fragment refresh). Under a training thread it would reset TensorFlow's graph and kernel
+    caches mid-step, so every block of steps would be traced again. While any Keras work is under
+    way (`keras_work`), or a training thread is alive (it may not have marked its work yet), the
+    call does nothing. Otherwise it runs, holding the turn, at most once every
+    `CLEAR_SESSION_SECONDS` by `clock`: each one collects all of Python's garbage with the
+    interpreter's lock held, and after every click of every tab that would stall the whole class;
+    Keras' state between two clears is a few name counters.
     """
     original = keras.backend.clear_session
     if getattr(original, "nextword_guarded", False):
         return
+    last_clear = -math.inf
 
     def clear_session_unless_training(*args, **kwargs):
-        global _last_clear
+        nonlocal last_clear
         with _keras_work_lock:
             if _keras_work_count or any(
                 thread.name == TRAINING_THREAD_NAME and thread.is_alive() for thread in threading.enumerate()
             ):
                 return None
-            if time.monotonic() - _last_clear < CLEAR_SESSION_SECONDS:
+            if clock() - last_clear < CLEAR_SESSION_SECONDS:
                 return None
-            _last_clear = time.monotonic()
+            last_clear = clock()
             return original(*args, **kwargs)
 
     clear_session_unless_training.nextword_guarded = True
@@ -107,9 +108,9 @@ def guard_clear_session(keras) -> None:
 def _limit_numpy_threads() -> None:
     """One thread for numpy's BLAS from the moment TensorFlow trains in this process.
 
-    The predictor scores windows with numpy while TensorFlow trains (in Keras' callback pool); two
-    OpenBLAS threads then fight TensorFlow's for the cores. On 2 cores one thread was faster for
-    every product the predictor makes, and a fable score fell from 15-90 ms to about 3 ms.
+    The predictor scores windows with numpy while TensorFlow trains other runs; more OpenBLAS
+    threads would fight TensorFlow's for the cores, and the predictor's products are small enough
+    that one thread does them as fast.
     """
     try:
         from threadpoolctl import threadpool_limits
@@ -121,11 +122,11 @@ def _limit_numpy_threads() -> None:
 def _freeze_import_objects() -> None:
     """Keep the cyclic garbage collector off the few hundred thousand objects TensorFlow imports.
 
-    They live as long as the process, yet every full collection walked them: about 0.2 s with the
-    GIL held, each time Keras' `clear_session()` runs (Streamlit calls it after every script run)
-    and whenever Python collects on its own, which stalls training, the page and every other tab.
-    Frozen, a full collection takes well under a millisecond. Objects made later (models, runs) are
-    still collected as usual; only what exists now is exempt, so collect the garbage first.
+    They live as long as the process, yet every full collection would walk them with the GIL held,
+    each time Keras' `clear_session()` runs (Streamlit calls it after every script run) and whenever
+    Python collects on its own, which stalls training, the page and every other tab. Objects made
+    later (models, runs) are still collected as usual; only what exists now is exempt, so collect
+    the garbage first.
     """
     gc.collect()
     gc.freeze()

@@ -1,13 +1,12 @@
 """Per-step bookkeeping of a run: losses, batch accuracies, exact scoring, snapshots.
 
-Keras reports running means over an epoch; the tracker turns them back into each step's own loss
-and batch accuracy, scores the windows exactly now and then with the numpy predictor on the
-current weights, notices a diverging loss, and builds `TrainingProgress` snapshots. When every
-step trains on the whole training set (`scores_from_steps`), a step's own hit count is the exact
-score of the weights before it, so the tracker takes its scores from the steps, and the compiled
-blocks run the "learned all it can" test themselves (`learned_rule`). It owns all
-of its state; the run hands it what it needs and receives snapshots through `publish`. Nothing
-here imports TensorFlow (the Keras callback that feeds it lives in `nextword.training.fit_callback`).
+The compiled blocks hand the tracker each step's own loss and batch accuracy; it scores the windows
+exactly now and then with the numpy predictor on the current weights, notices a diverging loss,
+applies the "learned all it can" rule (`nextword.training.learned`) and builds `TrainingProgress`
+snapshots. When every step trains on the whole training set (`scores_from_steps`), a step's own
+hit count is the exact score of the weights before it, so the tracker takes its scores from the
+steps and the blocks apply the rule themselves (`block_rule`). It owns all of its state; the run
+hands it what it needs and receives snapshots through `publish`. Nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -17,19 +16,15 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from nextword.config import ModelConfig, TrainConfig
 from nextword.text.dataset import TrainingData
-from nextword.training.compiled_steps import LEARNED_RULE_STEPS, LearnedRule
+from nextword.training.history import History, score
+from nextword.training.learned import LEARNED_LOSS_STEPS, LearnedRule
 from nextword.training.progress import SampleLine, TrainingProgress
 
-# Publish a snapshot at most this often (seconds): readers poll about once a second.
-PUBLISH_INTERVAL = 0.1
-# How many article-style sample lines a snapshot keeps.
-SAMPLES_KEPT = 5
 # Exact scoring of all windows may take at most this share of the training time, once it has
 # taken this many seconds in all: below that no scoring point is skipped, so on a short story a
 # seed gives the same points (and the same "learned all it can" step) however busy the machine is.
@@ -37,42 +32,6 @@ EVALUATION_BUDGET = 0.1
 EVALUATION_FREE_SECONDS = 0.5
 # About this many exact-accuracy points per run.
 EVALUATION_POINTS = 60
-# "Learned all it can": at the ceiling, and the mean loss of the last few steps at most this far
-# (nats) above the lowest any model can reach on the story.
-LEARNED_LOSS_MARGIN = 0.05
-LEARNED_LOSS_STEPS = LEARNED_RULE_STEPS
-# Rows scored in one numpy pass (bounds the memory of the logits for a large vocabulary).
-SCORING_ROWS = 2048
-
-
-def score(predictor, contexts: np.ndarray, targets: np.ndarray) -> tuple[float, float]:
-    """(exact accuracy, mean cross-entropy in nats) of the predictor on these windows."""
-    if len(targets) == 0:
-        return 0.0, 0.0
-    correct, total_loss = 0, 0.0
-    for start in range(0, len(targets), SCORING_ROWS):
-        logits = predictor.logits(contexts[start : start + SCORING_ROWS]).astype(np.float64)
-        rows = np.asarray(targets[start : start + SCORING_ROWS])
-        correct += int((logits.argmax(axis=-1) == rows).sum())
-        peak = logits.max(axis=-1, keepdims=True)
-        log_normaliser = np.log(np.exp(logits - peak).sum(axis=-1)) + peak[:, 0]
-        total_loss += float((log_normaliser - logits[np.arange(len(rows)), rows]).sum())
-    return correct / len(targets), total_loss / len(targets)
-
-
-@dataclass
-class History:
-    """A run's curves so far; it outlives one tracker, so a continued run extends its curves."""
-
-    losses: list[float] = field(default_factory=list)
-    batch_accuracies: list[float] = field(default_factory=list)
-    eval_steps: list[int] = field(default_factory=list)
-    eval_accuracies: list[float] = field(default_factory=list)
-    holdout_accuracies: list[float] = field(default_factory=list)
-    holdout_losses: list[float] = field(default_factory=list)
-    scoring_seconds: float = 0.0  # exact scoring, over every stretch
-    holdout_scoring_seconds: float = 0.0  # the held-out part of it
-    samples: deque = field(default_factory=lambda: deque(maxlen=SAMPLES_KEPT))
 
 
 class StepTracker:
@@ -85,14 +44,13 @@ class StepTracker:
         history: the run's curves, extended in place.
         evaluation_windows: indices of the training windows scored exactly.
         holdout_windows: indices of the held-out windows scored exactly (may be empty).
-        learned_check: (ceiling count of the evaluation windows, lowest loss) to end the stretch
-            once the run has learned all it can, or None to run every step.
+        learned_rule: the rule that ends the stretch once the run has learned all it can, or None
+            to run every step.
         first_step: the run's step count before this stretch.
         steps_to_run: steps in this stretch.
         total_steps: the run's step count once this stretch is done (for the ETA).
         batch_size: windows per step.
         seconds_before: training seconds the run had spent before this stretch.
-        should_stop: whether a stop was requested.
         publish: called with this tracker when a snapshot is due; the run builds it with `snapshot`.
         scores_from_steps: every step's batch is the whole set of evaluation windows, and nothing
             is held out: the exact accuracy after step s is the hit count of step s + 1, so no
@@ -109,13 +67,12 @@ class StepTracker:
         history: History,
         evaluation_windows: np.ndarray,
         holdout_windows: np.ndarray,
-        learned_check: tuple[int, float] | None,
+        learned_rule: LearnedRule | None,
         first_step: int,
         steps_to_run: int,
         total_steps: int,
         batch_size: int,
         seconds_before: float,
-        should_stop: Callable[[], bool],
         publish: Callable[[StepTracker], None],
         scores_from_steps: bool = False,
     ):
@@ -126,27 +83,22 @@ class StepTracker:
         self.history = history
         self.evaluation_windows = evaluation_windows
         self.holdout_windows = holdout_windows
-        self.learned_check = learned_check
+        self.learned_rule = learned_rule
         self.learned = False
         self.first_step = first_step
         self.steps_to_run = steps_to_run
         self.total_steps = total_steps
         self.batch_size = batch_size
         self.seconds_before = seconds_before
-        self.should_stop = should_stop
         self._publish = publish
         self.model = model
         # The loss of a uniform guess; a run averaging ten times that (plus slack) has diverged.
         self.guessing_loss = math.log(max(2, len(data.vocabulary)))
         self.explosion_loss = 10 * self.guessing_loss + 10
         self.step = first_step
-        self.steps_in_chunk = 0
         self.failure: str | None = None
         self.started = time.perf_counter()
-        self.last_publish = 0.0
         self.rate_points: deque = deque(maxlen=50)
-        self.previous_mean_loss = 0.0
-        self.previous_mean_accuracy = 0.0
         self.evaluation_seconds = 0.0
         self.last_evaluation_step = -1
         self.evaluate_every = max(1, total_steps // EVALUATION_POINTS)
@@ -160,23 +112,6 @@ class StepTracker:
         """The run's training time including this stretch so far."""
         return self.seconds_before + time.perf_counter() - self.started
 
-    def begin_chunk(self) -> None:
-        """A new `model.fit` call starts: Keras' running means start again from zero."""
-        self.steps_in_chunk = 0
-        self.previous_mean_loss = 0.0
-        self.previous_mean_accuracy = 0.0
-
-    def on_batch_end(self, batch_index: int, logs: dict) -> bool:
-        """Record one step from Keras' running means; return True when training must stop now."""
-        count = batch_index + 1  # Keras' logs are means over the `count` batches of this epoch
-        mean_loss = float(logs.get("loss", float("nan")))
-        mean_accuracy = float(logs.get("accuracy", float("nan")))
-        loss = count * mean_loss - (count - 1) * self.previous_mean_loss
-        accuracy = count * mean_accuracy - (count - 1) * self.previous_mean_accuracy
-        self.previous_mean_loss, self.previous_mean_accuracy = mean_loss, mean_accuracy
-        self.steps_in_chunk += 1
-        return self.record_step(loss, accuracy, finite=math.isfinite(mean_loss))
-
     def next_evaluation_step(self) -> int:
         """The next step after this one at which `evaluate` may score (the budget may skip it)."""
         if self.scores_from_steps:
@@ -185,27 +120,20 @@ class StepTracker:
             return self.first_step + 1
         return (self.step // self.evaluate_every + 1) * self.evaluate_every
 
-    def record_step(
-        self,
-        loss: float,
-        accuracy: float,
-        finite: bool = True,
-        ended_at: float | None = None,
-        publish: bool = True,
-    ) -> bool:
-        """Record one step's own loss and batch accuracy; return True when training must stop now.
+    def record_step(self, loss: float, accuracy: float, ended_at: float | None = None) -> None:
+        """Record one step's own loss and batch accuracy, or its failure (see `failed` and `learned`).
 
         `ended_at` is when the step ended (perf_counter; now if None): steps trained in a block
-        are recorded after the block. With `publish` False the caller publishes when it is ready.
+        are recorded after the block. The caller publishes when it is ready.
         """
         self.step += 1
         learning_rate = self.train_config.learning_rate
-        if not finite or not math.isfinite(loss):
+        if not math.isfinite(loss):
             self.failure = (
                 f"The loss became NaN at step {self.step}: training diverged. Lower the learning rate "
                 f"(now {learning_rate:g}) and train again."
             )
-            return True
+            return
         self.history.losses.append(max(0.0, loss))
         recent = self.history.losses[-5:]
         if len(recent) == 5 and sum(recent) / 5 > self.explosion_loss:
@@ -215,8 +143,8 @@ class StepTracker:
                 f"{self.guessing_loss:.2f}): training diverged. "
                 f"Lower the learning rate (now {learning_rate:g}) and train again."
             )
-            return True
-        # A batch accuracy is a whole number of hits over the batch: undo the differencing's round-off.
+            return
+        # A batch accuracy is a whole number of hits over the batch: undo float round-off.
         accuracy = round(accuracy * self.batch_size) / self.batch_size
         self.history.batch_accuracies.append(min(1.0, max(0.0, accuracy)))
         self.rate_points.append((time.perf_counter() if ended_at is None else ended_at, self.step))
@@ -224,16 +152,6 @@ class StepTracker:
             self._score_from_step(self.history.batch_accuracies[-1])
         else:
             self.evaluate(force=False)
-        if self.learned:
-            if publish:
-                self.publish()
-            return True
-        now = time.perf_counter()
-        if publish and (
-            now - self.last_publish >= PUBLISH_INTERVAL or self.step - self.first_step >= self.steps_to_run
-        ):
-            self.publish()
-        return self.should_stop()
 
     def _is_scoring_step(self, step: int) -> bool:
         return step == self.first_step + 1 or (step > self.first_step and step % self.evaluate_every == 0)
@@ -245,14 +163,9 @@ class StepTracker:
             self.history.eval_steps.append(scored)
             self.history.eval_accuracies.append(accuracy)
 
-    def learned_rule(self) -> LearnedRule | None:
-        """The "learned all it can" test for a block of whole-training-set steps, or None."""
-        if not self.scores_from_steps or self.learned_check is None:
-            return None
-        ceiling_count, lowest = self.learned_check
-        recent = self.history.losses[-(LEARNED_LOSS_STEPS - 1) :]
-        padding = (math.inf,) * (LEARNED_LOSS_STEPS - 1 - len(recent))
-        return LearnedRule(ceiling_count, lowest + LEARNED_LOSS_MARGIN, padding + tuple(recent))
+    def block_rule(self) -> LearnedRule | None:
+        """The rule a block of whole-training-set steps applies itself, or None."""
+        return self.learned_rule if self.scores_from_steps else None
 
     def mark_learned(self) -> None:
         """A block found the weights after this step have learned all they can."""
@@ -312,14 +225,9 @@ class StepTracker:
             self.history.holdout_accuracies.append(accuracy)
             self.history.holdout_losses.append(loss)
             self.history.holdout_scoring_seconds += time.perf_counter() - holdout_began
-        if self.learned_check is not None and not force:
-            ceiling_count, lowest = self.learned_check
-            recent = self.history.losses[-LEARNED_LOSS_STEPS:]
-            self.learned = self.learned or (
-                correct >= ceiling_count
-                and len(recent) == LEARNED_LOSS_STEPS
-                and sum(recent) / len(recent) <= lowest + LEARNED_LOSS_MARGIN
-            )
+        recent = self.history.losses[-LEARNED_LOSS_STEPS:]
+        if self.learned_rule is not None and not force and len(recent) == LEARNED_LOSS_STEPS:
+            self.learned = self.learned or bool(self.learned_rule.met(correct, sum(recent) / len(recent)))
         self._add_sample(predictor)
         self.last_evaluation_step = self.step
         seconds = time.perf_counter() - began
@@ -355,5 +263,4 @@ class StepTracker:
         )
 
     def publish(self) -> None:
-        self.last_publish = time.perf_counter()
         self._publish(self)

@@ -29,13 +29,13 @@ from nextword.errors import CheckpointError
 from nextword.page import resources
 from nextword.text.corpus import load_story
 from nextword.text.vocab import UNKNOWN_SYMBOL
-from nextword.training import spare_models
+from nextword.training.history import History
 from nextword.training.progress import Status
 from nextword.training.registry import RunRegistry, live_registries
 from nextword.training.run import TrainingRun
 from nextword.training.spare_models import SparePool
 from nextword.training.tensorflow_runtime import TRAINING_THREAD_NAME
-from nextword.training.tracker import History, StepTracker
+from nextword.training.tracker import StepTracker
 from tests.conftest import FABLE_VOCABULARY, ROOT, TINY_STORY, tiny_factory
 from tests.steps import (
     APP,
@@ -310,7 +310,7 @@ def test_contexts_with_unknown_words_or_the_wrong_length(app):
 
 
 def test_a_real_nan_loss_fails_the_run_with_a_message(tiny_data, tiny_model_config):
-    """Keras reporting a NaN loss ends the run at that step with the message the page and CLI show."""
+    """A step whose loss is NaN ends the run at that step with the message the page and CLI show."""
     published = []
     tracker = StepTracker(
         data=tiny_data,
@@ -320,16 +320,15 @@ def test_a_real_nan_loss_fails_the_run_with_a_message(tiny_data, tiny_model_conf
         history=History(),
         evaluation_windows=np.arange(tiny_data.window_count),
         holdout_windows=np.arange(0),
-        learned_check=None,
+        learned_rule=None,
         first_step=0,
         steps_to_run=10,
         total_steps=10,
         batch_size=16,
         seconds_before=0.0,
-        should_stop=lambda: False,
         publish=published.append,
     )
-    assert tracker.on_batch_end(0, {"loss": math.nan, "accuracy": 0.0}) is True, "stop now"
+    tracker.record_step(math.nan, 0.0)
     assert tracker.failed
     assert tracker.failure == (
         "The loss became NaN at step 1: training diverged. Lower the learning rate (now 3) and train again."
@@ -443,7 +442,7 @@ def test_an_exception_inside_training_fails_the_run_and_the_registry_still_works
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(model_module, "build_model", broken_build)
-    monkeypatch.setattr(spare_models, "_pool", SparePool())  # no spare built before the fault
+    monkeypatch.setattr(SparePool, "take", lambda pool, *settings: None)  # a spare would skip the build
     at.button(key="train").click().run()
     rerun_until(at, lambda page: progress_line(page).endswith("failed"), what="the run to fail")
     assert_no_exception(at)
@@ -522,13 +521,11 @@ def test_stop_is_harmless_in_every_state(tiny_data, tiny_model_config, tiny_trai
     run.stop()
     assert run.progress() == finished, "stopping a finished run changes nothing"
 
-    def broken_callbacks() -> list:
-        raise RuntimeError("disk on fire")
-
-    failing = TrainingRun(tiny_data, tiny_model_config, tiny_train_config, extra_callbacks=broken_callbacks)
+    diverging = TrainConfig(steps=200, learning_rate=1e4, seed=0)
+    failing = TrainingRun(tiny_data, tiny_model_config, diverging)
     failing.start()
     failed = failing.wait(60)
-    assert failed.status == Status.FAILED and "disk on fire" in failed.error
+    assert failed.status == Status.FAILED and "diverged" in failed.error
     failing.stop()
     assert failing.progress() == failed, "stopping a failed run changes nothing"
 

@@ -1,12 +1,11 @@
-"""Compiled blocks of training steps: the same steps as Keras, per-step curves, stop, continue, NaN."""
+"""Compiled blocks of training steps: the same steps as Keras, per-step curves, scoring, learned."""
 
 import dataclasses
-import time
 
 import numpy as np
 import pytest
 
-from nextword.config import ModelConfig, TrainConfig, article_configs
+from nextword.config import ModelConfig, TrainConfig
 from nextword.text.dataset import prepare_training_data
 from nextword.text.run_windows import batch_plan
 from nextword.training.progress import Status
@@ -131,16 +130,16 @@ def test_blocks_without_xla_are_keras_bit_for_bit(tiny_data_for):
 
 
 def test_a_batch_one_run_trains_in_blocks_with_every_steps_values(tiny_data_for, monkeypatch):
-    import nextword.training.compiled_steps as fastloop
+    from nextword.training.compiled_steps import BlockLoop
 
     sizes = []
-    original_run = fastloop.BlockLoop.run
+    original_run = BlockLoop.run
 
-    def counting_run(self, inputs, labels, rule=None):
+    def counting_run(self, inputs, labels, *rule):
         sizes.append(len(labels))
-        return original_run(self, inputs, labels, rule)
+        return original_run(self, inputs, labels, *rule)
 
-    monkeypatch.setattr(fastloop.BlockLoop, "run", counting_run)
+    monkeypatch.setattr(BlockLoop, "run", counting_run)
     model_config = ModelConfig(n_input=3, units=24, encoding="index")
     train_config = TrainConfig(
         steps=300, batch_size=1, optimizer="rmsprop", learning_rate=0.001, article_order=True
@@ -159,56 +158,6 @@ def test_a_batch_one_run_trains_in_blocks_with_every_steps_values(tiny_data_for,
     assert progress.steps_per_second and progress.steps_per_second > 0
 
 
-def test_stop_during_a_long_article_run_is_quick(fable_story):
-    model_config, train_config = article_configs()
-    data = prepare_training_data(fable_story, model_config)
-    run = TrainingRun(data, model_config, TrainConfig(**{**train_config.to_dict(), "steps": 1_000_000}))
-    run.start()
-    deadline = time.time() + 120
-    while run.progress().step < 300 and time.time() < deadline:
-        time.sleep(0.05)
-    asked = time.perf_counter()
-    run.stop()
-    progress = run.wait(10)
-    # A stopped run ends within its current block; the bench times how quickly (about a second).
-    # Here only that it ends long before its steps run out, even on a busy machine.
-    assert time.perf_counter() - asked < 10
-    assert progress.status == Status.STOPPED
-    assert 300 <= progress.step == progress.total_steps == len(progress.losses) < 1_000_000
-    assert int(run.model.optimizer.iterations.numpy()) == progress.step  # the curves hold every step
-
-    run.continue_training(50)
-    continued = run.wait(60)
-    assert continued.status == Status.FINISHED
-    assert continued.step == progress.step + 50 == len(continued.batch_accuracies)
-    assert int(run.model.optimizer.iterations.numpy()) == continued.step
-
-
-def test_a_diverging_batch_one_run_fails_at_its_step(tiny_data_for):
-    model_config = ModelConfig(n_input=3, units=24, encoding="index")
-    train_config = TrainConfig(steps=500, batch_size=1, optimizer="rmsprop", learning_rate=1e6)
-    run = TrainingRun(tiny_data_for(model_config), model_config, train_config)
-    run.start()
-    progress = run.wait(60)
-    assert progress.status == Status.FAILED
-    assert "diverged" in progress.error and f"at step {progress.step} " in progress.error
-    assert progress.step - 1 <= len(progress.losses) <= progress.step < 500
-
-
-def test_same_seed_same_batch_one_run(tiny_data_for):
-    model_config = ModelConfig(n_input=3, units=24, encoding="index")
-    train_config = TrainConfig(
-        steps=120, batch_size=1, optimizer="rmsprop", learning_rate=0.001, article_order=True, seed=4
-    )
-    curves = []
-    for _ in range(2):
-        run = TrainingRun(tiny_data_for(model_config), model_config, train_config)
-        run.start()
-        progress = run.wait(60)
-        curves.append((progress.losses, progress.batch_accuracies))
-    assert curves[0] == curves[1]
-
-
 def _run_to_the_end(data, model_config, train_config):
     run = TrainingRun(data, model_config, train_config)
     run.start()
@@ -217,25 +166,25 @@ def _run_to_the_end(data, model_config, train_config):
     return run, progress
 
 
-def test_steps_on_the_whole_story_score_themselves_as_the_tracker_would(tiny_data_for, monkeypatch):
-    from nextword.training.loop import TrainingLoop
-
+def test_steps_on_the_whole_story_score_the_weights_as_scoring_them_apart_would(tiny_data_for):
     model_config = ModelConfig(n_input=2, units=16, embedding_dim=8)
     data = tiny_data_for(model_config)
     train_config = TrainConfig(steps=120, batch_size=64, learning_rate=0.02, seed=3, stop_when_learned=False)
     assert train_config.batch_size > data.window_count  # every step trains on the whole story
-    _, own = _run_to_the_end(data, model_config, train_config)
-    monkeypatch.setattr(TrainingLoop, "_steps_score_themselves", lambda self, batch_size: False)
-    _, scored_apart = _run_to_the_end(data, model_config, train_config)
-    assert own.losses == scored_apart.losses  # the same steps, in blocks cut differently
-    assert own.eval_steps == scored_apart.eval_steps and len(own.eval_steps) > 10
-    assert own.eval_accuracies == pytest.approx(scored_apart.eval_accuracies, abs=1e-12)
-    assert own.samples and own.samples[-1].step == own.step
+    _, whole = _run_to_the_end(data, model_config, train_config)
+    assert len(whole.eval_steps) > 10 and whole.samples and whole.samples[-1].step == whole.step
+    scores = dict(zip(whole.eval_steps, whole.eval_accuracies, strict=True))
+    # A run that ends at a scored step scores its final weights apart, with the numpy predictor.
+    for step in (whole.eval_steps[1], whole.eval_steps[len(whole.eval_steps) // 2]):
+        _, shorter = _run_to_the_end(data, model_config, dataclasses.replace(train_config, steps=step))
+        assert shorter.losses == whole.losses[:step]
+        assert shorter.final_accuracy == pytest.approx(scores[step], abs=1e-12), step
 
 
 def test_a_whole_story_run_stops_at_the_first_step_that_has_learned(tiny_data_for):
     from nextword.inference.predictor import Predictor
-    from nextword.training.tracker import LEARNED_LOSS_MARGIN, LEARNED_LOSS_STEPS, score
+    from nextword.training.history import score
+    from nextword.training.learned import LEARNED_LOSS_MARGIN, LEARNED_LOSS_STEPS
 
     model_config = ModelConfig(n_input=2, units=16, embedding_dim=8)
     data = tiny_data_for(model_config)

@@ -78,9 +78,9 @@ def test_continue_goes_through_the_queue_and_stop_all_ends_threads():
     assert session.progress().step == 10
     long_key, long_factory = tiny_factory(steps=100_000, seed=9)
     long_session, _ = registry.get_or_start(long_key, long_factory)
-    time.sleep(0.3)
+    assert long_session.wait_for(lambda progress: progress.step > 0, timeout=60).step > 0
     registry.stop_all()
-    assert not long_session.is_alive()
+    assert not long_session.is_alive() and long_session.progress().status == "stopped"
 
 
 def test_a_failed_run_is_replaced_by_a_retry():

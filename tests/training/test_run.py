@@ -2,7 +2,6 @@
 
 import dataclasses
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -11,10 +10,8 @@ import nextword.training.model as model_module
 from nextword.config import ModelConfig, TrainConfig
 from nextword.errors import NextwordError, StoryTooShortError
 from nextword.text.dataset import prepare_training_data
-from nextword.training import spare_models
 from nextword.training.progress import Status, TrainingProgress
 from nextword.training.run import TrainingRun
-from nextword.training.spare_models import SparePool
 from tests.conftest import FABLE_RIGHT_POSSIBLE, FABLE_WINDOWS
 
 
@@ -33,13 +30,6 @@ def test_a_tiny_run_finishes_with_a_full_history(tiny_data, tiny_model_config, t
     assert progress.samples and " - [" in progress.samples[-1].text
     assert progress.has_weights and progress.done
     assert not session.is_alive()
-
-
-def test_snapshots_are_immutable(tiny_data, tiny_model_config, tiny_train_config):
-    progress = TrainingRun(tiny_data, tiny_model_config, tiny_train_config).progress()
-    assert isinstance(progress, TrainingProgress)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        progress.step = 3  # type: ignore[misc]
 
 
 def test_default_settings_reach_the_fables_ceiling_and_stop_once_learned(trained_fable):
@@ -98,31 +88,25 @@ def test_a_listener_sees_every_published_snapshot_in_order(tiny_data, tiny_model
     run.remove_listener(seen.append)
 
 
-def test_stop_mid_run_is_quick_and_keeps_a_usable_model(fable_story):
+def test_stop_mid_run_ends_it_within_its_block_and_keeps_a_usable_model(fable_story):
     model_config = ModelConfig(units=32, embedding_dim=8)
     data = prepare_training_data(fable_story, model_config)
     session = TrainingRun(data, model_config, TrainConfig(steps=100_000, batch_size=16))
     session.start()
-    deadline = time.time() + 60
-    while session.progress().step < 5 and time.time() < deadline:
-        time.sleep(0.02)
-    asked = time.perf_counter()
+    assert session.wait_for(lambda progress: progress.step >= 5, timeout=120).step >= 5
     session.stop()
     session.stop()  # a second stop is harmless
-    progress = session.wait(10)
-    # A stopped run ends within its current block; the bench times how quickly (about a second).
-    # Here only that it ends long before its steps run out, even on a busy machine.
-    assert time.perf_counter() - asked < 10
-    assert progress.status == Status.STOPPED
-    assert 5 <= progress.step < 100_000
-    assert progress.total_steps == progress.step
+    progress = session.wait(60)
+    # How quickly it ends is the bench's to time; here, that it ends long before its steps run out.
+    assert progress.status == Status.STOPPED and not session.is_alive()
+    assert 5 <= progress.step == progress.total_steps == len(progress.losses) < 100_000
+    assert int(session.model.optimizer.iterations.numpy()) == progress.step, "the curves hold every step"
     assert session.predictor().top_k("had a general", 3)
 
     session.continue_training(20)
     continued = session.wait(60)
     assert continued.status == Status.FINISHED
-    assert continued.step == progress.step + 20
-    assert len(continued.losses) == continued.step
+    assert continued.step == progress.step + 20 == len(continued.losses) == len(continued.batch_accuracies)
 
 
 def test_continue_needs_a_finished_run(tiny_data, tiny_model_config, tiny_train_config):
@@ -165,31 +149,25 @@ def test_an_exception_inside_training_becomes_a_failed_status(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(model_module, "build_model", broken_build)  # a fault the worker must report
-    monkeypatch.setattr(spare_models, "_pool", SparePool())  # no spare built before the fault
     session.start()
     progress = session.wait(30)
     assert progress.status == Status.FAILED and "disk on fire" in progress.error
     assert done.is_set()
 
 
-def test_same_story_settings_and_seed_give_the_same_run(tiny_data, tiny_model_config, tiny_train_config):
+@pytest.mark.parametrize("batch_size", [64, 1], ids=["whole-story", "batch-1-xla"])
+def test_same_story_settings_and_seed_give_the_same_run(
+    tiny_data, tiny_model_config, tiny_train_config, batch_size
+):
+    train_config = dataclasses.replace(tiny_train_config, batch_size=batch_size)
     runs = []
     for _ in range(2):
-        session = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)
+        session = TrainingRun(tiny_data, tiny_model_config, train_config)
         session.start()
         runs.append((session.wait(60), session.predictor().top_k("the cat", 5)))
     (first, first_top), (second, second_top) = runs
-    assert first.losses == second.losses
+    assert first.losses == second.losses and first.batch_accuracies == second.batch_accuracies
     assert first_top == second_top
-
-
-def test_article_order_with_batch_one(tiny_data, tiny_model_config):
-    config = TrainConfig(steps=25, batch_size=1, optimizer="rmsprop", learning_rate=0.001, article_order=True)
-    session = TrainingRun(tiny_data, tiny_model_config, config)
-    session.start()
-    progress = session.wait(60)
-    assert progress.status == Status.FINISHED and len(progress.losses) == 25
-    assert set(progress.batch_accuracies) <= {0.0, 1.0}
 
 
 def test_a_story_too_short_for_n_input_is_refused():
@@ -197,39 +175,6 @@ def test_a_story_too_short_for_n_input_is_refused():
 
     with pytest.raises(StoryTooShortError, match="3 symbols"):
         prepare_training_data(load_story("a b c"), ModelConfig(n_input=3))
-
-
-_MIRRORED_SCRIPT = """
-import sys
-from nextword.training.tensorflow_runtime import import_tensorflow
-tf = import_tensorflow()
-cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from nextword.config import ModelConfig, TrainConfig
-from nextword.text.corpus import load_story
-from nextword.text.dataset import prepare_training_data
-from nextword.training.run import TrainingRun
-model_config = ModelConfig(n_input=2, units=8, embedding_dim=4)
-data = prepare_training_data(load_story("the cat sat on the mat . the dog sat on the log ."), model_config)
-session = TrainingRun(data, model_config, TrainConfig(steps=10, batch_size=8, distribute="mirrored"))
-session.start()
-progress = session.wait(120)
-print(progress.status, session.replicas, len(session.predictor().top_k("the cat", 2)), progress.error)
-"""
-
-
-def test_mirrored_strategy_on_two_logical_cpus():
-    # A fresh process: logical devices can only be set before TensorFlow starts its runtime.
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
-    result = subprocess.run(
-        [sys.executable, "-c", _MIRRORED_SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split()[:3] == ["finished", "2", "2"], result.stdout
 
 
 def test_an_enormous_vocabulary_is_capped_and_scored_on_a_sample():
@@ -250,25 +195,12 @@ def test_an_enormous_vocabulary_is_capped_and_scored_on_a_sample():
     assert 0 < progress.evaluation_window_count < progress.window_count == 99_998
 
 
-def test_a_run_longer_than_one_fit_chunk_runs_every_step(tiny_data, tiny_model_config):
-    from nextword.training.loop import MAX_STEPS_PER_FIT
-
-    steps = MAX_STEPS_PER_FIT + 50  # two model.fit calls: the second numbers its batches from 0 again
-    config = TrainConfig(steps=steps, batch_size=8, seed=2, stop_when_learned=False)
-    run = TrainingRun(tiny_data, tiny_model_config, config)
-    run.start()
-    progress = run.wait(300)
-    assert progress.status == Status.FINISHED
-    assert progress.step == steps == len(progress.losses)
-
-
 def test_wait_for_returns_the_first_snapshot_that_meets_the_condition(
     tiny_data, tiny_model_config, tiny_train_config
 ):
     session = TrainingRun(tiny_data, tiny_model_config, tiny_train_config)
-    began = time.monotonic()
     queued = session.wait_for(lambda progress: progress.done, timeout=0.2)
-    assert queued.status == Status.QUEUED and time.monotonic() - began >= 0.2, "not met: waits the timeout"
+    assert queued.status == Status.QUEUED, "not met within the timeout: the latest snapshot"
     session.start()
     first = session.wait_for(lambda progress: bool(progress.losses), timeout=60)
     assert first.losses and first.step >= 1

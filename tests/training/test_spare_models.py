@@ -1,30 +1,25 @@
 """Spare models: a run that starts from one trains exactly as from a new model, minus the trace."""
 
 import dataclasses
-import time
 
 import numpy as np
 import pytest
 
-from nextword.config import TrainConfig
-from nextword.training import spare_models
 from nextword.training.registry import RunRegistry
 from nextword.training.run import TrainingRun
-from nextword.training.spare_models import SparePool
+from nextword.training.spare_models import SparePool, spare_key
 from tests.conftest import tiny_factory
 
 
 def ready_spare(pool: SparePool, data, model_config, train_config) -> None:
     pool.prepare_in_background(data, model_config, train_config)
-    key = spare_models.spare_key(data, model_config, train_config)
-    assert pool.wait_ready(key, timeout=60)
+    assert pool.wait_ready(spare_key(data, model_config, train_config), timeout=60)
 
 
-def run_with(pool: SparePool | None, monkeypatch, data, model_config, train_config):
-    """A finished run, taking its model from `pool` (None: it builds its own)."""
-    monkeypatch.setattr(spare_models, "_pool", pool or SparePool(settle_seconds=0))
+def finished_run(data, model_config, train_config, spares: SparePool | None = None):
+    """A finished run, started with `spares` (None: it builds its own model)."""
     run = TrainingRun(data, model_config, train_config)
-    run.start()
+    run.start(spares=spares)
     progress = run.wait(60)
     assert progress.status == "finished"
     return run, progress
@@ -32,22 +27,15 @@ def run_with(pool: SparePool | None, monkeypatch, data, model_config, train_conf
 
 @pytest.mark.parametrize("batch_size", [None, 1], ids=["batch", "batch-1-xla"])
 def test_a_run_from_a_spare_trains_exactly_as_from_a_new_model(
-    monkeypatch, tiny_data, tiny_model_config, tiny_train_config, batch_size
+    tiny_data, tiny_model_config, tiny_train_config, batch_size
 ):
     if batch_size is not None:  # one window a step: the block is compiled with XLA
         tiny_train_config = dataclasses.replace(tiny_train_config, batch_size=batch_size)
     pool = SparePool(settle_seconds=0)
     ready_spare(pool, tiny_data, tiny_model_config, tiny_train_config)
-    kept = pool._spares[spare_models.spare_key(tiny_data, tiny_model_config, tiny_train_config)]
-    spare, block = kept.model, kept.block_loop._block
-    assert block.experimental_get_tracing_count() == 1, "the spare's block of steps is traced before any run"
-    from_spare, spared = run_with(pool, monkeypatch, tiny_data, tiny_model_config, tiny_train_config)
-    assert from_spare.model is spare
-    assert from_spare._loop._block_loop._block is block, "the run trains with the spare's block"
-    assert block.experimental_get_tracing_count() == 1, "and does not trace it again"
-    assert pool.keys() == [], "a spare is handed out once"
-    fresh, built = run_with(None, monkeypatch, tiny_data, tiny_model_config, tiny_train_config)
-    assert fresh.model is not spare
+    from_spare, spared = finished_run(tiny_data, tiny_model_config, tiny_train_config, spares=pool)
+    assert pool.keys() == [], "the run took the spare, and a spare is handed out once"
+    fresh, built = finished_run(tiny_data, tiny_model_config, tiny_train_config)
     assert spared.losses == built.losses
     # Scoring is paced by time (a run that needs no trace has less of it), so compare the steps both scored.
     spared_scores = dict(zip(spared.eval_steps, spared.eval_accuracies, strict=True))
@@ -78,53 +66,40 @@ def test_a_spare_is_only_taken_by_the_settings_it_was_made_for(
     assert pool.take(tiny_data, tiny_model_config, longer) is None
 
 
-def test_distributed_runs_use_no_spares(tiny_data, tiny_model_config):
-    pool = SparePool(settle_seconds=0)
-    train_config = TrainConfig(distribute="mirrored")
-    pool.prepare_in_background(tiny_data, tiny_model_config, train_config)
-    assert pool.keys() == []
-    assert pool.take(tiny_data, tiny_model_config, train_config) is None
-
-
 def test_the_pool_keeps_the_newest_spares(tiny_data, tiny_model_config, tiny_train_config):
     pool = SparePool(max_spares=2, settle_seconds=0)
     configs = [dataclasses.replace(tiny_train_config, seed=seed) for seed in range(3)]
     for train_config in configs:
         ready_spare(pool, tiny_data, tiny_model_config, train_config)
-    assert pool.keys() == [spare_models.spare_key(tiny_data, tiny_model_config, c) for c in configs[1:]]
+    assert pool.keys() == [spare_key(tiny_data, tiny_model_config, config) for config in configs[1:]]
     assert pool.take(tiny_data, tiny_model_config, configs[0]) is None
 
 
-def test_a_spare_is_built_once_the_settings_have_settled(tiny_data, tiny_model_config, tiny_train_config):
-    pool = SparePool(settle_seconds=0.5)
+def test_only_the_settings_that_stayed_are_built(tiny_data, tiny_model_config, tiny_train_config):
+    pool = SparePool(settle_seconds=600)
     configs = [dataclasses.replace(tiny_train_config, seed=seed) for seed in range(5)]
     for train_config in configs:  # a slider dragged across five values
         pool.prepare_in_background(tiny_data, tiny_model_config, train_config)
-        time.sleep(0.1)
-    last = spare_models.spare_key(tiny_data, tiny_model_config, configs[-1])
-    assert pool.wait_ready(last, timeout=60)
-    assert pool.keys() == [last], "only the settings that stayed were built"
+    assert pool.keys() == [spare_key(tiny_data, tiny_model_config, configs[-1])], (
+        "each asks instead of the last"
+    )
+    pool.close()
+    assert pool.keys() == [], "a closed pool builds nothing"
 
 
 def test_the_settings_a_run_has_taken_need_not_settle(tiny_data, tiny_model_config, tiny_train_config):
     pool = SparePool(settle_seconds=600)
-    key = spare_models.spare_key(tiny_data, tiny_model_config, tiny_train_config)
     pool.prepare_in_background(tiny_data, tiny_model_config, tiny_train_config)
-    assert not pool.wait_ready(key, timeout=1), "new settings wait for the sliders to settle"
-    assert pool.take(tiny_data, tiny_model_config, tiny_train_config) is None  # the run builds its own
+    assert pool.take(tiny_data, tiny_model_config, tiny_train_config) is None  # not built yet: the run builds
     # Its replacement, asked for once the run has finished: a person may press Train again at once.
     pool.prepare_in_background(tiny_data, tiny_model_config, tiny_train_config)
-    assert pool.wait_ready(key, timeout=60)
-    other = dataclasses.replace(tiny_train_config, seed=tiny_train_config.seed + 1)
-    pool.prepare_in_background(tiny_data, tiny_model_config, other)
-    assert not pool.wait_ready(spare_models.spare_key(tiny_data, tiny_model_config, other), timeout=1)
-    pool.close(timeout=0)
+    assert pool.wait_ready(spare_key(tiny_data, tiny_model_config, tiny_train_config), timeout=60)
+    pool.close()
 
 
-def test_the_registry_prepares_only_while_nothing_trains(monkeypatch):
+def test_the_registry_prepares_only_while_nothing_trains():
     pool = SparePool(settle_seconds=0)
-    monkeypatch.setattr(spare_models, "_pool", pool)
-    registry = RunRegistry()
+    registry = RunRegistry(spares=pool)
     key, factory = tiny_factory(steps=5000, seed=3)
     long_run, _ = registry.get_or_start(key, factory)
     data, model_config, train_config = long_run.data, long_run.model_config, long_run.train_config
@@ -134,10 +109,10 @@ def test_the_registry_prepares_only_while_nothing_trains(monkeypatch):
     long_run.stop()
     long_run.wait(60)
     registry.prepare(data, model_config, train_config)
-    same = spare_models.spare_key(data, model_config, train_config)
+    same = spare_key(data, model_config, train_config)
     assert pool.keys() == [same], "the settings of a kept run: its next Train (more steps) starts at once"
     assert pool.wait_ready(same, timeout=60)
     more_steps = dataclasses.replace(train_config, steps=train_config.steps * 2)
     assert pool.take(data, model_config, more_steps) is not None, "the steps are not part of a spare"
     registry.prepare(data, model_config, other)
-    assert pool.keys() == [spare_models.spare_key(data, model_config, other)]
+    assert pool.keys() == [spare_key(data, model_config, other)]

@@ -11,7 +11,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from nextword.training import spare_models, tensorflow_runtime
+from nextword.training import tensorflow_runtime
+from nextword.training.registry import live_registries
 from nextword.training.tensorflow_runtime import (
     TRAINING_THREAD_NAME,
     guard_clear_session,
@@ -34,7 +35,8 @@ def _wait_until_nothing_trains(seconds: float = 60) -> None:
     while any(thread.name == TRAINING_THREAD_NAME for thread in threading.enumerate()):
         assert time.monotonic() < deadline, "an earlier test left a run training"
         time.sleep(0.05)
-    assert spare_models.pool().wait_idle(seconds), "a spare model an earlier page asked for is still built"
+    for registry in live_registries():
+        assert registry.spares.wait_idle(seconds), "a spare model an earlier page asked for is still built"
 
 
 def test_clear_session_waits_while_a_run_trains_and_works_otherwise(monkeypatch):
@@ -109,17 +111,16 @@ def test_keras_work_and_a_hosts_clear_session_take_turns(monkeypatch):
 def test_a_hosts_clear_session_goes_through_at_most_once_a_while(monkeypatch):
     """Streamlit clears after every script run of every tab: each clear collects all garbage."""
     _wait_until_nothing_trains()
+    now = [1000.0]
     clears: list[float] = []
-    clear = lambda: clears.append(time.monotonic())  # noqa: E731 - the host's own clear_session
+    clear = lambda: clears.append(now[0])  # noqa: E731 - the host's own clear_session
     host_keras = SimpleNamespace(backend=SimpleNamespace(clear_session=clear))
-    guard_clear_session(host_keras)
-    monkeypatch.setattr(tensorflow_runtime, "_last_clear", -float("inf"))
+    guard_clear_session(host_keras, clock=lambda: now[0])
     for _ in range(5):
         host_keras.backend.clear_session()
+        now[0] += tensorflow_runtime.CLEAR_SESSION_SECONDS / 10
     assert len(clears) == 1, "the calls within CLEAR_SESSION_SECONDS of a clear do nothing"
-    monkeypatch.setattr(
-        tensorflow_runtime, "_last_clear", time.monotonic() - tensorflow_runtime.CLEAR_SESSION_SECONDS - 1
-    )
+    now[0] += tensorflow_runtime.CLEAR_SESSION_SECONDS
     host_keras.backend.clear_session()
     assert len(clears) == 2, "once the interval is over, the next call clears"
 
