@@ -73,3 +73,11 @@ class HoldoutError(NextwordError):
 
 class InsideError(NextwordError):
     """A pick the inside views cannot show: a place without a full context, a map without vectors..."""
+
+
+class ServerBusyError(NextwordError):
+    """The queue of waiting runs is full: a new run would wait too long (the message says how long)."""
+
+
+class ShareUsedError(NextwordError):
+    """A tab asked for another run while all the runs it may have at once are training."""

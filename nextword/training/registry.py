@@ -6,9 +6,13 @@ kept, the least recently used leaving first. The registry owns a pool of spare m
 (`spare_models`) that its runs start from. The page holds one registry in `st.cache_resource`;
 this module knows nothing of Streamlit.
 
-Who may stop a shared run: anyone watching it. A class shares runs so that thirty identical
-Train presses cost one run; a student who stops it stops it for everyone watching, who then see
-"stopped" and can press Continue.
+A class shares runs so that thirty identical Train presses cost one run, and shares the machine
+fairly (`fair_share`): each requester (a browser tab) may have `max_per_requester` requests training
+or waiting, its newest replacing its oldest waiting one; an experiment's variants are one request;
+at most `max_waiting` runs wait, and a request that would wait beyond that is refused in words. The
+registry knows who asked for each run: a requester's Stop leaves a run others asked for to them,
+and stops it only when no one else asked for it (or when asked to stop it for everyone). A caller
+without a requester (the CLI, the bench) is held by none of this, and its Stop stops the run.
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ import json
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 
 from nextword.config import ModelConfig, TrainConfig
 from nextword.errors import RunGoneError, SettingsError
 from nextword.text.corpus import Story
 from nextword.text.dataset import TrainingData
+from nextword.training.fair_share import MAX_PER_REQUESTER, MAX_WAITING, Granted, RequestBook
 from nextword.training.progress import Status
 from nextword.training.run import TrainingRun
 from nextword.training.spare_models import SparePool
@@ -36,6 +41,11 @@ def run_key(story: Story, model_config: ModelConfig, train_config: TrainConfig) 
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]
+
+
+Factory = Callable[[Callable[[TrainingRun], None]], TrainingRun]
+TRAINING = (Status.RUNNING, Status.STOPPING)
+ACTIVE = (Status.QUEUED, *TRAINING)
 
 
 def _needs_replacing(run: TrainingRun) -> bool:
@@ -59,14 +69,25 @@ def live_registries() -> list[RunRegistry]:
 class RunRegistry:
     """Maps run keys to `TrainingRun`s, with a training cap, a queue and an LRU of finished runs.
 
-    `spares` is the pool of spare models its runs start from (a new, empty one if None).
+    `spares` is the pool of spare models its runs start from (a new, empty one if None);
+    `max_per_requester` and `max_waiting` are the fair share's bounds (see the module docstring).
     """
 
-    def __init__(self, max_running: int = 2, max_kept: int = 8, spares: SparePool | None = None):
-        if max_running < 1 or max_kept < 1:
-            raise SettingsError("max_running and max_kept must be at least 1.")
+    def __init__(
+        self,
+        max_running: int = 2,
+        max_kept: int = 8,
+        spares: SparePool | None = None,
+        max_per_requester: int = MAX_PER_REQUESTER,
+        max_waiting: int = MAX_WAITING,
+    ):
+        if max_running < 1 or max_kept < 1 or max_per_requester < 1 or max_waiting < 0:
+            raise SettingsError(
+                "max_running, max_kept and max_per_requester must be at least 1, max_waiting at least 0."
+            )
         self.max_running = max_running
         self.max_kept = max_kept
+        self.requests = RequestBook(max_per_requester, max_waiting)
         self.spares = spares if spares is not None else SparePool()
         self._lock = threading.RLock()
         self._runs: OrderedDict[str, TrainingRun] = OrderedDict()
@@ -86,23 +107,77 @@ class RunRegistry:
             return dict(self._runs)
 
     def get_or_start(
-        self, key: str, factory: Callable[[Callable[[TrainingRun], None]], TrainingRun]
+        self, key: str, factory: Factory, requester: Hashable | None = None
     ) -> tuple[TrainingRun, bool]:
         """Attach to the run with `key`, or create it with `factory(on_done)` and start or queue it.
 
-        Returns the run and whether it was created now.
+        Returns the run and whether it was created now. With a `requester`, the fair share applies
+        (see `request_runs`).
+        """
+        granted = self.request_runs([(key, factory)], requester)
+        return granted.runs[0], granted.created[0]
+
+    def request_runs(
+        self, items: Sequence[tuple[str, Factory]], requester: Hashable | None = None
+    ) -> Granted:
+        """Get or start a run per (key, factory), as one request of `requester` (all or none).
+
+        A request that costs nothing (every run kept and done, or asked for by this requester
+        already) is never refused. Otherwise, with the requester's share used, its oldest waiting
+        request is left (`Granted.replaced`), or `ShareUsedError` says that all of its runs train;
+        and `ServerBusyError` says when the queue is full.
         """
         with self._lock:
-            existing = self.get(key)
-            if existing is not None and not _needs_replacing(existing):
-                return existing, False
-            # A failed run, or one stopped before it learned anything, is retried by a new run.
-            run = factory(self._on_run_done)
-            self._runs[key] = run
-            self._queue.append(key)
+            keys = list(dict.fromkeys(key for key, _ in items))
+            asked = [key for key in keys if not self.requests.asks_for(requester, key, self._status_of)]
+            new_runs = sum(1 for key in asked if self._would_create(key))
+            counts = requester is not None and (
+                new_runs > 0 or any(self._status_of(key) in ACTIVE for key in asked)
+            )
+            replaced = self._admit(requester, new_runs) if counts else ()
+            runs, created = [], []
+            for key, factory in items:
+                existing = self.get(key)
+                if existing is not None and not _needs_replacing(existing):
+                    runs.append(existing)
+                    created.append(False)
+                    continue
+                # A failed run, or one stopped before it learned anything, is retried by a new run.
+                run = factory(self._on_run_done)
+                self._runs[key] = run
+                self.requests.forget(key)
+                self._queue.append(key)
+                runs.append(run)
+                created.append(True)
+            if requester is not None:
+                self.requests.add(requester, asked, counts)
             self._schedule()
             self._evict()
-            return run, True
+            return Granted(tuple(runs), tuple(created), replaced)
+
+    def watchers(self, key: str) -> frozenset:
+        """The requesters who asked for this run and have not stopped watching it."""
+        with self._lock:
+            return self.requests.watchers(key)
+
+    def stop_ends_run(self, key: str, requester: Hashable | None) -> bool:
+        """Whether `stop_for(key, requester)` would stop the run (no one else asked for it)."""
+        with self._lock:
+            return requester is None or not self.requests.others(key, requester)
+
+    def stop_for(self, key: str, requester: Hashable | None = None, for_everyone: bool = False) -> bool:
+        """The requester's Stop: the run stops if no one else asked for it, or `for_everyone`;
+        else the requester stops watching it and it goes on for the others. True if it stopped."""
+        with self._lock:
+            run = self._runs.get(key)
+            if run is None:
+                return False
+            if not (for_everyone or self.stop_ends_run(key, requester)):
+                self.requests.leave(key, requester)
+                return False
+            self.requests.forget(key)
+            run.stop()
+            return True
 
     def prepare(self, data: TrainingData, model_config: ModelConfig, train_config: TrainConfig) -> None:
         """Get a run of these settings ready to start at once, unless something trains.
@@ -117,8 +192,12 @@ class RunRegistry:
                 return
         self.spares.prepare_in_background(data, model_config, train_config)
 
-    def continue_run(self, key: str, extra_steps: int) -> TrainingRun:
+    def continue_run(self, key: str, extra_steps: int, requester: Hashable | None = None) -> TrainingRun:
         """Train a kept run for `extra_steps` more (queued if all slots are busy)."""
+        return self.continue_for(key, extra_steps, requester).runs[0]
+
+    def continue_for(self, key: str, extra_steps: int, requester: Hashable | None = None) -> Granted:
+        """`continue_run` as a request of `requester`, under the fair share (see `request_runs`)."""
         with self._lock:
             run = self._runs.get(key)
             if run is None:
@@ -126,11 +205,16 @@ class RunRegistry:
                     "This run is no longer kept on the server (it made room for newer runs), so it "
                     "cannot continue. Press Train to run these settings again."
                 )
-            run.continue_training(extra_steps, start=False)
+            progress = run.progress()
+            can_continue = progress.status in (Status.FINISHED, Status.STOPPED) and run.model is not None
+            replaced = self._admit(requester, new_runs=1) if requester is not None and can_continue else ()
+            run.continue_training(extra_steps, start=False)  # says in words why it cannot, if it cannot
+            if requester is not None:
+                self.requests.add(requester, [key], counts=True)
             self._runs.move_to_end(key)
             self._queue.append(key)
             self._schedule()
-            return run
+            return Granted((run,), (False,), replaced)
 
     def stop_all(self, timeout: float = 10.0) -> None:
         """Stop every run and the spares' worker, and wait for their threads (tests and shutdown)."""
@@ -142,6 +226,37 @@ class RunRegistry:
         for run in runs:
             run.wait(timeout)
         self.spares.close(timeout)
+
+    # ----- the fair share (called with the lock held) -----
+
+    def _status_of(self, key: str) -> Status | None:
+        run = self._runs.get(key)
+        return run.progress().status if run is not None else None
+
+    def _would_create(self, key: str) -> bool:
+        run = self._runs.get(key)
+        return run is None or _needs_replacing(run)
+
+    def _admit(self, requester: Hashable, new_runs: int) -> tuple[str, ...]:
+        """Make room for a request of `requester` that creates `new_runs` runs, or refuse it in
+        words; returns the keys of the request it replaced."""
+        oldest_waiting = self.requests.to_replace(requester, self._status_of)
+        progresses = [self._runs[key].progress() for key in self._queue if key in self._runs]
+        waiting = [progress for progress in progresses if progress.status == Status.QUEUED]
+        training = [run.progress() for run in self._runs.values()]
+        training = [progress for progress in training if progress.status in TRAINING]
+        freed = 0
+        if oldest_waiting is not None:
+            freed = sum(1 for key in oldest_waiting.keys if not self.requests.others(key, requester))
+        free_slots = max(0, self.max_running - len(training))
+        adds = max(0, new_runs - free_slots) - freed
+        self.requests.check_queue(training, waiting, self.max_running, adds)
+        if oldest_waiting is None:
+            return ()
+        for key in oldest_waiting.keys:
+            self.stop_for(key, requester)
+        self.requests.drop(requester, oldest_waiting)
+        return oldest_waiting.keys
 
     def _on_run_done(self, run: TrainingRun) -> None:
         with self._lock:
@@ -172,4 +287,5 @@ class RunRegistry:
         finished = [key for key, run in self._runs.items() if run.progress().done]
         for key in finished[: max(0, len(finished) - self.max_kept)]:
             run = self._runs.pop(key)
+            self.requests.forget(key)
             run.model = None  # release the weights now, not when the last page lets go

@@ -1,11 +1,13 @@
 """The run registry: identical keys share a run, a training cap with a queue, LRU of finished runs."""
 
+import dataclasses
 import gc
 import time
 
 import pytest
 
-from nextword.errors import RunGoneError
+from nextword.errors import RunGoneError, ServerBusyError, ShareUsedError
+from nextword.training.progress import Status, TrainingProgress
 from nextword.training.registry import RunRegistry, live_registries
 from tests.conftest import tiny_factory
 
@@ -107,3 +109,128 @@ def test_continue_on_a_run_the_server_no_longer_keeps_says_so_in_words():
     registry = RunRegistry()
     with pytest.raises(RunGoneError, match="no longer kept on the server"):
         registry.continue_run("0123456789ab", 10)
+
+
+# ----- the fair share: fake runs through the factory seam, which train only when told -----
+
+
+class FakeRun:
+    """A run as the registry sees it, without training: it starts at `speed` steps/s and stays."""
+
+    def __init__(self, on_done, steps: int = 100, speed: float | None = 10.0):
+        self.on_done = on_done
+        self.model = None
+        self.speed = speed
+        self.state = TrainingProgress(status=Status.QUEUED, total_steps=steps)
+
+    def progress(self) -> TrainingProgress:
+        return self.state
+
+    def set_queue_position(self, position):
+        self.state = dataclasses.replace(self.state, queue_position=position)
+
+    def start(self, spares=None):
+        self.state = dataclasses.replace(
+            self.state, status=Status.RUNNING, queue_position=None, steps_per_second=self.speed
+        )
+
+    def stop(self):
+        if self.state.active:
+            self.state = dataclasses.replace(self.state, status=Status.STOPPED, queue_position=None)
+            self.on_done(self)
+
+    def wait(self, timeout=None):
+        return self.state
+
+
+def fake(speed: float | None = 10.0):
+    return lambda on_done: FakeRun(on_done, speed=speed)
+
+
+def active_runs_of(registry, requester) -> list[str]:
+    return [
+        key
+        for key, run in registry.runs().items()
+        if run.progress().active and requester in registry.watchers(key)
+    ]
+
+
+def test_a_tab_pressing_train_twenty_times_holds_its_share_its_newest_replacing_its_oldest_waiting():
+    registry = RunRegistry(max_running=1, max_per_requester=2)
+    granted = [registry.request_runs([(f"seed {seed}", fake())], requester="tab") for seed in range(20)]
+    assert active_runs_of(registry, "tab") == ["seed 0", "seed 19"], "the first trains, the newest waits"
+    assert [answer.replaced for answer in granted[2:]] == [(f"seed {seed}",) for seed in range(1, 19)]
+    assert registry.get("seed 18").progress().status == Status.STOPPED, "no one else asked for it"
+
+
+def test_a_tab_whose_runs_all_train_is_told_to_wait_for_one_to_finish():
+    registry = RunRegistry(max_running=2, max_per_requester=2)
+    registry.request_runs([("seed 0", fake())], requester="tab")
+    registry.request_runs([("seed 1", fake())], requester="tab")
+    with pytest.raises(ShareUsedError, match="already has 2 runs training.*when one of them has finished"):
+        registry.request_runs([("seed 2", fake())], requester="tab")
+    assert "seed 2" not in registry.runs()
+
+
+def test_an_experiment_counts_as_one_request_and_its_variants_are_replaced_together():
+    registry = RunRegistry(max_running=1, max_per_requester=2)
+    registry.request_runs([("train", fake())], requester="tab")
+    variants = [(f"n_input {n}", fake()) for n in (3, 4, 5)]
+    assert not registry.request_runs(variants, requester="tab").replaced
+    assert len(active_runs_of(registry, "tab")) == 4
+    newest = registry.request_runs([("another train", fake())], requester="tab")
+    assert newest.replaced == ("n_input 3", "n_input 4", "n_input 5")
+
+
+@pytest.mark.parametrize(
+    ("speed", "sentence"),
+    [
+        (10.0, "The server is busy: 3 runs wait; yours would start in about 40 seconds."),
+        (None, "The server is busy: 3 runs wait. Press Train again later"),
+    ],
+    ids=["speeds measured", "speeds unknown"],
+)
+def test_a_full_queue_refuses_a_new_run_in_words(speed, sentence):
+    # One run of 100 steps trains at 10 steps/s; three wait: the next would start after 10 + 3 × 10 s.
+    registry = RunRegistry(max_running=1, max_waiting=3)
+    for student in range(4):
+        registry.request_runs([(f"run {student}", fake(speed))], requester=f"student {student}")
+    with pytest.raises(ServerBusyError) as refused:
+        registry.request_runs([("one too many", fake(speed))], requester="latecomer")
+    assert str(refused.value).startswith(sentence)
+    assert "one too many" not in registry.runs()
+
+
+def test_a_full_queue_still_lets_a_tab_join_a_run_someone_asked_for():
+    registry = RunRegistry(max_running=1, max_waiting=1)
+    registry.request_runs([("training", fake())], requester="first")
+    registry.request_runs([("waiting", fake())], requester="second")
+    joined = registry.request_runs([("waiting", fake())], requester="third")
+    assert not joined.created[0] and registry.watchers("waiting") == {"second", "third"}
+
+
+def test_thirty_watch_one_run_and_a_stop_from_one_of_them_leaves_it_to_the_twenty_nine():
+    registry = RunRegistry()
+    for student in range(30):
+        registry.request_runs([("shared", fake())], requester=student)
+    assert not registry.stop_ends_run("shared", 7)
+    assert registry.stop_for("shared", requester=7) is False
+    assert registry.get("shared").progress().status == Status.RUNNING
+    assert registry.watchers("shared") == set(range(30)) - {7}
+
+
+def test_the_one_who_asked_alone_stops_the_run_for_real():
+    registry = RunRegistry()
+    registry.request_runs([("mine", fake())], requester="starter")
+    assert registry.stop_ends_run("mine", "starter")
+    assert registry.stop_for("mine", requester="starter") is True
+    assert registry.get("mine").progress().status == Status.STOPPED
+
+
+def test_the_presenter_stops_a_shared_run_for_everyone():
+    registry = RunRegistry()
+    for student in range(30):
+        registry.request_runs([("shared", fake())], requester=student)
+    assert registry.stop_for("shared", requester="presenter", for_everyone=True) is True
+    assert registry.get("shared").progress().status == Status.STOPPED
+    assert registry.watchers("shared") == frozenset()
