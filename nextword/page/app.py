@@ -52,7 +52,11 @@ def main() -> None:
     if data is not None:
         _, model, train = tab.settings()
         current_key = registry.run_key(story, model, train)
-        if tab.watch_key is None and resources.get_registry().get(current_key) is not None:
+        if (
+            tab.watch_key is None
+            and current_key not in tab.unwatched
+            and resources.get_registry().get(current_key) is not None
+        ):
             tab.watch(current_key, story, model, train)  # a refreshed or new tab finds the run it had
     show_in_address(tab)
     with train_box:

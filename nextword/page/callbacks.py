@@ -1,7 +1,10 @@
 """What a click does: Train, Stop, Continue, Retry, the story picker, an upload, Article settings.
 
 Streamlit runs these before the script, so every widget the script then draws shows the new state.
-A click that cannot be done says why in `TabState.action_error` (or `story_error`), in words.
+A click that cannot be done says why in `TabState.action_error` (or `story_error`), in words; what a
+click did besides what was asked (a waiting run replaced, a shared run left to the others) is said in
+`TabState.action_note`. The tab asks the registry for runs as a requester (`TabState.tab_id`), so
+the registry's fair share and its Stop rules apply to it (nextword/training/fair_share.py).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from nextword.config import CorpusConfig, article_configs
 from nextword.errors import NeedsCharacterModeError, NextwordError
 from nextword.page import resources
 from nextword.page.format import escape_markdown
+from nextword.page.options import MAX_PER_TAB
+from nextword.page.presenter import presenting
 from nextword.page.state import TabState
 from nextword.text import corpus
 from nextword.training import registry
@@ -80,42 +85,89 @@ def on_article_settings() -> None:
     tab.settings_chosen = tab.settings_chosen | {"holdout", "steps"}  # the recipe is a choice
 
 
+def other_tabs(count: int) -> str:
+    return "1 other tab" if count == 1 else f"{count} other tabs"
+
+
+def replaced_note(tab: TabState, keys: tuple[str, ...]) -> str | None:
+    """What the tab's newest request took the place of, in words (None if it replaced nothing)."""
+    if not keys:
+        return None
+    numbers = [f"#{tab_run.number}" for tab_run in tab.runs if tab_run.key in keys]
+    runs = ("run " if len(numbers) == 1 else "runs ") + ", ".join(numbers) if numbers else "run"
+    return (
+        f"A tab may have {MAX_PER_TAB} runs training or waiting at once (an experiment counts as one), "
+        f"so this one took the place of this tab's oldest waiting {runs}: it no longer waits for this tab."
+    )
+
+
 def on_train() -> None:
-    """Start a run with the current settings, or watch the identical one."""
+    """Ask for a run with the current settings: a new one, or the identical one someone asked for."""
     tab = TabState()
     tab.action_error = None
+    tab.action_note = None
     try:
         story = tab.story()
         _, model, train = tab.settings()
         data = resources.training_data(story.digest, model.n_input, train.holdout, story)
         key = registry.run_key(story, model, train)
-        resources.get_registry().get_or_start(
-            key, lambda on_done: TrainingRun(data, model, train, on_done=on_done)
+        granted = resources.get_registry().request_runs(
+            [(key, lambda on_done: TrainingRun(data, model, train, on_done=on_done))], requester=tab.tab_id
         )
     except NextwordError as error:
         tab.action_error = str(error)
         return
     tab.watch(key, story, model, train)
+    tab.action_note = replaced_note(tab, granted.replaced)
+
+
+def stop_watching_others(tab: TabState) -> int | None:
+    """How many other tabs asked for the watched run, if Stop would leave it to them (else None)."""
+    key = tab.watch_key
+    runs = resources.get_registry()
+    if key is None or presenting() or runs.stop_ends_run(key, tab.tab_id):
+        return None
+    return len(runs.watchers(key) - {tab.tab_id})
 
 
 def on_stop() -> None:
-    run = TabState().watched_run()
-    if run is not None:
-        run.stop()
+    """Stop the watched run; or, if other tabs asked for it too, stop watching it (it goes on for them).
+
+    The presenter view stops it for everyone.
+    """
+    tab = TabState()
+    tab.action_note = None
+    key = tab.watch_key
+    if key is None:
+        return
+    others = len(resources.get_registry().watchers(key) - {tab.tab_id})
+    if resources.get_registry().stop_for(key, tab.tab_id, for_everyone=presenting()):
+        return
+    tab.unwatched = tab.unwatched | {key}
+    tab.watch_key = None
+    tab.action_note = (
+        f"This tab stopped watching run {key}: it goes on training for the {other_tabs(others)} that "
+        "asked for it. Press Train to watch it again."
+    )
 
 
 def on_continue() -> None:
     tab = TabState()
     tab.action_error = None
+    tab.action_note = None
     run = tab.watched_run()
     if run is not None and run.progress().active:
         # Someone else watching this run pressed Continue first (a tab stops polling once its run is
         # over, so this one still showed it stopped): watch it go on instead of adding more steps.
         return
     try:
-        resources.get_registry().continue_run(tab.watch_key, tab.settings().train.steps)
+        granted = resources.get_registry().continue_for(
+            tab.watch_key, tab.settings().train.steps, requester=tab.tab_id
+        )
     except NextwordError as error:
         tab.action_error = str(error)
+        return
+    tab.action_note = replaced_note(tab, granted.replaced)
 
 
 def on_retry(learning_rate: float) -> None:

@@ -30,6 +30,8 @@ COMPARE_POLL_SECONDS = 2.0  # how often the compare section redraws while one of
 VIEW_SECONDS = 0.5  # tabs polling within the same slot share one set of live charts
 MAX_RUNNING = 2  # runs training at once on this server; the others queue
 MAX_KEPT = 8  # finished runs kept for attaching, predicting and downloading
+MAX_PER_TAB = 2  # runs (an experiment's count as one) a tab may have training or waiting at once
+MAX_WAITING = 12  # runs the queue holds; beyond that a new run is refused and the page says so
 DICTIONARY_ROWS_SHOWN = 10  # rows visible without scrolling in the dictionary table
 FIRST_WINDOWS_SHOWN = 6
 STORY_CHARACTERS_SHOWN = 20_000  # of the story's text in the "Read the story" expander
@@ -146,6 +148,10 @@ def _help_texts() -> dict[str, str]:
         "article_settings": f"Set exactly the article's recipe: {_article_recipe()}.",
         "train": "Start training with these settings, or watch the identical run if one exists already.",
         "stop": "Stop after the current step; what was learned so far is kept.",
+        "stop_watching": "{others} asked for this run too: it goes on training for them, and this tab "
+        "stops watching it (press Train to watch it again).",
+        "stop_presenting": "The presenter view stops the run for everyone watching it, after the "
+        "current step; what was learned so far is kept.",
         "continue": "Train the run shown for more steps (the Steps slider says how many).",
         "retry": "Start a new run with these settings and a ten times smaller learning rate.",
         "predict_context": "The words the model reads; it uses the last n_input of them.",

@@ -16,7 +16,7 @@ from nextword.config import CorpusConfig, ModelConfig
 from nextword.inference.copying import CopyFinder
 from nextword.page.address import StoryShelf
 from nextword.page.format import format_percent, format_seconds
-from nextword.page.options import MAX_KEPT, MAX_RUNNING, STATUS_LABELS, VIEW_SECONDS
+from nextword.page.options import MAX_KEPT, MAX_PER_TAB, MAX_RUNNING, MAX_WAITING, STATUS_LABELS, VIEW_SECONDS
 from nextword.text import corpus
 from nextword.text.dataset import TrainingData, prepare_training_data
 from nextword.text.vocab import Vocabulary
@@ -27,8 +27,11 @@ from nextword.training.run import TrainingRun
 
 @st.cache_resource(show_spinner=False)
 def get_registry() -> registry.RunRegistry:
-    """The process-wide run registry: every tab of every student sees the same runs."""
-    return registry.RunRegistry(max_running=MAX_RUNNING, max_kept=MAX_KEPT)
+    """The process-wide run registry: every tab of every student sees the same runs, each tab a
+    fair share of them (a tab is a requester, known by `TabState.tab_id`)."""
+    return registry.RunRegistry(
+        max_running=MAX_RUNNING, max_kept=MAX_KEPT, max_per_requester=MAX_PER_TAB, max_waiting=MAX_WAITING
+    )
 
 
 @st.cache_resource(show_spinner=False)

@@ -12,6 +12,7 @@ this class.
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from typing import Any, Generic, NamedTuple, TypeVar
 
 import streamlit as st
@@ -96,6 +97,10 @@ class TabState:
     watch_key: _Entry[str | None] = _Entry("watch_key")  # the run shown below the Train button
     runs: _Entry[list[TabRun]] = _Entry("my_runs")
     action_error: _Entry[str | None] = _Entry("action_error")  # why Train or Continue did nothing
+    action_note: _Entry[str | None] = _Entry("action_note")  # what a click did besides (a run replaced)
+    # Who this tab is to the run registry (a requester): its share of runs, and whose Stop is whose.
+    tab_id: _Entry[str] = _Entry("tab_id")
+    unwatched: _Entry[set[str]] = _Entry("unwatched")  # runs this tab pressed Stop watching on
     predict_context: _Entry[str | None] = _Entry("predict_context")  # the prediction box's widget
     predict_context_for: _Entry[str | None] = _Entry("predict_context_for")  # the run it was filled for
     # Settings the person set (a widget moved, the article's recipe, a linked run's): a story's
@@ -137,6 +142,8 @@ class TabState:
         state.setdefault("compare_hidden", set())
         state.setdefault("experiment_runs", {})
         state.setdefault("motion_step", 0)
+        state.setdefault("unwatched", set())
+        state.setdefault("tab_id", uuid.uuid4().hex)
         if "story_bytes" in state:
             return False
         self.use_bundled_story(default_story_title())
@@ -196,6 +203,7 @@ class TabState:
     def watch(self, key: str, story: corpus.Story, model: ModelConfig, train: TrainConfig) -> None:
         """Watch a run, and add it to this tab's list (once) for the comparison table and chart."""
         self.watch_key = key
+        self.unwatched = self.unwatched - {key}
         self.add_run(key, story, model, train)
 
     def add_run(

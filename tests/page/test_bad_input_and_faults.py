@@ -2,7 +2,8 @@
 
 Every bad file gives one clear message (a line on the CLI, an error box in the page), never a
 traceback; the story and the runs a tab had stay as they were, and the app keeps working. Runs are
-shared by settings, stopped by anyone watching them, and released once evicted. What a user sends
+shared by settings, stopped by the presenter view or the last tab watching them (the fair share's
+own tests are in tests/page/test_fair_share.py), and released once evicted. What a user sends
 is only ever data. The real-browser side of the same promises is tests/page/test_class_of_ten.py.
 """
 
@@ -378,7 +379,7 @@ def test_stop_twice_train_twice_and_rerun_while_training(app):
     wait_for(lambda: not training_threads(), 15, "the training thread to end")
 
 
-def test_stop_from_a_second_tab_stops_it_for_everyone_and_either_may_continue(app):
+def test_the_presenter_view_stops_a_shared_run_for_everyone_and_either_may_continue(app):
     first = app
     set_tiny_config(first, steps=50_000)
     first.button(key="train").click().run()
@@ -392,6 +393,9 @@ def test_stop_from_a_second_tab_stops_it_for_everyone_and_either_may_continue(ap
     registry = registry_of(key)
     assert len(registry.runs()) == 1
     rerun_until(second, lambda page: registry.get(key).progress().step > 0, what="the first step")
+    assert second.button(key="stop").label == "Stop watching", "the first tab asked for it too"
+    second.toggle(key="present").set_value(True).run()
+    assert second.button(key="stop").label == "Stop", "the presenter view stops it for everyone"
     second.button(key="stop").click().run()
     for tab in (second, first):
         rerun_until(tab, lambda page: progress_line(page).endswith("stopped"), seconds=15, what="stopped")

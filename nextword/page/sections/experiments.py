@@ -1,8 +1,9 @@
 """The article's experiments on the page: a button each, and what each one's runs showed.
 
 The experiments themselves (their variants, what they teach, the sentence their runs earn) are in
-nextword/training/experiments.py. A click queues the variants through the shared registry, like Train: a
-run someone already trained is reused. The findings are drawn inside the compare fragment, so they
+nextword/training/experiments.py. A click queues the variants through the shared registry, like Train, as
+one request of the tab (one of its fair share, see nextword/page/callbacks.py): a run someone
+already trained is reused. The findings are drawn inside the compare fragment, so they
 appear as the runs finish.
 """
 
@@ -12,6 +13,7 @@ import streamlit as st
 
 from nextword.errors import NextwordError
 from nextword.page import resources
+from nextword.page.callbacks import replaced_note
 from nextword.page.format import escape_markdown, format_percent, format_seconds
 from nextword.page.options import HELP
 from nextword.page.state import TabState
@@ -22,27 +24,35 @@ from nextword.training.run import TrainingRun
 
 
 def on_experiment(name: str) -> None:
-    """Queue an experiment's runs on the story in use (each shared and cached like any run)."""
+    """Queue an experiment's runs on the story in use (each shared and cached like any run), all or none."""
     tab = TabState()
     tab.action_error = None
+    tab.action_note = None
     experiment = BY_NAME[name]
     queued = []
     try:
         story = tab.story()
         _, model, train = tab.settings()
-        for variant in experiment.variants(model, train):
+        variants, requested = experiment.variants(model, train), []
+        for variant in variants:
             data = resources.training_data(story.digest, variant.model.n_input, variant.train.holdout, story)
             key = registry.run_key(story, variant.model, variant.train)
-            resources.get_registry().get_or_start(
-                key,
-                lambda on_done, data=data, variant=variant: TrainingRun(
-                    data, variant.model, variant.train, on_done=on_done
-                ),
+            requested.append(
+                (
+                    key,
+                    lambda on_done, data=data, variant=variant: TrainingRun(
+                        data, variant.model, variant.train, on_done=on_done
+                    ),
+                )
             )
-            tab.add_run(key, story, variant.model, variant.train, experiment=name)
-            queued.append((variant.label, key))
+        granted = resources.get_registry().request_runs(requested, requester=tab.tab_id)
     except NextwordError as error:
         tab.action_error = f"{experiment.title}: {error}"
+        return
+    for variant, (key, _) in zip(variants, requested, strict=True):
+        tab.add_run(key, story, variant.model, variant.train, experiment=name)
+        queued.append((variant.label, key))
+    tab.action_note = replaced_note(tab, granted.replaced)
     if queued:
         runs = dict(tab.experiment_runs)
         runs.pop(name, None)  # a second click moves it last, with the runs of the settings now

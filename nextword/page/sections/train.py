@@ -13,6 +13,7 @@ import streamlit as st
 from nextword.page import callbacks, polling
 from nextword.page.format import escape_markdown
 from nextword.page.options import HELP, LEARNING_RATE_OPTIONS
+from nextword.page.presenter import presenting
 from nextword.page.sections.live import GONE, live_panel
 from nextword.page.state import TabState
 from nextword.training.progress import Status, TrainingProgress
@@ -30,6 +31,8 @@ def training_section(story_ready: bool, current_key: str | None) -> TrainingRun 
     with st.container():  # always drawn, empty or not: see the module's docstring
         if tab.action_error:
             st.error(escape_markdown(tab.action_error))
+        if tab.action_note:
+            st.info(escape_markdown(tab.action_note))
         if tab.watch_key and current_key and current_key != tab.watch_key:
             st.info(
                 "The settings or the story differ from the run shown below. That run keeps going; "
@@ -51,7 +54,17 @@ def training_section(story_ready: bool, current_key: str | None) -> TrainingRun 
 
 
 def controls(progress: TrainingProgress | None, story_ready: bool) -> None:
-    steps = TabState().settings().train.steps
+    tab = TabState()
+    steps = tab.settings().train.steps
+    # Say before the click what Stop will do: stop the run, or leave it to the others who asked for it.
+    others = callbacks.stop_watching_others(tab) if progress is not None and progress.active else None
+    if others is not None:
+        stop_label, stop_help = (
+            "Stop watching",
+            HELP["stop_watching"].format(others=callbacks.other_tabs(others)),
+        )
+    else:
+        stop_label, stop_help = "Stop", HELP["stop_presenting" if presenting() else "stop"]
     # In a row, each as wide as its label: "Continue (+50,000 steps)" is never cut short.
     buttons = st.container(horizontal=True, gap="small")
     buttons.button(
@@ -64,11 +77,11 @@ def controls(progress: TrainingProgress | None, story_ready: bool) -> None:
         width="content",
     )
     buttons.button(
-        "Stop",
+        stop_label,
         key="stop",
         on_click=callbacks.on_stop,
         disabled=progress is None or not progress.active,
-        help=HELP["stop"],
+        help=stop_help,
         width="content",
     )
     can_continue = progress is not None and progress.status in CONTINUABLE and progress.has_weights
