@@ -188,7 +188,11 @@ def test_two_students_with_the_same_settings_share_one_run(browser, server):
         # A refreshed tab finds the run again without pressing Train.
         first_page.reload()
         assert run_identity(first_page) == key
-        main_area(second_page).get_by_role("button", name="Stop").click()
+        # Both asked for the run, so the second's Stop would only stop watching it: the presenter view
+        # stops it for everyone.
+        main_area(second_page).get_by_role("button", name="Stop watching", exact=True).wait_for()
+        main_area(second_page).get_by_test_id("stCheckbox").filter(has_text="Presenter view").click()
+        main_area(second_page).get_by_role("button", name="Stop", exact=True).click()
         for page in (first_page, second_page):
             page.wait_for_function(
                 """() => [...document.querySelectorAll('[data-testid="stProgress"]')]

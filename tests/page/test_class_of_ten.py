@@ -1,6 +1,6 @@
 """A class in a real browser: stops, faults and hostile files, then ten students on one server at once.
 
-Stops and faults: Train pressed twice, Stop pressed twice from a second tab watching the same run,
+Stops and faults: Train pressed twice, Stop pressed twice from a second tab in the presenter view,
 Continue from either tab, a tab closed mid-run, a file over the upload cap, HTML and script in a
 story and its name. A class at once: ten Playwright contexts in one Chromium against one `streamlit
 run` press Train with a mix of identical and different settings. Identical settings share one run,
@@ -306,10 +306,13 @@ def test_stops_faults_and_hostile_files_in_real_tabs(browser, warm_server, tmp_p
         wait_progress_ends_with(first_page, "training")
         assert table_rows(first_page) == listed + 1, "two quick presses, one run"
 
-        # A second student opens the run's link and stops it, twice: both tabs see it stopped.
+        # A second student opens the run's link and, in the presenter view (the first student asked for
+        # the run, so a student's Stop would only stop watching it), stops it twice: both see it stopped.
         second, second_page, second_log = open_student(browser, f"{server.url}/?run={key}")
         tabs.append((second, second_page, second_log))
         assert run_identity(second_page) == key
+        main_area(second_page).get_by_role("button", name="Stop watching", exact=True).wait_for()
+        main_area(second_page).get_by_test_id("stCheckbox").filter(has_text="Presenter view").click()
         main_area(second_page).get_by_role("button", name="Stop", exact=True).dblclick()
         for page in (first_page, second_page):
             wait_progress_ends_with(page, "stopped", seconds=30)
