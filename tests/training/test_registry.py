@@ -142,6 +142,15 @@ class FakeRun:
     def wait(self, timeout=None):
         return self.state
 
+    def finish(self):
+        self.model = object()  # stands in for the weights
+        self.state = dataclasses.replace(self.state, status=Status.FINISHED, has_weights=True)
+        self.on_done(self)
+
+    def continue_training(self, extra_steps, start=True):
+        total = self.state.total_steps + extra_steps
+        self.state = dataclasses.replace(self.state, status=Status.QUEUED, total_steps=total)
+
 
 def fake(speed: float | None = 10.0):
     return lambda on_done: FakeRun(on_done, speed=speed)
@@ -170,6 +179,16 @@ def test_a_tab_whose_runs_all_train_is_told_to_wait_for_one_to_finish():
     with pytest.raises(ShareUsedError, match="already has 2 runs training.*when one of them has finished"):
         registry.request_runs([("seed 2", fake())], requester="tab")
     assert "seed 2" not in registry.runs()
+
+
+def test_continue_is_a_request_of_the_tab_like_train():
+    registry = RunRegistry(max_running=2, max_per_requester=2)
+    registry.request_runs([("finished", fake())], requester="tab").runs[0].finish()
+    registry.request_runs([("seed 1", fake())], requester="tab")
+    registry.request_runs([("seed 2", fake())], requester="tab")
+    with pytest.raises(ShareUsedError, match="already has 2 runs training"):
+        registry.continue_for("finished", 100, requester="tab")
+    assert registry.get("finished").progress().status == Status.FINISHED
 
 
 def test_an_experiment_counts_as_one_request_and_its_variants_are_replaced_together():
