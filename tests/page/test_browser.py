@@ -171,7 +171,7 @@ def test_two_students_with_the_same_settings_share_one_run(browser, server):
             open_advanced(page)
             run_every_step(page)
             set_slider(page, "Units per layer", 1)  # 16 units
-            set_slider(page, "Training steps", 9)  # 10,000 steps: long enough to still run below
+            set_slider(page, "Training steps", 11)  # 50,000 steps: long enough to still run below
             wait_script_idle(page)
         main_area(first_page).get_by_role("button", name="Train").click()
         key = run_identity(first_page)
