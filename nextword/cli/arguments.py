@@ -63,6 +63,23 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--lr", type=float, default=_DEFAULT_TRAIN.learning_rate, help="learning rate")
     train.add_argument("--seed", type=int, default=_DEFAULT_TRAIN.seed)
     train.add_argument(
+        "--dropout",
+        type=float,
+        default=_DEFAULT_MODEL.dropout,
+        help="share of the vectors and LSTM outputs dropped at random while training (0-0.8)",
+    )
+    train.add_argument(
+        "--clip-norm",
+        type=float,
+        default=_DEFAULT_TRAIN.clip_norm,
+        help="scale each step's gradients down to at most this length (0: never)",
+    )
+    train.add_argument(
+        "--last-weights",
+        action="store_true",
+        help="with a hold-out: run every step and keep the last weights, not the best held-out step's",
+    )
+    train.add_argument(
         "--holdout",
         type=int,
         default=_DEFAULT_TRAIN.holdout,
@@ -133,7 +150,9 @@ def configs_from_arguments(
         return corpus_config, model_config, train_config
     model_config = ModelConfig(**_options_for(ModelConfig, arguments))
     train_config = TrainConfig(
-        **_options_for(TrainConfig, arguments), stop_when_learned=not arguments.run_all_steps
+        **_options_for(TrainConfig, arguments),
+        stop_when_learned=not arguments.run_all_steps,
+        keep_best=not arguments.last_weights,
     )
     return corpus_config, model_config, train_config
 

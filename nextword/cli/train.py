@@ -8,12 +8,16 @@ the run folder. It drives the same `TrainingRun` as the page.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
 import time
 from pathlib import Path
 
 from nextword.cli.arguments import configs_from_arguments
 from nextword.errors import NeedsCharacterModeError, NextwordError
+from nextword.text.run_windows import suggested_settings
+from nextword.training.checkpoint import METRICS_FILE
 
 
 def _print_article_lines(progress, printed_until: int, display_step: int) -> int:
@@ -59,6 +63,48 @@ def _final_line(progress) -> str:
     return f"{line}; n-gram {_percent(progress.ngram_accuracy)}."
 
 
+def score_lines(metrics: dict) -> list[str]:
+    """The run's perplexity, top-1 and top-5 for the LSTM and the n-gram, as in metrics.json."""
+    best = metrics.get("best_step")
+    kept = f" (the weights of step {best:,}, its best on the held-out part)" if best is not None else ""
+    lines = [f"{'':40}{'perplexity':>11}{'top-1':>8}{'top-5':>8}"]
+    models = (
+        ("LSTM", metrics["lstm"]),
+        (f"n-gram (Kneser-Ney, order {metrics['ngram']['order']})", metrics["ngram"]),
+    )
+    for name, scores in models:
+        for part, label in (("training", "training"), ("held_out", "held-out")):
+            value = scores[part]
+            if value is not None:
+                lines.append(
+                    f"{name + ', ' + label:40}{value['perplexity']:>11.1f}{_percent(value['top1']):>8}"
+                    f"{_percent(value['top5']):>8}" + (kept if name == "LSTM" and part == "held_out" else "")
+                )
+    if metrics["held_out_windows"]:
+        lines.append(
+            f"Perplexity: as unsure as choosing among that many words (lower is better; guessing "
+            f"uniformly: {metrics['vocabulary']:,}). {metrics['unseen_held_out_words']:,} held-out words "
+            "never occur in the training part and count as ⟨unk⟩."
+        )
+    return lines
+
+
+def _with_suggestions(symbol_count: int, model_config, train_config, given: set[str]):
+    """The page's suggestions for a story of this length (hold-out, steps, dropout) where none was typed.
+
+    The article's recipe keeps its own settings.
+    """
+    if "article" in given:
+        return model_config, train_config
+    suggestion = suggested_settings(symbol_count, model_config.n_input, train_config.batch_size)
+    model_changes = {} if "dropout" in given else {"dropout": suggestion.dropout}
+    train_changes = {name: getattr(suggestion, name) for name in ("holdout", "steps") if name not in given}
+    return (
+        dataclasses.replace(model_config, **model_changes),
+        dataclasses.replace(train_config, **train_changes),
+    )
+
+
 def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
     """Train on the story, printing as the article does; save the run folder; return 0."""
     from nextword.text.corpus import load_story
@@ -77,6 +123,7 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
         story = load_story(data_bytes, corpus_config, name=story_path.stem)
     except NeedsCharacterModeError as error:
         raise NeedsCharacterModeError(f"{error} Add --symbol-mode characters.") from None
+    model_config, train_config = _with_suggestions(story.symbol_count, model_config, train_config, given)
     data = prepare_training_data(story, model_config, train_config.holdout)
     print(
         f"Story {story_path.name}: {len(story.symbols)} symbols, {len(data.vocabulary)} distinct "
@@ -123,5 +170,8 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
     print(_final_line(progress), flush=True)
     out = Path(arguments.out) if arguments.out else Path("runs") / story_path.stem
     run.save(out)
+    metrics = json.loads((out / METRICS_FILE).read_text(encoding="utf-8"))
+    for line in score_lines(metrics):
+        print(line, flush=True)
     print(f"Saved the run to {out}", flush=True)
     return 0

@@ -34,7 +34,11 @@ def model_summary(model_config: ModelConfig, vocab_size: int) -> list[SummaryRow
     for index in range(model_config.layers):
         last = index == model_config.layers - 1
         shape = (None, units) if last else (None, n_input, units)
+        if model_config.dropout:
+            rows.append(SummaryRow(f"dropout_{index + 1}", "Dropout", (None, n_input, width), 0))
         rows.append(SummaryRow(lstm_layer_name(index), "LSTM", shape, 4 * units * (width + units + 1)))
         width = units
+    if model_config.dropout:
+        rows.append(SummaryRow("dropout_logits", "Dropout", (None, units), 0))
     rows.append(SummaryRow(LOGITS_NAME, "Dense", (None, vocab_size), units * vocab_size + vocab_size))
     return rows

@@ -7,7 +7,6 @@ sentence, which part of the story the model never trains on.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import NamedTuple
 
 import streamlit as st
@@ -46,10 +45,14 @@ def apply_suggestions(tab: TabState) -> None:
     settings = tab.settings()
     model, train = settings.model, settings.train
     suggestion = run_windows.suggested_settings(story.symbol_count, model.n_input, train.batch_size)
-    values = {"holdout": suggestion.holdout, "steps": step_option_nearest(suggestion.steps)}
+    values = {
+        "holdout": suggestion.holdout,
+        "steps": step_option_nearest(suggestion.steps),
+        "dropout": suggestion.dropout,
+    }
     changes = {name: value for name, value in values.items() if name not in tab.settings_chosen}
     if changes:
-        tab.show_settings(dataclasses.replace(train, **changes))
+        tab.show_setting_values(changes)
 
 
 def held_out_part(story: corpus.Story, settings: Settings) -> HeldOut:

@@ -40,6 +40,7 @@ N_INPUT_RANGE = (1, 10)
 LAYER_RANGE = (1, 4)
 STEP_OPTIONS = (50, 100, 200, 300, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 50_000)
 HOLDOUT_RANGE = (0, MAX_HOLDOUT_PERCENT)
+DROPOUT_OPTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 UNIT_OPTIONS = (8, 16, 32, 64, 128, 256, 512, 1024)
 LEARNING_RATE_OPTIONS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0)
 BATCH_OPTIONS = (1, 8, 16, 32, 64, 128, 256, 512, 1024)
@@ -65,6 +66,8 @@ SETTING_OPTIONS: dict[str, tuple | range | None] = {
     "seed": None,
     "article_order": None,
     "stop_when_learned": None,
+    "dropout": DROPOUT_OPTIONS,
+    "keep_best": None,
 }
 
 ARTICLE_STORY_LENGTH = 32  # symbols in the story the article's model writes
@@ -145,6 +148,11 @@ def _help_texts() -> dict[str, str]:
         "stop_when_learned": "End the run before its last step once it has learned all it can: every "
         "window that can be right is right, and the loss is close to the lowest any model can reach. "
         f"The article {'stops early' if article_train.stop_when_learned else 'runs every step'}.",
+        "dropout": "While training, switch off this share of the symbol vectors and of the LSTM's outputs "
+        "at random, a new choice each step, so the network cannot lean on any one of them: it "
+        "memorises less and guesses unseen words better. 0 trains as the article does.",
+        "keep_best": "With part of the story held out: stop once the held-out perplexity has not "
+        "improved for a fifth of the run, and predict and write with the weights of its best step.",
         "article_settings": f"Set exactly the article's recipe: {_article_recipe()}.",
         "train": "Start training with these settings, or watch the identical run if one exists already.",
         "stop": "Stop after the current step; what was learned so far is kept.",

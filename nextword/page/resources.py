@@ -83,6 +83,32 @@ def view_tick(progress: TrainingProgress) -> str:
     return f"{phase}-{progress.step}"
 
 
+def perplexity_sentence(progress) -> str | None:
+    """What the perplexity chart says so far: who is ahead on the held-out part, and the step kept."""
+    index = progress.best_index
+    ngram = progress.ngram_holdout_perplexity
+    if index is None or ngram is None:
+        return None
+    best = progress.holdout_perplexities[index]
+    if best < ngram:
+        verdict = (
+            f"The network wins: at its best it is as unsure as choosing among {best:,.0f} words on the "
+            f"held-out part, counting among {ngram:,.0f}."
+        )
+    else:
+        verdict = (
+            f"Counting wins so far: on the held-out part the n-gram is as unsure as choosing among "
+            f"{ngram:,.0f} words, the network at its best among {best:,.0f}. A short story gives a network "
+            "too little to learn from."
+        )
+    kept = f" Best at step {progress.best_step:,}"
+    if progress.done and progress.has_weights:
+        kept += (
+            "; kept those weights for predicting and writing" if progress.best_step != progress.step else ""
+        )
+    return verdict + kept + " (the held-out part picked the step)."
+
+
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=60)
 def live_view(key: str, tick: str, _run: TrainingRun) -> dict:
     """What the live panel shows of a run, built once per tick for every tab watching it.
@@ -117,6 +143,17 @@ def live_view(key: str, tick: str, _run: TrainingRun) -> dict:
         ngram_holdout_accuracy=progress.ngram_holdout_accuracy,
         holdout=holdout,
     )
+    perplexity = run_charts.perplexity_chart(
+        progress.eval_steps,
+        progress.perplexities,
+        progress.holdout_perplexities,
+        progress.total_steps,
+        ngram_held_out=progress.ngram_holdout_perplexity,
+        uniform=progress.vocabulary_size,
+        unigram=progress.unigram_holdout_perplexity,
+        best_step=progress.best_step,
+        title="Perplexity",
+    )
     return {
         "queue_position": progress.queue_position if progress.status == Status.QUEUED else None,
         "fraction": progress.fraction_done,
@@ -134,4 +171,6 @@ def live_view(key: str, tick: str, _run: TrainingRun) -> dict:
         # Fixed dataset names: a live chart's spec stays the same between polls, only its rows change.
         "loss_spec": chart_style.stable_spec(loss, "loss"),
         "accuracy_spec": chart_style.stable_spec(accuracy, "accuracy"),
+        "perplexity_spec": chart_style.stable_spec(perplexity, "perplexity") if holdout else None,
+        "perplexity_sentence": perplexity_sentence(progress) if holdout else None,
     }

@@ -12,6 +12,7 @@ from nextword.config import INPUT_ENCODINGS, OPTIMIZERS, SYMBOL_MODES
 from nextword.page import callbacks, resources
 from nextword.page.options import (
     BATCH_OPTIONS,
+    DROPOUT_OPTIONS,
     ENCODING_LABELS,
     HELP,
     HOLDOUT_RANGE,
@@ -150,3 +151,15 @@ def settings_controls(tab: TabState) -> None:
             st.checkbox("The article's window order", key="article_order", help=HELP["article_order"])
         if shown("stop_when_learned"):
             st.checkbox("Stop when learned", key="stop_when_learned", help=HELP["stop_when_learned"])
+        if shown("dropout"):
+            st.select_slider(
+                "Dropout",
+                DROPOUT_OPTIONS,
+                key="dropout",
+                format_func="{:.0%}".format,
+                on_change=callbacks.on_setting_chosen,
+                args=("dropout",),
+                help=HELP["dropout"],
+            )
+        if shown("keep_best"):
+            st.checkbox("Keep the best held-out step", key="keep_best", help=HELP["keep_best"])

@@ -25,6 +25,7 @@ MODEL_FILE = "model.keras"
 VOCABULARY_FILE = "vocab.json"
 CONFIG_FILE = "config.json"
 STORY_FILE = "story.txt"
+METRICS_FILE = "metrics.json"  # the run's scores, for scripts (see RunResults.metrics)
 RUN_FILES = (MODEL_FILE, VOCABULARY_FILE, CONFIG_FILE)
 
 
@@ -48,6 +49,7 @@ def save_run(
     train_config: TrainConfig,
     summary: dict | None = None,
     story_text: str | None = None,
+    metrics: dict | None = None,
 ) -> Path:
     """Write the files of a run folder (created if needed) and return its path."""
     run_dir = Path(run_dir)
@@ -67,6 +69,8 @@ def save_run(
     )
     if story_text is not None:
         (run_dir / STORY_FILE).write_text(story_text, encoding="utf-8")
+    if metrics is not None:
+        (run_dir / METRICS_FILE).write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     return run_dir
 
 
@@ -137,7 +141,7 @@ def zip_run(run_dir: str | Path) -> bytes:
     run_dir = Path(run_dir)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in (*RUN_FILES, STORY_FILE):
+        for name in (*RUN_FILES, STORY_FILE, METRICS_FILE):
             if (run_dir / name).is_file():
                 archive.write(run_dir / name, arcname=f"{run_dir.name}/{name}")
     return buffer.getvalue()

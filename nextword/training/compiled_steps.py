@@ -90,7 +90,8 @@ class BlockLoop:
         variables = model.trainable_variables
         capacity = self.capacity
         anchor_gradients = self.jit_compile
-        if self.jit_compile:  # one window a step: fewer reads of each weight matrix (see the module)
+        dropout = any(layer.name.startswith("dropout") for layer in model.layers)
+        if self.jit_compile and not dropout:  # one window a step: fewer reads of each weight matrix
             forward = window_forward(model)
         else:
             forward = functools.partial(model, training=True)

@@ -114,6 +114,14 @@ class TrainingLoop:
         reason = None
         if tracker.learned and not stopped:
             reason = stop_reason(tracker.step, self.windows.lowest_loss, total_steps)
+        history = self.history
+        if tracker.past_best and not stopped:
+            reason = (
+                f"Stopped at step {tracker.step:,}: the held-out loss had not improved since step "
+                f"{history.best_step:,}, so the network had started memorising the training part."
+            )
+        if history.best_weights is not None and history.best_step != tracker.step:
+            model.set_weights(history.best_weights)  # predictions and writing use the best step
         return StretchEnd(tracker, stopped, reason)
 
     def _steps_score_themselves(self, batch_size: int) -> bool:
@@ -163,7 +171,7 @@ class TrainingLoop:
                     float(result.accuracies[index]),
                     ended_at=began + (index + 1) * seconds_per_step,
                 )
-                if tracker.failed or tracker.learned:
+                if tracker.failed or tracker.learned or tracker.past_best:
                     tracker.publish()
                     return done + index + 1
             done += applied

@@ -35,7 +35,12 @@ def build_model(model_config: ModelConfig, vocab_size: int, train_config: TrainC
         )(inputs)
     else:
         features = keras.layers.Reshape((model_config.n_input, 1), name="raw_index")(inputs)
+    dropout = model_config.dropout
     for index in range(model_config.layers):
+        if dropout:  # on what each LSTM layer reads, never on its recurrent state
+            features = keras.layers.Dropout(dropout, seed=seed + 10 * index + 3, name=f"dropout_{index + 1}")(
+                features
+            )
         features = keras.layers.LSTM(
             model_config.units,
             return_sequences=index < model_config.layers - 1,
@@ -44,6 +49,8 @@ def build_model(model_config: ModelConfig, vocab_size: int, train_config: TrainC
             recurrent_initializer=keras.initializers.Orthogonal(seed=seed + 10 * index + 2),
             name=lstm_layer_name(index),
         )(features)
+    if dropout:
+        features = keras.layers.Dropout(dropout, seed=seed + 999, name="dropout_logits")(features)
     logits = keras.layers.Dense(
         vocab_size,
         kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 1000),
@@ -56,9 +63,10 @@ def build_model(model_config: ModelConfig, vocab_size: int, train_config: TrainC
 
 def make_optimizer(train_config: TrainConfig):
     keras = import_keras()
+    clipping = {"global_clipnorm": train_config.clip_norm} if train_config.clip_norm else {}
     if train_config.optimizer == "rmsprop":
-        return keras.optimizers.RMSprop(learning_rate=float(train_config.learning_rate))
-    return keras.optimizers.Adam(learning_rate=float(train_config.learning_rate))
+        return keras.optimizers.RMSprop(learning_rate=float(train_config.learning_rate), **clipping)
+    return keras.optimizers.Adam(learning_rate=float(train_config.learning_rate), **clipping)
 
 
 def compile_model(model, train_config: TrainConfig) -> None:
@@ -82,7 +90,7 @@ def count_parameters(model_config: ModelConfig, vocab_size: int) -> int:
         input_width = model_config.embedding_dim
     else:
         input_width = 1
-    for _ in range(model_config.layers):
+    for _ in range(model_config.layers):  # dropout layers have no weights
         total += 4 * model_config.units * (input_width + model_config.units + 1)
         input_width = model_config.units
     total += model_config.units * vocab_size + vocab_size

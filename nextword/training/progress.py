@@ -6,6 +6,7 @@ panel, the CLI's console, the bench) read the latest one and never see it change
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -57,6 +58,7 @@ class TrainingProgress:
     batch_accuracies: tuple[float, ...] = ()
     eval_steps: tuple[int, ...] = ()
     eval_accuracies: tuple[float, ...] = ()
+    eval_losses: tuple[float, ...] = ()  # the exact loss (nats) on the scored windows, at eval_steps
     ceiling: float = 1.0
     elapsed_seconds: float = 0.0
     steps_per_second: float | None = None
@@ -65,6 +67,7 @@ class TrainingProgress:
     error: str | None = None
     queue_position: int | None = None
     window_count: int = 0
+    vocabulary_size: int = 0  # guessing uniformly among them is the perplexity to beat first
     # Windows the exact accuracy is measured on: all of them, or a fixed sample for a long story.
     evaluation_window_count: int = 0
     has_weights: bool = False
@@ -77,9 +80,17 @@ class TrainingProgress:
     # them spent on the held-out windows: their share of `elapsed_seconds` is scoring's cost.
     scoring_seconds: float = 0.0
     holdout_scoring_seconds: float = 0.0
-    # The n-gram yardstick's exact accuracy on the training and on the held-out windows.
+    # The step with the lowest held-out loss (None when nothing is held out); a run that keeps its
+    # best step predicts and writes with that step's weights.
+    best_step: int | None = None
+    # The n-gram yardstick's exact accuracy on the training and on the held-out windows, and its
+    # perplexity on them.
     ngram_accuracy: float | None = None
     ngram_holdout_accuracy: float | None = None
+    ngram_perplexity: float | None = None
+    ngram_holdout_perplexity: float | None = None
+    # Always guessing by the training part's word frequencies, on the held-out part.
+    unigram_holdout_perplexity: float | None = None
     # The lowest mean loss any model can reach on the training windows (nats).
     lowest_loss: float = 0.0
     # Why a run ended before its last step, in a sentence (None when it ran them all).
@@ -101,6 +112,23 @@ class TrainingProgress:
     @property
     def final_holdout_accuracy(self) -> float | None:
         return self.holdout_accuracies[-1] if self.holdout_accuracies else None
+
+    @property
+    def perplexities(self) -> tuple[float, ...]:
+        """The training perplexity (exp of the exact loss) at each of `eval_steps`."""
+        return tuple(math.exp(min(loss, 700.0)) for loss in self.eval_losses)
+
+    @property
+    def holdout_perplexities(self) -> tuple[float, ...]:
+        """The held-out perplexity at each of `eval_steps` (empty when nothing is held out)."""
+        return tuple(math.exp(min(loss, 700.0)) for loss in self.holdout_losses)
+
+    @property
+    def best_index(self) -> int | None:
+        """The index of `best_step` in `eval_steps`, or None."""
+        if self.best_step is None or self.best_step not in self.eval_steps:
+            return None
+        return self.eval_steps.index(self.best_step)
 
     @property
     def still_improving(self) -> bool:

@@ -84,6 +84,7 @@ class TrainingRun:
             window_count=self.windows.train_count,
             evaluation_window_count=len(self.windows.evaluation_windows),
             holdout_window_count=self.windows.split.held_out_count,
+            vocabulary_size=len(self.data.vocabulary),
             lowest_loss=self.windows.lowest_loss,
         )
 
@@ -132,6 +133,12 @@ class TrainingRun:
     def ngram(self):
         """The n-gram yardstick (`NGramModel`) counted on this run's training windows (built once)."""
         return self._results.ngram()
+
+    def metrics(self) -> dict:
+        """The scores of a finished or stopped run, as metrics.json holds them (see RunResults.metrics)."""
+        if self.is_alive() or self.model is None:
+            raise NextwordError("Only a finished or stopped run with weights has its final scores.")
+        return self._results.metrics(self.model, self.progress())
 
     def save(self, run_dir) -> None:
         """Save the run folder (model.keras, vocab.json, config.json); the run must not be training."""
@@ -260,8 +267,14 @@ class TrainingRun:
 
     def _train(self) -> None:
         if self._progress.ngram_accuracy is None:
-            training, held_out = self._results.ngram_accuracies()
-            self._set(ngram_accuracy=training, ngram_holdout_accuracy=held_out)
+            training, held_out = self._results.ngram_scores()
+            self._set(
+                ngram_accuracy=training.top1,
+                ngram_perplexity=training.perplexity,
+                ngram_holdout_accuracy=held_out.top1 if held_out else None,
+                ngram_holdout_perplexity=held_out.perplexity if held_out else None,
+                unigram_holdout_perplexity=self._results.unigram_held_out_perplexity(),
+            )
         spare = None
         if self.model is None and self._spares is not None:
             spare = self._spares.take(self.data, self.model_config, self.train_config)

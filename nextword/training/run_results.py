@@ -8,12 +8,16 @@ or after it ends. Nothing here knows about Streamlit.
 
 from __future__ import annotations
 
+import math
 import threading
+
+import numpy as np
 
 from nextword.config import ModelConfig, TrainConfig
 from nextword.errors import NextwordError
 from nextword.text.dataset import TrainingData
 from nextword.text.run_windows import RunWindows
+from nextword.training.history import Score, score
 from nextword.training.progress import TrainingProgress
 from nextword.training.tensorflow_runtime import keras_work
 
@@ -30,7 +34,7 @@ class RunResults:
         self.windows = windows
         self._lock = threading.Lock()
         self._predictor = None
-        self._predictor_step = -1
+        self._predictor_step: tuple | None = None
         self._ngram = None
 
     def predictor(self, model, progress: TrainingProgress, training: bool):
@@ -40,14 +44,15 @@ class RunResults:
         if model is None or not progress.has_weights:
             raise NextwordError("This run has no trained weights yet: train it first.")
         with self._lock:
-            if self._predictor is not None and self._predictor_step == progress.step and not training:
+            if self._predictor is not None and self._predictor_step == (progress.step, progress.status):
                 return self._predictor
         with keras_work():
             predictor = Predictor.from_model(
                 model, self.data.vocabulary, self.data.corpus_config, self.model_config
             )
         with self._lock:
-            self._predictor, self._predictor_step = predictor, progress.step
+            # Keyed by the status too: a run that ends puts its best step's weights back.
+            self._predictor, self._predictor_step = predictor, (progress.step, progress.status)
         return predictor
 
     def ngram(self):
@@ -65,14 +70,63 @@ class RunResults:
             self._ngram = self._ngram or ngram
             return self._ngram
 
-    def ngram_accuracies(self) -> tuple[float, float | None]:
-        """The n-gram's exact accuracy on the scored training windows and on the held-out ones (or None)."""
+    def _parts(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """The windows scored as the training part (all, or the run's sample) and the held-out ones."""
+        held_out = self.windows.split.held_out
+        every_held_out = np.arange(held_out.start, held_out.stop)
+        return self.windows.evaluation_windows, every_held_out if len(every_held_out) else None
+
+    def ngram_scores(self) -> tuple[Score, Score | None]:
+        """The n-gram's score on the scored training windows and on every held-out one (or None)."""
         ngram, contexts, targets = self.ngram(), self.data.contexts, self.data.targets
-        train_windows, holdout_windows = self.windows.evaluation_windows, self.windows.holdout_windows
-        training = ngram.accuracy(contexts[train_windows], targets[train_windows])
-        if not len(holdout_windows):
-            return training, None
-        return training, ngram.accuracy(contexts[holdout_windows], targets[holdout_windows])
+
+        def of(windows) -> Score:
+            rows, labels = contexts[windows], targets[windows]
+            return Score(
+                ngram.top_k_accuracy(rows, labels, 1),
+                ngram.top_k_accuracy(rows, labels, 5),
+                math.log(ngram.perplexity(rows, labels)),
+            )
+
+        training, held_out = self._parts()
+        return of(training), (of(held_out) if held_out is not None else None)
+
+    def unigram_held_out_perplexity(self) -> float | None:
+        """The perplexity of always guessing by the training part's word frequencies (add-one), held out."""
+        _, held_out = self._parts()
+        if held_out is None:
+            return None
+        train = self.windows.split.train
+        counts = np.bincount(self.data.targets[train], minlength=len(self.data.vocabulary)) + 1.0
+        probabilities = counts / counts.sum()
+        return float(np.exp(-np.log(probabilities[self.data.targets[held_out]]).mean()))
+
+    def metrics(self, model, progress: TrainingProgress) -> dict:
+        """The run's scores for scripts (metrics.json): the LSTM at the weights it keeps, and the n-gram."""
+        predictor = self.predictor(model, progress, training=False)
+        contexts, targets = self.data.contexts, self.data.targets
+        training, held_out = self._parts()
+        lstm = (score(predictor, contexts[training], targets[training]), None)
+        if held_out is not None:
+            lstm = (lstm[0], score(predictor, contexts[held_out], targets[held_out]))
+        ngram = self.ngram_scores()
+
+        def part(value: Score | None) -> dict | None:
+            if value is None:
+                return None
+            return {"perplexity": value.perplexity, "top1": value.top1, "top5": value.top5}
+
+        return {
+            "steps": progress.step,
+            "training_seconds": progress.elapsed_seconds,
+            "best_step": progress.best_step if self.train_config.keep_best else None,
+            "lstm": {"training": part(lstm[0]), "held_out": part(lstm[1])},
+            "ngram": {"order": self.ngram().order, "training": part(ngram[0]), "held_out": part(ngram[1])},
+            "vocabulary": len(self.data.vocabulary),
+            "training_windows": self.windows.train_count,
+            "held_out_windows": 0 if held_out is None else len(held_out),
+            "unseen_held_out_words": self.data.unseen_held_out_count,
+        }
 
     def save(self, run_dir, model, progress: TrainingProgress) -> None:
         """Save the run folder (model.keras, vocab.json, config.json) of `model` at `progress`."""
@@ -87,6 +141,7 @@ class RunResults:
             "story_name": self.data.story.name,
             "story_digest": self.data.story.digest,
         }
+        metrics = self.metrics(model, progress)
         with keras_work():
             save_run(
                 run_dir,
@@ -97,4 +152,5 @@ class RunResults:
                 self.train_config,
                 summary,
                 story_text=self.data.story.text,
+                metrics=metrics,
             )

@@ -32,6 +32,9 @@ EVALUATION_BUDGET = 0.1
 EVALUATION_FREE_SECONDS = 0.5
 # About this many exact-accuracy points per run.
 EVALUATION_POINTS = 60
+# A run that keeps its best held-out step stops once this many scoring points in a row (a fifth of
+# a run's) have not beaten it: the network has started memorising the training part.
+PATIENCE_POINTS = EVALUATION_POINTS // 5
 
 
 class StepTracker:
@@ -85,6 +88,7 @@ class StepTracker:
         self.holdout_windows = holdout_windows
         self.learned_rule = learned_rule
         self.learned = False
+        self.past_best = False  # the held-out loss stopped improving long enough ago to stop
         self.first_step = first_step
         self.steps_to_run = steps_to_run
         self.total_steps = total_steps
@@ -162,6 +166,7 @@ class StepTracker:
         if self._is_scoring_step(scored):
             self.history.eval_steps.append(scored)
             self.history.eval_accuracies.append(accuracy)
+            self.history.eval_losses.append(self.history.losses[-1])  # this step's pass scored them
 
     def block_rule(self) -> LearnedRule | None:
         """The rule a block of whole-training-set steps applies itself, or None."""
@@ -214,16 +219,19 @@ class StepTracker:
         data = self.data
         predictor = Predictor.from_model(self.model, data.vocabulary, data.corpus_config, self.model_config)
         windows = self.evaluation_windows
-        correct = predictor.count_correct(data.contexts[windows], data.targets[windows])
+        training = score(predictor, data.contexts[windows], data.targets[windows])
+        correct = round(training.top1 * len(windows))
         self.history.eval_steps.append(self.step)
-        self.history.eval_accuracies.append(correct / max(1, len(windows)))
+        self.history.eval_accuracies.append(training.top1)
+        self.history.eval_losses.append(training.loss)
         if len(self.holdout_windows):
             holdout_began = time.perf_counter()
-            accuracy, loss = score(
+            held_out = score(
                 predictor, data.contexts[self.holdout_windows], data.targets[self.holdout_windows]
             )
-            self.history.holdout_accuracies.append(accuracy)
-            self.history.holdout_losses.append(loss)
+            self.history.holdout_accuracies.append(held_out.top1)
+            self.history.holdout_losses.append(held_out.loss)
+            self._note_best(held_out.loss)
             self.history.holdout_scoring_seconds += time.perf_counter() - holdout_began
         recent = self.history.losses[-LEARNED_LOSS_STEPS:]
         if self.learned_rule is not None and not force and len(recent) == LEARNED_LOSS_STEPS:
@@ -233,6 +241,17 @@ class StepTracker:
         seconds = time.perf_counter() - began
         self.evaluation_seconds += seconds
         self.history.scoring_seconds += seconds
+
+    def _note_best(self, loss: float) -> None:
+        """Keep the weights of the step with the lowest held-out loss, and see when to stop."""
+        history = self.history
+        if loss < history.best_holdout_loss:
+            history.best_step, history.best_holdout_loss = self.step, loss
+            if self.train_config.keep_best:
+                history.best_weights = [weight.copy() for weight in self.model.get_weights()]
+            return
+        since_best = sum(1 for step in history.eval_steps if step > (history.best_step or 0))
+        self.past_best = self.train_config.keep_best and since_best >= PATIENCE_POINTS
 
     def snapshot(self, progress: TrainingProgress) -> TrainingProgress:
         """`progress` with this tracker's curves, step, rate and ETA."""
@@ -251,6 +270,8 @@ class StepTracker:
             batch_accuracies=tuple(history.batch_accuracies),
             eval_steps=tuple(history.eval_steps),
             eval_accuracies=tuple(history.eval_accuracies),
+            eval_losses=tuple(history.eval_losses),
+            best_step=history.best_step,
             holdout_accuracies=tuple(history.holdout_accuracies),
             holdout_losses=tuple(history.holdout_losses),
             scoring_seconds=history.scoring_seconds,

@@ -120,3 +120,23 @@ def test_the_article_recipe_takes_a_seed_steps_and_a_hold_out_and_nothing_else()
     assert model_config == recipe_model
     assert (train_config.seed, train_config.steps) == (3, 500)
     assert train_config.learning_rate == recipe_training.learning_rate, "the recipe's own rate stays"
+
+
+@pytest.mark.slow
+def test_a_long_story_gets_the_pages_suggestions_where_no_option_is_typed(capsys, tmp_path):
+    import json
+
+    from tests.conftest import ROOT
+
+    story = ROOT / "tests" / "fixtures" / "long_story.txt"
+    out = tmp_path / "long"
+    assert main(["train", str(story), "--steps", "3", "--units", "8", "--quiet", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Held out: the last 10% of the story" in printed
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    assert config["model"]["dropout"] == 0.3 and config["train"]["holdout"] == 10
+    assert config["train"]["steps"] == 3, "a typed option wins over the suggestion"
+    lines = printed.splitlines()
+    assert any(line.startswith("LSTM, held-out") for line in lines)
+    assert any(line.startswith("n-gram (Kneser-Ney, order 4), held-out") for line in lines)
+    assert any("count as ⟨unk⟩" in line for line in lines)

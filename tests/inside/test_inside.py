@@ -386,8 +386,9 @@ def test_slow_motion_in_raw_index_mode_shows_the_numbers():
         ModelConfig(),
         ModelConfig(n_input=4, layers=2, units=16, encoding="index"),
         ModelConfig(n_input=2, layers=3, units=8, embedding_dim=5),
+        ModelConfig(n_input=3, layers=2, units=8, embedding_dim=5, dropout=0.3),
     ],
-    ids=["default", "index-2-layers", "embedding-3-layers"],
+    ids=["default", "index-2-layers", "embedding-3-layers", "dropout-2-layers"],
 )
 @pytest.mark.slow
 def test_the_model_summary_is_keras_own(model_config):

@@ -146,7 +146,19 @@ def test_cli_says_how_many_symbols_share_the_rare_symbol(tmp_path, capsys):
     path = tmp_path / "dictionary.txt"
     path.write_text(" ".join(f"w{index}" for index in range(20_500)), encoding="utf-8")
     out = tmp_path / "run"
-    arguments = ["train", str(path), "--steps", "1", "--units", "8", "--quiet", "--out", str(out)]
+    arguments = [
+        "train",
+        str(path),
+        "--steps",
+        "1",
+        "--units",
+        "8",
+        "--holdout",
+        "0",
+        "--quiet",
+        "--out",
+        str(out),
+    ]
     assert cli_main(arguments) == 0
     printed = capsys.readouterr().out
     expected = "the 19,999 most frequent symbols keep their own id, and the 501 rarest share one symbol, "

@@ -74,8 +74,25 @@ def test_holding_out_a_fifth_of_the_fable_trains_on_the_rest_and_draws_both_curv
     run = watched_run(at)
     assert run.train_config.holdout == 20 and run.windows.split.held_out_count == 41
     progress = run.progress()
-    # The live charts: training and held-out curves, the n-gram's two lines and the ceiling.
-    assert series_of(at, "Loss") == {"training", "held-out"}
+    # The live charts: perplexity, the best step marked, the lines to beat; the n-gram wins on a fable.
+    assert series_of(at, "Perplexity") == {
+        "LSTM (training)",
+        "LSTM (held-out)",
+        "best step (kept)",
+        "Kneser-Ney n-gram (held-out)",
+        "guessing uniformly",
+        "guessing by word frequency",
+    }
+    perplexity = chart_rows(at, "Perplexity")
+    held_out_perplexities = [row["value"] for row in perplexity if row["series"] == "LSTM (held-out)"]
+    assert held_out_perplexities == pytest.approx(progress.holdout_perplexities)
+    lines = {row["series"]: row["value"] for row in perplexity if row["step"] is None}
+    assert lines["guessing uniformly"] == len(run.data.vocabulary) == 98  # 97 words and ⟨unk⟩
+    assert lines["Kneser-Ney n-gram (held-out)"] == pytest.approx(progress.ngram_holdout_perplexity)
+    marker = [row for row in perplexity if row["series"] == "best step (kept)"]
+    assert [row["step"] for row in marker] == [progress.best_step]
+    said = [caption.value for caption in at.caption if caption.value.startswith("Perplexity:")]
+    assert len(said) == 1 and "Counting wins so far" in said[0], said
     assert series_of(at, "Accuracy") == {
         "batch (running)",
         "training",

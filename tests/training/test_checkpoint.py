@@ -15,7 +15,7 @@ def test_round_trip_gives_identical_predictions(trained_fable, tmp_path):
     run_dir = tmp_path / "fable"
     trained_fable.save(run_dir)
     names = sorted(path.name for path in run_dir.iterdir())
-    assert names == ["config.json", "model.keras", "story.txt", "vocab.json"]
+    assert names == ["config.json", "metrics.json", "model.keras", "story.txt", "vocab.json"]
     config = json.loads((run_dir / "config.json").read_text())
     assert config["format_version"] == 1 and config["model"]["n_input"] == 3
     original = trained_fable.predictor()

@@ -193,7 +193,7 @@ def test_a_whole_story_run_stops_at_the_first_step_that_has_learned(tiny_data_fo
     def learned_after(run, progress) -> bool:
         """The tracker's test on the final weights: at the ceiling, the loss flat near the lowest."""
         predictor = Predictor.from_model(run.model, data.vocabulary, data.corpus_config, model_config)
-        accuracy, loss = score(predictor, data.contexts, data.targets)
+        accuracy, _, loss = score(predictor, data.contexts, data.targets)
         window = [*progress.losses[-(LEARNED_LOSS_STEPS - 1) :], loss]
         right = round(accuracy * data.window_count)
         flat = sum(window) / len(window) <= progress.lowest_loss + LEARNED_LOSS_MARGIN

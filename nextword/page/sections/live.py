@@ -85,11 +85,17 @@ def live_panel(key: str, was_live: bool, poll_seconds: float | None = None) -> N
             column.metric(label, view[name])
     # Side by side, or one under the other, each the page's width, in the presenter view.
     left, right = (st.container(), st.container()) if presenting() else st.columns(2)
-    left.vega_lite_chart(spec=chart_spec(view["loss_spec"]), width="stretch")
-    left.caption(
-        "Loss: how surprised the network is by the true next symbol. Lower is better. "
-        + ("Held-out: on the story's end, never trained on." if fresh.holdout_window_count else "")
-    )
+    if view["perplexity_spec"] is not None:
+        left.vega_lite_chart(spec=chart_spec(view["perplexity_spec"]), width="stretch")
+        left.caption(
+            "Perplexity: as unsure as choosing among that many words; lower is better. Held-out: on the "
+            "story's end, never trained on. The lines are what the network must beat: the Kneser-Ney "
+            "n-gram's counting, guessing by word frequency, and guessing uniformly."
+            + (f" {view['perplexity_sentence']}" if view["perplexity_sentence"] else "")
+        )
+    else:
+        left.vega_lite_chart(spec=chart_spec(view["loss_spec"]), width="stretch")
+        left.caption("Loss: how surprised the network is by the true next symbol. Lower is better.")
     right.vega_lite_chart(spec=chart_spec(view["accuracy_spec"]), width="stretch")
     right.caption(accuracy_caption(fresh))
     if view["samples"]:
