@@ -131,8 +131,12 @@ class TrainConfig(_DictMixin):
     # Scale each step's gradients down to at most this overall length (0: never), so one unlucky
     # batch cannot throw the weights far.
     clip_norm: float = 0.0
+    # Percent of the training part trained on, from its start (the held-out end stays the same):
+    # how much text a network needs.
+    train_share: int = 100
 
     def __post_init__(self) -> None:
+        _check_range("train_share", self.train_share, 1, 100)
         object.__setattr__(self, "clip_norm", float(self.clip_norm))
         if not 0 <= self.clip_norm <= 1e6:
             raise SettingsError(f"clip_norm must be from 0 (off) to 1e6; got {self.clip_norm}.")

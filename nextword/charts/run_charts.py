@@ -392,3 +392,34 @@ def perplexity_chart(
         .encode(y=y, color=color, tooltip=[alt.Tooltip("series:N"), alt.Tooltip("value:Q", format=",.1f")]),
     ]
     return styled(alt.layer(*layers), rows, ("step", "value", "series"), height, title)
+
+
+def text_size_chart(
+    words: Sequence[int], lstm: Sequence[float], ngram: Sequence[float], height: int = CHART_HEIGHT
+) -> alt.TopLevelMixin:
+    """Held-out perplexity against the training words, both on log axes: where the network overtakes
+    counting (the "How much text does a network need?" experiment)."""
+    rows = [
+        {"words": int(count), "value": float(value), "series": series}
+        for series, values in ((LSTM_HELD_OUT_LABEL, lstm), (NGRAM_HELD_OUT_PERPLEXITY_LABEL, ngram))
+        for count, value in zip(words, values, strict=True)
+        if finite(value)
+    ]
+    chart = (
+        alt.Chart()
+        .mark_line(strokeWidth=4, point=alt.OverlayMarkDef(size=80))
+        .encode(
+            x=alt.X("words:Q", title="training words", scale=alt.Scale(type="log")),
+            y=alt.Y("value:Q", title="held-out perplexity (log scale)", scale=alt.Scale(type="log")),
+            color=_series_color(
+                [LSTM_HELD_OUT_LABEL, NGRAM_HELD_OUT_PERPLEXITY_LABEL],
+                [HELD_OUT_ACCURACY_COLOR, NGRAM_HELD_OUT_COLOR],
+            ),
+            tooltip=[
+                alt.Tooltip("series:N"),
+                alt.Tooltip("words:Q", format=","),
+                alt.Tooltip("value:Q", format=",.1f"),
+            ],
+        )
+    )
+    return styled(chart, rows, ("words", "value", "series"), height, "Held-out perplexity by training words")

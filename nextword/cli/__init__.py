@@ -1,4 +1,4 @@
-"""The command line: `python -m nextword train|predict|generate`, the same library as the page.
+"""The command line: `python -m nextword train|predict|generate|experiment`, the same library as the page.
 
 `main` parses the words (`nextword.cli.arguments`) and runs one command: `train`
 (`nextword.cli.train`), or `predict` and `generate` on a saved run folder
@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from nextword.cli.arguments import EXIT_USAGE, build_parser, explicit_options
+from nextword.cli.experiment import command_experiment
 from nextword.cli.saved_run import command_generate, command_predict
 from nextword.cli.train import command_train
 
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if arguments.command == "train":
             return command_train(arguments, explicit_options(argv))
+        if arguments.command == "experiment":
+            return command_experiment(arguments, explicit_options(argv))
         if arguments.command == "predict":
             return command_predict(arguments)
         return command_generate(arguments)

@@ -36,50 +36,53 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
+STORY_HELP = "path of a text file (any common encoding), e.g. data/belling_the_cat.txt"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m nextword", description="Next-word prediction with an LSTM, from any story."
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    train = commands.add_parser("train", help="train a model on a story and save the run folder")
-    train.add_argument(
-        "story", help="path of a text file (any common encoding), e.g. data/belling_the_cat.txt"
-    )
-    train.add_argument(
+    # The settings of a run, shared by `train` and `experiment`.
+    options = _Parser(add_help=False)
+    options.add_argument(
         "--n-input", type=int, default=_DEFAULT_MODEL.n_input, help="symbols read per prediction"
     )
-    train.add_argument("--layers", type=int, default=_DEFAULT_MODEL.layers, help="stacked LSTM layers (1-4)")
-    train.add_argument("--units", type=int, default=_DEFAULT_MODEL.units, help="units per LSTM layer")
-    train.add_argument(
+    options.add_argument(
+        "--layers", type=int, default=_DEFAULT_MODEL.layers, help="stacked LSTM layers (1-4)"
+    )
+    options.add_argument("--units", type=int, default=_DEFAULT_MODEL.units, help="units per LSTM layer")
+    options.add_argument(
         "--embedding-dim", type=int, default=_DEFAULT_MODEL.embedding_dim, help="embedding size"
     )
-    train.add_argument(
+    options.add_argument(
         "--encoding", choices=INPUT_ENCODINGS, default=_DEFAULT_MODEL.encoding, help="input encoding"
     )
-    train.add_argument("--steps", type=int, default=_DEFAULT_TRAIN.steps, help="optimizer steps")
-    train.add_argument("--batch-size", type=int, default=_DEFAULT_TRAIN.batch_size, help="windows per step")
-    train.add_argument("--optimizer", choices=OPTIMIZERS, default=_DEFAULT_TRAIN.optimizer)
-    train.add_argument("--lr", type=float, default=_DEFAULT_TRAIN.learning_rate, help="learning rate")
-    train.add_argument("--seed", type=int, default=_DEFAULT_TRAIN.seed)
-    train.add_argument(
+    options.add_argument("--steps", type=int, default=_DEFAULT_TRAIN.steps, help="optimizer steps")
+    options.add_argument("--batch-size", type=int, default=_DEFAULT_TRAIN.batch_size, help="windows per step")
+    options.add_argument("--optimizer", choices=OPTIMIZERS, default=_DEFAULT_TRAIN.optimizer)
+    options.add_argument("--lr", type=float, default=_DEFAULT_TRAIN.learning_rate, help="learning rate")
+    options.add_argument("--seed", type=int, default=_DEFAULT_TRAIN.seed)
+    options.add_argument(
         "--dropout",
         type=float,
         default=_DEFAULT_MODEL.dropout,
         help="share of the vectors and LSTM outputs dropped at random while training (0-0.8)",
     )
-    train.add_argument(
+    options.add_argument(
         "--clip-norm",
         type=float,
         default=_DEFAULT_TRAIN.clip_norm,
         help="scale each step's gradients down to at most this length (0: never)",
     )
-    train.add_argument(
+    options.add_argument(
         "--last-weights",
         action="store_true",
         help="with a hold-out: run every step and keep the last weights, not the best held-out step's",
     )
-    train.add_argument(
+    options.add_argument(
         "--holdout",
         type=int,
         default=_DEFAULT_TRAIN.holdout,
@@ -87,13 +90,17 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"hold out the story's last PERCENT %% (0-{MAX_HOLDOUT_PERCENT}): never trained on, "
         "scored to show what the model learned beyond memorising",
     )
-    train.add_argument(
+    options.add_argument(
         "--run-all-steps",
         action="store_true",
         help="run every step even once the model has learned all it can (it stops early otherwise)",
     )
-    train.add_argument("--symbol-mode", choices=SYMBOL_MODES, default="words", help="words or characters")
-    train.add_argument("--keep-case", action="store_true", help="do not lower-case the story")
+    options.add_argument("--symbol-mode", choices=SYMBOL_MODES, default="words", help="words or characters")
+    options.add_argument("--keep-case", action="store_true", help="do not lower-case the story")
+    train = commands.add_parser(
+        "train", parents=[options], help="train a model on a story and save the run folder"
+    )
+    train.add_argument("story", help=STORY_HELP)
     train.add_argument(
         "--article",
         action="store_true",
@@ -107,6 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--out", help="run folder to write (default: runs/<story name>)")
     train.add_argument("--quiet", action="store_true", help="print only the final lines")
+
+    experiment = commands.add_parser(
+        "experiment",
+        parents=[options],
+        help="run one of the page's experiments on a story and print its table",
+    )
+    experiment.add_argument("name", choices=("text-size",), help="text-size: how much text a network needs")
+    experiment.add_argument("story", help=STORY_HELP)
 
     predict = commands.add_parser("predict", help="top-k next symbols after a context")
     predict.add_argument("run", help="run folder written by 'train'")
@@ -141,7 +156,7 @@ def configs_from_arguments(
 ) -> tuple[CorpusConfig, ModelConfig, TrainConfig]:
     """The configs of `train`; `given` names the options typed (the article's recipe keeps the rest)."""
     corpus_config = CorpusConfig(**_options_for(CorpusConfig, arguments), lowercase=not arguments.keep_case)
-    if arguments.article:
+    if getattr(arguments, "article", False):
         model_config, train_config = article_configs(n_input=arguments.n_input, layers=arguments.layers)
         # What the recipe leaves open: how long, what is held out, and the seed (its fifth note).
         overrides = {name: getattr(arguments, name) for name in ("steps", "holdout", "seed") if name in given}

@@ -89,7 +89,22 @@ def score_lines(metrics: dict) -> list[str]:
     return lines
 
 
-def _with_suggestions(symbol_count: int, model_config, train_config, given: set[str]):
+def read_story(path: str, corpus_config):
+    """The story at `path` (NextwordError with a sentence when it cannot be read or used)."""
+    from nextword.text.corpus import load_story
+
+    story_path = Path(path)
+    try:
+        data_bytes = story_path.read_bytes()
+    except OSError as error:
+        raise NextwordError(f"Cannot read the story {story_path}: {error.strerror or error}.") from None
+    try:
+        return load_story(data_bytes, corpus_config, name=story_path.stem)
+    except NeedsCharacterModeError as error:
+        raise NeedsCharacterModeError(f"{error} Add --symbol-mode characters.") from None
+
+
+def with_suggestions(symbol_count: int, model_config, train_config, given: set[str]):
     """The page's suggestions for a story of this length (hold-out, steps, dropout) where none was typed.
 
     The article's recipe keeps its own settings.
@@ -107,7 +122,6 @@ def _with_suggestions(symbol_count: int, model_config, train_config, given: set[
 
 def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
     """Train on the story, printing as the article does; save the run folder; return 0."""
-    from nextword.text.corpus import load_story
     from nextword.text.dataset import prepare_training_data
     from nextword.training.progress import Status
     from nextword.training.run import TrainingRun
@@ -115,15 +129,8 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
 
     corpus_config, model_config, train_config = configs_from_arguments(arguments, given)
     story_path = Path(arguments.story)
-    try:
-        data_bytes = story_path.read_bytes()
-    except OSError as error:
-        raise NextwordError(f"Cannot read the story {story_path}: {error.strerror or error}.") from None
-    try:
-        story = load_story(data_bytes, corpus_config, name=story_path.stem)
-    except NeedsCharacterModeError as error:
-        raise NeedsCharacterModeError(f"{error} Add --symbol-mode characters.") from None
-    model_config, train_config = _with_suggestions(story.symbol_count, model_config, train_config, given)
+    story = read_story(arguments.story, corpus_config)
+    model_config, train_config = with_suggestions(story.symbol_count, model_config, train_config, given)
     data = prepare_training_data(story, model_config, train_config.holdout)
     print(
         f"Story {story_path.name}: {len(story.symbols)} symbols, {len(data.vocabulary)} distinct "

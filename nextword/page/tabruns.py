@@ -30,6 +30,9 @@ class RunSummary:
     ngram_holdout_accuracy: float | None = None
     seconds: float = 0.0  # time spent training
     done: bool = False  # finished, stopped or failed: the numbers are final
+    holdout_perplexity: float | None = None  # the LSTM's at the step it keeps (its best, or its last)
+    ngram_holdout_perplexity: float | None = None
+    training_windows: int = 0
 
     @property
     def holdout_accuracy(self) -> float | None:
@@ -52,6 +55,9 @@ class RunSummary:
             ngram_holdout_accuracy=progress.ngram_holdout_accuracy,
             seconds=progress.elapsed_seconds,
             done=progress.done,
+            holdout_perplexity=_kept_held_out_perplexity(progress),
+            ngram_holdout_perplexity=progress.ngram_holdout_perplexity,
+            training_windows=progress.window_count,
         )
 
 
@@ -66,3 +72,12 @@ class TabRun:
     train_config: TrainConfig
     summary: RunSummary | None = None  # filled in as the run trains, final once it is done
     experiment: str | None = None  # the name of the experiment that queued it, if one did
+
+
+def _kept_held_out_perplexity(progress: TrainingProgress) -> float | None:
+    """The held-out perplexity of the weights the run predicts with: its best step's, or its last."""
+    perplexities = progress.holdout_perplexities
+    if not perplexities:
+        return None
+    index = progress.best_index
+    return perplexities[index if index is not None else -1]

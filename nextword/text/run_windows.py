@@ -22,9 +22,9 @@ from nextword.text.windows import HoldoutSplit, accuracy_ceiling, article_order,
 
 # Scoring costs windows × vocabulary × units: a long story is scored on a fixed, seeded sample of
 # windows (the same sample every time, so the curve is comparable), a short one on all of them.
-# The sample holds at most this many window × vocabulary cells (about 0.1 s of numpy per score),
-# and never fewer than the minimum.
-EVALUATION_CELLS_LIMIT = 4_000_000
+# The sample holds at most this many window × vocabulary cells, so a live curve can have many points
+# within the scoring budget (`tracker.EVALUATION_BUDGET`), and never fewer than the minimum.
+EVALUATION_CELLS_LIMIT = 500_000
 EVALUATION_WINDOWS_MINIMUM = 512
 
 
@@ -81,6 +81,7 @@ class RunWindows:
     """The windows of one run: trained on, scored, held out."""
 
     split: HoldoutSplit
+    train_count: int  # the windows trained on: the training part's first `train_share` percent
     evaluation_windows: np.ndarray  # training windows scored exactly
     holdout_windows: np.ndarray  # held-out windows scored exactly (empty when none are held out)
     ceiling_count: int  # training windows the best possible predictor gets right
@@ -96,11 +97,13 @@ class RunWindows:
             )
         split = holdout_split(data.window_count + data.n_input, data.n_input, train_config.holdout)
         vocabulary_size, seed = len(data.vocabulary), train_config.seed
-        train, held_out = split.train, split.held_out
+        train_count = max(1, round(split.train_count * train_config.train_share / 100))
+        train, held_out = slice(0, train_count), split.held_out
         contexts, targets = data.contexts[train], data.targets[train]
         return cls(
             split=split,
-            evaluation_windows=train.start + evaluation_sample(split.train_count, vocabulary_size, seed),
+            train_count=train_count,
+            evaluation_windows=evaluation_sample(train_count, vocabulary_size, seed),
             holdout_windows=held_out.start
             + evaluation_sample(split.held_out_count, vocabulary_size, seed + 1),
             ceiling_count=accuracy_ceiling(contexts, targets),
@@ -108,8 +111,8 @@ class RunWindows:
         )
 
     @property
-    def train_count(self) -> int:
-        return self.split.train_count
+    def train(self) -> slice:
+        return slice(0, self.train_count)
 
     @property
     def ceiling(self) -> float:

@@ -36,6 +36,9 @@ class Outcome:
     holdout_accuracy: float | None = None  # on the held-out windows, when the story holds some out
     steps: int = 0
     seconds: float = 0.0
+    holdout_perplexity: float | None = None  # the LSTM's, at the step it keeps
+    ngram_holdout_perplexity: float | None = None
+    training_windows: int = 0
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,20 @@ def _article(model: ModelConfig, train: TrainConfig) -> list[Variant]:
         Variant("these settings", model, train),
     ]
 
+
+TEXT_SHARES = (2, 10, 40, 100)  # percent of the training part each run of "text size" trains on
+
+
+def _text_sizes(model: ModelConfig, train: TrainConfig) -> list[Variant]:
+    """The same settings on more and more of the training part, scored on the same held-out end."""
+    held = train if train.holdout else dataclasses.replace(train, holdout=SUGGESTED_TEXT_HOLDOUT)
+    return [
+        Variant(f"{share}% of the training part", model, dataclasses.replace(held, train_share=share))
+        for share in TEXT_SHARES
+    ]
+
+
+SUGGESTED_TEXT_HOLDOUT = 10  # what "text size" holds out when the settings hold out nothing
 
 EXPERIMENTS: tuple[Experiment, ...] = (
     Experiment(
@@ -132,6 +149,14 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         "article's fifth note: results depend on the initial values).",
         lambda model, train: _each("seed", (0, 1, 2), "seed {}".format, model, train),
     ),
+    Experiment(
+        "text_size",
+        "How much text does a network need?",
+        "The same settings on about 2%, 10%, 40% and all of the story's training part, each scored on "
+        "the same held-out end, beside the Kneser-Ney n-gram counted on the same words: counting wins "
+        "on a page of text, a network wins once it has enough to learn from. Use a long story.",
+        _text_sizes,
+    ),
 )
 BY_NAME: dict[str, Experiment] = {experiment.name: experiment for experiment in EXPERIMENTS}
 
@@ -145,10 +170,36 @@ def _points(difference: float) -> str:
     return f"{points:.1f} point{'' if round(points, 1) == 1 else 's'}"
 
 
+def text_size_finding(outcomes: Sequence[Outcome]) -> str:
+    """Where the network overtook counting as the training part grew, in words."""
+    ranked = sorted(outcomes, key=lambda outcome: outcome.training_windows)
+    for outcome in ranked:
+        if outcome.holdout_perplexity < outcome.ngram_holdout_perplexity:
+            return (
+                f"The network overtook counting at about {outcome.training_windows:,} training words: "
+                f"held-out perplexity {outcome.holdout_perplexity:,.0f} against the n-gram's "
+                f"{outcome.ngram_holdout_perplexity:,.0f}."
+            )
+    largest = ranked[-1]
+    return (
+        f"Counting stayed ahead up to {largest.training_windows:,} training words (held-out perplexity "
+        f"{largest.ngram_holdout_perplexity:,.0f} against the network's {largest.holdout_perplexity:,.0f}): "
+        "the network needs a longer story."
+    )
+
+
 def finding(experiment: Experiment, outcomes: Sequence[Outcome]) -> str | None:
-    """One sentence of what the runs showed (None until every one has an accuracy)."""
+    """One sentence of what the runs showed (None until every one has an accuracy).
+
+    With part of the story held out, the runs are judged by their held-out perplexity (what they
+    predict of text they never saw), not by training accuracy at the ceiling.
+    """
     if len(outcomes) < 2 or any(outcome.accuracy is None for outcome in outcomes):
         return None
+    if all(outcome.holdout_perplexity is not None for outcome in outcomes):
+        if experiment.name == "text_size" and all(o.ngram_holdout_perplexity for o in outcomes):
+            return text_size_finding(outcomes)
+        return _perplexity_finding(experiment, outcomes)
     held_out = all(outcome.holdout_accuracy is not None for outcome in outcomes)
     metric = "held-out accuracy" if held_out else "training accuracy"
 
@@ -170,6 +221,24 @@ def finding(experiment: Experiment, outcomes: Sequence[Outcome]) -> str | None:
         f"The winner: {best.label}, with {_percent(score(best))} {metric}, {_points(spread)} above "
         f"{weakest}{worst.label} ({_percent(score(worst))}), after {best.steps:,} steps and "
         f"{best.seconds:.0f} s of training (against {worst.seconds:.0f} s)."
+    )
+
+
+def _perplexity_finding(experiment: Experiment, outcomes: Sequence[Outcome]) -> str:
+    ranked = sorted(outcomes, key=lambda outcome: outcome.holdout_perplexity)
+    best, worst = ranked[0], ranked[-1]
+    if worst.holdout_perplexity - best.holdout_perplexity < 0.5:
+        return f"All {len(outcomes)} runs ended level, at held-out perplexity {best.holdout_perplexity:,.1f}."
+    if experiment.name == "seed":
+        return (
+            f"From the starting weights alone, the held-out perplexity ranged from "
+            f"{best.holdout_perplexity:,.1f} ({best.label}) to {worst.holdout_perplexity:,.1f} "
+            f"({worst.label})."
+        )
+    return (
+        f"The winner on text it never saw: {best.label}, as unsure as choosing among "
+        f"{best.holdout_perplexity:,.1f} words on the held-out part, against {worst.holdout_perplexity:,.1f} "
+        f"for {worst.label}, after {best.steps:,} steps and {best.seconds:.0f} s of training."
     )
 
 

@@ -62,7 +62,7 @@ class RunResults:
         with self._lock:
             if self._ngram is not None:
                 return self._ngram
-        train = self.windows.split.train
+        train = self.windows.train
         ngram = NGramModel().fit(
             self.data.contexts[train], self.data.targets[train], len(self.data.vocabulary)
         )
@@ -96,7 +96,7 @@ class RunResults:
         _, held_out = self._parts()
         if held_out is None:
             return None
-        train = self.windows.split.train
+        train = self.windows.train
         counts = np.bincount(self.data.targets[train], minlength=len(self.data.vocabulary)) + 1.0
         probabilities = counts / counts.sum()
         return float(np.exp(-np.log(probabilities[self.data.targets[held_out]]).mean()))

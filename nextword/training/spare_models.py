@@ -42,7 +42,8 @@ logger = logging.getLogger(__name__)
 def spare_key(data: TrainingData, model_config: ModelConfig, train_config: TrainConfig) -> tuple:
     """What a spare must match: everything its weights, optimizer and compiled block depend on."""
     symbol_count = data.window_count + data.n_input
-    train_count = holdout_split(symbol_count, data.n_input, train_config.holdout).train_count
+    train_part = holdout_split(symbol_count, data.n_input, train_config.holdout).train_count
+    train_count = max(1, round(train_part * train_config.train_share / 100))  # as RunWindows counts them
     batch = min(train_config.batch_size, train_count)  # a run's batches are never larger (plan.py)
     return (
         model_config,
@@ -50,6 +51,7 @@ def spare_key(data: TrainingData, model_config: ModelConfig, train_config: Train
         train_config.optimizer,
         train_config.learning_rate,
         train_config.seed,
+        train_config.clip_norm,
         batch,
     )
 
@@ -210,8 +212,10 @@ def build_spare(spare: Spare) -> None:
     from nextword.training.model import build_model
     from nextword.training.tensorflow_runtime import keras_work, start_compute_pools
 
-    model_config, vocabulary_size, optimizer, learning_rate, seed, batch = spare.key
-    train_config = TrainConfig(optimizer=optimizer, learning_rate=learning_rate, seed=seed, batch_size=batch)
+    model_config, vocabulary_size, optimizer, learning_rate, seed, clip_norm, batch = spare.key
+    train_config = TrainConfig(
+        optimizer=optimizer, learning_rate=learning_rate, seed=seed, clip_norm=clip_norm, batch_size=batch
+    )
     start_compute_pools()
     with keras_work():
         model = build_model(model_config, vocabulary_size, train_config)

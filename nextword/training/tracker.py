@@ -25,13 +25,16 @@ from nextword.training.history import History, score
 from nextword.training.learned import LEARNED_LOSS_STEPS, LearnedRule
 from nextword.training.progress import SampleLine, TrainingProgress
 
-# Exact scoring of all windows may take at most this share of the training time, once it has
-# taken this many seconds in all: below that no scoring point is skipped, so on a short story a
-# seed gives the same points (and the same "learned all it can" step) however busy the machine is.
-EVALUATION_BUDGET = 0.1
-EVALUATION_FREE_SECONDS = 0.5
 # About this many exact-accuracy points per run.
 EVALUATION_POINTS = 60
+# The first this many points are always scored (the lesson is in watching the curves part), and a
+# run that keeps its best held-out step never stops before it has them.
+LEAST_POINTS = EVALUATION_POINTS // 2
+# After them, exact scoring may take at most this share of the training time, once it has taken
+# this many seconds in all: below that no scoring point is skipped, so on a short story a seed gives
+# the same points (and the same "learned all it can" step) however busy the machine is.
+EVALUATION_BUDGET = 0.1
+EVALUATION_FREE_SECONDS = 0.5
 # A run that keeps its best held-out step stops once this many scoring points in a row (a fifth of
 # a run's) have not beaten it: the network has started memorising the training part.
 PATIENCE_POINTS = EVALUATION_POINTS // 5
@@ -211,7 +214,12 @@ class StepTracker:
                 return
             training_seconds = time.perf_counter() - self.started
             spent = self.evaluation_seconds
-            if spent > EVALUATION_FREE_SECONDS and spent > EVALUATION_BUDGET * max(training_seconds, 1e-9):
+            over_budget = spent > EVALUATION_BUDGET * max(training_seconds, 1e-9)
+            if (
+                len(self.history.eval_steps) >= LEAST_POINTS
+                and spent > EVALUATION_FREE_SECONDS
+                and over_budget
+            ):
                 return
         from nextword.inference.predictor import Predictor
 
@@ -251,7 +259,8 @@ class StepTracker:
                 history.best_weights = [weight.copy() for weight in self.model.get_weights()]
             return
         since_best = sum(1 for step in history.eval_steps if step > (history.best_step or 0))
-        self.past_best = self.train_config.keep_best and since_best >= PATIENCE_POINTS
+        enough = len(history.eval_steps) >= LEAST_POINTS
+        self.past_best = self.train_config.keep_best and enough and since_best >= PATIENCE_POINTS
 
     def snapshot(self, progress: TrainingProgress) -> TrainingProgress:
         """`progress` with this tracker's curves, step, rate and ETA."""

@@ -140,3 +140,17 @@ def test_a_long_story_gets_the_pages_suggestions_where_no_option_is_typed(capsys
     assert any(line.startswith("LSTM, held-out") for line in lines)
     assert any(line.startswith("n-gram (Kneser-Ney, order 4), held-out") for line in lines)
     assert any("count as ⟨unk⟩" in line for line in lines)
+
+
+@pytest.mark.slow
+def test_the_text_size_experiment_runs_end_to_end_and_prints_its_table(capsys):
+    from tests.conftest import ROOT
+
+    story = str(ROOT / "tests" / "fixtures" / "long_story.txt")
+    assert main(["experiment", "text-size", story, "--units", "8", "--steps", "5"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line for line in lines if "% of the training part" in line]
+    assert [row.split()[0] for row in rows] == ["2%", "10%", "40%", "100%"]
+    words = [int(row.split()[5].replace(",", "")) for row in rows]
+    assert words == sorted(words) and words[-1] == 3_844
+    assert lines[-1].startswith(("The network overtook counting", "Counting stayed ahead"))

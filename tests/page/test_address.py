@@ -106,6 +106,45 @@ def test_the_finding_names_the_winner_and_by_how_much():
     assert finding(BY_NAME["seed"], [Outcome("seed 0", 0.4), Outcome("seed 1", None)]) is None
 
 
+def test_with_a_hold_out_the_finding_judges_by_held_out_perplexity():
+    layers = [
+        Outcome("1 layer", 0.99, 0.2, steps=80, seconds=2, holdout_perplexity=150.0),
+        Outcome("2 layers", 0.999, 0.1, steps=80, seconds=3, holdout_perplexity=180.0),
+    ]
+    sentence = finding(BY_NAME["layers"], layers)
+    assert sentence.startswith("The winner on text it never saw: 1 layer, as unsure as choosing among 150.0")
+    assert "against 180.0 for 2 layers" in sentence
+
+
+def test_the_text_size_finding_says_where_the_network_overtook_counting():
+    def size(words: int, lstm: float, ngram: float) -> Outcome:
+        return Outcome(
+            f"{words}",
+            0.5,
+            0.1,
+            holdout_perplexity=lstm,
+            ngram_holdout_perplexity=ngram,
+            training_windows=words,
+        )
+
+    crossing = [size(200_000, 120.0, 140.0), size(4_000, 400.0, 300.0), size(40_000, 170.0, 180.0)]
+    assert finding(BY_NAME["text_size"], crossing) == (
+        "The network overtook counting at about 40,000 training words: held-out perplexity 170 against "
+        "the n-gram's 180."
+    )
+    never = [size(400, 500.0, 400.0), size(4_000, 400.0, 110.0)]
+    assert finding(BY_NAME["text_size"], never).startswith("Counting stayed ahead up to 4,000 training words")
+
+
+def test_the_text_size_experiment_trains_on_growing_shares_of_the_same_training_part():
+    model, train = ModelConfig(), TrainConfig()
+    variants = BY_NAME["text_size"].variants(model, train)
+    assert [variant.train.train_share for variant in variants] == [2, 10, 40, 100]
+    assert {variant.train.holdout for variant in variants} == {10}, "something must be held out"
+    held = BY_NAME["text_size"].variants(model, TrainConfig(holdout=20))
+    assert {variant.train.holdout for variant in held} == {20}
+
+
 def test_runs_are_labelled_by_what_differs_between_them():
     runs = [{"n_input": 3, "lr": 0.01, "seed": 0}, {"n_input": 4, "lr": 0.01, "seed": 0}]
     assert differing_labels(runs) == ["n_input 3", "n_input 4"]

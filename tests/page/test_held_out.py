@@ -213,3 +213,20 @@ def test_a_run_that_ends_while_still_improving_points_to_continue(app):
     assert watched_run(at).progress().still_improving, "16 units at 0.01 are still climbing at step 50"
     assert any("still rising" in element.value and "Continue" in element.value for element in at.warning)
     assert not any("learned all it can" in element.value for element in at.success)
+
+
+def test_a_long_upload_draws_its_perplexity_live_with_the_best_step_marked(app):
+    at = app
+    at.file_uploader(key="story_upload").upload("long.txt", LONG_STORY, "text/plain")
+    at.run()
+    assert at.select_slider(key="dropout").value == 0.3, "a long story's suggested dropout"
+    at.select_slider(key="steps").set_value(300).run()  # the default 128 units: steps worth scoring
+    train_until_done(at)
+    assert_no_exception(at)
+    progress = watched_run(at).progress()
+    rows = chart_rows(at, "Perplexity")
+    held_out = [row for row in rows if row["series"] == "LSTM (held-out)"]
+    assert len(held_out) >= 30 and len(held_out) == len(progress.eval_steps)
+    assert [row["step"] for row in rows if row["series"] == "best step (kept)"] == [progress.best_step]
+    lines = {row["series"] for row in rows if row["step"] is None}
+    assert lines == {"Kneser-Ney n-gram (held-out)", "guessing uniformly", "guessing by word frequency"}

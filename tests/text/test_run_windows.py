@@ -16,6 +16,18 @@ from nextword.text.windows import holdout_split
 from tests.conftest import FABLE_SYMBOLS
 
 
+def test_a_share_of_the_training_part_trains_on_its_start_and_holds_out_the_same_end(fable_story):
+    from nextword.text.dataset import prepare_training_data
+    from nextword.text.run_windows import RunWindows
+
+    data = prepare_training_data(fable_story, ModelConfig(), holdout_percent=20)
+    whole = RunWindows.of(data, TrainConfig(holdout=20))
+    part = RunWindows.of(data, TrainConfig(holdout=20, train_share=40))
+    assert whole.train_count == 160 and part.train_count == 64
+    assert part.train == slice(0, 64) and part.evaluation_windows.max() < 64
+    assert part.split == whole.split and (part.holdout_windows == whole.holdout_windows).all()
+
+
 def test_short_stories_keep_the_defaults_so_the_fable_reproduces_the_article():
     default = TrainConfig()
     for symbols in (FABLE_SYMBOLS, 391, HOLDOUT_STORY_SYMBOLS - 1):

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from nextword.charts import chart_style, run_charts
 from nextword.errors import NextwordError
 from nextword.page import resources
 from nextword.page.callbacks import replaced_note
 from nextword.page.format import escape_markdown, format_percent, format_seconds
 from nextword.page.options import HELP
+from nextword.page.presenter import chart_spec
 from nextword.page.state import TabState
 from nextword.page.tabruns import TabRun
 from nextword.training import registry
@@ -86,7 +88,20 @@ def outcome(label: str, tab_run: TabRun | None) -> Outcome | None:
     summary = tab_run.summary if tab_run is not None else None
     if summary is None or not summary.done:
         return None
-    return Outcome(label, summary.accuracy, summary.holdout_accuracy, summary.step, summary.seconds)
+    return Outcome(
+        label,
+        summary.accuracy,
+        summary.holdout_accuracy,
+        summary.step,
+        summary.seconds,
+        holdout_perplexity=summary.holdout_perplexity,
+        ngram_holdout_perplexity=summary.ngram_holdout_perplexity,
+        training_windows=summary.training_windows,
+    )
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.1f}"
 
 
 def experiment_findings(tab: TabState) -> None:
@@ -111,9 +126,22 @@ def experiment_findings(tab: TabState) -> None:
                     "run": label,
                     "training accuracy": format_percent(summary.accuracy if summary else None),
                     "held-out accuracy": format_percent(summary.holdout_accuracy if summary else None),
+                    "held-out perplexity": _number(summary.holdout_perplexity if summary else None),
+                    "n-gram held-out perplexity": _number(
+                        summary.ngram_holdout_perplexity if summary else None
+                    ),
+                    "training words": summary.training_windows if summary else 0,
                     "steps": summary.step if summary else 0,
                     "training time": format_seconds(summary.seconds if summary else None),
                     "status": summary.status if summary else "–",
                 }
             )
         st.dataframe(rows, hide_index=True, key=f"experiment_table_{name}")
+        if name == "text_size" and all(outcomes) and all(found.holdout_perplexity for found in outcomes):
+            ranked = sorted(outcomes, key=lambda found: found.training_windows)
+            chart = run_charts.text_size_chart(
+                [found.training_windows for found in ranked],
+                [found.holdout_perplexity for found in ranked],
+                [found.ngram_holdout_perplexity for found in ranked],
+            )
+            st.vega_lite_chart(spec=chart_spec(chart_style.stable_spec(chart, name)), width="stretch")
