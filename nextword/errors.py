@@ -73,3 +73,7 @@ class HoldoutError(NextwordError):
 
 class InsideError(NextwordError):
     """A pick the inside views cannot show: a place without a full context, a map without vectors..."""
+
+
+class RegistryUnreachableError(NextwordError):
+    """The cluster that holds the runs (NEXTWORD_RAY_ADDRESS) cannot be reached."""

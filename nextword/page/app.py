@@ -24,6 +24,11 @@ from nextword.training import registry, tensorflow_runtime
 
 
 def main() -> None:
+    try:
+        resources.get_registry()
+    except NextwordError as error:  # the runs live on a cluster this server cannot reach
+        st.error(str(error))
+        return
     tab = TabState()
     polling.note_this_tab()
     if tab.init():

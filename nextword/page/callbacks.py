@@ -15,7 +15,6 @@ from nextword.page.format import escape_markdown
 from nextword.page.state import TabState
 from nextword.text import corpus
 from nextword.training import registry
-from nextword.training.run import TrainingRun
 
 CHARACTER_MODE_NOTE = (
     "{name} is written without spaces between words (as Chinese, Japanese and Thai are), so each "
@@ -89,9 +88,7 @@ def on_train() -> None:
         _, model, train = tab.settings()
         data = resources.training_data(story.digest, model.n_input, train.holdout, story)
         key = registry.run_key(story, model, train)
-        resources.get_registry().get_or_start(
-            key, lambda on_done: TrainingRun(data, model, train, on_done=on_done)
-        )
+        resources.get_registry().get_or_start(key, data, model, train)
     except NextwordError as error:
         tab.action_error = str(error)
         return

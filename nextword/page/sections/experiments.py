@@ -18,7 +18,6 @@ from nextword.page.state import TabState
 from nextword.page.tabruns import TabRun
 from nextword.training import registry
 from nextword.training.experiments import BY_NAME, EXPERIMENTS, Outcome, finding
-from nextword.training.run import TrainingRun
 
 
 def on_experiment(name: str) -> None:
@@ -33,12 +32,7 @@ def on_experiment(name: str) -> None:
         for variant in experiment.variants(model, train):
             data = resources.training_data(story.digest, variant.model.n_input, variant.train.holdout, story)
             key = registry.run_key(story, variant.model, variant.train)
-            resources.get_registry().get_or_start(
-                key,
-                lambda on_done, data=data, variant=variant: TrainingRun(
-                    data, variant.model, variant.train, on_done=on_done
-                ),
-            )
+            resources.get_registry().get_or_start(key, data, variant.model, variant.train)
             tab.add_run(key, story, variant.model, variant.train, experiment=name)
             queued.append((variant.label, key))
     except NextwordError as error:
