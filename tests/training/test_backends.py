@@ -7,7 +7,6 @@ CI (in CI it must run). Each test gets a registry of its own, closed after it.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import uuid
@@ -26,28 +25,6 @@ from tests.conftest import ROOT, TINY_STORY
 pytestmark = pytest.mark.slow
 
 WAIT = 180  # seconds a tiny run may take on busy cores, its first one loading TensorFlow
-
-
-@pytest.fixture(scope="session")
-def ray_cluster():
-    """One local Ray cluster for the session (skipped without Ray, unless in CI)."""
-    try:
-        import ray
-    except ImportError:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip("Ray is not installed (pip install -r requirements-ray.txt): the Ray half is skipped.")
-    from nextword.training.ray_backend import JOB_ENVIRONMENT, NAMESPACE
-
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        namespace=NAMESPACE,
-        runtime_env=JOB_ENVIRONMENT,
-        logging_level="WARNING",
-    )
-    yield ray
-    ray.shutdown()
 
 
 def make_backend(kind: str, request, max_running: int = 2, max_kept: int = 8):
