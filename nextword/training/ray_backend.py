@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import logging
+import socket
 import threading
 import time
 import zipfile
@@ -38,6 +39,7 @@ NAMESPACE = "nextword"
 # How old a snapshot a replica may show: many tabs polling one run cost one call per this.
 PROGRESS_SECONDS = 0.5
 WAIT_STEP_SECONDS = 0.1
+PROBE_SECONDS = 5.0
 # Runs (and prepared stories) a replica keeps at hand; a run dropped here is fetched again when asked.
 KEPT_HERE = 16
 # This package travels with the job, and the registry and trainers it creates inherit it: a
@@ -47,6 +49,17 @@ UNREACHABLE = (
     "The server cannot reach the cluster that trains the runs ({address}). Ask whoever runs this "
     "server to check that it is up; the page works again once it is."
 )
+
+
+def _check_reachable(address: str) -> None:
+    """Refuse at once an address whose port does not answer (Ray itself retries for minutes)."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return  # "auto" and the like: Ray finds the cluster itself, and says so quickly if it cannot
+    try:
+        socket.create_connection((host, int(port)), timeout=PROBE_SECONDS).close()
+    except OSError as error:
+        raise RegistryUnreachableError(UNREACHABLE.format(address=address)) from error
 
 
 def _unwrap(call: Callable, *arguments, address: str = ""):
@@ -155,14 +168,15 @@ class RayRunHandle:
 class RayBackend:
     """The runs of a Ray cluster, shared by every replica (see `nextword.training.backend.RunBackend`)."""
 
-    def __init__(self, registry, address: str):
-        self.registry = registry
+    def __init__(self, address: str, max_running: int, max_kept: int, registry_name: str = REGISTRY_NAME):
         self.address = address
+        self.registry_settings = (registry_name, max_running, max_kept)
         self._lock = threading.Lock()
         self._sent: set[str] = set()  # story digests this replica has sent the registry
         self._stories: dict[str, Story] = {}
         self._data: dict[tuple, TrainingData] = {}
         self._handles: dict[str, RayRunHandle] = {}
+        self.registry = self._find_registry()
 
     @classmethod
     def connect(
@@ -170,23 +184,36 @@ class RayBackend:
     ) -> RayBackend:
         """Join the cluster at `address` and find (or create) its registry actor."""
         try:
+            _check_reachable(address)
             if not ray.is_initialized():
                 ray.init(
                     address=address, namespace=NAMESPACE, logging_level="WARNING", runtime_env=JOB_ENVIRONMENT
                 )
+        except (ConnectionError, RuntimeError, ray.exceptions.RayError) as error:
+            raise RegistryUnreachableError(UNREACHABLE.format(address=address)) from error
+        return cls(address, max_running, max_kept, registry_name)
+
+    def _find_registry(self):
+        """The cluster's registry actor, created (empty) if it is not there."""
+        name, max_running, max_kept = self.registry_settings
+        try:
             registry = RegistryActor.options(
-                name=registry_name,
-                namespace=NAMESPACE,
-                lifetime="detached",
-                get_if_exists=True,
+                name=name, namespace=NAMESPACE, lifetime="detached", get_if_exists=True
             ).remote(max_running, max_kept)
             ray.get(registry.ready.remote(), timeout=60)
         except (ConnectionError, RuntimeError, ray.exceptions.RayError) as error:
-            raise RegistryUnreachableError(UNREACHABLE.format(address=address)) from error
-        return cls(registry, address)
+            raise RegistryUnreachableError(UNREACHABLE.format(address=self.address)) from error
+        return registry
 
     def _call(self, method: str, *arguments):
-        return _unwrap(getattr(self.registry, method), *arguments, address=self.address)
+        try:
+            return _unwrap(getattr(self.registry, method), *arguments, address=self.address)
+        except RegistryUnreachableError:
+            # The registry actor died (its runs with it): a new one serves this and every replica.
+            self.registry = self._find_registry()
+            with self._lock:
+                self._sent.clear()
+            return _unwrap(getattr(self.registry, method), *arguments, address=self.address)
 
     def _handle(self, key: str, description) -> RayRunHandle:
         actor, digest, model_config, train_config = description

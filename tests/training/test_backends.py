@@ -14,7 +14,7 @@ import uuid
 import pytest
 
 from nextword.config import ModelConfig, TrainConfig
-from nextword.errors import RegistryUnreachableError, RunGoneError
+from nextword.errors import RunGoneError
 from nextword.text.corpus import load_story
 from nextword.text.dataset import prepare_training_data
 from nextword.training.backend import LocalBackend
@@ -161,11 +161,30 @@ def test_a_killed_trainer_fails_its_run_and_train_starts_it_again(ray_cluster, r
     again.stop()
 
 
-def test_a_registry_out_of_reach_is_said_in_a_sentence(ray_cluster, request):
+def test_a_replica_outlives_its_registry_and_finds_a_new_one(ray_cluster, request):
     backend = make_backend("ray", request)
+    key, *settings = tiny_run()
+    backend.get_or_start(key, *settings)[0].wait(WAIT)
     ray_cluster.kill(backend.registry)
-    with pytest.raises(RegistryUnreachableError, match="cannot reach the cluster"):
-        backend.get("any-key")
+    assert backend.get(key) is None, "the new registry is empty: the page says the run is gone"
+    assert backend.get_or_start(key, *settings)[1], "and Train starts the run again"
+
+
+def test_a_cluster_out_of_reach_is_said_in_a_sentence_at_once():
+    from tests.page_server import free_port
+
+    code = (
+        "from nextword.errors import RegistryUnreachableError\n"
+        "from nextword.training.backend import choose_backend\n"
+        "try:\n"
+        f"    choose_backend(2, 8, environment={{'NEXTWORD_RAY_ADDRESS': '127.0.0.1:{free_port()}'}})\n"
+        "except RegistryUnreachableError as error:\n"
+        "    print(error)\n"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert answer.stdout.startswith("The server cannot reach the cluster that trains the runs (127.0.0.1:")
 
 
 def test_without_an_address_the_runs_stay_in_this_process_and_ray_is_not_imported():

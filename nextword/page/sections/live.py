@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nextword.errors import NextwordError
+from nextword.errors import NextwordError, RegistryUnreachableError
 from nextword.page import polling, resources
 from nextword.page.format import escape_markdown, settings_summary
 from nextword.page.options import FIRST_POINT_SECONDS, MAX_RUNNING, POLL_SECONDS
@@ -52,7 +52,11 @@ def live_panel(key: str, was_live: bool, poll_seconds: float | None = None) -> N
     """Progress, charts and samples of one run; a fragment that polls every `poll_seconds` while
     the run is live."""
     polling.note_this_tab()
-    run = resources.get_registry().get(key)
+    try:
+        run = resources.get_registry().get(key)
+    except RegistryUnreachableError as error:  # the cluster that holds the runs went away
+        st.error(str(error))
+        return
     if run is None:
         st.warning(GONE)
         return
