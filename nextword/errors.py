@@ -81,3 +81,7 @@ class ServerBusyError(NextwordError):
 
 class ShareUsedError(NextwordError):
     """A tab asked for another run while all the runs it may have at once are training."""
+
+
+class RegistryUnreachableError(NextwordError):
+    """The cluster that holds the runs (NEXTWORD_RAY_ADDRESS) cannot be reached."""

@@ -126,10 +126,42 @@ def browser():
             launched.close()
 
 
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """One local Ray cluster for the session, the Ray module yielded (skipped without Ray, unless in CI)."""
+    try:
+        import ray
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("Ray is not installed (pip install -r requirements-ray.txt): the Ray half is skipped.")
+    from nextword.training.ray_backend import JOB_ENVIRONMENT, NAMESPACE
+
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        namespace=NAMESPACE,
+        runtime_env=JOB_ENVIRONMENT,
+        logging_level="WARNING",
+    )
+    yield ray
+    ray.shutdown()
+
+
 # Fixtures that train a Keras model or start the page (AppTest, which loads TensorFlow as it goes),
 # a server or a browser: a test that uses one is slow. Other slow tests are marked where they are.
 SLOW_FIXTURES = frozenset(
-    {"app", "browser", "fable_run", "server", "tiny_data", "tiny_data_for", "trained", "trained_fable"}
+    {
+        "app",
+        "browser",
+        "fable_run",
+        "ray_cluster",
+        "server",
+        "tiny_data",
+        "tiny_data_for",
+        "trained",
+        "trained_fable",
+    }
 )
 # The Keras model, its runs and TensorFlow's runtime: slow as a folder (its few tests that build no
 # model go with it).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nextword.errors import NextwordError
+from nextword.errors import NextwordError, RegistryUnreachableError
 from nextword.page import holdout, polling, resources
 from nextword.page.lesson import lesson_bar, open_lesson, show_in_address
 from nextword.page.sections.compare import compare_section
@@ -24,6 +24,13 @@ from nextword.training import registry, tensorflow_runtime
 
 
 def main() -> None:
+    try:
+        draw_page()
+    except RegistryUnreachableError as error:  # the runs live on a cluster this server cannot reach
+        st.error(str(error))
+
+
+def draw_page() -> None:
     tab = TabState()
     polling.note_this_tab()
     if tab.init():

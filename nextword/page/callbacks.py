@@ -20,7 +20,6 @@ from nextword.page.presenter import presenting
 from nextword.page.state import TabState
 from nextword.text import corpus
 from nextword.training import registry
-from nextword.training.run import TrainingRun
 
 CHARACTER_MODE_NOTE = (
     "{name} is written without spaces between words (as Chinese, Japanese and Thai are), so each "
@@ -111,9 +110,7 @@ def on_train() -> None:
         _, model, train = tab.settings()
         data = resources.training_data(story.digest, model.n_input, train.holdout, story)
         key = registry.run_key(story, model, train)
-        granted = resources.get_registry().request_runs(
-            [(key, lambda on_done: TrainingRun(data, model, train, on_done=on_done))], requester=tab.tab_id
-        )
+        granted = resources.get_registry().request_runs([(key, data, model, train)], requester=tab.tab_id)
     except NextwordError as error:
         tab.action_error = str(error)
         return

@@ -20,16 +20,19 @@ from nextword.page.options import MAX_KEPT, MAX_PER_TAB, MAX_RUNNING, MAX_WAITIN
 from nextword.text import corpus
 from nextword.text.dataset import TrainingData, prepare_training_data
 from nextword.text.vocab import Vocabulary
-from nextword.training import registry
+from nextword.training.backend import RunBackend, RunHandle, choose_backend
 from nextword.training.progress import Status, TrainingProgress
-from nextword.training.run import TrainingRun
 
 
 @st.cache_resource(show_spinner=False)
-def get_registry() -> registry.RunRegistry:
-    """The process-wide run registry: every tab of every student sees the same runs, each tab a
-    fair share of them (a tab is a requester, known by `TabState.tab_id`)."""
-    return registry.RunRegistry(
+def get_registry() -> RunBackend:
+    """Where the runs live: every tab of every student sees the same runs, each tab a fair share of
+    them (a tab is a requester, known by `TabState.tab_id`).
+
+    This process's registry, or a Ray cluster's when NEXTWORD_RAY_ADDRESS is set (then every
+    replica of the page shares them; RegistryUnreachableError if the cluster cannot be reached).
+    """
+    return choose_backend(
         max_running=MAX_RUNNING, max_kept=MAX_KEPT, max_per_requester=MAX_PER_TAB, max_waiting=MAX_WAITING
     )
 
@@ -110,7 +113,7 @@ def perplexity_sentence(progress) -> str | None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=60)
-def live_view(key: str, tick: str, _run: TrainingRun) -> dict:
+def live_view(key: str, tick: str, _run: RunHandle) -> dict:
     """What the live panel shows of a run, built once per tick for every tab watching it.
 
     Thirty tabs polling one run would otherwise each build the same charts every second; with the

@@ -23,7 +23,7 @@ from nextword.page.address import story_digest
 from nextword.page.options import SETTING_OPTIONS, VIEW_DEFAULTS, default_story_title
 from nextword.page.tabruns import TabRun
 from nextword.text import corpus
-from nextword.training.run import TrainingRun
+from nextword.training.backend import RunHandle
 
 T = TypeVar("T")
 
@@ -195,7 +195,7 @@ class TabState:
         resources.story_shelf().put(data, name)
         self.story_token = story_digest(data)
 
-    def watched_run(self) -> TrainingRun | None:
+    def watched_run(self) -> RunHandle | None:
         """The run this tab watches, if the server still keeps it."""
         key = self.watch_key
         return resources.get_registry().get(key) if key else None
@@ -215,7 +215,7 @@ class TabState:
             number = max((run.number for run in runs), default=0) + 1
             runs.append(TabRun(key, number, story.name, model, train, experiment=experiment))
 
-    def adopt_run(self, key: str, run: TrainingRun, settings: bool = True) -> None:
+    def adopt_run(self, key: str, run: RunHandle, settings: bool = True) -> None:
         """Watch a run with its story (and, unless told not to, its settings): a tab opened on its link."""
         story = run.data.story
         if settings:

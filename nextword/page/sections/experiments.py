@@ -22,7 +22,6 @@ from nextword.page.state import TabState
 from nextword.page.tabruns import TabRun
 from nextword.training import registry
 from nextword.training.experiments import BY_NAME, EXPERIMENTS, Outcome, finding
-from nextword.training.run import TrainingRun
 
 
 def on_experiment(name: str) -> None:
@@ -39,14 +38,7 @@ def on_experiment(name: str) -> None:
         for variant in variants:
             data = resources.training_data(story.digest, variant.model.n_input, variant.train.holdout, story)
             key = registry.run_key(story, variant.model, variant.train)
-            requested.append(
-                (
-                    key,
-                    lambda on_done, data=data, variant=variant: TrainingRun(
-                        data, variant.model, variant.train, on_done=on_done
-                    ),
-                )
-            )
+            requested.append((key, data, variant.model, variant.train))
         granted = resources.get_registry().request_runs(requested, requester=tab.tab_id)
     except NextwordError as error:
         tab.action_error = f"{experiment.title}: {error}"

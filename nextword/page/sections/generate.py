@@ -15,12 +15,12 @@ from nextword.page import markup, resources
 from nextword.page.format import escape_markdown
 from nextword.page.options import GENERATE_LENGTH_RANGE, HELP, SEED_RANGE, TEMPERATURE_RANGE
 from nextword.text.corpus import detokenize_pieces
-from nextword.training.run import TrainingRun
+from nextword.training.backend import RunHandle
 
 WRITERS = (("The LSTM", "generated_text"), ("The n-gram", "ngram_generated_text"))
 
 
-def generate_section(run: TrainingRun, predictor, context: str) -> None:
+def generate_section(run: RunHandle, predictor, context: str) -> None:
     st.header("5 · Let it write")
     columns = st.columns(5)
     length = columns[0].slider(
@@ -78,7 +78,7 @@ def generate_section(run: TrainingRun, predictor, context: str) -> None:
     )
 
 
-def ngram_generation(run: TrainingRun, predictor, context: str, length: int, choices: dict) -> Generation:
+def ngram_generation(run: RunHandle, predictor, context: str, length: int, choices: dict) -> Generation:
     """What the n-gram writes from the same context, with the same choice of the next symbol."""
     ids = run.ngram().generate(predictor.encode_context(context), n_symbols=length, **choices)
     vocabulary = run.data.vocabulary
@@ -88,7 +88,7 @@ def ngram_generation(run: TrainingRun, predictor, context: str, length: int, cho
     )
 
 
-def written_text(run: TrainingRun, name: str, key: str, generation: Generation, finder: CopyFinder) -> None:
+def written_text(run: RunHandle, name: str, key: str, generation: Generation, finder: CopyFinder) -> None:
     """One model's text with its copied runs marked, how much is copied, and where the longest is from."""
     copies = finder.find(generation.context, generation.generated)
     pieces = detokenize_pieces([*generation.context, *generation.generated], generation.symbol_mode)

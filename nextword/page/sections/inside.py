@@ -21,10 +21,10 @@ from nextword.page.sections.predict import trained_predictor
 from nextword.page.sections.slow_motion import model_view, slow_motion_view
 from nextword.page.sections.word_map import word_map_view
 from nextword.page.state import TabState
-from nextword.training.run import TrainingRun
+from nextword.training.backend import RunHandle
 
 
-def inside_section(key: str, run: TrainingRun) -> None:
+def inside_section(key: str, run: RunHandle) -> None:
     predictor = trained_predictor(run, "Inside the LSTM", "The inside views")
     if predictor is None:
         return

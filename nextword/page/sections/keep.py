@@ -9,12 +9,12 @@ import streamlit as st
 
 from nextword.page import resources
 from nextword.page.options import HELP
+from nextword.training.backend import RunHandle
 from nextword.training.checkpoint import zip_run
 from nextword.training.progress import Status
-from nextword.training.run import TrainingRun
 
 
-def keep_section(key: str, run: TrainingRun) -> None:
+def keep_section(key: str, run: RunHandle) -> None:
     progress = run.progress()
     if not progress.has_weights or progress.status not in (Status.FINISHED, Status.STOPPED):
         return

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nextword.errors import NextwordError
+from nextword.errors import NextwordError, RegistryUnreachableError
 from nextword.page import polling, resources
 from nextword.page.format import escape_markdown, settings_summary
 from nextword.page.options import FIRST_POINT_SECONDS, MAX_RUNNING, POLL_SECONDS
 from nextword.page.presenter import chart_spec, presenting
 from nextword.page.state import TabState
+from nextword.training.backend import RunHandle
 from nextword.training.progress import STILL_IMPROVING_GAIN, Status, TrainingProgress
-from nextword.training.run import TrainingRun
 
 # Two rows of metrics: the run's, then the accuracies side by side (the LSTM's, then the n-gram's).
 METRIC_ROWS = (
@@ -31,7 +31,7 @@ METRIC_ROWS = (
 GONE = "The run this tab watched is no longer kept on the server. Press Train to run it again."
 
 
-def run_header(key: str, run: TrainingRun) -> None:
+def run_header(key: str, run: RunHandle) -> None:
     # A run is shared by everyone whose story has the same symbols: name it as this tab knows it.
     tab = TabState()
     story_name = run.data.story.name
@@ -52,7 +52,11 @@ def live_panel(key: str, was_live: bool, poll_seconds: float | None = None) -> N
     """Progress, charts and samples of one run; a fragment that polls every `poll_seconds` while
     the run is live."""
     polling.note_this_tab()
-    run = resources.get_registry().get(key)
+    try:
+        run = resources.get_registry().get(key)
+    except RegistryUnreachableError as error:  # the cluster that holds the runs went away
+        st.error(str(error))
+        return
     if run is None:
         st.warning(GONE)
         return

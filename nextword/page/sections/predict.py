@@ -18,11 +18,11 @@ from nextword.page.presenter import chart_spec
 from nextword.page.sections.generate import generate_section
 from nextword.page.state import TabState
 from nextword.text import corpus, windows
+from nextword.training.backend import RunHandle
 from nextword.training.progress import Status
-from nextword.training.run import TrainingRun
 
 
-def trained_predictor(run: TrainingRun, header: str, what: str) -> Predictor | None:
+def trained_predictor(run: RunHandle, header: str, what: str) -> Predictor | None:
     """The run's predictor under `header` once it has final weights; None (and a word why) before."""
     progress = run.progress()
     if progress.status == Status.FAILED:
@@ -34,7 +34,7 @@ def trained_predictor(run: TrainingRun, header: str, what: str) -> Predictor | N
     return run.predictor()
 
 
-def predict_section(key: str, run: TrainingRun, generate: bool = True) -> None:
+def predict_section(key: str, run: RunHandle, generate: bool = True) -> None:
     predictor = trained_predictor(run, "4 · Predict the next word", "Predictions")
     if predictor is None:
         return

@@ -14,7 +14,7 @@ from nextword.inference.predictor import Predictor
 from nextword.page.format import escape_markdown
 from nextword.page.options import UNITS_SHOWN
 from nextword.page.state import TabState
-from nextword.training.run import TrainingRun
+from nextword.training.backend import RunHandle
 
 _MOTION_PARTS = ("input", "dictionary", "embedding", "raw index", "lstm", "dense", "softmax", "output")
 
@@ -83,7 +83,7 @@ def slow_motion_view(predictor: Predictor, context: tuple[str, ...] | None) -> N
     st.dataframe(_step_table(step, UNITS_SHOWN), hide_index=True)
 
 
-def model_view(run: TrainingRun) -> None:
+def model_view(run: RunHandle) -> None:
     """The model's layers, shapes and parameter counts, like Keras' model.summary()."""
     st.subheader("The model itself")
     rows = inside.model_summary(run.model_config, len(run.data.vocabulary))

@@ -16,13 +16,13 @@ from nextword.page.options import HELP, LEARNING_RATE_OPTIONS
 from nextword.page.presenter import presenting
 from nextword.page.sections.live import GONE, live_panel
 from nextword.page.state import TabState
+from nextword.training.backend import RunHandle
 from nextword.training.progress import Status, TrainingProgress
-from nextword.training.run import TrainingRun
 
 CONTINUABLE = (Status.FINISHED, Status.STOPPED)  # not FAILED: its weights are not worth training on
 
 
-def training_section(story_ready: bool, current_key: str | None) -> TrainingRun | None:
+def training_section(story_ready: bool, current_key: str | None) -> RunHandle | None:
     """Draw the section; return the watched run (None if there is none)."""
     tab = TabState()
     st.header("2 · Train")

@@ -1,0 +1,313 @@
+"""A replica's side of the runs on a Ray cluster: `RayBackend` and its `RayRunHandle`s.
+
+The runs live in actors (`nextword.training.ray_actors`): one named registry for the cluster, one
+trainer per run. A replica keeps what makes the page quick without TensorFlow: each run's
+training data (prepared here from its story, fetched once per digest), a progress snapshot no
+older than `PROGRESS_SECONDS` (only new curve points travel), a numpy `Predictor` built from the
+trainer's weights, and the n-gram counted here. Imported only when a Ray address is set.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import logging
+import socket
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Hashable, Sequence
+from pathlib import Path
+
+import ray
+
+import nextword
+from nextword.config import ModelConfig, TrainConfig
+from nextword.errors import NextwordError, RegistryUnreachableError
+from nextword.inference.predictor import Predictor
+from nextword.text.corpus import Story
+from nextword.text.dataset import TrainingData, prepare_training_data
+from nextword.text.run_windows import RunWindows
+from nextword.training.fair_share import Granted
+from nextword.training.progress import TrainingProgress
+from nextword.training.ray_actors import CURVES, RegistryActor, worker_stopped
+from nextword.training.run_results import RunResults
+
+logger = logging.getLogger(__name__)
+
+REGISTRY_NAME = "nextword-registry"
+NAMESPACE = "nextword"
+# How old a snapshot a replica may show: many tabs polling one run cost one call per this.
+PROGRESS_SECONDS = 0.5
+WAIT_STEP_SECONDS = 0.1
+PROBE_SECONDS = 5.0
+# Runs (and prepared stories) a replica keeps at hand; a run dropped here is fetched again when asked.
+KEPT_HERE = 16
+# This package travels with the job, and the registry and trainers it creates inherit it: a
+# cluster's workers need nothing of nextword installed (only its requirements).
+JOB_ENVIRONMENT = {"py_modules": [str(Path(nextword.__file__).parent)]}
+UNREACHABLE = (
+    "The server cannot reach the cluster that trains the runs ({address}). Ask whoever runs this "
+    "server to check that it is up; the page works again once it is."
+)
+
+
+def _check_reachable(address: str) -> None:
+    """Refuse at once an address whose port does not answer (Ray itself retries for minutes)."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return  # "auto" and the like: Ray finds the cluster itself, and says so quickly if it cannot
+    try:
+        socket.create_connection((host, int(port)), timeout=PROBE_SECONDS).close()
+    except OSError as error:
+        raise RegistryUnreachableError(UNREACHABLE.format(address=address)) from error
+
+
+def _unwrap(call: Callable, *arguments, address: str = ""):
+    """`ray.get` of an actor call: a person's error comes back as itself, a lost registry as a sentence."""
+    try:
+        return ray.get(call.remote(*arguments))
+    except ray.exceptions.RayTaskError as error:
+        if isinstance(error.cause, NextwordError):
+            raise error.cause from None
+        raise
+    except ray.exceptions.RayActorError as error:
+        raise RegistryUnreachableError(UNREACHABLE.format(address=address)) from error
+
+
+class RayRunHandle:
+    """One run on the cluster, as the page reads it (see `nextword.training.backend.RunHandle`)."""
+
+    def __init__(self, actor, data: TrainingData, model_config: ModelConfig, train_config: TrainConfig):
+        self.actor = actor
+        self.data = data
+        self.model_config = model_config
+        self.train_config = train_config
+        self.windows = RunWindows.of(data, train_config)
+        self._results = RunResults(data, model_config, train_config, self.windows)
+        self._lock = threading.Lock()
+        self._progress: TrainingProgress | None = None
+        self._lengths: dict[str, int] = {}
+        self._fetched_at = -float("inf")
+        self._predictor: tuple[int, Predictor] | None = None
+
+    def progress(self, fresh: bool = False) -> TrainingProgress:
+        """The latest snapshot, at most `PROGRESS_SECONDS` old unless `fresh` (one fetch at a time)."""
+        with self._lock:
+            age = time.monotonic() - self._fetched_at
+            if self._progress is not None and not fresh and age < PROGRESS_SECONDS:
+                return self._progress
+            sent_from = self._lengths
+            try:
+                tail, lengths = ray.get(self.actor.progress_since.remote(sent_from))
+                if any(sent_from.get(name, 0) + len(getattr(tail, name)) != lengths[name] for name in CURVES):
+                    # Curves that did not grow from what this replica has (never, for a run that lives).
+                    sent_from = {}
+                    tail, lengths = ray.get(self.actor.progress_since.remote(sent_from))
+            except ray.exceptions.RayActorError:
+                return worker_stopped(self._progress)
+            known = self._progress if sent_from else None
+            curves = {name: (getattr(known, name) if known else ()) + getattr(tail, name) for name in CURVES}
+            self._progress = dataclasses.replace(tail, **curves)
+            self._lengths, self._fetched_at = lengths, time.monotonic()
+            return self._progress
+
+    def wait(self, timeout: float | None = None) -> TrainingProgress:
+        try:
+            ray.get(self.actor.wait.remote(timeout))
+        except ray.exceptions.RayActorError:
+            pass  # the snapshot below says the worker stopped
+        return self.progress(fresh=True)
+
+    def wait_for(self, condition: Callable[[TrainingProgress], bool], timeout: float) -> TrainingProgress:
+        deadline = time.monotonic() + timeout
+        progress = self.progress(fresh=True)
+        while not condition(progress) and not progress.done and time.monotonic() < deadline:
+            time.sleep(WAIT_STEP_SECONDS)
+            progress = self.progress(fresh=True)
+        return progress
+
+    def stop(self) -> None:
+        try:
+            ray.get(self.actor.stop.remote())
+        except ray.exceptions.RayActorError:
+            pass  # nothing is left to stop
+
+    def predictor(self) -> Predictor:
+        """A numpy `Predictor` on the trainer's latest weights (fetched again when the step changes)."""
+        progress = self.progress()
+        with self._lock:
+            if self._predictor is not None and self._predictor[0] == progress.step and progress.done:
+                return self._predictor[1]
+        step, weights = _unwrap(self.actor.weights)
+        predictor = Predictor(
+            weights["lstm_layers"],
+            weights["dense_kernel"],
+            weights["dense_bias"],
+            self.data.vocabulary,
+            self.data.corpus_config,
+            self.model_config,
+            embedding=weights["embedding"],
+        )
+        with self._lock:
+            self._predictor = (step, predictor)
+        return predictor
+
+    def ngram(self):
+        return self._results.ngram()
+
+    def save(self, run_dir: str | Path) -> None:
+        """Write the run folder from the zip the trainer makes (model.keras, vocab.json, config.json)."""
+        run_dir = Path(run_dir)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(io.BytesIO(_unwrap(self.actor.zipped))) as archive:
+            for member in archive.infolist():
+                # Names are the trainer's own (its folder, then a fixed file name): keep the file name only.
+                (run_dir / Path(member.filename).name).write_bytes(archive.read(member))
+
+
+class RayBackend:
+    """The runs of a Ray cluster, shared by every replica (see `nextword.training.backend.RunBackend`)."""
+
+    def __init__(self, address: str, registry_name: str = REGISTRY_NAME, **policy):
+        self.address = address
+        self.registry_settings = (registry_name, policy)  # RunRegistry's own arguments
+        self._lock = threading.Lock()
+        self._sent: set[str] = set()  # story digests this replica has sent the registry
+        self._stories: dict[str, Story] = {}
+        self._data: dict[tuple, TrainingData] = {}
+        self._handles: dict[str, RayRunHandle] = {}
+        self.registry = self._find_registry()
+
+    @classmethod
+    def connect(cls, address: str, registry_name: str = REGISTRY_NAME, **policy) -> RayBackend:
+        """Join the cluster at `address` and find (or create) its registry actor."""
+        try:
+            _check_reachable(address)
+            if not ray.is_initialized():
+                ray.init(
+                    address=address, namespace=NAMESPACE, logging_level="WARNING", runtime_env=JOB_ENVIRONMENT
+                )
+        except (ConnectionError, RuntimeError, ray.exceptions.RayError) as error:
+            raise RegistryUnreachableError(UNREACHABLE.format(address=address)) from error
+        return cls(address, registry_name, **policy)
+
+    def _find_registry(self):
+        """The cluster's registry actor, created (empty) if it is not there."""
+        name, policy = self.registry_settings
+        try:
+            registry = RegistryActor.options(
+                name=name, namespace=NAMESPACE, lifetime="detached", get_if_exists=True
+            ).remote(policy)
+            ray.get(registry.ready.remote(), timeout=60)
+        except (ConnectionError, RuntimeError, ray.exceptions.RayError) as error:
+            raise RegistryUnreachableError(UNREACHABLE.format(address=self.address)) from error
+        return registry
+
+    def _call(self, method: str, *arguments):
+        try:
+            return _unwrap(getattr(self.registry, method), *arguments, address=self.address)
+        except RegistryUnreachableError:
+            # The registry actor died (its runs with it): a new one serves this and every replica.
+            self.registry = self._find_registry()
+            with self._lock:
+                self._sent.clear()
+            return _unwrap(getattr(self.registry, method), *arguments, address=self.address)
+
+    def _handle(self, key: str, description) -> RayRunHandle:
+        actor, digest, model_config, train_config = description
+        with self._lock:
+            handle = self._handles.get(key)
+            if handle is not None and handle.actor == actor:
+                return handle
+        story = self._stories.get(digest) or self._call("story", digest)
+        if story is None:
+            raise NextwordError(
+                "The story of this run is no longer kept on the server. Press Train to run it again."
+            )
+        data_key = (digest, model_config.n_input, train_config.holdout)
+        with self._lock:
+            self._stories[digest] = story
+            data = self._data.get(data_key)
+        if data is None:
+            data = prepare_training_data(story, model_config, train_config.holdout)
+        handle = RayRunHandle(actor, data, model_config, train_config)
+        with self._lock:
+            self._data[data_key] = data
+            self._handles[key] = handle
+            for old in list(self._data)[: max(0, len(self._data) - KEPT_HERE)]:
+                del self._data[old]
+            for old in list(self._handles)[: max(0, len(self._handles) - KEPT_HERE)]:
+                del self._handles[old]
+        return handle
+
+    def get(self, key: str) -> RayRunHandle | None:
+        description = self._call("get", key)
+        return None if description is None else self._handle(key, description)
+
+    def get_or_start(
+        self,
+        key: str,
+        data: TrainingData,
+        model_config: ModelConfig,
+        train_config: TrainConfig,
+        requester: Hashable | None = None,
+    ) -> tuple[RayRunHandle, bool]:
+        granted = self.request_runs([(key, data, model_config, train_config)], requester)
+        return granted.runs[0], granted.created[0]
+
+    def request_runs(self, items: Sequence[tuple], requester: Hashable | None = None) -> Granted:
+        """Send the stories the registry lacks (once per digest), then ask for the runs as one request."""
+        stories = {data.story.digest: data.story for _, data, _, _ in items}
+        described = [(key, data.story.digest, model, train) for key, data, model, train in items]
+        for _ in range(2):
+            for digest, story in stories.items():
+                if digest not in self._sent:
+                    self._call("put_story", story)
+                    with self._lock:
+                        self._sent.add(digest)
+                        self._stories[digest] = story
+            answer = self._call("request_runs", described, requester)
+            if answer is not None:
+                descriptions, created, replaced = answer
+                pairs = zip(items, descriptions, strict=True)
+                handles = tuple(self._handle(key, found) for (key, *_), found in pairs)
+                return Granted(handles, tuple(created), tuple(replaced))
+            with self._lock:
+                self._sent.difference_update(stories)  # a new registry lost them: send them again
+        raise RegistryUnreachableError(UNREACHABLE.format(address=self.address))
+
+    def watchers(self, key: str) -> frozenset:
+        return self._call("watchers", key)
+
+    def stop_ends_run(self, key: str, requester: Hashable | None) -> bool:
+        return self._call("stop_ends_run", key, requester)
+
+    def stop_for(self, key: str, requester: Hashable | None = None, for_everyone: bool = False) -> bool:
+        stopped = self._call("stop_for", key, requester, for_everyone)
+        with self._lock:
+            handle = self._handles.get(key)
+        if stopped and handle is not None:
+            handle.progress(fresh=True)  # this replica sees the stop at once, not after its cache
+        return stopped
+
+    def continue_run(self, key: str, extra_steps: int) -> RayRunHandle:
+        return self.continue_for(key, extra_steps).runs[0]
+
+    def continue_for(self, key: str, extra_steps: int, requester: Hashable | None = None) -> Granted:
+        description, replaced = self._call("continue_for", key, extra_steps, requester)
+        return Granted((self._handle(key, description),), (False,), tuple(replaced))
+
+    def prepare(self, data: TrainingData, model_config: ModelConfig, train_config: TrainConfig) -> None:
+        """Nothing to prepare here: a trainer actor builds its model when its run starts."""
+
+    def stop_all(self, timeout: float = 10.0) -> None:
+        self._call("stop_all", timeout)
+
+    def close(self) -> None:
+        """Kill the registry and its trainers (tests and shutdown of a whole cluster's runs)."""
+        try:
+            self._call("close")
+        except RegistryUnreachableError:
+            logger.warning("The registry was gone already; its trainers end with the cluster.")
+        ray.kill(self.registry)
