@@ -67,11 +67,18 @@ def test_holding_out_a_fifth_of_a_long_story_shows_memorising_beside_the_ngram(b
         main_area(page).get_by_text("5 · Let it write").wait_for(timeout=60_000)
         wait_script_idle(page, timeout=60)
 
-        # The curves: training and held-out loss; on the accuracy chart the n-gram's two rules too.
-        loss, accuracy = chart_titled(page, "Loss"), chart_titled(page, "Accuracy")
-        loss.locator("svg g.mark-line.role-mark path").first.wait_for()
-        assert loss.locator("svg g.mark-line.role-mark path").count() == 2
-        assert {"training", "held-out"} <= svg_texts(loss)
+        # The curves: training and held-out perplexity, the best step marked, the lines to beat; on the
+        # accuracy chart the n-gram's two rules too.
+        perplexity, accuracy = chart_titled(page, "Perplexity"), chart_titled(page, "Accuracy")
+        perplexity.locator("svg g.mark-line.role-mark path").first.wait_for()
+        assert perplexity.locator("svg g.mark-line.role-mark path").count() == 2
+        assert perplexity.locator("svg g.mark-rule.role-mark line").count() == 3
+        # The best step: the one diamond among the curves' round points (a circle's path has arcs).
+        shapes = perplexity.locator("svg g.mark-symbol.role-mark path").evaluate_all(
+            "paths => paths.map(path => path.getAttribute('d') || '')"
+        )
+        assert sum(1 for shape in shapes if shape and "A" not in shape.upper()) == 1, shapes[:3]
+        assert {"LSTM (training)", "LSTM (held-out)", "best step (kept)"} <= svg_texts(perplexity)
         assert accuracy.locator("svg g.mark-line.role-mark path").count() == 3  # batch, training, held-out
         assert (
             accuracy.locator("svg g.mark-rule.role-mark line").count() == 3
@@ -88,9 +95,11 @@ def test_holding_out_a_fifth_of_a_long_story_shows_memorising_beside_the_ngram(b
             bars.first.wait_for()
             assert bars.count() == 5, title
 
-        # Generate: both texts, each with copied runs marked and its "copied: …" line.
+        # Generate: both texts, each with its "copied: …" line; the n-gram's copies runs of the story
+        # (the LSTM writes with its best held-out step's weights, which need not copy it).
         for key in ("generated_text", "ngram_generated_text"):
-            page.locator(f".st-key-{key} mark.nw-copied").first.wait_for()
+            page.locator(f".st-key-{key}").first.wait_for()
+        page.locator(".st-key-ngram_generated_text mark.nw-copied").first.wait_for()
         copied = page.get_by_test_id("stCaptionContainer").filter(has_text=COPIED)
         assert copied.count() == 2, copied.all_inner_texts()
 

@@ -319,17 +319,18 @@ def test_stops_faults_and_hostile_files_in_real_tabs(browser, warm_server, tmp_p
         stopped_at = int(re.match(r"Step ([\d,]+)", progress_text(second_page)).group(1).replace(",", ""))
         assert 0 < stopped_at < 20_000
 
-        # The first student carries on for everyone (3,000 more steps). The second tab stopped polling when
-        # the run stopped, so it still offers Continue: pressing it joins the run instead of adding steps.
-        set_slider(first_page, "Training steps", 7)  # 3,000
-        continue_button = main_area(first_page).get_by_role("button", name="Continue (+3,000 steps)")
+        # The first student carries on for everyone (10,000 more steps: still training when the second
+        # student clicks on a loaded machine). The second tab stopped polling when the run stopped, so it
+        # still offers Continue: pressing it joins the run instead of adding steps.
+        set_slider(first_page, "Training steps", 9)  # 10,000
+        continue_button = main_area(first_page).get_by_role("button", name="Continue (+10,000 steps)")
         continue_button.wait_for(timeout=60_000)
         wait_script_idle(first_page)
         continue_button.click()
         wait_progress_ends_with(first_page, "training", seconds=30)
         main_area(second_page).get_by_role("button", name=re.compile(r"^Continue")).click()
         wait_progress_ends_with(second_page, "training", seconds=30)
-        budget = stopped_at + 3000
+        budget = stopped_at + 10_000
         assert re.match(rf"Step [\d,]+ / {budget:,} ", progress_text(second_page)), progress_text(second_page)
         # Then the first student closes the tab mid-run: the run goes on to its step budget (and stays
         # on the server), as the second student sees.
