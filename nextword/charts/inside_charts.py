@@ -2,7 +2,7 @@
 
 No Streamlit and no model code here. Every chart has an explicit height and sorts its axes by a
 number field, never by a list of story symbols (Vega-Lite writes such a list into an expression:
-see run_charts.top_k_chart).
+see guesses.top_k_chart).
 """
 
 from __future__ import annotations

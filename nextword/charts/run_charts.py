@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import altair as alt
 
-from nextword.charts.chart_style import FONT_SIZE, MAX_POINTS, bucket_means, finite, styled
+from nextword.charts.chart_style import MAX_POINTS, bucket_means, finite, styled
 
 # Colours that stay distinct on a washed-out projector and for common colour blindness.
 LOSS_COLOR = "#d62728"
@@ -23,11 +23,8 @@ HELD_OUT_ACCURACY_COLOR = "#ff7f0e"
 NGRAM_COLOR = "#7f7f7f"
 NGRAM_HELD_OUT_COLOR = "#8c564b"
 CEILING_COLOR = "#2ca02c"
-BAR_COLOR = "#1f77b4"
-TRUE_NEXT_COLOR = "#ff7f0e"
 
 CHART_HEIGHT = 320
-BAR_HEIGHT = 36  # pixels per bar in the top-k chart
 
 # Short legend entries (a chart is half a projector wide); the page's caption says what each means.
 BATCH_ACCURACY_LABEL = "batch (running)"
@@ -53,13 +50,13 @@ def loss_axis_top(values) -> float:
     return max(0.5, math.ceil(largest * 2) / 2) if largest > 0 else 1.0
 
 
-def _step_axis(total_steps: int | None, last_step: int) -> alt.X:
+def step_axis(total_steps: int | None, last_step: int) -> alt.X:
     """The step axis: fixed from 0 to the run's total, so a live curve grows across it."""
     end = max(1, total_steps or 0, last_step)
     return alt.X("step:Q", title="step", scale=alt.Scale(domain=[0, end], nice=False))
 
 
-def _curve_rows(steps: Sequence[int], values: Sequence[float], series: str) -> list[dict]:
+def curve_rows(steps: Sequence[int], values: Sequence[float], series: str) -> list[dict]:
     """Values measured at given steps as rows `{"step", "value", "series"}` (non-finite ones left out)."""
     return [
         {"step": int(step), "value": float(value), "series": series}
@@ -68,7 +65,7 @@ def _curve_rows(steps: Sequence[int], values: Sequence[float], series: str) -> l
     ]
 
 
-def _series_color(
+def series_color(
     labels: Sequence[str], colors: Sequence[str], legend_columns: int | None = None
 ) -> alt.Color:
     """A colour per series, with a fixed domain: the legend and the spec stay put while rows arrive."""
@@ -96,7 +93,7 @@ def loss_chart(
     rows = [{**point, "series": TRAINING_LABEL} for point in bucket_means(losses, max_points)]
     labels, colors = [TRAINING_LABEL], [LOSS_COLOR]
     if holdout:
-        rows += _curve_rows(eval_steps, holdout_losses, HELD_OUT_LABEL)
+        rows += curve_rows(eval_steps, holdout_losses, HELD_OUT_LABEL)
         labels, colors = [*labels, HELD_OUT_LABEL], [*colors, HELD_OUT_LOSS_COLOR]
     loss_scale = alt.Scale(domain=[0, loss_axis_top(row["value"] for row in rows)], nice=False)
     last_step = max([len(losses), *(int(step) for step in eval_steps)])
@@ -104,9 +101,9 @@ def loss_chart(
         alt.Chart()
         .mark_line(strokeWidth=3)
         .encode(
-            x=_step_axis(total_steps, last_step),
+            x=step_axis(total_steps, last_step),
             y=alt.Y("value:Q", title="loss", scale=loss_scale),
-            color=_series_color(labels, colors),
+            color=series_color(labels, colors),
             tooltip=[
                 alt.Tooltip("series:N"),
                 alt.Tooltip("step:Q"),
@@ -131,8 +128,8 @@ def accuracy_points(
     ]
     return (
         rows
-        + _curve_rows(eval_steps, eval_accuracies, TRAINING_LABEL)
-        + _curve_rows(eval_steps, holdout_accuracies, HELD_OUT_LABEL)
+        + curve_rows(eval_steps, eval_accuracies, TRAINING_LABEL)
+        + curve_rows(eval_steps, holdout_accuracies, HELD_OUT_LABEL)
     )
 
 
@@ -181,9 +178,9 @@ def accuracy_chart(
             rows.append({"step": None, "value": float(value), "series": label})
     labels = [*curves, *ngram_lines, CEILING_LABEL]
     # Up to six entries do not fit in one row under a half-width chart: two columns.
-    color = _series_color(labels, [palette[label] for label in labels], legend_columns=2)
+    color = series_color(labels, [palette[label] for label in labels], legend_columns=2)
     last_step = max([len(batch_accuracies), *(int(step) for step in eval_steps)])
-    x = _step_axis(total_steps, last_step)
+    x = step_axis(total_steps, last_step)
     y = alt.Y("value:Q", title="accuracy", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     tooltip = [alt.Tooltip("series:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=".1%")]
     base = alt.Chart()
@@ -245,181 +242,10 @@ def compare_chart(
         alt.Chart()
         .mark_line(strokeWidth=3, point=percent)
         .encode(
-            x=_step_axis(None, last_step),
+            x=step_axis(None, last_step),
             y=alt.Y("value:Q", title=y_title, scale=scale, axis=axis),
             color=alt.Color("run:N", title=None),
             tooltip=[alt.Tooltip("run:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=".3f")],
         )
     )
     return styled(chart, rows, ("step", "value", "run"), height)
-
-
-def top_k_rows(pairs: Sequence[tuple[str, float]], true_next: Mapping[str, int] | None = None) -> list[dict]:
-    """Rows `{"rank", "symbol", "probability", "label", "in_story"}` for the top-k bars."""
-    true_next = true_next or {}
-    rows = []
-    for rank, (symbol, probability) in enumerate(pairs, start=1):
-        in_story = symbol in true_next
-        rows.append(
-            {
-                "rank": rank,
-                "symbol": str(symbol),
-                "probability": float(probability),
-                "label": f"{probability:.1%}" + ("  ← in the story" if in_story else ""),
-                "in_story": "follows this context in the story" if in_story else "other",
-            }
-        )
-    return rows
-
-
-def top_k_chart(
-    pairs: Sequence[tuple[str, float]],
-    true_next: Mapping[str, int] | None = None,
-    bar_height: int = BAR_HEIGHT,
-    title: str | None = None,
-) -> alt.TopLevelMixin:
-    """Horizontal bars of the k most likely next symbols, best on top.
-
-    Symbols in `true_next` (what followed this context in the story, symbol -> count) are drawn
-    in another colour and labelled, so the class sees whether the model learned the story.
-    """
-    rows = top_k_rows(pairs, true_next)
-    y = alt.Y(
-        "symbol:N",
-        title=None,
-        # Most likely on top, an order both layers share. Sorted by the rank field, never by a list of
-        # the symbols: Vega-Lite writes such a list into an expression, where a story word such as
-        # "if" is read as code and the chart fails to draw ("Unrecognized signal name").
-        sort=alt.EncodingSortField(field="rank", op="min", order="ascending"),
-        axis=alt.Axis(labelFontSize=FONT_SIZE + 3, labelLimit=300),
-    )
-    x = alt.X("probability:Q", title="probability", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
-    color = alt.Color(
-        "in_story:N",
-        title=None,
-        scale=alt.Scale(
-            domain=["follows this context in the story", "other"], range=[TRUE_NEXT_COLOR, BAR_COLOR]
-        ),
-    )
-    base = alt.Chart()
-    bars = base.mark_bar().encode(x=x, y=y, color=color, tooltip=[alt.Tooltip("probability:Q", format=".2%")])
-    labels = base.mark_text(align="left", dx=6, fontSize=FONT_SIZE + 1).encode(
-        x=x, y=y, text=alt.Text("label:N")
-    )
-    height = max(1, len(rows)) * bar_height
-    columns = ("rank", "symbol", "probability", "label", "in_story")
-    # Fit the width only (as every chart here): Streamlit's default "fit" squeezes a chart with a
-    # discrete y axis to a few pixels tall whatever its height says.
-    return styled(alt.layer(bars, labels), rows, columns, height, title)
-
-
-LSTM_TRAINING_LABEL = "LSTM (training)"
-LSTM_HELD_OUT_LABEL = "LSTM (held-out)"
-NGRAM_HELD_OUT_PERPLEXITY_LABEL = "Kneser-Ney n-gram (held-out)"
-UNIFORM_LABEL = "guessing uniformly"
-UNIGRAM_LABEL = "guessing by word frequency"
-BEST_LABEL = "best step (kept)"
-
-
-def perplexity_chart(
-    eval_steps: Sequence[int],
-    training: Sequence[float],
-    held_out: Sequence[float],
-    total_steps: int | None,
-    *,
-    ngram_held_out: float | None,
-    uniform: float,
-    unigram: float | None,
-    best_step: int | None,
-    height: int = CHART_HEIGHT,
-    title: str | None = None,
-) -> alt.TopLevelMixin:
-    """Perplexity against the step, on a log axis: the LSTM's on the training and the held-out part,
-    its best held-out step marked, and three lines to beat: the Kneser-Ney n-gram's held-out
-    perplexity, guessing uniformly (the vocabulary's size) and guessing by word frequency."""
-    rows = _curve_rows(eval_steps, training, LSTM_TRAINING_LABEL) + _curve_rows(
-        eval_steps, held_out, LSTM_HELD_OUT_LABEL
-    )
-    if best_step is not None and best_step in eval_steps:
-        rows.append(
-            {
-                "step": best_step,
-                "value": float(held_out[list(eval_steps).index(best_step)]),
-                "series": BEST_LABEL,
-            }
-        )
-    references = {
-        NGRAM_HELD_OUT_PERPLEXITY_LABEL: ngram_held_out,
-        UNIFORM_LABEL: uniform,
-        UNIGRAM_LABEL: unigram,
-    }
-    for label, value in references.items():
-        if value is not None and finite(value):
-            rows.append({"step": None, "value": float(value), "series": label})
-    labels = [LSTM_TRAINING_LABEL, LSTM_HELD_OUT_LABEL, BEST_LABEL, *references]
-    colors = [
-        EXACT_ACCURACY_COLOR,
-        HELD_OUT_ACCURACY_COLOR,
-        "#000000",
-        NGRAM_HELD_OUT_COLOR,
-        "#bcbd22",
-        "#17becf",
-    ]
-    color = _series_color(labels, colors, legend_columns=2)
-    last_step = max([0, *(int(step) for step in eval_steps)])
-    x = _step_axis(total_steps, last_step)
-    top = max(2.0, float(uniform) * 1.5)
-    y = alt.Y(
-        "value:Q",
-        title="perplexity (log scale)",
-        scale=alt.Scale(type="log", domain=[1, top], nice=False, clamp=True),
-    )
-    tooltip = [alt.Tooltip("series:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=",.1f")]
-    base = alt.Chart()
-
-    def only(*series: str):
-        return base.transform_filter(alt.FieldOneOfPredicate(field="series", oneOf=list(series)))
-
-    layers = [
-        only(LSTM_TRAINING_LABEL, LSTM_HELD_OUT_LABEL)
-        .mark_line(strokeWidth=4, point=alt.OverlayMarkDef(size=40))
-        .encode(x=x, y=y, color=color, tooltip=tooltip),
-        only(BEST_LABEL)
-        .mark_point(size=500, shape="diamond", filled=True)
-        .encode(x=x, y=y, color=color, tooltip=tooltip),
-        only(*references)
-        .mark_rule(strokeWidth=3, strokeDash=[4, 4])
-        .encode(y=y, color=color, tooltip=[alt.Tooltip("series:N"), alt.Tooltip("value:Q", format=",.1f")]),
-    ]
-    return styled(alt.layer(*layers), rows, ("step", "value", "series"), height, title)
-
-
-def text_size_chart(
-    words: Sequence[int], lstm: Sequence[float], ngram: Sequence[float], height: int = CHART_HEIGHT
-) -> alt.TopLevelMixin:
-    """Held-out perplexity against the training words, both on log axes: where the network overtakes
-    counting (the "How much text does a network need?" experiment)."""
-    rows = [
-        {"words": int(count), "value": float(value), "series": series}
-        for series, values in ((LSTM_HELD_OUT_LABEL, lstm), (NGRAM_HELD_OUT_PERPLEXITY_LABEL, ngram))
-        for count, value in zip(words, values, strict=True)
-        if finite(value)
-    ]
-    chart = (
-        alt.Chart()
-        .mark_line(strokeWidth=4, point=alt.OverlayMarkDef(size=80))
-        .encode(
-            x=alt.X("words:Q", title="training words", scale=alt.Scale(type="log")),
-            y=alt.Y("value:Q", title="held-out perplexity (log scale)", scale=alt.Scale(type="log")),
-            color=_series_color(
-                [LSTM_HELD_OUT_LABEL, NGRAM_HELD_OUT_PERPLEXITY_LABEL],
-                [HELD_OUT_ACCURACY_COLOR, NGRAM_HELD_OUT_COLOR],
-            ),
-            tooltip=[
-                alt.Tooltip("series:N"),
-                alt.Tooltip("words:Q", format=","),
-                alt.Tooltip("value:Q", format=",.1f"),
-            ],
-        )
-    )
-    return styled(chart, rows, ("words", "value", "series"), height, "Held-out perplexity by training words")

@@ -11,7 +11,7 @@ import time
 
 import streamlit as st
 
-from nextword.charts import chart_style, run_charts
+from nextword.charts import chart_style, held_out_charts, run_charts
 from nextword.config import CorpusConfig, ModelConfig
 from nextword.inference.copying import CopyFinder
 from nextword.page.address import StoryShelf
@@ -146,7 +146,7 @@ def live_view(key: str, tick: str, _run: RunHandle) -> dict:
         ngram_holdout_accuracy=progress.ngram_holdout_accuracy,
         holdout=holdout,
     )
-    perplexity = run_charts.perplexity_chart(
+    perplexity = held_out_charts.perplexity_chart(
         progress.eval_steps,
         progress.perplexities,
         progress.holdout_perplexities,

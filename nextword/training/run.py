@@ -267,14 +267,7 @@ class TrainingRun:
 
     def _train(self) -> None:
         if self._progress.ngram_accuracy is None:
-            training, held_out = self._results.ngram_scores()
-            self._set(
-                ngram_accuracy=training.top1,
-                ngram_perplexity=training.perplexity,
-                ngram_holdout_accuracy=held_out.top1 if held_out else None,
-                ngram_holdout_perplexity=held_out.perplexity if held_out else None,
-                unigram_holdout_perplexity=self._results.unigram_held_out_perplexity(),
-            )
+            self._set(**self._results.yardsticks())
         spare = None
         if self.model is None and self._spares is not None:
             spare = self._spares.take(self.data, self.model_config, self.train_config)

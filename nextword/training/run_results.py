@@ -91,6 +91,17 @@ class RunResults:
         training, held_out = self._parts()
         return of(training), (of(held_out) if held_out is not None else None)
 
+    def yardsticks(self) -> dict:
+        """The progress fields of what the run must beat: the n-gram's scores, and the unigram's."""
+        training, held_out = self.ngram_scores()
+        return {
+            "ngram_accuracy": training.top1,
+            "ngram_perplexity": training.perplexity,
+            "ngram_holdout_accuracy": held_out.top1 if held_out else None,
+            "ngram_holdout_perplexity": held_out.perplexity if held_out else None,
+            "unigram_holdout_perplexity": self.unigram_held_out_perplexity(),
+        }
+
     def unigram_held_out_perplexity(self) -> float | None:
         """The perplexity of always guessing by the training part's word frequencies (add-one), held out."""
         _, held_out = self._parts()

@@ -8,7 +8,7 @@ import math
 import altair as alt
 import pytest
 
-from nextword.charts import chart_style, run_charts
+from nextword.charts import chart_style, guesses, run_charts
 
 
 def spec(chart) -> dict:
@@ -140,7 +140,7 @@ def test_accuracy_chart_without_ceiling_or_evaluations():
 
 def test_top_k_chart_marks_the_true_next_symbol_and_sets_height():
     pairs = [("council", 0.7), ("to", 0.2), ("<b>x</b>", 0.1)]
-    chart_spec = spec(run_charts.top_k_chart(pairs, {"council": 1}, bar_height=40))
+    chart_spec = spec(guesses.top_k_chart(pairs, {"council": 1}, bar_height=40))
     assert chart_spec["height"] == 120
     rows = layer_values(chart_spec)
     assert [row["symbol"] for row in rows] == ["council", "to", "<b>x</b>"]
@@ -151,7 +151,7 @@ def test_top_k_chart_marks_the_true_next_symbol_and_sets_height():
 
 
 def test_top_k_rows_without_story_match():
-    rows = run_charts.top_k_rows([("a", 0.5)])
+    rows = guesses.top_k_rows([("a", 0.5)])
     assert rows == [{"rank": 1, "symbol": "a", "probability": 0.5, "label": "50.0%", "in_story": "other"}]
 
 
@@ -212,7 +212,7 @@ def test_loss_axes_have_an_explicit_top_that_stays_put_while_the_curve_falls():
 
 def test_top_k_chart_fits_width_only():
     """Streamlit's default "fit" squeezes a discrete y axis to a few pixels: the chart fits x only."""
-    chart_spec = spec(run_charts.top_k_chart([("a", 0.5), ("b", 0.25)]))
+    chart_spec = spec(guesses.top_k_chart([("a", 0.5), ("b", 0.25)]))
     assert chart_spec["autosize"] == {"type": "fit-x", "contains": "padding"}
 
 
@@ -234,3 +234,23 @@ def test_live_chart_specs_keep_one_dataset_name_while_their_rows_change():
         key: value for key, value in second_spec.items() if key != "datasets"
     }
     alt.Root.from_dict(second_spec)  # still valid Vega-Lite (raises otherwise)
+
+
+def test_the_perplexity_chart_marks_the_best_step_and_draws_the_lines_to_beat():
+    from nextword.charts import held_out_charts
+
+    chart = held_out_charts.perplexity_chart(
+        [1, 10, 20], [300.0, 90.0, 40.0], [320.0, 150.0, 170.0], 100,
+        ngram_held_out=140.0, uniform=600, unigram=400.0, best_step=10,
+    )  # fmt: skip
+    rows = spec(chart)["datasets"]
+    rows = [row for values in rows.values() for row in values]
+    assert [row["step"] for row in rows if row["series"] == held_out_charts.BEST_LABEL] == [10]
+    lines = {row["series"]: row["value"] for row in rows if row["step"] is None}
+    assert lines == {
+        held_out_charts.NGRAM_HELD_OUT_PERPLEXITY_LABEL: 140.0,
+        held_out_charts.UNIFORM_LABEL: 600.0,
+        held_out_charts.UNIGRAM_LABEL: 400.0,
+    }
+    y = spec(chart)["layer"][0]["encoding"]["y"]
+    assert y["scale"]["type"] == "log" and y["scale"]["domain"][0] == 1

@@ -655,7 +655,7 @@ def test_story_words_are_never_vega_code():
     """The top-k bars sort by rank, never by a list of symbols: Vega-Lite writes such a list into an
     expression, where a symbol such as "if" is read as code and the chart fails to draw in the browser
     ("Unrecognized signal name"; seen, and fixed, with the class test)."""
-    from nextword.charts.run_charts import top_k_chart
+    from nextword.charts.guesses import top_k_chart
 
     spec = top_k_chart([("if", 0.2), ("datum", 0.1), ("event", 0.05)], {"if": 1}).to_dict(validate=False)
     sorts = [value for key, value in _walk(spec) if key == "sort"]

@@ -217,13 +217,15 @@ def test_a_busy_machine_skips_no_scoring_point_of_a_short_run(
     monkeypatch.setattr(tracker_module, "EVALUATION_BUDGET", 0.0)
     monkeypatch.setattr(tracker_module, "EVALUATION_FREE_SECONDS", free_seconds)
     # Batches smaller than the story: the steps do not score themselves, the tracker scores apart.
-    train_config = dataclasses.replace(tiny_train_config, batch_size=8)
+    steps = tracker_module.LEAST_POINTS + 15  # fewer than EVALUATION_POINTS: every step is a scoring point
+    train_config = dataclasses.replace(tiny_train_config, batch_size=8, steps=steps)
     run = TrainingRun(tiny_data, tiny_model_config, train_config)
     run.start()
     progress = run.wait(60)
-    steps = tiny_train_config.steps
     if free_seconds:
         # Scoring this tiny story takes far less than the free half second: every point is scored.
         assert list(progress.eval_steps) == list(range(1, steps + 1))
     else:
-        assert list(progress.eval_steps) == [1, steps]  # the first point, then only the final score
+        # The first LEAST_POINTS points are always scored (a live curve has them), then only the final one.
+        least = tracker_module.LEAST_POINTS
+        assert list(progress.eval_steps) == [*range(1, least + 1), steps]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nextword.charts import chart_style, run_charts
+from nextword.charts import chart_style, held_out_charts
 from nextword.errors import NextwordError
 from nextword.page import resources
 from nextword.page.callbacks import replaced_note
@@ -131,7 +131,7 @@ def experiment_findings(tab: TabState) -> None:
         st.dataframe(rows, hide_index=True, key=f"experiment_table_{name}")
         if name == "text_size" and all(outcomes) and all(found.holdout_perplexity for found in outcomes):
             ranked = sorted(outcomes, key=lambda found: found.training_windows)
-            chart = run_charts.text_size_chart(
+            chart = held_out_charts.text_size_chart(
                 [found.training_windows for found in ranked],
                 [found.holdout_perplexity for found in ranked],
                 [found.ngram_holdout_perplexity for found in ranked],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nextword.charts import chart_style, run_charts
+from nextword.charts import chart_style, guesses
 from nextword.errors import NextwordError, UnknownSymbolError
 from nextword.inference.predictor import Predictor
 from nextword.page.format import escape_markdown, unknown_word_message, yardstick_sentence
@@ -100,6 +100,6 @@ def predict_section(key: str, run: RunHandle, generate: bool = True) -> None:
 
 def top_k_bars(pairs: list[tuple[str, float]], true_next: dict[str, int], title: str, name: str) -> None:
     # A fixed dataset name, as for the live charts: a redraw swaps rows instead of renaming the data.
-    chart = run_charts.top_k_chart(pairs, true_next, title=title)
+    chart = guesses.top_k_chart(pairs, true_next, title=title)
     spec = chart_spec(chart_style.stable_spec(chart, name))
     st.vega_lite_chart(spec=spec, width="stretch", key=f"{name}_chart")

@@ -1,0 +1,132 @@
+"""The held-out lesson's charts: perplexity as a run trains, and perplexity by training words.
+
+Plain data in, a chart out (no Streamlit, no model code), in the look of `run_charts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+
+from nextword.charts.chart_style import finite, styled
+from nextword.charts.run_charts import (
+    CHART_HEIGHT,
+    EXACT_ACCURACY_COLOR,
+    HELD_OUT_ACCURACY_COLOR,
+    NGRAM_HELD_OUT_COLOR,
+    curve_rows,
+    series_color,
+    step_axis,
+)
+
+LSTM_TRAINING_LABEL = "LSTM (training)"
+LSTM_HELD_OUT_LABEL = "LSTM (held-out)"
+NGRAM_HELD_OUT_PERPLEXITY_LABEL = "Kneser-Ney n-gram (held-out)"
+UNIFORM_LABEL = "guessing uniformly"
+UNIGRAM_LABEL = "guessing by word frequency"
+BEST_LABEL = "best step (kept)"
+
+
+def perplexity_chart(
+    eval_steps: Sequence[int],
+    training: Sequence[float],
+    held_out: Sequence[float],
+    total_steps: int | None,
+    *,
+    ngram_held_out: float | None,
+    uniform: float,
+    unigram: float | None,
+    best_step: int | None,
+    height: int = CHART_HEIGHT,
+    title: str | None = None,
+) -> alt.TopLevelMixin:
+    """Perplexity against the step, on a log axis: the LSTM's on the training and the held-out part,
+    its best held-out step marked, and three lines to beat: the Kneser-Ney n-gram's held-out
+    perplexity, guessing uniformly (the vocabulary's size) and guessing by word frequency."""
+    rows = curve_rows(eval_steps, training, LSTM_TRAINING_LABEL) + curve_rows(
+        eval_steps, held_out, LSTM_HELD_OUT_LABEL
+    )
+    if best_step is not None and best_step in eval_steps:
+        rows.append(
+            {
+                "step": best_step,
+                "value": float(held_out[list(eval_steps).index(best_step)]),
+                "series": BEST_LABEL,
+            }
+        )
+    references = {
+        NGRAM_HELD_OUT_PERPLEXITY_LABEL: ngram_held_out,
+        UNIFORM_LABEL: uniform,
+        UNIGRAM_LABEL: unigram,
+    }
+    for label, value in references.items():
+        if value is not None and finite(value):
+            rows.append({"step": None, "value": float(value), "series": label})
+    labels = [LSTM_TRAINING_LABEL, LSTM_HELD_OUT_LABEL, BEST_LABEL, *references]
+    colors = [
+        EXACT_ACCURACY_COLOR,
+        HELD_OUT_ACCURACY_COLOR,
+        "#000000",
+        NGRAM_HELD_OUT_COLOR,
+        "#bcbd22",
+        "#17becf",
+    ]
+    color = series_color(labels, colors, legend_columns=2)
+    last_step = max([0, *(int(step) for step in eval_steps)])
+    x = step_axis(total_steps, last_step)
+    top = max(2.0, float(uniform) * 1.5)
+    y = alt.Y(
+        "value:Q",
+        title="perplexity (log scale)",
+        scale=alt.Scale(type="log", domain=[1, top], nice=False, clamp=True),
+    )
+    tooltip = [alt.Tooltip("series:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=",.1f")]
+    base = alt.Chart()
+
+    def only(*series: str):
+        return base.transform_filter(alt.FieldOneOfPredicate(field="series", oneOf=list(series)))
+
+    layers = [
+        only(LSTM_TRAINING_LABEL, LSTM_HELD_OUT_LABEL)
+        .mark_line(strokeWidth=4, point=alt.OverlayMarkDef(size=40))
+        .encode(x=x, y=y, color=color, tooltip=tooltip),
+        only(BEST_LABEL)
+        .mark_point(size=500, shape="diamond", filled=True)
+        .encode(x=x, y=y, color=color, tooltip=tooltip),
+        only(*references)
+        .mark_rule(strokeWidth=3, strokeDash=[4, 4])
+        .encode(y=y, color=color, tooltip=[alt.Tooltip("series:N"), alt.Tooltip("value:Q", format=",.1f")]),
+    ]
+    return styled(alt.layer(*layers), rows, ("step", "value", "series"), height, title)
+
+
+def text_size_chart(
+    words: Sequence[int], lstm: Sequence[float], ngram: Sequence[float], height: int = CHART_HEIGHT
+) -> alt.TopLevelMixin:
+    """Held-out perplexity against the training words, both on log axes: where the network overtakes
+    counting (the "How much text does a network need?" experiment)."""
+    rows = [
+        {"words": int(count), "value": float(value), "series": series}
+        for series, values in ((LSTM_HELD_OUT_LABEL, lstm), (NGRAM_HELD_OUT_PERPLEXITY_LABEL, ngram))
+        for count, value in zip(words, values, strict=True)
+        if finite(value)
+    ]
+    chart = (
+        alt.Chart()
+        .mark_line(strokeWidth=4, point=alt.OverlayMarkDef(size=80))
+        .encode(
+            x=alt.X("words:Q", title="training words", scale=alt.Scale(type="log")),
+            y=alt.Y("value:Q", title="held-out perplexity (log scale)", scale=alt.Scale(type="log")),
+            color=series_color(
+                [LSTM_HELD_OUT_LABEL, NGRAM_HELD_OUT_PERPLEXITY_LABEL],
+                [HELD_OUT_ACCURACY_COLOR, NGRAM_HELD_OUT_COLOR],
+            ),
+            tooltip=[
+                alt.Tooltip("series:N"),
+                alt.Tooltip("words:Q", format=","),
+                alt.Tooltip("value:Q", format=",.1f"),
+            ],
+        )
+    )
+    return styled(chart, rows, ("words", "value", "series"), height, "Held-out perplexity by training words")
