@@ -109,13 +109,14 @@ def part_page(table: Table, results: dict[str, Any], settings: dict[str, Any], p
     """Part 4: the page in Chromium, then a class of students over the page's websocket."""
     from class_load import class_load
 
-    logs = common.BENCH_DIRECTORY / "results"
     if Path("/usr/bin/chromium").exists():
         from page import measure_page
 
         log(f"part 4: the page in Chromium {json.dumps(settings['page'])}")
         before, began = common.cpu_counters(), time.perf_counter()
-        rows, results["page"] = measure_page(settings["page"], logs / "server.log")
+        rows, results["page"] = measure_page(
+            settings["page"], common.BENCH_DIRECTORY / "results" / "server.log"
+        )
         busy = common.others_share(before, common.cpu_counters(), time.perf_counter() - began)
         note = "the bench's own servers and Chromium count among the other processes here"
         load_row(table, "4", "the page", common.load_average(), busy, note)
@@ -124,9 +125,7 @@ def part_page(table: Table, results: dict[str, Any], settings: dict[str, Any], p
         table.add("4", "the page", "not measured", verdict="no /usr/bin/chromium (apt-get install chromium)")
     log(f"part 4: a class over the websocket {json.dumps(settings['class'])}")
     before, began = common.cpu_counters(), time.perf_counter()
-    results["class"] = class_load(
-        table, common.repository_root(), logs / "class_server.log", settings["class"]
-    )
+    results["class"] = class_load(table, settings["class"], root=common.repository_root())
     busy = common.others_share(before, common.cpu_counters(), time.perf_counter() - began)
     load_row(table, "4", "the class", common.load_average(), busy, "the class's server counts among them")
 

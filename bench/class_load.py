@@ -49,14 +49,11 @@ class Student:
         self.ids: dict[str, str] = {}  # widget key → widget id, from the deltas
         self.values: dict[str, dict] = {}  # widget id → WidgetState fields: all sent on every rerun
         self.kept: list[set[str]] = [set(), set()]  # cached messages' hashes of the last two runs
-        self.answers: list[tuple[str, float]] = []  # (phase, seconds)
-        self.updates: list[float] = []  # when each progress update of the student's run arrived
-        self.errors: list[str] = []
-        self.poll_bytes: list[int] = []  # bytes of each fragment run (a live panel's poll)
+        self.answers, self.errors = [], []  # (phase, seconds) of each full run; what went wrong
+        self.updates, self.poll_bytes = [], []  # arrivals of its run's progress; bytes of each poll
         self.lost = self.finished = self.done = self.watching = False
         self.phase, self.fragment, self.poll_seconds, self.bytes = "open", "", math.nan, 0
-        self.asked: float | None = None
-        self.answered = asyncio.Event()
+        self.asked, self.answered = None, asyncio.Event()  # when the pending full run was asked
 
     async def send(self, fragment: str = "", trigger: str | None = None) -> None:
         message = BackMsg()
@@ -174,7 +171,7 @@ def student_settings(index: int, steps: int, units: int | None) -> dict[str, dic
 
 
 async def lesson(url: str, students: int, steps: int, units: int | None, flood: int, seconds: float) -> list:
-    """Every student at once, and the flooding one; each stays until every run it watches is over."""
+    """Every student at once, and the flooding one; each stays until every run is over, then clicks."""
     deadline, everyone_done = time.monotonic() + seconds, asyncio.Event()
     class_ = [Student(url, student_settings(index, steps, units)) for index in range(students)]
     class_ += [Student(url, student_settings(0, steps, units), seeds=flood)] if flood else []
@@ -201,9 +198,6 @@ async def measure(url: str, plan: dict, pid: int | None = None) -> dict:
             phase: spread([seconds for student in others for at, seconds in student.answers if at == phase])
             for phase in ("open", "training", "after")
         },
-        "flood_answers": spread(
-            [seconds for student in class_ if student.seeds for _, seconds in student.answers]
-        ),
         "longest_gap": max((student.longest_gap() for student in others), default=math.nan),
         "poll_seconds": sorted({student.poll_seconds for student in others} - {math.nan}),
         "poll_bytes": spread(polls),
@@ -230,11 +224,10 @@ def add_rows(table, figures: dict, part: str = "4") -> None:
         note = f"{count} full script runs, from the request to its script_finished on the websocket"
         table.at_most(part, f"{name}: answer {label}, median", middle, ANSWER_MEDIAN, note=note)
         table.at_most(part, f"{name}: answer {label}, 95th percentile", high, ANSWER_P95)
-    opening, flood, polls = figures["answers"]["open"], figures["flood_answers"], figures["poll_bytes"]
+    opening, polls = figures["answers"]["open"], figures["poll_bytes"]
     note = (
         f"the live panel polls every {figures['poll_seconds']} s, {polls[0]:,.0f} bytes a poll (median, "
-        f"p95 {polls[1]:,.0f}); opening the page: median {opening[0]:.2f} s, p95 {opening[1]:.2f} s; "
-        f"the flooding student's answers: median {flood[0]:.2f} s, p95 {flood[1]:.2f} s"
+        f"p95 {polls[1]:,.0f}); opening the page: median {opening[0]:.2f} s, p95 {opening[1]:.2f} s"
     )
     gap = figures["longest_gap"]
     table.at_most(part, f"{name}: longest gap between live updates", gap, UPDATE_GAP, note=note)
@@ -245,10 +238,13 @@ def add_rows(table, figures: dict, part: str = "4") -> None:
     table.add(part, f"{name}: server's peak RSS", f"{figures['peak_rss_megabytes']:,.0f} MB", note=note)
 
 
-def class_load(table, root: Path, log_path: Path, plan: dict) -> dict:
-    """Start `streamlit run` from `root` as the tests do, run a class on it, add its rows to `table`."""
-    with StreamlitServer(root, log_path) as server:
-        figures = asyncio.run(measure(server.url, plan, server.pid))
+def class_load(table, plan: dict, url: str | None = None, pid: int | None = None, root: Path = ROOT) -> dict:
+    """Run a class on `url`, or on `streamlit run` from `root` started as the tests start it; add its
+    rows to `table` (bench/common.py's Table)."""
+    if url is None:
+        with StreamlitServer(root, root / "bench" / "results" / "class_server.log") as server:
+            return class_load(table, plan, server.url, server.pid)
+    figures = asyncio.run(measure(url, plan, pid))
     add_rows(table, figures)
     return figures
 
@@ -263,14 +259,10 @@ def main() -> int:
     parser.add_argument("--flood", type=int, default=8, help="runs the flooding student starts (0: none)")
     parser.add_argument("--seconds", type=float, default=600.0, help="give up on runs after this long")
     plan = vars(parser.parse_args())
-    url, pid = plan.pop("url"), plan.pop("pid")
     from common import Table
 
     table = Table()
-    if url:
-        add_rows(table, asyncio.run(measure(url, plan, pid)))
-    else:
-        class_load(table, ROOT, ROOT / "bench" / "results" / "class_server.log", plan)
+    class_load(table, plan, plan.pop("url"), plan.pop("pid"))
     print(table.render())
     return 0
 
