@@ -1,11 +1,11 @@
 """A class of students on one server, measured from the server's side without a browser.
 
-Each student is a Streamlit session spoken to over the page's own websocket (`/_stcore/stream`,
-the protobuf BackMsg and ForwardMsg): it opens the page, sets one of five settings, presses Train,
-keeps its live panel polling as the browser does (the fragment's `auto_rerun` interval) and clicks
-the compare chart's metric while the runs train and after. One student floods: it presses Train
-with many seeds. Reported: the server's answer (a full script run asked → finished), the longest
-gap between live progress updates, errors, lost sessions and the server's memory.
+Each student is a Streamlit session on the page's own websocket (`/_stcore/stream`, protobuf
+BackMsg and ForwardMsg): it opens the page, sets one of five settings, presses Train, polls its live
+panel as the browser does (the fragment's `auto_rerun` interval) and clicks the compare chart's
+metric while runs train and after; one more presses Train with many seeds. Reported: the server's
+answer (a full script run asked → finished), the longest gap between live updates, errors, lost
+sessions and the server's memory.
 
     python bench/class_load.py --students 30 --url http://HOST:PORT   # any deployment
     python bench/class_load.py --students 30                          # starts a local server
@@ -51,7 +51,7 @@ class Student:
         self.kept: list[set[str]] = [set(), set()]  # cached messages' hashes of the last two runs
         self.answers, self.errors = [], []  # (phase, seconds) of each full run; what went wrong
         self.updates, self.poll_bytes = [], []  # arrivals of its run's progress; bytes of each poll
-        self.lost = self.finished = self.done = self.watching = False
+        self.lost = self.finished = self.done = False
         self.phase, self.fragment, self.poll_seconds, self.bytes = "open", "", math.nan, 0
         self.asked, self.answered = None, asyncio.Event()  # when the pending full run was asked
 
@@ -68,8 +68,7 @@ class Student:
     async def rerun(self, trigger: str | None = None, **changes: dict) -> None:
         """A full script run (a click or a widget change), timed to its `script_finished`."""
         self.values.update({self.ids[key]: value for key, value in changes.items()})
-        self.answered.clear()
-        self.asked = time.monotonic()
+        self.answered, self.asked = asyncio.Event(), time.monotonic()
         await self.send(trigger=trigger)
         try:
             await asyncio.wait_for(self.answered.wait(), ANSWER_TIMEOUT)
@@ -85,7 +84,8 @@ class Student:
         if kind in ("new_session", "stop_auto_rerun"):  # a full run: the browser drops its timers
             self.fragment = ""
         elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-            self.element(message.delta.new_element, now)
+            element = message.delta.new_element
+            self.element(element.WhichOneof("type"), getattr(element, element.WhichOneof("type")), now)
         elif kind == "auto_rerun":
             self.fragment, self.poll_seconds = message.auto_rerun.fragment_id, message.auto_rerun.interval
         elif kind == "script_finished":
@@ -97,16 +97,14 @@ class Student:
                 self.answered.set()
             self.bytes, self.kept = 0, [set(), self.kept[0]]
 
-    def element(self, element, now: float) -> None:
-        kind = element.WhichOneof("type")
-        inner = getattr(element, kind)
+    def element(self, kind: str, inner, now: float) -> None:
         if getattr(inner, "id", "").startswith("$$ID-"):  # "$$ID-<hash>-<the widget's key>"
             self.ids[inner.id.rsplit("-", 1)[-1]] = inner.id
         if kind == "exception":
             self.errors.append(f"{inner.type}: {inner.message}")
         elif kind == "alert" and inner.format == inner.ERROR:
             self.errors.append(inner.body)
-        elif kind == "progress" and self.watching and not self.finished:
+        elif kind == "progress" and self.phase == "training" and not self.finished:
             self.updates.append(now)
             self.finished = inner.text.endswith(ENDED)
 
@@ -134,7 +132,7 @@ class Student:
                 await self.rerun(**self.settings)
                 for seed in range(1, self.seeds):  # the flood: a run per seed, the last one watched
                     await self.rerun("train", seed={"int_value": seed})
-                self.phase, self.watching = "training", True
+                self.phase = "training"  # from here on, progress updates are this student's run's
                 await self.rerun("train", **({"seed": {"int_value": self.seeds}} if self.seeds else {}))
                 while not self.lost and not self.finished and time.monotonic() < deadline:
                     await asyncio.sleep(CLICK_SECONDS)
