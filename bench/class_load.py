@@ -161,11 +161,9 @@ class Student:
 
 def student_settings(index: int, steps: int, units: int | None) -> dict[str, dict]:
     """One of the five settings, with the run's steps (and units), as the sidebar's widgets send them."""
-    settings = {
-        "n_input": {"double_array_value": {"data": [N_INPUTS[index % len(N_INPUTS)]]}},
-        "steps": {"string_array_value": {"data": [f"{steps:,}"]}},  # a select slider sends its labels
-    }
-    return settings | ({"units": {"string_array_value": {"data": [str(units)]}}} if units else {})
+    labels = {"steps": f"{steps:,}"} | ({"units": str(units)} if units else {})  # a select slider's labels
+    choice = {"n_input": {"double_array_value": {"data": [N_INPUTS[index % len(N_INPUTS)]]}}}
+    return choice | {key: {"string_array_value": {"data": [label]}} for key, label in labels.items()}
 
 
 async def lesson(url: str, students: int, steps: int, units: int | None, flood: int, seconds: float) -> list:
@@ -208,10 +206,9 @@ async def measure(url: str, plan: dict, pid: int | None = None) -> dict:
 
 def spread(values: list[float]) -> tuple[float, float, int]:
     """(median, 95th percentile, count)."""
-    if not values:
-        return math.nan, math.nan, 0
-    high = statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
-    return statistics.median(values), high, len(values)
+    if len(values) < 2:
+        return (values[0] if values else math.nan), (values[0] if values else math.nan), len(values)
+    return statistics.median(values), statistics.quantiles(values, n=20, method="inclusive")[-1], len(values)
 
 
 def add_rows(table, figures: dict, part: str = "4") -> None:
