@@ -35,7 +35,7 @@ from tests.page_server import StreamlitServer, peak_memory_megabytes  # noqa: E4
 ANSWER_MEDIAN, ANSWER_P95, UPDATE_GAP = 0.5, 1.5, 2.0  # issue 25's targets, seconds
 N_INPUTS = (2, 3, 4, 5, 6)  # the five settings: a context length each, so five runs
 ENDED = ("finished", "stopped", "failed")
-ANSWER_TIMEOUT = 120.0  # a full run unanswered this long counts as an error
+ANSWER_TIMEOUT = 120.0  # a full run unanswered this long is counted, and the student goes on
 CLICK_SECONDS = 2.0  # between a student's clicks while it waits
 METRICS = ("exact accuracy", "loss")
 
@@ -52,6 +52,8 @@ class Student:
         self.answers, self.errors = [], []  # (phase, seconds) of each full run; what went wrong
         self.updates, self.poll_bytes = [], []  # arrivals of its run's progress; bytes of each poll
         self.lost = self.finished = self.done = False
+        self.unanswered = self.dropped = 0  # full runs with no answer in ANSWER_TIMEOUT; see received()
+        self.started = False  # whether the asked full run has begun (a new_session since)
         self.phase, self.fragment, self.poll_seconds, self.bytes = "open", "", math.nan, 0
         self.asked, self.answered = None, asyncio.Event()  # when the pending full run was asked
 
@@ -68,12 +70,12 @@ class Student:
     async def rerun(self, trigger: str | None = None, **changes: dict) -> None:
         """A full script run (a click or a widget change), timed to its `script_finished`."""
         self.values.update({self.ids[key]: value for key, value in changes.items()})
-        self.answered, self.asked = asyncio.Event(), time.monotonic()
+        self.answered, self.asked, self.started = asyncio.Event(), time.monotonic(), False
         await self.send(trigger=trigger)
         try:
             await asyncio.wait_for(self.answered.wait(), ANSWER_TIMEOUT)
-        except TimeoutError:
-            self.errors.append(f"no answer in {ANSWER_TIMEOUT:.0f} s")
+        except TimeoutError:  # a figure of the server's speed, not an error on the page
+            self.unanswered += 1
 
     def received(self, frame: bytes) -> None:
         message, now = ForwardMsg(), time.monotonic()
@@ -81,18 +83,24 @@ class Student:
         kind, self.bytes = message.WhichOneof("type"), self.bytes + len(frame)
         if message.metadata.cacheable or kind == "ref_hash":  # kept as the browser keeps them
             self.kept[0].add(message.ref_hash or message.hash)
-        if kind in ("new_session", "stop_auto_rerun"):  # a full run: the browser drops its timers
-            self.fragment = ""
+        if kind in ("new_session", "stop_auto_rerun"):  # a run starts: the browser drops its timers
+            self.fragment, self.started = "", self.started or kind == "new_session"
         elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
             element = message.delta.new_element
             self.element(element.WhichOneof("type"), getattr(element, element.WhichOneof("type")), now)
         elif kind == "auto_rerun":
             self.fragment, self.poll_seconds = message.auto_rerun.fragment_id, message.auto_rerun.interval
         elif kind == "script_finished":
-            if message.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+            fragment = message.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+            if fragment:
                 self.poll_bytes.append(self.bytes)
-            elif message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY and self.asked is not None:
+            # A poll that comes as a full run ends can make the server drop that run's script_finished
+            # (a new ScriptRunner takes over before the old one's events are sent): the next poll's
+            # finish is then the first sign that the asked run is over, in the browser too.
+            full = message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
+            if self.asked is not None and (full or fragment and self.started):
                 self.answers.append((self.phase, now - self.asked))
+                self.dropped += fragment
                 self.asked = None
                 self.answered.set()
             self.bytes, self.kept = 0, [set(), self.kept[0]]
@@ -198,6 +206,8 @@ async def measure(url: str, plan: dict, pid: int | None = None) -> dict:
         "poll_seconds": sorted({student.poll_seconds for student in others} - {math.nan}),
         "poll_bytes": spread(polls),
         "errors": [error for student in class_ for error in student.errors],
+        "unanswered": sum(student.unanswered for student in class_),
+        "dropped": sum(student.dropped for student in class_),
         "lost": sum(student.lost for student in class_),
         "finished": sum(student.finished for student in class_),
         "peak_rss_megabytes": peak_memory_megabytes(pid) if pid else math.nan,
@@ -226,9 +236,12 @@ def add_rows(table, figures: dict, part: str = "4") -> None:
     )
     gap = figures["longest_gap"]
     table.at_most(part, f"{name}: longest gap between live updates", gap, UPDATE_GAP, note=note)
-    for label, count in (("errors", len(figures["errors"])), ("lost sessions", figures["lost"])):
+    unanswered = (f"full runs with no answer in {ANSWER_TIMEOUT:.0f} s", figures["unanswered"])
+    for label, count in (("errors", len(figures["errors"])), ("lost sessions", figures["lost"]), unanswered):
         note = "; ".join(figures["errors"][:3]) if label == "errors" else ""
         table.add(part, f"{name}: {label}", str(count), "0", "met" if count == 0 else "MISSED", note=note)
+    note = "a live panel's poll raced the run's end: the server sent no script_finished for it"
+    table.add(part, f"{name}: full runs whose end was never sent", str(figures["dropped"]), note=note)
     note = f"{figures['finished']} of {figures['students'] + 1} students saw their run end"
     table.add(part, f"{name}: server's peak RSS", f"{figures['peak_rss_megabytes']:,.0f} MB", note=note)
 

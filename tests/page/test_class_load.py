@@ -1,7 +1,8 @@
 """A small class over the page's websocket (bench/class_load.py), against a real `streamlit run`.
 
 Behaviour only: every student sees its run end, nothing on the page is an error and the server
-keeps every session. How fast it answers is the bench's business (part 4), not a test's.
+keeps every session. How fast it answers, and how many clicks it left unanswered for a long time on
+a busy machine, is the bench's business (part 4), not a test's.
 """
 
 from __future__ import annotations
