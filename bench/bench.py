@@ -8,10 +8,10 @@
 Parts: 1. the article's recipe (nextword's article mode and a plain TensorFlow loop) against the
 default run on the fable, 2. the default step against the matrix-multiply floor, 3. inference
 latency, numpy against Keras, 4. the page in Chromium (first paint and cold Train on fresh servers,
-warm Train, a class at once), 5. a long synthetic story, 6. held-out scoring's share of training,
-the n-gram's build and the inside views, on the fable and on 100,000 symbols. Each TensorFlow
-measurement runs in a child process of its own (bench/measurements.py); the table goes to stdout,
-the raw figures to bench/results/latest.json.
+warm Train) and a class of 30 over the page's websocket (bench/class_load.py), 5. a long synthetic
+story, 6. held-out scoring's share of training, the n-gram's build and the inside views, on the
+fable and on 100,000 symbols. Each TensorFlow measurement runs in a child process of its own
+(bench/measurements.py); the table goes to stdout, the raw figures to bench/results/latest.json.
 """
 
 from __future__ import annotations
@@ -43,11 +43,8 @@ def plan(quick: bool, article_full: bool) -> dict[str, Any]:
         },
         "plain_loop": {"steps": 1500 if quick else 5000},
         "inference": {"repeats": 100 if quick else 300},
-        "page": {
-            "fresh_servers": 3 if quick else 5,
-            "warm_runs": 2 if quick else 3,
-            "students": 4 if quick else 8,
-        },
+        "page": {"fresh_servers": 3 if quick else 5, "warm_runs": 2 if quick else 3},
+        "class": {"students": 10 if quick else 30, "steps": 300, "units": None, "flood": 8, "seconds": 600},
         "heldout": {"steps": 100 if quick else 300, "repeats": 20 if quick else 50, "symbols": 100_000},
         "scale": [
             {"words": words, "vocabulary": size, "steps": 100 if quick else 200, "repeats": 100}
@@ -109,18 +106,28 @@ def part_inference(table: Table, results: dict[str, Any], settings: dict[str, An
 
 
 def part_page(table: Table, results: dict[str, Any], settings: dict[str, Any], parts: list[int]) -> None:
-    if not Path("/usr/bin/chromium").exists():
-        table.add("4", "the page", "not measured", verdict="no /usr/bin/chromium (apt-get install chromium)")
-        return
-    from page import measure_page
+    """Part 4: the page in Chromium, then a class of students over the page's websocket."""
+    from class_load import class_load
 
-    log(f"part 4: the page in Chromium {json.dumps(settings['page'])}")
+    if Path("/usr/bin/chromium").exists():
+        from page import measure_page
+
+        log(f"part 4: the page in Chromium {json.dumps(settings['page'])}")
+        before, began = common.cpu_counters(), time.perf_counter()
+        rows, results["page"] = measure_page(
+            settings["page"], common.BENCH_DIRECTORY / "results" / "server.log"
+        )
+        busy = common.others_share(before, common.cpu_counters(), time.perf_counter() - began)
+        note = "the bench's own servers and Chromium count among the other processes here"
+        load_row(table, "4", "the page", common.load_average(), busy, note)
+        table.rows += rows
+    else:
+        table.add("4", "the page", "not measured", verdict="no /usr/bin/chromium (apt-get install chromium)")
+    log(f"part 4: a class over the websocket {json.dumps(settings['class'])}")
     before, began = common.cpu_counters(), time.perf_counter()
-    rows, results["page"] = measure_page(settings["page"], common.BENCH_DIRECTORY / "results" / "server.log")
+    results["class"] = class_load(table, settings["class"], root=common.repository_root())
     busy = common.others_share(before, common.cpu_counters(), time.perf_counter() - began)
-    note = "the bench's own servers and Chromium count among the other processes here"
-    load_row(table, "4", "the page", common.load_average(), busy, note)
-    table.rows += rows
+    load_row(table, "4", "the class", common.load_average(), busy, "the class's server counts among them")
 
 
 def part_scale(table: Table, results: dict[str, Any], settings: dict[str, Any], parts: list[int]) -> None:

@@ -1,41 +1,35 @@
-"""Part 4: the page in Chromium, timed from the browser's side.
+"""Part 4: the page in Chromium, timed from the browser's side (a class: bench/class_load.py).
 
 `streamlit run` starts as tests/page_server.py does it (a free port on 127.0.0.1, a health check);
 Debian's Chromium is driven through Playwright. A script injected into every page stamps, with the
 wall clock, the first moment each thing appears (the title, the story's windows, a run's first
-chart point), so no time depends on how often Python looks. The server's own answer time comes from
-the page's websocket, read through Chrome's DevTools protocol: from the frame that asks for a full
-script run (a `rerun_script` BackMsg) to the frame that says it finished (`script_finished`), with
-the browser's own timestamps. Nothing is loaded into the server: it runs as a class would run it.
+chart point), so no time depends on how often Python looks. Nothing is loaded into the server: it
+runs as a class would run it.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import time
 from pathlib import Path
 from typing import Any
 
-from common import Table, format_seconds, make_importable, median, medians, repository_root
+from common import Table, make_importable, median, medians, repository_root
 
 make_importable()
 
 from nextword.config import TrainConfig  # noqa: E402 - the measured checkout first on sys.path
-from nextword.page.options import COMPARE_METRICS, STEP_OPTIONS  # noqa: E402 - no Streamlit, no TF
+from nextword.page.options import STEP_OPTIONS  # noqa: E402 - no Streamlit, no TF
 from tests import page_server  # noqa: E402 - how the tests start the page's server and find Chromium
 from tests.steps import (  # noqa: E402 - the tests' own steps through the page
-    ServerAnswers,
     main_area,
     nudge_slider,
-    run_every_step,
     wait_script_idle,
 )
 
 FIRST_PAINT_SECONDS, COLD_POINT_SECONDS, WARM_POINT_SECONDS = 1.5, 1.5, 1.0  # issues 4 and 13
 # A person who reads the page before pressing Train: TensorFlow has loaded in the background by then.
 READ_SECONDS = 10.0
-ANSWER_SECONDS = 1.0  # the class test's bound on the server's median answer while runs train
 
 MARKS_SCRIPT = r"""
 (() => {
@@ -75,35 +69,14 @@ MARKS_SCRIPT = r"""
 })();
 """
 
-# The compare chart (the first chart after its metric radio) shows `metric` on its axis.
-COMPARE_SHOWS = """metric => {
-  const radio = document.querySelector('.st-key-compare_metric');
-  const chart = radio && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].find(
-    (element) => radio.compareDocumentPosition(element) & Node.DOCUMENT_POSITION_FOLLOWING);
-  return !!chart && [...chart.querySelectorAll('g.role-axis-title text')]
-    .some((title) => title.textContent === metric);
-}"""
-# Where the tab's run `key` is: blank (the page is gone), other (not on screen), training, done, waiting.
-RUN_STATE = """key => {
-  const main = document.querySelector('[data-testid="stMain"]');
-  if (!main) return 'blank';
-  const bar = main.querySelector('[data-testid="stProgress"]');
-  if ((main.textContent.match(/Run ([0-9a-f]{12})/) || [])[1] !== key || !bar) return 'other';
-  const text = bar.textContent.trim();
-  if (/(finished|stopped|failed)$/.test(text)) return 'done';
-  return text.endsWith('training') ? 'training' : 'waiting';
-}"""
-CLICK_SECONDS = 60  # a click that has not redrawn its chart by then is lost (a loaded machine is slow)
 
-
-def open_page(browser, url: str, answers: bool = False):
+def open_page(browser, url: str):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(300_000)  # every wait: a loaded 2-core machine is slow
     context.add_init_script(MARKS_SCRIPT)
     page = context.new_page()
-    recorder = ServerAnswers(page) if answers else None
     page.goto(url, wait_until="commit")
-    return context, page, recorder
+    return context, page
 
 
 def wait_mark(page, name: str) -> float:
@@ -166,7 +139,7 @@ def measure_page(parameters: dict[str, Any], log_path: Path) -> tuple[list, dict
                     context.close(), server.stop()
                 server = page_server.StreamlitServer(repository_root(), log_path).start()
                 raw["answers"].append(server.healthy_at - server.spawned_at)
-                context, page, _ = open_page(browser, server.url)
+                context, page = open_page(browser, server.url)
                 title, story = wait_mark(page, "title"), wait_mark(page, "story")
                 raw["paints"].append(title - server.healthy_at)
                 raw["stories"].append(story - server.healthy_at)
@@ -189,9 +162,6 @@ def measure_page(parameters: dict[str, Any], log_path: Path) -> tuple[list, dict
                 raw["warms"].append(point - clicked)
                 stop_run(page)
             context.close()
-            # The class runs one notch below the default: new runs for everyone.
-            class_steps = STEP_OPTIONS[STEP_OPTIONS.index(default_steps) - 1]
-            group = measure_class(browser, server, parameters["students"], class_steps)
             peak = page_server.peak_memory_megabytes(server.pid)
         finally:
             browser.close()
@@ -208,68 +178,6 @@ def measure_page(parameters: dict[str, Any], log_path: Path) -> tuple[list, dict
     figure = f"cold Train {READ_SECONDS:.0f} s after the first paint → first chart point"
     table.at_most("4", figure, median(raw["read_colds"]), COLD_POINT_SECONDS, medians(raw["read_colds"]))
     figure = "warm Train → first chart point"
-    table.at_most("4", figure, median(raw["warms"]), WARM_POINT_SECONDS, medians(raw["warms"]))
-    name, clicks, answers = f"class of {group['students']}", group["clicks"], group["answers"]
-    lost = f"lost clicks (no redraw in {CLICK_SECONDS} s)"
-    for figure, count in (("blank tabs", group["blank"]), (lost, group["lost"])):
-        table.add("4", f"{name}: {figure}", str(count), "0", "met" if count == 0 else "MISSED")
-    table.rows[-1].note = (
-        f"{len(clicks)} clicks redrew their chart while runs trained: "
-        f"median {format_seconds(median(clicks))}, "
-        f"slowest {format_seconds(max(clicks, default=math.nan))}; all runs over {group['seconds']:.0f} s "
-        "after the first Train"
-    )
-    note = (
-        f"{len(answers)} script runs (websocket: rerun request → script finished), slowest "
-        f"{format_seconds(max(answers, default=math.nan))}; server peak RSS {peak:.0f} MB"
-    )
-    figure = f"{name}: the server's answer while runs train, median"
-    table.at_most("4", figure, median(answers), ANSWER_SECONDS, note=note)
-    return table.rows, {**raw, "class": group, "server_peak_rss_megabytes": peak}
-
-
-def measure_class(browser, server, students: int, steps: int) -> dict[str, Any]:
-    """`students` tabs on one server press Train at once for runs of `steps` with different n_input
-    (two train, the others queue), and each clicks the compare chart's metric while its run trains.
-
-    Counts blank tabs (the whole page gone) and lost clicks (no redraw within CLICK_SECONDS), and
-    times each click to its redraw and the server's answer to every full script run meanwhile.
-    """
-    tabs = [open_page(browser, server.url, answers=True) for _ in range(students)]
-    pages = [page for _, page, _ in tabs]
-    for page, n_input in zip(pages, (3, 4, 2, 5, 1, 6, 7, 8, 9, 10), strict=False):
-        wait_mark(page, "story")
-        nudge_slider(page, "Context length (n_input)", n_input - 3)
-        nudge_slider(page, "Training steps", -1)
-        run_every_step(page)  # so that the runs train while the class clicks
-    for page in pages:
-        wait_script_idle(page, timeout=300)
-    began, previous = time.monotonic(), [run_key(page) for page in pages]
-    for page in pages:
-        main_area(page).get_by_role("button", name="Train", exact=True).click()
-    for page, old in zip(pages, previous, strict=True):
-        page.wait_for_function(f"() => document.body.textContent.match(/Run (?!{old or '-'})[0-9a-f]{{12}}/)")
-    keys, clicks, lost = [run_key(page) for page in pages], [], 0
-    while time.monotonic() - began < 600:
-        states = [page.evaluate(RUN_STATE, key) for page, key in zip(pages, keys, strict=True)]
-        if all(state in ("done", "blank") for state in states):
-            break
-        for page in (page for page, state in zip(pages, states, strict=True) if state == "training"):
-            first, second = COMPARE_METRICS[:2]  # click the one of these the chart does not show
-            metric = first if page.evaluate(COMPARE_SHOWS, second) else second
-            clicked = time.monotonic()
-            try:
-                main_area(page).get_by_test_id("stRadio").get_by_text(metric, exact=True).click()
-                page.wait_for_function(COMPARE_SHOWS, arg=metric, timeout=CLICK_SECONDS * 1000)
-                clicks.append(time.monotonic() - clicked)
-            except Exception:  # noqa: BLE001 - a Playwright timeout: the click was lost
-                lost += 1
-        if "training" not in states:
-            time.sleep(0.2)
-    ended = time.monotonic()
-    blank = sum(page.evaluate(RUN_STATE, key) == "blank" for page, key in zip(pages, keys, strict=True))
-    answers = [seconds for _, _, tab in tabs for asked, seconds in tab.answers if began <= asked <= ended]
-    for context, _, _ in tabs:
-        context.close()
-    group = {"students": students, "blank": blank, "lost": lost, "clicks": clicks, "answers": answers}
-    return {**group, "seconds": ended - began}
+    note = f"server peak RSS {peak:.0f} MB"
+    table.at_most("4", figure, median(raw["warms"]), WARM_POINT_SECONDS, medians(raw["warms"]), note=note)
+    return table.rows, {**raw, "server_peak_rss_megabytes": peak}

@@ -74,16 +74,18 @@ def bundled_vocabulary_size(title: str) -> int:
     return len(Vocabulary.from_symbols(story.symbols, max_size=story.config.max_vocabulary))
 
 
-def view_tick(progress: TrainingProgress) -> str:
-    """The cache slot of a run's live view: its phase, plus the half-second while it is live.
+def view_tick(progress: TrainingProgress, now: float | None = None) -> str:
+    """The cache slot of a run's live view: a new slot only when what the view shows can change.
 
     The phase includes whether the run has a first point, so that point is never hidden behind a
-    view built a moment before it came.
+    view built a moment before it came. A run that trains changes with every step: its view is built
+    at most once every `VIEW_SECONDS`. A queued run, or one still building its model, shows the same
+    view until its place in the queue or its phase changes, so the tabs polling it share one build.
     """
     phase = f"{progress.status}-{progress.total_steps}-{bool(progress.losses)}"
-    if progress.active:
-        return f"{phase}-{int(time.monotonic() / VIEW_SECONDS)}"
-    return f"{phase}-{progress.step}"
+    if progress.status == Status.RUNNING and progress.step:
+        return f"{phase}-{int((time.monotonic() if now is None else now) / VIEW_SECONDS)}"
+    return f"{phase}-{progress.step}-{progress.queue_position}"
 
 
 def perplexity_sentence(progress) -> str | None:

@@ -1,0 +1,28 @@
+"""When the live panel's shared view is built again (`resources.view_tick`): only when it can change."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from nextword.page.options import VIEW_SECONDS
+from nextword.page.resources import view_tick
+from nextword.training.progress import Status, TrainingProgress
+
+QUEUED = TrainingProgress(status=Status.QUEUED, total_steps=300, queue_position=2)
+TRAINING = TrainingProgress(status=Status.RUNNING, step=10, total_steps=300, losses=(2.0,) * 10)
+
+
+def test_a_queued_run_keeps_its_view_until_its_place_in_the_queue_changes():
+    assert view_tick(QUEUED, now=0.0) == view_tick(QUEUED, now=60.0)
+    assert view_tick(replace(QUEUED, queue_position=1), now=0.0) != view_tick(QUEUED, now=0.0)
+
+
+def test_a_training_run_gets_a_new_view_at_most_once_every_view_seconds():
+    assert view_tick(TRAINING, now=0.0) == view_tick(TRAINING, now=VIEW_SECONDS * 0.9)
+    assert view_tick(TRAINING, now=0.0) != view_tick(TRAINING, now=VIEW_SECONDS)
+
+
+def test_a_run_that_has_ended_keeps_its_view_until_it_trains_again():
+    finished = replace(TRAINING, status=Status.FINISHED, step=300, total_steps=300)
+    assert view_tick(finished, now=0.0) == view_tick(finished, now=60.0)
+    assert view_tick(replace(finished, status=Status.QUEUED, total_steps=600), now=0.0) != view_tick(finished)
