@@ -6,11 +6,11 @@
     python bench/bench.py --article-full  # the article's recipe to 50,000 steps, seeds 0-2, 1 and 2 layers
 
 Parts: 1. the article's recipe (nextword's article mode and a plain TensorFlow loop) against the
-default run on the fable, 2. the default step against the matrix-multiply floor, 3. inference
-latency, numpy against Keras, 4. the page in Chromium (first paint and cold Train on fresh servers,
-warm Train) and a class of 30 over the page's websocket (bench/class_load.py), 5. a long synthetic
-story, 6. held-out scoring's share of training, the n-gram's build and the inside views, on the
-fable and on 100,000 symbols. Each TensorFlow measurement runs in a child process of its own
+default run on the fable, 4. the page in Chromium (first
+paint and cold Train on fresh servers, warm Train) and a class of 30 over the page's websocket
+(bench/class_load.py), 5. the held-out lesson on Tiny Shakespeare at the page's suggested settings
+(the LSTM against Kneser-Ney, seeds 0-2; the n-gram's build, scoring's share, memory, the inside
+views, top-k and generation). Each TensorFlow measurement runs in a child process of its own
 (bench/measurements.py); the table goes to stdout, the raw figures to bench/results/latest.json.
 """
 
@@ -33,7 +33,6 @@ ARTICLE_RATIO = 150.0  # issue 13: the default run at least this many times fast
 
 
 def plan(quick: bool, article_full: bool) -> dict[str, Any]:
-    sizes = [(15_000, 1_000), (30_000, 3_000), (60_000, 6_000)]
     return {
         "fable_default": {"bare_steps": 100 if quick else 300},
         "article": {
@@ -42,14 +41,9 @@ def plan(quick: bool, article_full: bool) -> dict[str, Any]:
             "layers": [1, 2] if article_full else [1],
         },
         "plain_loop": {"steps": 1500 if quick else 5000},
-        "inference": {"repeats": 100 if quick else 300},
         "page": {"fresh_servers": 3 if quick else 5, "warm_runs": 2 if quick else 3},
         "class": {"students": 10 if quick else 30, "steps": 300, "units": None, "flood": 8, "seconds": 600},
-        "heldout": {"steps": 100 if quick else 300, "repeats": 20 if quick else 50, "symbols": 100_000},
-        "scale": [
-            {"words": words, "vocabulary": size, "steps": 100 if quick else 200, "repeats": 100}
-            for words, size in (sizes[::2] if quick else sizes)
-        ],
+        "lesson": [{"seed": seed, "views": seed == 0, "steps": 600 if quick else None} for seed in (0, 1, 2)],
     }
 
 
@@ -72,11 +66,8 @@ def measure(table: Table, part: str, name: str, parameters: dict[str, Any], time
 
 
 def part_training(table: Table, results: dict[str, Any], settings: dict[str, Any], parts: list[int]) -> None:
-    """Parts 1 and 2: one child trains the default run, the others the article's recipe."""
-    part = "1" if 1 in parts else "2"  # where the machine's load during the child is shown
-    default = results["fable_default"] = measure(table, part, "fable_default", settings["fable_default"], 900)
-    if 1 not in parts:
-        return
+    """Part 1: one child trains the default run, the others the article's recipe."""
+    default = results["fable_default"] = measure(table, "1", "fable_default", settings["fable_default"], 900)
     recipe, articles = settings["article"], results.setdefault("article", [])
     for layers in recipe["layers"]:
         parameters = {"steps": settings["plain_loop"]["steps"], "layers": layers}
@@ -99,10 +90,6 @@ def part_training(table: Table, results: dict[str, Any], settings: dict[str, Any
     value = f"{ratio:,.0f}×" + ("" if articles[0]["measured"] else " (the article's time extrapolated)")
     figure = "ratio: the same / default run from a spare model (the page's Train)"
     table.at_least("1", figure, ratio, ARTICLE_RATIO, value, show="{:,.0f}×".format)
-
-
-def part_inference(table: Table, results: dict[str, Any], settings: dict[str, Any], parts: list[int]) -> None:
-    results["inference"] = measure(table, "3", "inference", settings["inference"], 600)
 
 
 def part_page(table: Table, results: dict[str, Any], settings: dict[str, Any], parts: list[int]) -> None:
@@ -130,18 +117,14 @@ def part_page(table: Table, results: dict[str, Any], settings: dict[str, Any], p
     load_row(table, "4", "the class", common.load_average(), busy, "the class's server counts among them")
 
 
-def part_scale(table: Table, results: dict[str, Any], settings: dict[str, Any], parts: list[int]) -> None:
-    results["scale"] = [measure(table, "5", "scale", size, 900) for size in settings["scale"]]
-
-
-def part_heldout(table: Table, results: dict[str, Any], settings: dict[str, Any], parts: list[int]) -> None:
-    results["heldout"] = measure(table, "6", "heldout", settings["heldout"], 900)
+def part_lesson(table: Table, results: dict[str, Any], settings: dict[str, Any], parts: list[int]) -> None:
+    results["lesson"] = [measure(table, "5", "lesson", seed, 1800) for seed in settings["lesson"]]
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs of every part (a few minutes)")
-    parser.add_argument("--parts", default="1,2,3,4,5,6", help="parts to run, e.g. 1,3 (default: all)")
+    parser.add_argument("--parts", default="1,4,5", help="parts to run, e.g. 1,3 (default: all)")
     parser.add_argument(
         "--article-full", action="store_true", help="the recipe to 50,000 steps, 3 seeds, 1-2 layers"
     )
@@ -151,8 +134,8 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     )
     arguments = parser.parse_args(argv)
     parts = {part.strip() for part in arguments.parts.split(",")}
-    if not parts <= set("123456"):
-        parser.error("--parts takes numbers from 1 to 6, e.g. 1,3")
+    if not parts <= set("145"):
+        parser.error("--parts takes 1, 4 and 5, e.g. 1,4")
     arguments.parts = sorted(int(part) for part in parts)
     return arguments
 
@@ -174,11 +157,9 @@ def main(argv: list[str] | None = None) -> int:
         "repository": str(common.repository_root()),
     }
     for step, covers in (
-        (part_training, {1, 2}),
-        (part_inference, {3}),
+        (part_training, {1}),
         (part_page, {4}),
-        (part_scale, {5}),
-        (part_heldout, {6}),
+        (part_lesson, {5}),
     ):
         if covers & set(arguments.parts):
             try:
@@ -190,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 traceback.print_exc()
     machine, total = common.machine_facts(), time.perf_counter() - began
-    # Parts 1 and 2 come from one child; every part keeps its rows' order (a stable sort).
+    # Every part keeps its rows' order (a stable sort).
     table.rows = sorted(
         (row for row in table.rows if int(row.part) in arguments.parts), key=lambda row: row.part
     )

@@ -25,12 +25,13 @@ make_importable()
 
 from nextword import inside  # noqa: E402
 from nextword.config import ModelConfig, TrainConfig, article_configs  # noqa: E402
-from nextword.inference.predictor import Predictor  # noqa: E402
+from nextword.inference.ngram import NGramModel  # noqa: E402
 from nextword.page.options import NEIGHBOURS_SHOWN, STRIP_WINDOW, UNITS_SHOWN  # noqa: E402 - no Streamlit
 from nextword.text.corpus import DEFAULT_STORY, bundled_stories, load_story  # noqa: E402
 from nextword.text.dataset import TrainingData, prepare_training_data  # noqa: E402
+from nextword.text.run_windows import suggested_settings  # noqa: E402
 from nextword.text.windows import article_order  # noqa: E402
-from nextword.training.model import build_model, count_parameters  # noqa: E402
+from nextword.training.model import build_model  # noqa: E402
 from nextword.training.run import TrainingRun  # noqa: E402
 from nextword.training.spare_models import SparePool, spare_key  # noqa: E402 - sys.path
 from nextword.training.tensorflow_runtime import device_description, import_keras, import_tensorflow  # noqa: E402 - sys.path
@@ -38,15 +39,13 @@ from nextword.training.tensorflow_runtime import device_description, import_kera
 ARTICLE_STEPS = article_configs()[1].steps
 ARTICLE_SECONDS = {1: 60.0, 2: 150.0}  # issue 13: 50,000 steps of the recipe with 1 or 2 layers
 ARTICLE_ACCURACY = {1: 0.906, 2: 0.952}  # the article's running accuracy at 50,000 steps
-DEFAULT_RUN_SECONDS, FLOOR_RATIO = 1.0, 1.5  # issue 13's default run; issue 4's step floor
-TOP_K_SECONDS, GENERATE_SECONDS = 1e-3, 10e-3
-WINDOWS_PER_SECOND, PEAK_MEGABYTES, SCALE_TOP_K_SECONDS = 2000.0, 2048.0, 2e-3
-NGRAM_SECONDS, HOLDOUT_SHARE, VIEW_SECONDS = 0.5, 0.10, 50e-3  # issues 10 ("well under a second") and 11
-LONG_STORY = "tests/fixtures/long_story.txt"  # repeated to 100,000 symbols for part 6's long figures
+DEFAULT_RUN_SECONDS = 1.0  # issue 13's default run
+# Issue 24 on the long story: the LSTM's held-out perplexity against Kneser-Ney's, its best step
+# reached in this much training, the n-gram's build, held-out scoring's share; issue 11's views.
+PERPLEXITY_RATIO, BEST_STEP_SECONDS, NGRAM_SECONDS, HOLDOUT_SHARE = 0.93, 120.0, 3.0, 0.10
+PEAK_MEGABYTES, VIEW_SECONDS = 2048.0, 50e-3
+LONG_STORY = "data/tiny_shakespeare.txt"
 RUNNING_WINDOW = 1000  # the article's console averages over 1,000 steps
-# A step runs each matrix product three times (forward, two gradients); Adam touches each
-# parameter about a dozen times (two moments, bias correction).
-TRAINING_PASSES, OPTIMIZER_FLOPS_PER_PARAMETER = 3, 12
 
 
 class Timeline:
@@ -121,41 +120,15 @@ def fable_data(model_config: ModelConfig) -> TrainingData:
     return prepare_training_data(load_story(path.read_bytes(), name=path.stem), model_config)
 
 
-def training_flops(model_config: ModelConfig, vocabulary: int, batch: int) -> float:
-    """FLOPs of a step's matrix products and of Adam's update (element-wise work left out, so a
-    floor computed from it is a true lower bound): per window and time step, each LSTM layer
-    multiplies its input and hidden state by the gates' kernels; the output is [units, vocabulary]."""
-    units, lstm = model_config.units, 0.0
-    width = model_config.embedding_dim if model_config.encoding == "embedding" else 1
-    for _ in range(model_config.layers):
-        lstm, width = lstm + model_config.n_input * 2 * 4 * units * (width + units), units
-    optimizer = OPTIMIZER_FLOPS_PER_PARAMETER * count_parameters(model_config, vocabulary)
-    return TRAINING_PASSES * batch * (lstm + 2.0 * units * vocabulary) + optimizer
-
-
-def matmul_gflops(size: int = 2048) -> float:
-    """GFLOP/s of a float32 TensorFlow product of two size² matrices (best of three)."""
-    tf = import_tensorflow()
-    left, right = (tf.random.stateless_normal((size, size), seed=(1, seed)) for seed in (2, 3))
-    product = tf.function(tf.linalg.matmul)
-    product(left, right).numpy()
-    best = math.inf
-    for _ in range(3):
-        began = time.perf_counter()
-        product(left, right).numpy()
-        best = min(best, time.perf_counter() - began)
-    return 2.0 * size**3 / best / 1e9
-
-
 def result(table: Table, **raw) -> dict[str, Any]:
     return {"rows": [dataclasses.asdict(row) for row in table.rows], **raw}
 
 
-# ----- parts 1 and 2: the default run on the fable, its step against the floor -----
+# ----- part 1: the default run on the fable -----
 
 
 def measure_fable_default(parameters: dict[str, Any]) -> dict[str, Any]:
-    """The default run on the fable (the process's first, then again), a bare fit, the matmul rate."""
+    """The default run on the fable (the process's first, then again, then from a spare model)."""
     began = time.perf_counter()
     import_keras()
     table, import_seconds = Table(), time.perf_counter() - began
@@ -192,30 +165,10 @@ def measure_fable_default(parameters: dict[str, Any]) -> dict[str, Any]:
     note = f"exact accuracy scored at steps {list(last.eval_steps[:3])}...: the step is good to that spacing"
     value = f"step {ceiling_step}, {ceiling_seconds:.2f} s"
     table.add("1", "default run: step and training s at the ceiling", value, note=note)
-    # Part 2. A bare model.fit of the same model and batch, no callback: a step without the run.
-    batch = min(train_config.batch_size, data.window_count)
-    model, steps = build_model(model_config, len(data.vocabulary), train_config), parameters["bare_steps"]
-    rows = np.arange(steps * batch) % data.window_count
-    inputs, targets = data.contexts[rows].astype(np.float32), data.targets[rows]
-    model.fit(inputs[:batch], targets[:batch], batch_size=batch, shuffle=False, verbose=0)  # the trace
-    bare = []
-    for _ in range(2):
-        began = time.perf_counter()
-        model.fit(inputs, targets, batch_size=batch, shuffle=False, verbose=0)
-        bare.append((time.perf_counter() - began) / steps)
-    flops, rate = training_flops(model_config, len(data.vocabulary), batch), matmul_gflops()
-    floor = flops / rate / 1e9
-    table.add("2", f"FLOPs of a default step (batch {batch})", f"{flops / 1e6:.0f} MFLOP")
-    table.add("2", "matrix-multiply rate (float32 2048², TensorFlow)", f"{rate:.0f} GFLOP/s")
-    table.add("2", "floor = FLOPs / rate", format_seconds(floor))
-    for figure, seconds in (("a TrainingRun", 1 / first.steps_per_second()), ("a bare fit", min(bare))):
-        value, times = f"{format_seconds(seconds)} ({seconds / floor:.1f}× the floor)", "{:.1f}×".format
-        table.at_most("2", f"default: {figure}'s step", seconds / floor, FLOOR_RATIO, value, times)
     return result(
         table,
         training_seconds=last.elapsed_seconds,
         spare_training_seconds=spared.last.elapsed_seconds,
-        bare_step_seconds=min(bare),
     )
 
 
@@ -295,139 +248,16 @@ def measure_plain_loop(parameters: dict[str, Any]) -> dict[str, Any]:
     return result(table, step_seconds=step_seconds, hits=hits)
 
 
-# ----- part 3: inference -----
-
-
-def measure_inference(parameters: dict[str, Any]) -> dict[str, Any]:
-    """Median latency of top-k and of 32 generated symbols: numpy predictor, model.predict, a call."""
-    tf, table, repeats = import_tensorflow(), Table(), parameters["repeats"]
-    model_config, context = ModelConfig(), "had a general"
-    data = fable_data(model_config)
-    model = train(data, model_config, TrainConfig()).run.model
-    began = time.perf_counter()
-    predictor = Predictor.from_model(model, data.vocabulary, data.corpus_config, model_config)
-    copy_seconds = time.perf_counter() - began
-    ids = predictor.encode_context(context)
-
-    def predict(batch):
-        return model.predict(batch, verbose=0)
-
-    def call(batch):
-        return model(tf.constant(batch), training=False).numpy()
-
-    def generate_with(forward) -> None:
-        window = list(ids)
-        for _ in range(32):
-            window = window[1:] + [int(np.argmax(forward(np.asarray([window], dtype=np.float32))[0]))]
-
-    inputs = np.asarray([ids], dtype=np.float32)
-    for label, limit, numpy, keras, few in (
-        (
-            "top-k (k=5)",
-            TOP_K_SECONDS,
-            lambda: predictor.top_k(context, 5),
-            lambda forward: forward(inputs),
-            10,
-        ),
-        ("generate 32", GENERATE_SECONDS, lambda: predictor.generate(context, 32), generate_with, 3),
-    ):
-        numpy_seconds = median_seconds(numpy, repeats)
-        table.at_most("3", f"{label}, numpy predictor, median", numpy_seconds, limit)
-        for name, forward in (("model.predict", predict), ("a direct model call", call)):
-            seconds = median_seconds(lambda forward=forward, keras=keras: keras(forward), few, warmup=1)
-            verdict = f"numpy {seconds / numpy_seconds:,.0f}× faster"
-            table.add("3", f"{label}, {name}", format_seconds(seconds), verdict=verdict)
-    agree = np.allclose(predictor.logits(inputs.astype(np.int64)), call(inputs), atol=1e-4, rtol=1e-4)
-    note = f"numpy logits agree with Keras': {agree}; copying the weights out {format_seconds(copy_seconds)}"
-    table.rows[-1].note = note
-    return result(table)
-
-
 # ----- part 5: a long synthetic story -----
 
 
-def synthetic_story(word_count: int, vocabulary_size: int, seed: int = 0) -> str:
-    """Made-up words whose frequencies fall off like a language's (Zipf), in sentences of 4-18 words.
-
-    Half of the words follow their predecessor by a fixed rule, so there is something to learn;
-    every word appears at least once. The same arguments always give the same text.
-    """
-    random = np.random.RandomState(seed)
-    syllables = [onset + vowel for onset in ("", *"bdgklmnprstvz") for vowel in "aeiou"]
-    words: dict[str, None] = {}
-    while len(words) < vocabulary_size:
-        words["".join(random.choice(syllables, random.randint(2, 5)))] = None
-    names = list(words)
-    frequencies = 1.0 / np.arange(1, vocabulary_size + 1)
-    frequencies /= frequencies.sum()
-    drawn = random.choice(vocabulary_size, word_count, p=frequencies)
-    successor = (random.choice(vocabulary_size, vocabulary_size, p=frequencies) + 1) % vocabulary_size
-    follows = random.random_sample(word_count) < 0.5
-    slots = random.choice(word_count, min(word_count, vocabulary_size), replace=False)
-    drawn[slots], follows[slots] = np.arange(len(slots)), False
-    for index in np.nonzero(follows)[0]:
-        if index:
-            drawn[index] = successor[drawn[index - 1]]
-    ends = np.cumsum(random.randint(4, 19, word_count)) - 1
-    marks = np.where(random.random_sample(word_count) < 0.06, " ,", "")
-    marks[ends[ends < word_count]] = " ."
-    marks[-1] = " ."
-    return " ".join(names[word] + mark for word, mark in zip(drawn, marks, strict=True))
-
-
-def resident_megabytes() -> float:
-    for line in open("/proc/self/status", encoding="ascii"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return math.nan
-
-
-def measure_scale(parameters: dict[str, Any]) -> dict[str, Any]:
-    """The default settings on a long synthetic story: windows/s, peak memory, top-k latency."""
-    words, vocabulary, table = parameters["words"], parameters["vocabulary"], Table()
-    began = time.perf_counter()
-    story = load_story(synthetic_story(words, vocabulary), name=f"synthetic-{words}-{vocabulary}")
-    model_config, train_config = ModelConfig(), TrainConfig(steps=parameters["steps"])
-    data = prepare_training_data(story, model_config)
-    preparation_seconds = time.perf_counter() - began
-    import_keras()
-    with_tensorflow = resident_megabytes()
-    timeline = train(data, model_config, train_config)
-    predictor, batch = timeline.run.predictor(), min(train_config.batch_size, data.window_count)
-    size = f"{len(story.symbols):,} symbols, vocabulary {len(data.vocabulary):,}"
-    note = (
-        f"{timeline.last.step} steps of {batch}; exact accuracy scored on "
-        f"{timeline.last.evaluation_window_count:,} of {data.window_count:,} windows; "
-        f"preparing the story {format_seconds(preparation_seconds)}"
-    )
-    rate = timeline.steps_per_second() * batch
-    table.at_least("5", f"windows/s ({size})", rate, WINDOWS_PER_SECOND, show="{:,.0f}".format, note=note)
-    context = [symbol for symbol in story.symbols[100:200] if symbol not in ",."][: model_config.n_input]
-    top_k = median_seconds(lambda: predictor.top_k(context, 5), parameters["repeats"])
-    generate = median_seconds(lambda: predictor.generate(context, 32), 10)
-    peak, note = peak_rss_megabytes(), f"{with_tensorflow:,.0f} MB once TensorFlow was loaded"
-    table.at_most("5", f"peak RSS ({size})", peak, PEAK_MEGABYTES, show="{:,.0f} MB".format, note=note)
-    note = f"generate 32: {format_seconds(generate)}"
-    table.at_most("5", f"top-k, numpy predictor ({size})", top_k, SCALE_TOP_K_SECONDS, note=note)
-    return result(table)
-
-
-# ----- part 6: held-out scoring, the n-gram yardstick and the inside views (issues 10 and 11) -----
-
-
-def story_of(path: str, at_least: int = 0):
-    """A story file of the checkout (the child's working directory), repeated whole (its name says so)
-    until it has `at_least` symbols."""
-    text = Path(path).read_text(encoding="utf-8")
-    times = max(1, math.ceil(at_least / len(load_story(text).symbols)))
-    name = Path(path).name + (f" repeated {times}×" if times > 1 else "")
-    return load_story("\n\n".join([text] * times), name=name)
+# ----- part 5: the held-out lesson on a long story (issue 24) and the inside views (issue 11) -----
 
 
 def view_seconds(run: TrainingRun, repeats: int) -> dict[str, float]:
     """Median seconds of each inside view's computations, as the page makes them on every rerun."""
     predictor, symbols, vocabulary = run.predictor(), run.data.story.symbols, run.data.vocabulary
-    place, symbol = len(symbols) // 2, "mice" if "mice" in vocabulary.symbols else vocabulary.symbol_of(0)
+    place, symbol = len(symbols) // 2, vocabulary.symbol_of(0)
     context = inside.context_before(symbols, place, predictor.n_input)
 
     def strip() -> None:  # a window of the story's ids (kept with the run's data) and the picked place
@@ -447,64 +277,78 @@ def view_seconds(run: TrainingRun, repeats: int) -> dict[str, float]:
         "gates and memory (+ units that change most)": gates,
         "word map (PCA) + nearest neighbours": word_map,
         "one prediction in slow motion": lambda: inside.slow_motion(predictor, context),
-        "the model's table": lambda: inside.model_summary(run.model_config, len(vocabulary)),
+        "top-k (k=5), the numpy predictor": lambda: predictor.top_k(list(context), 5),
+        "generate 32 symbols, greedy": lambda: predictor.generate(list(context), 32),
     }
     return {name: median_seconds(view, repeats) for name, view in views.items()}
 
 
-def ngram_seconds(data: TrainingData, model_config, train_config, repeats: int) -> float:
-    """Median seconds of `TrainingRun.ngram()`, each call on a fresh run (a run counts it once)."""
-    durations = []
-    for run in (TrainingRun(data, model_config, train_config) for _ in range(repeats)):
-        began = time.perf_counter()
-        run.ngram()
-        durations.append(time.perf_counter() - began)
-    return float(np.median(durations))
-
-
-def measure_heldout(parameters: dict[str, Any]) -> dict[str, Any]:
-    """The n-gram's build and the inside views on the fable and a long story; held-out scoring's share."""
+def measure_lesson(parameters: dict[str, Any]) -> dict[str, Any]:
+    """One seed on the long story at the page's suggested settings: the LSTM at its kept step beside
+    Kneser-Ney on the held-out part, the training seconds to that step, the n-gram's build, scoring's
+    share, the peak memory; with `views`, the inside views on the trained run."""
     import_keras()
-    model_config, steps, repeats, table = ModelConfig(), parameters["steps"], parameters["repeats"], Table()
-    fable = story_of(str(bundled_stories()[DEFAULT_STORY]))
-    long, longer = story_of(LONG_STORY), story_of(LONG_STORY, parameters["symbols"])
-    views, shares = [], []
-    for story, holdout in ((fable, 0), (longer, 20), (long, 20)):
-        data = prepare_training_data(story, model_config, holdout)
-        train_config = TrainConfig(steps, holdout=holdout)
-        timeline, label = (
-            train(data, model_config, train_config),
-            f"{story.name}, {len(story.symbols):,} symbols",
-        )
-        if story is not long:  # the n-gram and the views on the fable and on 100,000 symbols
-            seconds = ngram_seconds(data, model_config, train_config, repeats)
-            note = f"counts {timeline.run.windows.train_count:,} training windows"
-            figure = f"n-gram build, TrainingRun.ngram() ({label})"
-            table.at_most("6", figure, seconds, NGRAM_SECONDS, note=note)
-            views += [(label, name, value) for name, value in view_seconds(timeline.run, repeats).items()]
-        if holdout:
-            shares.append((label, timeline.last, len(timeline.run.windows.holdout_windows)))
-    for label, last, scored in shares:
-        share, training = last.holdout_scoring_seconds / last.elapsed_seconds, last.elapsed_seconds
-        note = (
-            f"{last.holdout_scoring_seconds:.2f} s of {training:.2f} s: {len(last.eval_steps)} scorings of "
-            f"{scored:,} held-out windows; all exact scoring {last.scoring_seconds / training:.0%}; held-out "
-            f"accuracy: LSTM {last.final_holdout_accuracy:.1%}, n-gram {last.ngram_holdout_accuracy:.1%}"
-        )
-        figure = f"held-out scoring / training s ({label}, 20% held out, {last.step} steps)"
-        table.at_most("6", figure, share, HOLDOUT_SHARE, show="{:.1%}".format, note=note)
-    for label, name, seconds in views:
-        table.at_most("6", f"inside: {name} ({label})", seconds, VIEW_SECONDS)
-    return result(table)
+    table, seed = Table(), parameters["seed"]
+    story = load_story(Path(LONG_STORY).read_bytes(), name=Path(LONG_STORY).name)
+    suggestion = suggested_settings(story.symbol_count)
+    model_config = ModelConfig(dropout=suggestion.dropout)
+    steps = parameters.get("steps") or suggestion.steps
+    train_config = TrainConfig(steps=steps, holdout=suggestion.holdout, seed=seed)
+    data = prepare_training_data(story, model_config, suggestion.holdout)
+    timeline = train(data, model_config, train_config)
+    run, last = timeline.run, timeline.last
+    began = time.perf_counter()
+    NGramModel().fit(data.contexts[run.windows.train], data.targets[run.windows.train], len(data.vocabulary))
+    ngram_seconds = time.perf_counter() - began
+    metrics = run.metrics()
+    lstm, ngram = metrics["lstm"]["held_out"], metrics["ngram"]["held_out"]
+    label = f"{story.name}, seed {seed}"
+    ratio = lstm["perplexity"] / ngram["perplexity"]
+    note = f"LSTM {lstm['perplexity']:.1f} at step {metrics['best_step']:,} of {last.step:,}, "
+    note += f"Kneser-Ney {ngram['perplexity']:.1f}"
+    table.at_most(
+        "5",
+        f"held-out perplexity, LSTM / Kneser-Ney ({label})",
+        ratio,
+        PERPLEXITY_RATIO,
+        show="{:.3f}×".format,
+        note=note,
+    )
+    top1 = f"LSTM {lstm['top1']:.1%} / Kneser-Ney {ngram['top1']:.1%} "
+    top1 += f"(top-5 {lstm['top5']:.1%} / {ngram['top5']:.1%})"
+    verdict = "met" if lstm["top1"] >= ngram["top1"] else "MISSED"
+    table.add("5", f"held-out top-1 ({label})", top1, "LSTM at least Kneser-Ney's", verdict)
+    steps_seen = [point[1] for point in timeline.points]
+    at_best = float(np.interp(metrics["best_step"], steps_seen, [point[2] for point in timeline.points]))
+    note = f"{last.elapsed_seconds:.0f} s for all {last.step:,} steps"
+    table.at_most(
+        "5",
+        f"training s to the kept step ({label})",
+        at_best,
+        BEST_STEP_SECONDS,
+        show="{:.0f} s".format,
+        note=note,
+    )
+    note = f"{len(last.eval_steps)} scorings of {len(run.windows.holdout_windows):,} held-out windows"
+    share = last.holdout_scoring_seconds / last.elapsed_seconds
+    table.at_most(
+        "5", f"held-out scoring / training s ({label})", share, HOLDOUT_SHARE, show="{:.1%}".format, note=note
+    )
+    table.at_most(
+        "5", f"Kneser-Ney build, {metrics['training_windows']:,} windows", ngram_seconds, NGRAM_SECONDS
+    )
+    table.at_most("5", f"peak RSS ({label})", peak_rss_megabytes(), PEAK_MEGABYTES, show="{:,.0f} MB".format)
+    if parameters.get("views"):
+        for name, seconds in view_seconds(run, 20).items():
+            table.at_most("5", f"inside: {name} ({story.name})", seconds, VIEW_SECONDS)
+    return result(table, metrics=metrics)
 
 
 MEASUREMENTS = {
     "fable_default": measure_fable_default,
     "article": measure_article,
     "plain_loop": measure_plain_loop,
-    "inference": measure_inference,
-    "scale": measure_scale,
-    "heldout": measure_heldout,
+    "lesson": measure_lesson,
 }
 
 if __name__ == "__main__":
