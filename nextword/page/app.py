@@ -3,6 +3,9 @@
 `streamlit_app.py` draws the title first and then calls `main()`. The containers are made before
 anything is drawn into them, so what one section shows or hides never moves the sections below it
 (the live panel in section 2 is a fragment, known by its position: see nextword/page/sections/train.py).
+They are filled in the order a person needs them, not the page's: the sidebar's settings and the
+Train button first, then the story's tables and the sections with charts, whose modules load
+pandas and altair (they take longer to import than a bare Streamlit page takes to show).
 """
 
 from __future__ import annotations
@@ -12,10 +15,7 @@ import streamlit as st
 from nextword.errors import NextwordError
 from nextword.page import holdout, polling, resources
 from nextword.page.lesson import lesson_bar, open_lesson, show_in_address
-from nextword.page.sections.compare import compare_section
-from nextword.page.sections.inside import inside_section
-from nextword.page.sections.keep import keep_section
-from nextword.page.sections.predict import predict_section
+from nextword.page.options import PRELOAD_DELAY_SECONDS
 from nextword.page.sections.story import story_section
 from nextword.page.sections.train import training_section
 from nextword.page.sidebar import sidebar
@@ -45,9 +45,6 @@ def main() -> None:
     except NextwordError as error:
         problems.append(str(error))
         held_out = None
-    with story_box:
-        note = tab.story_note if tab.settings().corpus.symbol_mode == "characters" else None
-        story_section(story, data, problems, held_out, shown=tab.shows("story"), note=note)
     current_key = None
     if data is not None:
         _, model, train = tab.settings()
@@ -57,20 +54,35 @@ def main() -> None:
     show_in_address(tab)
     with train_box:
         run = training_section(held_out is not None and held_out.split is not None, current_key)
-    with compare_box:
-        compare_section(story if data is not None else None)
-    if run is not None:
-        if tab.shows("predict"):
-            with predict_box:
-                predict_section(tab.watch_key, run, generate=tab.shows("generate"))
-        if tab.shows("inside"):
-            with inside_box:
-                inside_section(tab.watch_key, run)
-        if tab.shows("keep"):
-            with keep_box:
-                keep_section(tab.watch_key, run)
-    # The page is on screen: load TensorFlow now, in the background, so the first Train need not,
-    # and trace a model for the settings shown, so that Train starts training at once.
-    tensorflow_runtime.preload_in_background()
+    with story_box:
+        note = tab.story_note if tab.settings().corpus.symbol_mode == "characters" else None
+        story_section(story, data, problems, held_out, shown=tab.shows("story"), note=note)
+    boxes = compare_box, predict_box, inside_box, keep_box
+    chart_sections(tab, run, story if data is not None else None, *boxes)
+    # The page is on screen: load TensorFlow in the background once the browser has drawn it, so
+    # the first Train need not, and trace a model for the settings shown, so Train trains at once.
+    tensorflow_runtime.preload_in_background(delay_seconds=PRELOAD_DELAY_SECONDS)
     if current_key is not None:
         resources.get_registry().prepare(data, model, train)
+
+
+def chart_sections(tab: TabState, run, story, compare_box, predict_box, inside_box, keep_box) -> None:
+    """Sections 3 to 6, whose modules are imported here: they bring altair and pandas (see above)."""
+    from nextword.page.sections.compare import compare_section
+    from nextword.page.sections.inside import inside_section
+    from nextword.page.sections.keep import keep_section
+    from nextword.page.sections.predict import predict_section
+
+    with compare_box:
+        compare_section(story)
+    if run is None:
+        return
+    if tab.shows("predict"):
+        with predict_box:
+            predict_section(tab.watch_key, run, generate=tab.shows("generate"))
+    if tab.shows("inside"):
+        with inside_box:
+            inside_section(tab.watch_key, run)
+    if tab.shows("keep"):
+        with keep_box:
+            keep_section(tab.watch_key, run)
