@@ -7,11 +7,11 @@
 
 Parts: 1. the article's recipe (nextword's article mode and a plain TensorFlow loop) against the
 default run on the fable, 2. the default step against the matrix-multiply floor, 3. inference
-latency, numpy against Keras, 4. the page in Chromium (first paint and cold Train on fresh servers,
-warm Train, a class at once), 5. a long synthetic story, 6. held-out scoring's share of training,
-the n-gram's build and the inside views, on the fable and on 100,000 symbols. Each TensorFlow
-measurement runs in a child process of its own (bench/measurements.py); the table goes to stdout,
-the raw figures to bench/results/latest.json.
+latency, numpy against Keras, 4. the page in Chromium (ready beside a bare Streamlit page, first
+paint and cold Train on fresh servers, warm Train, a class at once), 5. a long synthetic story,
+6. held-out scoring's share of training, the n-gram's build and the inside views, on the fable and
+on 100,000 symbols. Each TensorFlow measurement runs in a child process of its own
+(bench/measurements.py); the table goes to stdout, the raw figures to bench/results/latest.json.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def plan(quick: bool, article_full: bool) -> dict[str, Any]:
         "plain_loop": {"steps": 1500 if quick else 5000},
         "inference": {"repeats": 100 if quick else 300},
         "page": {
+            "ready_rounds": 3 if quick else 5,
             "fresh_servers": 3 if quick else 5,
             "warm_runs": 2 if quick else 3,
             "students": 4 if quick else 8,
