@@ -20,7 +20,9 @@ from nextword.page.sections.story import story_section
 from nextword.page.sections.train import training_section
 from nextword.page.sidebar import sidebar
 from nextword.page.state import TabState
+from nextword.text.corpus import Story
 from nextword.training import registry, tensorflow_runtime
+from nextword.training.run import TrainingRun
 
 
 def main() -> None:
@@ -66,13 +68,14 @@ def main() -> None:
         resources.get_registry().prepare(data, model, train)
 
 
-def chart_sections(tab: TabState, run, story, compare_box, predict_box, inside_box, keep_box) -> None:
-    """Sections 3 to 6, whose modules are imported here: they bring altair and pandas (see above)."""
+def chart_sections(tab: TabState, run: TrainingRun | None, story: Story | None, *boxes) -> None:
+    """Sections 3 to 6 into their `boxes`; their modules, imported here, bring altair (see above)."""
     from nextword.page.sections.compare import compare_section
     from nextword.page.sections.inside import inside_section
     from nextword.page.sections.keep import keep_section
     from nextword.page.sections.predict import predict_section
 
+    compare_box, predict_box, inside_box, keep_box = boxes
     with compare_box:
         compare_section(story)
     if run is None:
