@@ -15,7 +15,6 @@ import streamlit as st
 from nextword.errors import NextwordError
 from nextword.page import holdout, polling, resources
 from nextword.page.lesson import lesson_bar, open_lesson, show_in_address
-from nextword.page.options import PRELOAD_DELAY_SECONDS
 from nextword.page.sections.story import story_section
 from nextword.page.sections.train import training_section
 from nextword.page.sidebar import sidebar
@@ -61,9 +60,9 @@ def main() -> None:
         story_section(story, data, problems, held_out, shown=tab.shows("story"), note=note)
     boxes = compare_box, predict_box, inside_box, keep_box
     chart_sections(tab, run, story if data is not None else None, *boxes)
-    # The page is on screen: load TensorFlow in the background once the browser has drawn it, so
-    # the first Train need not, and trace a model for the settings shown, so Train trains at once.
-    tensorflow_runtime.preload_in_background(delay_seconds=PRELOAD_DELAY_SECONDS)
+    # The page is on screen: load TensorFlow now, in the background, so the first Train need not,
+    # and trace a model for the settings shown, so that Train starts training at once.
+    tensorflow_runtime.preload_in_background()
     if current_key is not None:
         resources.get_registry().prepare(data, model, train)
 

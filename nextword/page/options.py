@@ -28,9 +28,6 @@ MAX_POLL_SECONDS = 4.0  # with many tabs on one server, each redraws less often 
 FIRST_POINT_SECONDS = 0.4  # how long a redraw waits for a run that has just started to draw a point
 COMPARE_POLL_SECONDS = 2.0  # how often the compare section redraws while one of the tab's runs trains
 VIEW_SECONDS = 0.5  # tabs polling within the same slot share one set of live charts
-# TensorFlow's background import starts this long after the first script run: it holds Python's
-# lock and a core for seconds, and the browser is still drawing the page it was just sent.
-PRELOAD_DELAY_SECONDS = 1.0
 MAX_RUNNING = 2  # runs training at once on this server; the others queue
 MAX_KEPT = 8  # finished runs kept for attaching, predicting and downloading
 DICTIONARY_ROWS_SHOWN = 10  # rows visible without scrolling in the dictionary table

@@ -163,27 +163,22 @@ _preload_lock = threading.Lock()
 _preload_thread: threading.Thread | None = None
 
 
-def preload_in_background(delay_seconds: float = 0.0) -> threading.Thread:
+def preload_in_background() -> threading.Thread:
     """Start importing TensorFlow and Keras in a daemon thread (once per process); return it.
 
     A host calls this as soon as its first page is on screen, so that the first Train finds
-    TensorFlow loaded instead of waiting seconds for it; the thread waits `delay_seconds` first,
-    so that the host can finish sending that page. A run that needs Keras meanwhile imports it
-    itself. Later calls return the same thread; a failed import is logged here and raised again,
-    with its message, when a run needs Keras.
+    TensorFlow loaded instead of waiting seconds for it. Later calls return the same thread; a
+    failed import is logged here and raised again, with its message, when a run needs Keras.
     """
     global _preload_thread
     with _preload_lock:
         if _preload_thread is None:
-            _preload_thread = threading.Thread(
-                target=_preload, args=(delay_seconds,), name="nextword-preload", daemon=True
-            )
+            _preload_thread = threading.Thread(target=_preload, name="nextword-preload", daemon=True)
             _preload_thread.start()
         return _preload_thread
 
 
-def _preload(delay_seconds: float) -> None:
-    time.sleep(delay_seconds)
+def _preload() -> None:
     try:
         import_keras()
         start_compute_pools()
