@@ -6,8 +6,8 @@
     python bench/bench.py --article-full  # the article's recipe to 50,000 steps, seeds 0-2, 1 and 2 layers
 
 Parts: 1. the article's recipe (nextword's article mode and a plain TensorFlow loop) against the
-default run on the fable, 4. the page in Chromium (first
-paint and cold Train on fresh servers, warm Train) and a class of 30 over the page's websocket
+default run on the fable, 4. the page in Chromium (ready beside a bare Streamlit page, first paint
+and cold Train on fresh servers, warm Train) and a class of 30 over the page's websocket
 (bench/class_load.py), 5. the held-out lesson on Tiny Shakespeare at the page's suggested settings
 (the LSTM against Kneser-Ney, seeds 0-2; the n-gram's build, scoring's share, memory, the inside
 views, top-k and generation). Each TensorFlow measurement runs in a child process of its own
@@ -41,7 +41,11 @@ def plan(quick: bool, article_full: bool) -> dict[str, Any]:
             "layers": [1, 2] if article_full else [1],
         },
         "plain_loop": {"steps": 1500 if quick else 5000},
-        "page": {"fresh_servers": 3 if quick else 5, "warm_runs": 2 if quick else 3},
+        "page": {
+            "ready_rounds": 3 if quick else 5,
+            "fresh_servers": 3 if quick else 5,
+            "warm_runs": 2 if quick else 3,
+        },
         "class": {"students": 10 if quick else 30, "steps": 300, "units": None, "flood": 8, "seconds": 600},
         "lesson": [{"seed": seed, "views": seed == 0, "steps": 600 if quick else None} for seed in (0, 1, 2)],
     }

@@ -2,13 +2,17 @@
 
 `streamlit run` starts as tests/page_server.py does it (a free port on 127.0.0.1, a health check);
 Debian's Chromium is driven through Playwright. A script injected into every page stamps, with the
-wall clock, the first moment each thing appears (the title, the story's windows, a run's first
-chart point), so no time depends on how often Python looks. Nothing is loaded into the server: it
-runs as a class would run it.
+wall clock, the first moment each thing appears (the title, the controls, the story's windows, a
+run's first chart point), so no time depends on how often Python looks; the controls' moment is set
+beside a bare Streamlit page's (bench/bare_page.py). The server's own answer time comes from
+the page's websocket, read through Chrome's DevTools protocol: from the frame that asks for a full
+script run (a `rerun_script` BackMsg) to the frame that says it finished (`script_finished`), with
+the browser's own timestamps. Nothing is loaded into the server: it runs as a class would run it.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from pathlib import Path
@@ -30,6 +34,10 @@ from tests.steps import (  # noqa: E402 - the tests' own steps through the page
 FIRST_PAINT_SECONDS, COLD_POINT_SECONDS, WARM_POINT_SECONDS = 1.5, 1.5, 1.0  # issues 4 and 13
 # A person who reads the page before pressing Train: TensorFlow has loaded in the background by then.
 READ_SECONDS = 10.0
+CLICK_SECONDS = 60  # a rerun not answered by then is lost (a loaded machine is slow)
+READY_RATIO, RERUN_SECONDS = 1.2, 0.3  # issue 25: ready next to a bare page; a slider's rerun
+PAGES = (("bare", str(Path(__file__).resolve().parent / "bare_page.py")), ("nextword", "streamlit_app.py"))
+LESSON_QUERY = "?n_input=5&layers=2&seed=7"
 
 MARKS_SCRIPT = r"""
 (() => {
@@ -43,6 +51,12 @@ MARKS_SCRIPT = r"""
     const headings = [...main.querySelectorAll('h1, h2, h3')].map((heading) => heading.textContent);
     if (headings.some((text) => text.includes('nextword'))) mark('title');
     if (headings.some((text) => text.includes('The first windows'))) mark('story');
+    // Ready: a person can set up a run (the sidebar's sliders and the Train button on screen).
+    const sidebar = document.querySelector('[data-testid="stSidebar"]');
+    if (sidebar && sidebar.querySelectorAll('[data-testid="stSlider"]').length >= 4
+        && [...main.querySelectorAll('button')].some((button) => button.textContent.trim() === 'Train')) {
+      mark('ready');
+    }
     // The new run's first point: its key in the header, a step done by it in a progress bar that
     // is not the last run's (stale elements stay on screen until a rerun replaces them), a line drawn.
     const expect = bench.expect, fresh = (element) => !element.closest('[data-stale="true"]');
@@ -121,7 +135,7 @@ def stop_run(page) -> None:
 
 
 def measure_page(parameters: dict[str, Any], log_path: Path) -> tuple[list, dict[str, Any]]:
-    """First paint and cold Train on fresh servers; warm Train and a class on the last one."""
+    """Ready beside a bare page; first paint and cold Train on fresh servers; warm Train and a class."""
     from playwright.sync_api import sync_playwright
 
     table = Table()
@@ -134,6 +148,7 @@ def measure_page(parameters: dict[str, Any], log_path: Path) -> tuple[list, dict
         browser = playwright.chromium.launch(executable_path=chromium, args=page_server.CHROMIUM_ARGS)
         server = context = None
         try:
+            raw["ready"] = measure_ready(browser, parameters["ready_rounds"], log_path)
             for index in range(parameters["fresh_servers"]):
                 if server is not None:
                     context.close(), server.stop()
@@ -167,6 +182,7 @@ def measure_page(parameters: dict[str, Any], log_path: Path) -> tuple[list, dict
             browser.close()
             if server is not None:
                 server.stop()
+    ready_rows(table, raw["ready"])
     figure = f"streamlit run → server answers ({len(raw['paints'])} fresh servers)"
     table.add("4", figure, medians(raw["answers"]))
     note = f"the story section complete after {medians(raw['stories'])}"
@@ -181,3 +197,49 @@ def measure_page(parameters: dict[str, Any], log_path: Path) -> tuple[list, dict
     note = f"server peak RSS {peak:.0f} MB"
     table.at_most("4", figure, median(raw["warms"]), WARM_POINT_SECONDS, medians(raw["warms"]), note=note)
     return table.rows, {**raw, "server_peak_rss_megabytes": peak}
+
+
+def measure_ready(browser, rounds: int, log_path: Path) -> dict[str, list[float]]:
+    """Navigation → ready (sidebar sliders and Train on screen), nextword beside the bare page.
+
+    Each round starts fresh servers of both pages: a first tab, then a new tab once the server is
+    warm and idle (TensorFlow loaded), in which a slider moves (the server's answer to that rerun);
+    and a fresh server opened by a lesson link.
+    """
+    raw: dict[str, list[float]] = {}
+    for _, (name, script), query in itertools.product(range(rounds), PAGES, ("", LESSON_QUERY)):
+        with page_server.StreamlitServer(repository_root(), log_path, script=script) as server:
+            kind = "lesson link" if query else "first tab"
+            ready_tab(browser, server.url + query, raw.setdefault(f"{name} {kind}", []))
+            if query:
+                continue
+            time.sleep(READ_SECONDS)
+            page_server.wait_idle(server.pid)
+            page, answers = ready_tab(browser, server.url, raw.setdefault(f"{name} warm tab", []))
+            answers.answers.clear()
+            nudge_slider(page, "LSTM layers", 1)
+            deadline = time.monotonic() + CLICK_SECONDS
+            while not answers.answers and time.monotonic() < deadline:
+                page.wait_for_timeout(50)
+            raw.setdefault(f"{name} rerun", []).extend(seconds for _, seconds in answers.answers)
+            page.context.close()
+    return raw
+
+
+def ready_tab(browser, url: str, readies: list[float]):
+    """Open `url` in a new tab, add its seconds from navigation to ready to `readies`; wait for idle."""
+    _, page, answers = open_page(browser, url, answers=True)
+    readies.append(wait_mark(page, "ready") - page.evaluate("() => performance.timeOrigin") / 1000)
+    wait_script_idle(page, timeout=300)
+    return page, answers
+
+
+def ready_rows(table: Table, raw: dict[str, list[float]]) -> None:
+    for kind in ("first tab", "lesson link", "warm tab"):
+        nextword, bare = raw[f"nextword {kind}"], raw[f"bare {kind}"]
+        ratio, figure = median(nextword) / median(bare), f"ready ({kind}): nextword / bare Streamlit page"
+        value = f"{ratio:.2f}×: {medians(nextword)} against {medians(bare)}"
+        table.at_most("4", figure, ratio, READY_RATIO, value, show="{:.2f}×".format)
+    reruns, note = raw["nextword rerun"], f"the bare page's: {medians(raw['bare rerun'])}"
+    figure = "a slider moved on a warm idle server → the server's answer"
+    table.at_most("4", figure, median(reruns), RERUN_SECONDS, medians(reruns), note=note)

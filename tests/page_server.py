@@ -81,15 +81,39 @@ def peak_memory_megabytes(pid: int) -> float:
     return math.nan
 
 
+def wait_idle(pid: int, timeout: float = 120) -> None:
+    """Wait until a process used under a tenth of a core for a whole second (or `timeout` passed)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def cpu_seconds() -> float:  # utime + stime, the 14th and 15th fields of /proc/PID/stat
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = cpu_seconds()
+        time.sleep(1.0)
+        if cpu_seconds() - before < 0.1:
+            return
+
+
 class StreamlitServer:
-    """`streamlit run streamlit_app.py` from `root` on a free port, logging to `log_path`.
+    """`streamlit run script` (the page's `streamlit_app.py` unless told) from `root` on a free port,
+    logging to `log_path`.
 
     `start()` returns once the health check answers (`spawned_at` and `healthy_at` keep the wall
     times); `stop()` ends the whole process group. Also a context manager.
     """
 
-    def __init__(self, root: Path, log_path: Path, environment: dict[str, str] | None = None):
+    def __init__(
+        self,
+        root: Path,
+        log_path: Path,
+        environment: dict[str, str] | None = None,
+        script: str = "streamlit_app.py",
+    ):
         self.root = Path(root)
+        self.script = script
         self.log_path = Path(log_path)
         self.extra_environment = dict(environment or {})
         self.port = free_port()
@@ -115,7 +139,7 @@ class StreamlitServer:
             "-m",
             "streamlit",
             "run",
-            "streamlit_app.py",
+            self.script,
             "--server.headless",
             "true",
             "--server.port",

@@ -2,48 +2,32 @@
 
 No Streamlit and no model code. A chart gets readable fonts and an explicit height (a projector
 needs big charts), and one DataFrame attached at the top, which Streamlit sends to the browser as
-Arrow. Long curves are reduced to at most `max_points` points by averaging equal buckets of steps,
-so a 50,000-step run draws as fast as a 300-step one and a noisy per-step curve reads as a trend.
-`stable_spec` names a chart's data so that a live chart's spec is the same from one poll to the next.
+Arrow (long curves are first reduced to a few hundred points: see buckets.py). `stable_spec`
+names a chart's data so that a live chart's spec is the same from one poll to the next.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import altair as alt
-import pandas as pd
 
-MAX_POINTS = 400
+if TYPE_CHECKING:
+    import pandas as pd
+
 FONT_SIZE = 15
-
-
-def finite(value: float) -> bool:
-    return isinstance(value, (int, float)) and math.isfinite(value)
-
-
-def bucket_means(values: Sequence[float], max_points: int = MAX_POINTS) -> list[dict[str, float]]:
-    """Per-step values (step 1, 2, ...) reduced to at most `max_points` bucket means.
-
-    Each point is `{"step": last step of the bucket, "value": mean of its finite values}`;
-    buckets with no finite value (a NaN loss) are left out rather than drawn as a gap of zeros.
-    """
-    count = len(values)
-    if count == 0:
-        return []
-    size = max(1, math.ceil(count / max(1, max_points)))
-    points = []
-    for start in range(0, count, size):
-        bucket = [value for value in values[start : start + size] if finite(value)]
-        if bucket:
-            points.append({"step": min(start + size, count), "value": sum(bucket) / len(bucket)})
-    return points
 
 
 def table(rows: list[dict], columns: Sequence[str]) -> pd.DataFrame:
     """Rows as a DataFrame: Streamlit ships a DataFrame to the browser as Arrow, and Altair
-    neither copies nor validates it row by row (inline values cost ~40 ms a chart to build)."""
+    neither copies nor validates it row by row (inline values cost ~40 ms a chart to build).
+
+    pandas is imported here, at the first chart, not with the module: importing it takes longer
+    than a bare Streamlit page takes to show, and the page's controls must not wait for it.
+    """
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=list(columns))
 
 

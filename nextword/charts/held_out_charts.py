@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 import altair as alt
 
-from nextword.charts.chart_style import finite, styled
+from nextword.charts.buckets import finite
+from nextword.charts.chart_style import styled
 from nextword.charts.run_charts import (
     CHART_HEIGHT,
     EXACT_ACCURACY_COLOR,

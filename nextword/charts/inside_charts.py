@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 import altair as alt
 import numpy as np
-import pandas as pd
+
+from nextword.charts.chart_style import table
 
 FONT_SIZE = 14
 HEAT_ROW_HEIGHT = 30  # pixels per input step of a heat map
@@ -45,7 +46,7 @@ def heat_map(
         else alt.Scale(scheme="redblue", domainMid=0, reverse=True)
     )
     chart = (
-        alt.Chart(pd.DataFrame(rows, columns=["order", "step", "rank", "unit", "value"]))
+        alt.Chart(table(rows, ["order", "step", "rank", "unit", "value"]))
         .mark_rect()
         .encode(
             x=alt.X(
@@ -112,7 +113,7 @@ def word_map_chart(
         x=x, y=y, text=alt.Text("symbol:N"), color=color
     )
     return (
-        alt.layer(points, labels, data=pd.DataFrame(rows, columns=["symbol", "count", "x", "y", "picked"]))
+        alt.layer(points, labels, data=table(rows, ["symbol", "count", "x", "y", "picked"]))
         .properties(
             title=title, height=MAP_HEIGHT, autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
         )

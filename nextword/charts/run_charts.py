@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 
 import altair as alt
 
-from nextword.charts.chart_style import MAX_POINTS, bucket_means, finite, styled
+from nextword.charts.buckets import MAX_POINTS, bucket_means, finite
+from nextword.charts.chart_style import styled
 
 # Colours that stay distinct on a washed-out projector and for common colour blindness.
 LOSS_COLOR = "#d62728"

@@ -3,6 +3,9 @@
 `streamlit_app.py` draws the title first and then calls `main()`. The containers are made before
 anything is drawn into them, so what one section shows or hides never moves the sections below it
 (the live panel in section 2 is a fragment, known by its position: see nextword/page/sections/train.py).
+They are filled in the order a person needs them, not the page's: the sidebar's settings and the
+Train button first, then the story's tables and the sections with charts, whose modules load
+pandas and altair (they take longer to import than a bare Streamlit page takes to show).
 """
 
 from __future__ import annotations
@@ -12,15 +15,13 @@ import streamlit as st
 from nextword.errors import NextwordError, RegistryUnreachableError
 from nextword.page import holdout, polling, resources
 from nextword.page.lesson import lesson_bar, open_lesson, show_in_address
-from nextword.page.sections.compare import compare_section
-from nextword.page.sections.inside import inside_section
-from nextword.page.sections.keep import keep_section
-from nextword.page.sections.predict import predict_section
 from nextword.page.sections.story import story_section
 from nextword.page.sections.train import training_section
 from nextword.page.sidebar import sidebar
 from nextword.page.state import TabState
+from nextword.text.corpus import Story
 from nextword.training import registry, tensorflow_runtime
+from nextword.training.run import TrainingRun
 
 
 def main() -> None:
@@ -52,9 +53,6 @@ def draw_page() -> None:
     except NextwordError as error:
         problems.append(str(error))
         held_out = None
-    with story_box:
-        note = tab.story_note if tab.settings().corpus.symbol_mode == "characters" else None
-        story_section(story, data, problems, held_out, shown=tab.shows("story"), note=note)
     current_key = None
     if data is not None:
         _, model, train = tab.settings()
@@ -68,20 +66,36 @@ def draw_page() -> None:
     show_in_address(tab)
     with train_box:
         run = training_section(held_out is not None and held_out.split is not None, current_key)
-    with compare_box:
-        compare_section(story if data is not None else None)
-    if run is not None:
-        if tab.shows("predict"):
-            with predict_box:
-                predict_section(tab.watch_key, run, generate=tab.shows("generate"))
-        if tab.shows("inside"):
-            with inside_box:
-                inside_section(tab.watch_key, run)
-        if tab.shows("keep"):
-            with keep_box:
-                keep_section(tab.watch_key, run)
+    with story_box:
+        note = tab.story_note if tab.settings().corpus.symbol_mode == "characters" else None
+        story_section(story, data, problems, held_out, shown=tab.shows("story"), note=note)
+    boxes = compare_box, predict_box, inside_box, keep_box
+    chart_sections(tab, run, story if data is not None else None, *boxes)
     # The page is on screen: load TensorFlow now, in the background, so the first Train need not,
     # and trace a model for the settings shown, so that Train starts training at once.
     tensorflow_runtime.preload_in_background()
     if current_key is not None:
         resources.get_registry().prepare(data, model, train)
+
+
+def chart_sections(tab: TabState, run: TrainingRun | None, story: Story | None, *boxes) -> None:
+    """Sections 3 to 6 into their `boxes`; their modules, imported here, bring altair (see above)."""
+    from nextword.page.sections.compare import compare_section
+    from nextword.page.sections.inside import inside_section
+    from nextword.page.sections.keep import keep_section
+    from nextword.page.sections.predict import predict_section
+
+    compare_box, predict_box, inside_box, keep_box = boxes
+    with compare_box:
+        compare_section(story)
+    if run is None:
+        return
+    if tab.shows("predict"):
+        with predict_box:
+            predict_section(tab.watch_key, run, generate=tab.shows("generate"))
+    if tab.shows("inside"):
+        with inside_box:
+            inside_section(tab.watch_key, run)
+    if tab.shows("keep"):
+        with keep_box:
+            keep_section(tab.watch_key, run)

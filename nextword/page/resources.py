@@ -11,7 +11,6 @@ import time
 
 import streamlit as st
 
-from nextword.charts import chart_style, held_out_charts, run_charts
 from nextword.config import CorpusConfig, ModelConfig
 from nextword.inference.copying import CopyFinder
 from nextword.page.address import StoryShelf
@@ -122,6 +121,10 @@ def live_view(key: str, tick: str, _run: RunHandle) -> dict:
     tick (see `view_tick`) they share one build. Only plain numbers, sample lines and the two
     Vega-Lite specs are kept, not the snapshot (whose per-step curves grow large on long runs).
     """
+    # Imported at the first chart, not with the page: altair and pandas load for longer than a
+    # bare Streamlit page takes to show its controls (nextword/page/app.py draws those first).
+    from nextword.charts import chart_style, held_out_charts, run_charts
+
     progress = _run.progress()
     status = STATUS_LABELS.get(progress.status, progress.status)
     if progress.status == Status.RUNNING and progress.step == 0:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nextword.charts import chart_style
+from nextword.charts.buckets import bucket_means
 from nextword.config import ModelConfig, TrainConfig
 from nextword.training.progress import TrainingProgress
 
@@ -40,7 +40,7 @@ class RunSummary:
 
     @classmethod
     def of(cls, progress: TrainingProgress) -> RunSummary:
-        loss_points = chart_style.bucket_means(progress.losses)
+        loss_points = bucket_means(progress.losses)
         return cls(
             status=str(progress.status),
             step=progress.step,

@@ -8,7 +8,7 @@ import math
 import altair as alt
 import pytest
 
-from nextword.charts import chart_style, guesses, run_charts
+from nextword.charts import buckets, chart_style, guesses, run_charts
 
 
 def spec(chart) -> dict:
@@ -22,7 +22,7 @@ def layer_values(chart_spec: dict) -> list[dict]:
 
 
 def test_bucket_means_keeps_short_curves_as_they_are():
-    assert chart_style.bucket_means([3.0, 2.0, 1.0]) == [
+    assert buckets.bucket_means([3.0, 2.0, 1.0]) == [
         {"step": 1, "value": 3.0},
         {"step": 2, "value": 2.0},
         {"step": 3, "value": 1.0},
@@ -30,15 +30,15 @@ def test_bucket_means_keeps_short_curves_as_they_are():
 
 
 def test_bucket_means_reduces_long_curves_to_at_most_max_points():
-    points = chart_style.bucket_means([float(i) for i in range(50_000)], max_points=400)
+    points = buckets.bucket_means([float(i) for i in range(50_000)], max_points=400)
     assert len(points) <= 400
     assert points[-1]["step"] == 50_000
     assert points[0]["value"] == pytest.approx(sum(range(125)) / 125)
 
 
 def test_bucket_means_drops_nan_and_handles_empty():
-    assert chart_style.bucket_means([]) == []
-    assert chart_style.bucket_means([math.nan, 1.0, math.inf]) == [{"step": 2, "value": 1.0}]
+    assert buckets.bucket_means([]) == []
+    assert buckets.bucket_means([math.nan, 1.0, math.inf]) == [{"step": 2, "value": 1.0}]
 
 
 def test_loss_chart_has_height_and_points():

@@ -195,6 +195,44 @@ def test_first_paint_does_not_import_tensorflow():
     assert result.stdout.strip().splitlines()[-1] == "['nextword-preload'] True"
 
 
+def test_the_settings_and_train_are_drawn_before_pandas_and_altair_load():
+    """A person can set up a run while the page still loads the libraries its tables and charts need."""
+    import ast
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "events = []\n"
+        "class Watch:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name in ('pandas', 'altair') and name not in events:\n"
+        "            events.append(name)\n"
+        "sys.meta_path.insert(0, Watch())\n"
+        "import streamlit as st\n"
+        "from streamlit.delta_generator import DeltaGenerator\n"
+        "def watched(owner, kind):\n"
+        "    draw = getattr(owner, kind)\n"
+        "    def drawn(*args, **kwargs):\n"
+        "        events.append(kwargs.get('label') or next(a for a in args if isinstance(a, str)))\n"
+        "        return draw(*args, **kwargs)\n"
+        "    setattr(owner, kind, drawn)\n"
+        "watched(st, 'slider'), watched(st, 'select_slider'), watched(DeltaGenerator, 'button')\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({APP!r}, default_timeout={TIMEOUT}).run()\n"
+        "assert not at.exception\n"
+        "print(events)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=400)
+    assert result.returncode == 0, result.stderr
+    events = ast.literal_eval(result.stdout.strip().splitlines()[-1])
+    assert {"pandas", "altair"} <= set(events), "the first page draws a table and a chart"
+    first_import = min(events.index("pandas"), events.index("altair"))
+    sliders = ("Context length (n_input)", "LSTM layers", "Training steps", "Hold out (% of the story's end)")
+    for label in (*sliders, "Train"):
+        assert events.index(label) < first_import, f"{label} waits for pandas or altair: {events}"
+
+
 def test_a_third_run_waits_in_the_queue_with_its_place(app):
     first = app
     set_tiny_config(first, steps=50_000)
