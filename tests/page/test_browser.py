@@ -56,12 +56,13 @@ def test_upload_train_watch_predict_generate(browser, server, tmp_path):
         set_slider(page, "Context length (n_input)", 3)
         main_area(page).get_by_text("['long', 'ago', ',', 'the'] →").wait_for()
 
-        # A tiny configuration: 16 units, batch 16, 5,000 steps (several seconds once TF is loaded).
+        # A tiny configuration: 16 units, batch 16, 20,000 steps (long enough to redraw several times
+        # on a quiet machine, which trains 5,000 in about three seconds).
         open_advanced(page)
         run_every_step(page)
         set_slider(page, "Units per layer", 1)
         set_slider(page, "Batch size", 2)
-        set_slider(page, "Training steps", 8)
+        set_slider(page, "Training steps", 10)
         wait_script_idle(page)
         main_area(page).get_by_role("button", name="Train").click()
         key = run_identity(page)
@@ -88,7 +89,7 @@ def test_upload_train_watch_predict_generate(browser, server, tmp_path):
 
         # Finished: the page reran once, shows the bars and the generated text.
         main_area(page).get_by_text("4 · Predict the next word").wait_for(timeout=30_000)
-        assert progress_text(page).startswith("Step 5,000 / 5,000")
+        assert progress_text(page).startswith("Step 20,000 / 20,000")
         bars_chart = page.locator('[data-testid="stVegaLiteChart"]').filter(
             has_text="Most likely next symbols"
         )
@@ -109,7 +110,7 @@ def test_upload_train_watch_predict_generate(browser, server, tmp_path):
         with page.expect_download() as download_info:
             main_area(page).get_by_role("button", name="Download the trained run (.zip)").click()
         download = download_info.value
-        assert download.suggested_filename == f"nextword-run-{key}-step5000.zip"
+        assert download.suggested_filename == f"nextword-run-{key}-step20000.zip"
         saved = tmp_path / "run.zip"
         download.save_as(saved)
         with zipfile.ZipFile(saved) as archive:

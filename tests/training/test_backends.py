@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -177,7 +178,15 @@ def test_a_replica_outlives_its_registry_and_finds_a_new_one(ray_cluster, reques
     backend = make_backend("ray", request)
     key, *settings = tiny_run()
     backend.get_or_start(key, *settings)[0].wait(WAIT)
-    ray_cluster.kill(backend.registry)
+    old = backend.registry
+    ray_cluster.kill(old)
+    deadline = time.monotonic() + WAIT  # a kill is asynchronous: wait until the old actor is gone
+    while time.monotonic() < deadline:
+        try:
+            ray_cluster.get(old.ready.remote(), timeout=10)
+        except ray_cluster.exceptions.RayActorError:
+            break
+        time.sleep(0.2)
     assert backend.get(key) is None, "the new registry is empty: the page says the run is gone"
     assert backend.get_or_start(key, *settings)[1], "and Train starts the run again"
 

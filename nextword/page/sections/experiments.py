@@ -43,7 +43,7 @@ def on_experiment(name: str) -> None:
     except NextwordError as error:
         tab.action_error = f"{experiment.title}: {error}"
         return
-    for variant, (key, _) in zip(variants, requested, strict=True):
+    for variant, (key, *_) in zip(variants, requested, strict=True):
         tab.add_run(key, story, variant.model, variant.train, experiment=name)
         queued.append((variant.label, key))
     tab.action_note = replaced_note(tab, granted.replaced)
