@@ -78,6 +78,7 @@ def test_holding_out_a_fifth_of_a_long_story_shows_memorising_beside_the_ngram(b
             "paths => paths.map(path => path.getAttribute('d') || '')"
         )
         assert sum(1 for shape in shapes if shape and "A" not in shape.upper()) == 1, shapes[:3]
+        assert len(shapes) >= 2 * 30 + 1, "at least 30 points on each curve, and the diamond"
         assert {"LSTM (training)", "LSTM (held-out)", "best step (kept)"} <= svg_texts(perplexity)
         assert accuracy.locator("svg g.mark-line.role-mark path").count() == 3  # batch, training, held-out
         assert (
