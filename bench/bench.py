@@ -10,7 +10,8 @@ default run on the fable, 4. the page in Chromium (ready beside a bare Streamlit
 and cold Train on fresh servers, warm Train) and a class of 30 over the page's websocket
 (bench/class_load.py), 5. the held-out lesson on Tiny Shakespeare at the page's suggested settings
 (the LSTM against Kneser-Ney, seeds 0-2; the n-gram's build, scoring's share, memory, the inside
-views, top-k and generation). Each TensorFlow measurement runs in a child process of its own
+views, top-k and generation), 6. the Ray path beside the in-process one (Train, a poll, the
+weights, memory). Each TensorFlow measurement runs in a child process of its own
 (bench/measurements.py); the table goes to stdout, the raw figures to bench/results/latest.json.
 """
 
@@ -47,6 +48,7 @@ def plan(quick: bool, article_full: bool) -> dict[str, Any]:
             "warm_runs": 2 if quick else 3,
         },
         "class": {"students": 10 if quick else 30, "steps": 300, "units": None, "flood": 8, "seconds": 600},
+        "backends": {"steps": 300},
         "lesson": [{"seed": seed, "views": seed == 0, "steps": 600 if quick else None} for seed in (0, 1, 2)],
     }
 
@@ -121,6 +123,10 @@ def part_page(table: Table, results: dict[str, Any], settings: dict[str, Any], p
     load_row(table, "4", "the class", common.load_average(), busy, "the class's server counts among them")
 
 
+def part_backends(table: Table, results: dict[str, Any], settings: dict[str, Any], parts: list[int]) -> None:
+    results["backends"] = measure(table, "6", "backends", settings["backends"], 900)
+
+
 def part_lesson(table: Table, results: dict[str, Any], settings: dict[str, Any], parts: list[int]) -> None:
     results["lesson"] = [measure(table, "5", "lesson", seed, 1800) for seed in settings["lesson"]]
 
@@ -128,7 +134,7 @@ def part_lesson(table: Table, results: dict[str, Any], settings: dict[str, Any],
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs of every part (a few minutes)")
-    parser.add_argument("--parts", default="1,4,5", help="parts to run, e.g. 1,3 (default: all)")
+    parser.add_argument("--parts", default="1,4,5,6", help="parts to run, e.g. 1,3 (default: all)")
     parser.add_argument(
         "--article-full", action="store_true", help="the recipe to 50,000 steps, 3 seeds, 1-2 layers"
     )
@@ -138,8 +144,8 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     )
     arguments = parser.parse_args(argv)
     parts = {part.strip() for part in arguments.parts.split(",")}
-    if not parts <= set("145"):
-        parser.error("--parts takes 1, 4 and 5, e.g. 1,4")
+    if not parts <= set("1456"):
+        parser.error("--parts takes 1, 4, 5 and 6, e.g. 1,4")
     arguments.parts = sorted(int(part) for part in parts)
     return arguments
 
@@ -164,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         (part_training, {1}),
         (part_page, {4}),
         (part_lesson, {5}),
+        (part_backends, {6}),
     ):
         if covers & set(arguments.parts):
             try:

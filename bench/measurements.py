@@ -344,11 +344,59 @@ def measure_lesson(parameters: dict[str, Any]) -> dict[str, Any]:
     return result(table, metrics=metrics)
 
 
+# ----- part 6: the Ray path beside the in-process one (issue 26) -----
+
+
+def measure_backends(parameters: dict[str, Any]) -> dict[str, Any]:
+    """The default run on the fable through each backend: Train until the call returns and until the
+    first point, a progress poll, the first predictor (weights fetched), and this process's memory."""
+    import ray
+
+    from nextword.training.backend import LocalBackend
+    from nextword.training.ray_backend import JOB_ENVIRONMENT, NAMESPACE, RayBackend
+    from nextword.training.registry import RunRegistry, run_key
+
+    import_keras()
+    table, model_config, train_config = Table(), ModelConfig(), TrainConfig(steps=parameters["steps"])
+    data = fable_data(model_config)
+    key = run_key(data.story, model_config, train_config)
+    began = time.perf_counter()
+    ray.init(num_cpus=2, include_dashboard=False, namespace=NAMESPACE, runtime_env=JOB_ENVIRONMENT)
+    table.add("6", "ray.init(num_cpus=2), a local cluster", format_seconds(time.perf_counter() - began))
+    backends = {
+        "in-process": LocalBackend(RunRegistry(max_running=2, max_kept=8)),
+        "Ray": RayBackend.connect("auto", max_running=2, max_kept=8, registry_name="nextword-bench"),
+    }
+    for name, backend in backends.items():
+        began = time.perf_counter()
+        run, _ = backend.get_or_start(key, data, model_config, train_config)
+        returned = time.perf_counter() - began
+        run.wait_for(lambda progress: progress.step > 0 or progress.done, 300)
+        first_point = time.perf_counter() - began
+        fresh = {"fresh": True} if name == "Ray" else {}  # the replica's cache would answer otherwise
+        poll = median_seconds(lambda run=run, fresh=fresh: run.progress(**fresh), 50)
+        run.wait(300)
+        began = time.perf_counter()
+        run.predictor()
+        predictor = format_seconds(time.perf_counter() - began)
+        figure = f"{name}: Train → the call returns / → the first point"
+        value = f"{format_seconds(returned)} / {format_seconds(first_point)}"
+        table.add("6", figure, value, note=f"a progress poll {format_seconds(poll)} (uncached)")
+        table.add("6", f"{name}: the first predictor (weights fetched)", predictor)
+    note = "TensorFlow loaded for the in-process run; a Ray trainer is a process of its own"
+    table.add("6", "this process, peak RSS", f"{peak_rss_megabytes():,.0f} MB", note=note)
+    backends["Ray"].close()
+    backends["in-process"].stop_all(timeout=30)
+    ray.shutdown()
+    return result(table)
+
+
 MEASUREMENTS = {
     "fable_default": measure_fable_default,
     "article": measure_article,
     "plain_loop": measure_plain_loop,
     "lesson": measure_lesson,
+    "backends": measure_backends,
 }
 
 if __name__ == "__main__":
