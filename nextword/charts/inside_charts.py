@@ -77,6 +77,9 @@ def heat_map(
     return chart.configure_title(fontSize=FONT_SIZE + 2, anchor="start")
 
 
+MAP_POINTS = 1_500
+
+
 def word_map_chart(
     symbols: Sequence[str],
     counts: Sequence[int],
@@ -85,7 +88,11 @@ def word_map_chart(
     picked: str | None = None,
     title: str = "Word map",
 ) -> alt.TopLevelMixin:
-    """The symbol vectors flattened to 2-D: a labelled point per symbol, sized by its count."""
+    """The symbol vectors flattened to 2-D: a labelled point per symbol, sized by its count.
+
+    A long story's map keeps its `MAP_POINTS` most frequent symbols (ids are ranked by frequency)
+    and the picked one: more points neither read on a page nor fit a chart's data.
+    """
     rows = [
         {
             "symbol": symbol,
@@ -95,6 +102,7 @@ def word_map_chart(
             "picked": "picked" if symbol == picked else "other",
         }
         for index, (symbol, count) in enumerate(zip(symbols, counts, strict=True))
+        if index < MAP_POINTS or symbol == picked
     ]
     x = alt.X("x:Q", title=f"first principal component ({explained[0]:.0%} of the variance)")
     y = alt.Y("y:Q", title=f"second principal component ({explained[1]:.0%})")

@@ -254,3 +254,17 @@ def test_the_perplexity_chart_marks_the_best_step_and_draws_the_lines_to_beat():
     }
     y = spec(chart)["layer"][0]["encoding"]["y"]
     assert y["scale"]["type"] == "log" and y["scale"]["domain"][0] == 1
+
+
+def test_a_long_storys_word_map_keeps_its_most_frequent_symbols_and_the_picked_one():
+    import numpy as np
+
+    from nextword.charts import inside_charts
+
+    size = inside_charts.MAP_POINTS + 5_000
+    symbols = [f"w{index}" for index in range(size)]
+    chart = inside_charts.word_map_chart(
+        symbols, list(range(size, 0, -1)), np.zeros((size, 2)), (0.5, 0.2), picked=symbols[-1]
+    )
+    rows = [row for values in spec(chart)["datasets"].values() for row in values]
+    assert len(rows) == inside_charts.MAP_POINTS + 1 and rows[-1]["symbol"] == symbols[-1]

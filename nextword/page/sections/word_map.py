@@ -31,9 +31,14 @@ def word_map_view(predictor: Predictor) -> None:
             wrap_lines=True,
         )
         return
+    shown = (
+        f" The map shows the {inside_charts.MAP_POINTS:,} most frequent of the {len(vocabulary):,} symbols."
+        if len(vocabulary) > inside_charts.MAP_POINTS
+        else ""
+    )
     st.caption(
         "Each point is one symbol's learned vector, flattened to two dimensions (PCA); bigger points are "
-        "more frequent symbols. Symbols the model uses alike end up near each other."
+        "more frequent symbols. Symbols the model uses alike end up near each other." + shown
     )
     default = "mice" if "mice" in vocabulary.symbols else vocabulary.symbol_of(0)
     symbol = st.text_input("Symbol to look up", default, key="map_symbol", help=HELP["map_symbol"]).strip()
