@@ -89,11 +89,9 @@ def view_tick(progress: TrainingProgress, now: float | None = None) -> str:
 
 def perplexity_sentence(progress) -> str | None:
     """What the perplexity chart says so far: who is ahead on the held-out part, and the step kept."""
-    index = progress.best_index
-    ngram = progress.ngram_holdout_perplexity
-    if index is None or ngram is None:
+    best, ngram = progress.best_holdout_perplexity, progress.ngram_holdout_perplexity
+    if best is None or ngram is None:
         return None
-    best = progress.holdout_perplexities[index]
     if best < ngram:
         verdict = (
             f"The network wins: at its best it is as unsure as choosing among {best:,.0f} words on the "

@@ -76,8 +76,6 @@ class TabRun:
 
 def _kept_held_out_perplexity(progress: TrainingProgress) -> float | None:
     """The held-out perplexity of the weights the run predicts with: its best step's, or its last."""
-    perplexities = progress.holdout_perplexities
-    if not perplexities:
-        return None
-    index = progress.best_index
-    return perplexities[index if index is not None else -1]
+    if progress.best_holdout_perplexity is not None:
+        return progress.best_holdout_perplexity
+    return progress.holdout_perplexities[-1] if progress.holdout_losses else None

@@ -131,6 +131,12 @@ class TrainingProgress:
         return self.eval_steps.index(self.best_step)
 
     @property
+    def best_holdout_perplexity(self) -> float | None:
+        """The held-out perplexity at `best_step`, or None."""
+        index = self.best_index
+        return None if index is None else math.exp(min(self.holdout_losses[index], 700.0))
+
+    @property
     def still_improving(self) -> bool:
         """Whether the accuracy was still climbing when the run ended (more steps would help).
 
