@@ -210,12 +210,23 @@ def main_area(page):
 
 
 def set_slider(page, label: str, home_then_right: int) -> None:
-    """Move a slider with the keyboard: Home, then ArrowRight n times (fill() would not reach the server)."""
+    """Move a slider with the keyboard: Home, then ArrowRight n times (fill() would not reach the server).
+
+    On a busy machine a rerun in flight can redraw the slider between key presses and lose some of
+    them: once the page is idle it checks the value held (the range input's own) against Home + n
+    steps and presses again, at most three times."""
     slider = page.get_by_role("slider", name=label)
-    slider.focus()
-    slider.press("Home")
-    for _ in range(home_then_right):
-        slider.press("ArrowRight")
+    bottom, top, step = (float(slider.get_attribute(name)) for name in ("min", "max", "step"))
+    wanted = min(bottom + home_then_right * step, top)
+    for _ in range(3):
+        slider.focus()
+        slider.press("Home")
+        for _ in range(home_then_right):
+            slider.press("ArrowRight")
+        wait_script_idle(page, timeout=60)
+        if abs(float(slider.input_value()) - wanted) <= 1e-9 * max(1.0, abs(wanted)):
+            return
+    raise AssertionError(f"the {label} slider holds {slider.input_value()}, not {wanted}")
 
 
 def open_advanced(page) -> None:

@@ -54,7 +54,7 @@ def test_holding_out_a_fifth_of_a_long_story_shows_memorising_beside_the_ngram(b
         main_area(page).get_by_text(f"Now using {LONG_STORY.name}").wait_for(timeout=60_000)
         wait_script_idle(page, timeout=60)
         set_slider(page, "Hold out", 20)  # Home is 0%, one percent a step
-        main_area(page).get_by_text("the model never sees the last 20% of the story").wait_for()
+        main_area(page).get_by_text("the model never sees the last 20% of the story").wait_for(timeout=60_000)
         set_slider(page, "Training steps", 3)  # 300 steps
         open_advanced(page)
         set_slider(page, "Units per layer", 3)  # 64 units
