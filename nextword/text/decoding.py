@@ -17,8 +17,6 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from charset_normalizer import CharsetMatch, from_bytes
-
 from nextword.errors import BinaryStoryError
 from nextword.text.refusals import (
     binary_error,
@@ -118,10 +116,6 @@ def _damaged_utf8(data: bytes) -> DecodedStory | None:
     return DecodedStory(text, "utf-8", note)
 
 
-def _is_japanese(match: CharsetMatch) -> bool:
-    return match.encoding.startswith(("shift_jis", "cp932", "euc_j"))
-
-
 def _japanese_reading(data: bytes) -> DecodedStory | None:
     """The Japanese encoding whose reading has the most kana, if kana are a fair share of it."""
     best: tuple[int, str, str] | None = None
@@ -139,6 +133,9 @@ def _japanese_reading(data: bytes) -> DecodedStory | None:
 
 def _guessed_reading(data: bytes) -> DecodedStory:
     """Bytes in no Unicode form: kana-rich Japanese, else charset_normalizer's best reading."""
+    # Imported on first use: the page's first paint imports this module, and the library is slow to load.
+    from charset_normalizer import from_bytes
+
     japanese = _japanese_reading(data)
     if japanese is not None:
         return japanese
@@ -149,7 +146,7 @@ def _guessed_reading(data: bytes) -> DecodedStory:
             "(if it is text, save it as UTF-8 and upload it again)"
         )
     # Russian, Thai or Arabic bytes may read as Japanese too, but then without kana.
-    plausible = [match for match in matches if not _is_japanese(match)]
+    plausible = [match for match in matches if not match.encoding.startswith(("shift_jis", "cp932", "euc_j"))]
     matches = plausible or matches
     best = matches[0]
     text = str(best)
