@@ -90,10 +90,6 @@ class Vocabulary:
             return NotImplemented
         return (self.symbols, self.counts, self.capped) == (other.symbols, other.counts, other.capped)
 
-    def __repr__(self) -> str:
-        preview = ", ".join(repr(symbol) for symbol in self.symbols[:5])
-        return f"Vocabulary({len(self)} symbols: {preview}{', ...' if len(self) > 5 else ''})"
-
     @property
     def unknown_id(self) -> int | None:
         """The id of UNKNOWN_SYMBOL, or None when the vocabulary has none."""
@@ -127,21 +123,10 @@ class Vocabulary:
     def encode(self, symbols: Iterable[str]) -> list[int]:
         """Symbols → ids. Raises UnknownSymbolError naming every symbol the story never had."""
         symbols = list(symbols)
-        ids = self._ids
-        rare_id = self.unknown_id
-        encoded: list[int] = []
-        unknown: list[str] = []
-        for symbol in symbols:
-            symbol_id = ids.get(symbol)
-            if symbol_id is None:
-                if symbol in self.capped:
-                    symbol_id = rare_id
-                elif symbol not in unknown:
-                    unknown.append(symbol)
-            encoded.append(symbol_id if symbol_id is not None else -1)
+        unknown = list(dict.fromkeys(symbol for symbol in symbols if symbol not in self))
         if unknown:
             raise self._unknown_error(unknown)
-        return encoded
+        return [self._ids.get(symbol, self.unknown_id) for symbol in symbols]
 
     def encode_text(self, symbols: Iterable[str]) -> tuple[list[int], int]:
         """A story's symbols → ids, each one never seen as UNKNOWN_SYMBOL; and how many were never seen."""
@@ -155,11 +140,6 @@ class Vocabulary:
     def decode(self, ids: Iterable[int]) -> list[str]:
         """Ids → symbols (UNKNOWN_SYMBOL for the shared rare id)."""
         return [self.symbol_of(int(symbol_id)) for symbol_id in ids]
-
-    def suggest(self, word: str, n: int = 3) -> list[str]:
-        """Up to n known symbols that look like `word` (closest first)."""
-        candidates = [symbol for symbol in self.symbols if symbol != UNKNOWN_SYMBOL]
-        return difflib.get_close_matches(word, candidates, n=n, cutoff=0.6)
 
     def rows(self) -> list[tuple[str, int, int]]:
         """(symbol, id, count) per id, for a table."""
@@ -200,10 +180,11 @@ class Vocabulary:
             ) from None
 
     def _unknown_error(self, unknown: list[str]) -> UnknownSymbolError:
-        suggestions = {word: self.suggest(word) for word in unknown}
+        # Up to three known symbols that look like each unknown word, closest first.
+        candidates = [symbol for symbol in self.symbols if symbol != UNKNOWN_SYMBOL]
+        suggestions = {word: difflib.get_close_matches(word, candidates, n=3, cutoff=0.6) for word in unknown}
         described = []
-        for word in unknown:
-            close = suggestions[word]
+        for word, close in suggestions.items():
             hint = f" (did you mean {', '.join(repr(symbol) for symbol in close)}?)" if close else ""
             described.append(f"{word!r}{hint}")
         message = (
