@@ -15,13 +15,11 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from nextword.errors import ContextLengthError, NextwordError
+from nextword.errors import ContextLengthError
 from nextword.inference.best_guesses import LISTED, best_guesses
-from nextword.inference.forward_pass import softmax
 from nextword.inference.kneser_ney import MAX_ORDER, KneserNeyTables
-from nextword.inference.predictor import STRATEGIES
+from nextword.inference.predictor import check_generation, sample_next
 
-MAX_GENERATED = 10_000  # symbols one generate call may write, as for the LSTM
 BLOCK_VALUES = 1 << 21  # probabilities held at once when scoring whole rows (16 MB of float64)
 
 
@@ -133,14 +131,6 @@ class NGramModel:
             guesses[here] = listed[nodes[here]]
         return guesses
 
-    def predictions(self, contexts) -> np.ndarray:
-        """The most probable next id after each context [N, n_input] (ties: the lowest id)."""
-        return self._best_guesses(self._check_contexts(contexts))[:, 0]
-
-    def predict(self, context_ids: Sequence[int] | np.ndarray) -> int:
-        """The most probable next id after one context."""
-        return int(self.predictions(np.asarray(context_ids).reshape(1, -1))[0])
-
     def top_k(self, context_ids: Sequence[int] | np.ndarray, k: int = 5) -> list[tuple[int, float]]:
         """The k most probable next ids with their probabilities, best first (ties: lowest id)."""
         probabilities = self.probabilities(context_ids)
@@ -163,16 +153,6 @@ class NGramModel:
             hits += int((ahead.sum(axis=1) < k).sum())
         return hits / len(targets)
 
-    def count_correct(self, contexts, targets) -> int:
-        """How many windows the n-gram predicts right."""
-        if len(targets) == 0:
-            return 0
-        return int((self.predictions(contexts) == np.asarray(targets)).sum())
-
-    def accuracy(self, contexts, targets) -> float:
-        """Share of windows whose next id is predicted exactly (0..1; 0 for no window)."""
-        return self.count_correct(contexts, targets) / len(targets) if len(targets) else 0.0
-
     def generate(
         self,
         context_ids: Sequence[int] | np.ndarray,
@@ -188,12 +168,7 @@ class NGramModel:
         "sample" draws from the probabilities sharpened or flattened by `temperature`, optionally
         among the `top_k` best only, with numpy's default_rng(seed).
         """
-        if strategy not in STRATEGIES:
-            raise NextwordError(f"strategy must be one of {', '.join(STRATEGIES)}; got {strategy!r}.")
-        if strategy == "sample" and not temperature > 0:
-            raise NextwordError("temperature must be above 0 when sampling.")
-        if not 0 <= n_symbols <= MAX_GENERATED:
-            raise NextwordError(f"The number of symbols to generate must be between 0 and {MAX_GENERATED:,}.")
+        check_generation(n_symbols, strategy, temperature)
         window = self._check_contexts(np.asarray(context_ids).reshape(1, -1))[0].tolist()
         random = np.random.default_rng(seed)
         generated: list[int] = []
@@ -202,12 +177,7 @@ class NGramModel:
             if strategy == "greedy":
                 next_id = int(probabilities.argmax())
             else:
-                scaled = np.log(probabilities) / temperature
-                if top_k is not None and 0 < top_k < len(scaled):
-                    cutoff = np.partition(scaled, -top_k)[-top_k]
-                    scaled = np.where(scaled >= cutoff, scaled, -np.inf)
-                probabilities = softmax(scaled)
-                next_id = int(random.choice(len(probabilities), p=probabilities))
+                next_id = sample_next(np.log(probabilities), temperature, top_k, random)
             generated.append(next_id)
             window = window[1:] + [next_id]
         return generated

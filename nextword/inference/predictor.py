@@ -28,8 +28,30 @@ from nextword.text.corpus import detokenize, tokenize
 from nextword.text.vocab import Vocabulary
 
 STRATEGIES = ("greedy", "sample")
-# Rows per chunk when scoring many windows, so logits for a large vocabulary stay small in memory.
-_CHUNK_ROWS = 2048
+MAX_GENERATED = 10_000  # symbols one generate call may write
+
+
+def check_generation(n_symbols: int, strategy: str, temperature: float) -> None:
+    """Refuse generation settings that cannot work (NextwordError), for the LSTM and the n-gram alike."""
+    if strategy not in STRATEGIES:
+        raise NextwordError(f"strategy must be one of {', '.join(STRATEGIES)}; got {strategy!r}.")
+    if strategy == "sample" and not temperature > 0:
+        raise NextwordError("temperature must be above 0 when sampling.")
+    if not 0 <= n_symbols <= MAX_GENERATED:
+        raise NextwordError(f"The number of symbols to generate must be between 0 and {MAX_GENERATED:,}.")
+
+
+def sample_next(
+    scores: np.ndarray, temperature: float, top_k: int | None, random: np.random.Generator
+) -> int:
+    """An id drawn from the softmax of `scores` (logits or log-probabilities) / `temperature`,
+    among the `top_k` best only when given."""
+    scaled = scores / temperature
+    if top_k is not None and 0 < top_k < len(scaled):
+        cutoff = np.partition(scaled, -top_k)[-top_k]
+        scaled = np.where(scaled >= cutoff, scaled, -np.inf)
+    probabilities = softmax(scaled)
+    return int(random.choice(len(probabilities), p=probabilities))
 
 
 @dataclass(frozen=True)
@@ -39,10 +61,6 @@ class Generation:
     context: tuple[str, ...]
     generated: tuple[str, ...]
     symbol_mode: str = "words"
-
-    @property
-    def context_text(self) -> str:
-        return detokenize(list(self.context), self.symbol_mode)
 
     @property
     def generated_text(self) -> str:
@@ -151,20 +169,8 @@ class Predictor:
         return self.probabilities_batch(np.asarray([context_ids]))[0]
 
     def predict_ids(self, contexts: np.ndarray) -> np.ndarray:
-        """Most likely next id for each row, scored in chunks to bound memory."""
-        contexts = np.asarray(contexts)
-        predictions = np.empty(len(contexts), dtype=np.int64)
-        for start in range(0, len(contexts), _CHUNK_ROWS):
-            predictions[start : start + _CHUNK_ROWS] = self.logits(
-                contexts[start : start + _CHUNK_ROWS]
-            ).argmax(axis=-1)
-        return predictions
-
-    def count_correct(self, contexts: np.ndarray, targets: np.ndarray) -> int:
-        """How many windows the model predicts right (exact accuracy numerator)."""
-        if len(contexts) == 0:
-            return 0
-        return int((self.predict_ids(contexts) == np.asarray(targets)).sum())
+        """Most likely next id for each row of `contexts`."""
+        return self.logits(np.asarray(contexts)).argmax(axis=-1)
 
     # ----- symbols in, symbols out -----
 
@@ -211,27 +217,15 @@ class Predictor:
         "greedy" takes the most likely symbol each time; "sample" draws from the probabilities
         sharpened or flattened by `temperature`, optionally among the `top_k` best only (seeded).
         """
-        if strategy not in STRATEGIES:
-            raise NextwordError(f"strategy must be one of {', '.join(STRATEGIES)}; got {strategy!r}.")
-        if strategy == "sample" and not temperature > 0:
-            raise NextwordError("temperature must be above 0 when sampling.")
-        if not 0 <= n_words <= 10_000:
-            raise NextwordError("The number of symbols to generate must be between 0 and 10,000.")
+        check_generation(n_words, strategy, temperature)
         symbols = self.context_symbols(context)
         window = self.vocabulary.encode(symbols[-self.n_input :])
         random = np.random.default_rng(seed)
         generated: list[str] = []
         for _ in range(n_words):
             logits = self.logits(np.asarray([window]))[0].astype(np.float64)
-            if strategy == "greedy":
-                next_id = int(logits.argmax())
-            else:
-                scaled = logits / temperature
-                if top_k is not None and 0 < top_k < len(scaled):
-                    cutoff = np.partition(scaled, -top_k)[-top_k]
-                    scaled = np.where(scaled >= cutoff, scaled, -np.inf)
-                probabilities = softmax(scaled)
-                next_id = int(random.choice(len(probabilities), p=probabilities))
+            greedy = strategy == "greedy"
+            next_id = int(logits.argmax()) if greedy else sample_next(logits, temperature, top_k, random)
             generated.append(self.vocabulary.symbol_of(next_id))
             window = window[1:] + [next_id]
         return Generation(tuple(symbols), tuple(generated), self.corpus_config.symbol_mode)
