@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import altair as alt
 import numpy as np
 
-from nextword.charts.chart_style import table
+from nextword.charts.chart_style import FIT_WIDTH, table
 
 FONT_SIZE = 14
 HEAT_ROW_HEIGHT = 30  # pixels per input step of a heat map
@@ -71,7 +71,7 @@ def heat_map(
         .properties(
             title=title,
             height=HEAT_ROW_HEIGHT * max(1, len(steps)),
-            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+            autosize=FIT_WIDTH,
         )
     )
     return chart.configure_title(fontSize=FONT_SIZE + 2, anchor="start")
@@ -122,8 +122,6 @@ def word_map_chart(
     )
     return (
         alt.layer(points, labels, data=table(rows, ["symbol", "count", "x", "y", "picked"]))
-        .properties(
-            title=title, height=MAP_HEIGHT, autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
-        )
+        .properties(title=title, height=MAP_HEIGHT, autosize=FIT_WIDTH)
         .configure_title(fontSize=FONT_SIZE + 2, anchor="start")
     )

@@ -62,7 +62,7 @@ def test_accuracy_chart_draws_both_series_and_the_ceiling():
     for row in rows:
         by_series.setdefault(row["series"], []).append(row["value"])
     assert by_series[run_charts.BATCH_ACCURACY_LABEL] == [0.1, 0.3, 0.5, 0.7]
-    assert by_series[run_charts.EXACT_ACCURACY_LABEL] == [0.25, 0.75]
+    assert by_series[run_charts.TRAINING_LABEL] == [0.25, 0.75]
     assert by_series[run_charts.CEILING_LABEL] == [0.9]
     assert run_charts.HELD_OUT_LABEL not in by_series, "nothing held out, no held-out curve"
     marks = [layer["mark"]["type"] for layer in chart_spec["layer"]]
