@@ -186,6 +186,3 @@ def slow_motion(predictor: Predictor, context: str | Sequence[str], top: int = 5
         )
     )
     return steps
-
-
-# ----- 5. the model itself -----

@@ -90,7 +90,6 @@ def reading_strip(
     ids: Sequence[int] | np.ndarray,
     start: int = 0,
     count: int | None = None,
-    top: int = STRIP_TOP,
 ) -> ReadingStrip:
     """How the model reads the story's `ids` at places start .. start + count - 1 (all by default).
 
@@ -109,7 +108,7 @@ def reading_strip(
     n_input = predictor.n_input
     stop = len(ids) if count is None else min(len(ids), start + count)
     places = stop - start
-    k = max(1, min(int(top), len(predictor.vocabulary)))
+    k = min(STRIP_TOP, len(predictor.vocabulary))
     has_guess = np.arange(start, stop) >= n_input
     probability = np.full(places, np.nan)
     correct = np.zeros(places, dtype=bool)

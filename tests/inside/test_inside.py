@@ -213,10 +213,6 @@ def test_the_units_that_change_most_come_first():
     # Ranges from the zero start: 0.3, 0.9, 0.8, 1.0.
     assert changing_units(gates, count="all").tolist() == [3, 1, 2, 0]
     assert changing_units(gates, count=2).tolist() == [3, 1]
-    # Variances over (0, steps): unit 1 (0, .9, .9, .9) varies less than unit 2 (0, 0, .4, -.4).
-    assert changing_units(gates, count="all", measure="variance").tolist() == [3, 1, 2, 0]
-    steady = _gates_of([[0.9, 0.0], [0.9, 0.2], [0.9, 0.0]])
-    assert changing_units(steady, count="all", measure="variance").tolist() == [0, 1]
     # A gate has no start value: only its steps count, and a constant gate has not changed.
     gate = _gates_of(np.zeros((3, 2)), forget=[[0.9, 0.1], [0.9, 0.5], [0.9, 0.1]])
     assert changing_units(gate, quantity="forget_gate", count="all").tolist() == [1, 0]
@@ -224,8 +220,6 @@ def test_the_units_that_change_most_come_first():
         changing_units(gates, count=0)
     with pytest.raises(ValueError, match="count"):
         changing_units(gates, count="most")
-    with pytest.raises(ValueError, match="measure"):
-        changing_units(gates, measure="spread")
 
 
 # ----- the word map -----
