@@ -45,38 +45,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    # The settings of a run, shared by `train` and `experiment`.
+    # The settings of a run, shared by `train` and `experiment`: (option, default, more of argparse's
+    # keywords); each value is parsed as its default's type.
+    settings = (
+        ("--n-input", _DEFAULT_MODEL.n_input, {"help": "symbols read per prediction"}),
+        ("--layers", _DEFAULT_MODEL.layers, {"help": "stacked LSTM layers (1-4)"}),
+        ("--units", _DEFAULT_MODEL.units, {"help": "units per LSTM layer"}),
+        ("--embedding-dim", _DEFAULT_MODEL.embedding_dim, {"help": "embedding size"}),
+        ("--encoding", _DEFAULT_MODEL.encoding, {"choices": INPUT_ENCODINGS, "help": "input encoding"}),
+        ("--steps", _DEFAULT_TRAIN.steps, {"help": "optimizer steps"}),
+        ("--batch-size", _DEFAULT_TRAIN.batch_size, {"help": "windows per step"}),
+        ("--optimizer", _DEFAULT_TRAIN.optimizer, {"choices": OPTIMIZERS}),
+        ("--lr", _DEFAULT_TRAIN.learning_rate, {"help": "learning rate"}),
+        ("--seed", _DEFAULT_TRAIN.seed, {}),
+        (
+            "--dropout",
+            _DEFAULT_MODEL.dropout,
+            {"help": "share of the vectors and LSTM outputs dropped at random while training (0-0.8)"},
+        ),
+        (
+            "--clip-norm",
+            _DEFAULT_TRAIN.clip_norm,
+            {"help": "scale each step's gradients down to at most this length (0: never)"},
+        ),
+    )
     options = _Parser(add_help=False)
-    options.add_argument(
-        "--n-input", type=int, default=_DEFAULT_MODEL.n_input, help="symbols read per prediction"
-    )
-    options.add_argument(
-        "--layers", type=int, default=_DEFAULT_MODEL.layers, help="stacked LSTM layers (1-4)"
-    )
-    options.add_argument("--units", type=int, default=_DEFAULT_MODEL.units, help="units per LSTM layer")
-    options.add_argument(
-        "--embedding-dim", type=int, default=_DEFAULT_MODEL.embedding_dim, help="embedding size"
-    )
-    options.add_argument(
-        "--encoding", choices=INPUT_ENCODINGS, default=_DEFAULT_MODEL.encoding, help="input encoding"
-    )
-    options.add_argument("--steps", type=int, default=_DEFAULT_TRAIN.steps, help="optimizer steps")
-    options.add_argument("--batch-size", type=int, default=_DEFAULT_TRAIN.batch_size, help="windows per step")
-    options.add_argument("--optimizer", choices=OPTIMIZERS, default=_DEFAULT_TRAIN.optimizer)
-    options.add_argument("--lr", type=float, default=_DEFAULT_TRAIN.learning_rate, help="learning rate")
-    options.add_argument("--seed", type=int, default=_DEFAULT_TRAIN.seed)
-    options.add_argument(
-        "--dropout",
-        type=float,
-        default=_DEFAULT_MODEL.dropout,
-        help="share of the vectors and LSTM outputs dropped at random while training (0-0.8)",
-    )
-    options.add_argument(
-        "--clip-norm",
-        type=float,
-        default=_DEFAULT_TRAIN.clip_norm,
-        help="scale each step's gradients down to at most this length (0: never)",
-    )
+    for option, default, keywords in settings:
+        options.add_argument(option, type=type(default), default=default, **keywords)
     options.add_argument(
         "--last-weights",
         action="store_true",

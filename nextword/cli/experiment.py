@@ -13,8 +13,6 @@ from nextword.cli.arguments import configs_from_arguments
 from nextword.cli.train import read_story, with_suggestions
 from nextword.errors import NextwordError
 
-EXPERIMENT_NAMES = {"text-size": "text_size"}
-
 
 def command_experiment(arguments: argparse.Namespace, given: set[str]) -> int:
     """Train the experiment's variants on the story, print the table and the finding; return 0."""
@@ -26,7 +24,7 @@ def command_experiment(arguments: argparse.Namespace, given: set[str]) -> int:
     corpus_config, model_config, train_config = configs_from_arguments(arguments, given)
     story = read_story(arguments.story, corpus_config)
     model_config, train_config = with_suggestions(story.symbol_count, model_config, train_config, given)
-    experiment = BY_NAME[EXPERIMENT_NAMES[arguments.name]]
+    experiment = BY_NAME[arguments.name.replace("-", "_")]
     print(f"{experiment.title} ({story.symbol_count:,} symbols) {experiment.teaches}", flush=True)
     header = f"{'run':28}{'training words':>15}{'LSTM':>9}{'n-gram':>9}{'LSTM top-1':>12}{'n-gram top-1':>14}"
     print("held-out perplexity and top-1 accuracy, the LSTM at its kept step:", flush=True)
