@@ -106,13 +106,3 @@ class CopyFinder:
         if longest[0] == 0:
             return CopiedText(tuple(copied), 0, None, None)
         return CopiedText(tuple(copied), longest[0], -longest[1], -longest[2])
-
-
-def find_copies(
-    story_symbols: Sequence[str] | Sequence[int] | np.ndarray,
-    context: Sequence[str] | Sequence[int] | np.ndarray,
-    generated: Sequence[str] | Sequence[int] | np.ndarray,
-    min_run: int,
-) -> CopiedText:
-    """`CopyFinder(story_symbols, min_run).find(context, generated)`, for a single text."""
-    return CopyFinder(story_symbols, min_run).find(context, generated)

@@ -11,7 +11,7 @@ a few lookups and, where whole rows are needed, blocks of rows of a bounded size
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -86,13 +86,6 @@ class NGramModel:
             raise ValueError(f"ids must be in 0..{self.vocab_size - 1}.")
         return contexts, targets
 
-    def _blocks(self, contexts: np.ndarray) -> Iterator[tuple[slice, np.ndarray]]:
-        """(rows, their probabilities) block by block, so that long lists of windows fit in memory."""
-        rows_per_block = max(1, BLOCK_VALUES // self.vocab_size)
-        for start in range(0, len(contexts), rows_per_block):
-            rows = slice(start, start + rows_per_block)
-            yield rows, self._tables.probabilities(contexts[rows])
-
     # ----- the distribution -----
 
     def probabilities_of(self, contexts) -> np.ndarray:
@@ -144,10 +137,12 @@ class NGramModel:
             return 0.0
         if k <= LISTED:
             return float((self._best_guesses(contexts)[:, :k] == targets[:, None]).any(axis=1).mean())
-        ids = np.arange(self.vocab_size)
-        hits = 0
-        for rows, probabilities in self._blocks(contexts):
-            block_targets = targets[rows]
+        # Whole rows of probabilities, a block at a time so that long lists of windows fit in memory.
+        ids, hits = np.arange(self.vocab_size), 0
+        rows_per_block = max(1, BLOCK_VALUES // self.vocab_size)
+        for start in range(0, len(contexts), rows_per_block):
+            rows = slice(start, start + rows_per_block)
+            probabilities, block_targets = self._tables.probabilities(contexts[rows]), targets[rows]
             own = probabilities[np.arange(len(block_targets)), block_targets][:, None]
             ahead = (probabilities > own) | ((probabilities == own) & (ids < block_targets[:, None]))
             hits += int((ahead.sum(axis=1) < k).sum())

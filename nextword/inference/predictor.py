@@ -71,26 +71,17 @@ class Generation:
         return detokenize(list(self.context) + list(self.generated), self.symbol_mode)
 
 
+@dataclass(eq=False, repr=False)
 class Predictor:
     """Next-symbol probabilities, top-k and generation from a trained model's weights."""
 
-    def __init__(
-        self,
-        lstm_layers: list[LstmWeights],
-        dense_kernel: np.ndarray,
-        dense_bias: np.ndarray,
-        vocabulary: Vocabulary,
-        corpus_config: CorpusConfig,
-        model_config: ModelConfig,
-        embedding: np.ndarray | None = None,
-    ):
-        self.lstm_layers = lstm_layers
-        self.dense_kernel = dense_kernel
-        self.dense_bias = dense_bias
-        self.embedding = embedding
-        self.vocabulary = vocabulary
-        self.corpus_config = corpus_config
-        self.model_config = model_config
+    lstm_layers: list[LstmWeights]
+    dense_kernel: np.ndarray
+    dense_bias: np.ndarray
+    vocabulary: Vocabulary
+    corpus_config: CorpusConfig
+    model_config: ModelConfig
+    embedding: np.ndarray | None = None  # None for the article's raw index
 
     # ----- construction -----
 
