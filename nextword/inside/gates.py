@@ -72,12 +72,9 @@ def prediction_gates(predictor: Predictor, context: str | Sequence[str]) -> Pred
     symbols = tuple(predictor.context_symbols(context)[-predictor.n_input :])
     trace = predictor.trace(predictor.vocabulary.encode(symbols))
     best = int(np.argmax(trace.probabilities))
+    predicted = predictor.vocabulary.symbol_of(best)
     return PredictionGates(
-        context=symbols,
-        context_ids=trace.context_ids,
-        layers=trace.layers,
-        predicted=predictor.vocabulary.symbol_of(best),
-        probability=float(trace.probabilities[best]),
+        symbols, trace.context_ids, trace.layers, predicted, float(trace.probabilities[best])
     )
 
 

@@ -72,17 +72,13 @@ class ReadingStrip:
         row = position - self.start
         if not self.has_guess[row]:
             return None
+        symbol_of = self.vocabulary.symbol_of
         top = tuple(
-            (self.vocabulary.symbol_of(int(symbol_id)), float(probability))
+            (symbol_of(int(symbol_id)), float(probability))
             for symbol_id, probability in zip(self.top_ids[row], self.top_probabilities[row], strict=True)
         )
-        return Guess(
-            position=position,
-            symbol=self.vocabulary.symbol_of(int(self.ids[row])),
-            probability=float(self.probability[row]),
-            correct=bool(self.correct[row]),
-            top=top,
-        )
+        symbol = symbol_of(int(self.ids[row]))
+        return Guess(position, symbol, float(self.probability[row]), bool(self.correct[row]), top)
 
 
 def reading_strip(

@@ -219,18 +219,10 @@ def load_story(data: bytes | str, config: CorpusConfig | None = None, name: str 
         decoded = DecodedStory(decode_text(data, max_bytes=config.max_bytes), "unicode")
     else:
         decoded = decode_story(data, max_bytes=config.max_bytes)
-    text = decoded.text
-    symbols = tokenize(text, config.symbol_mode, config.lowercase)
+    symbols = tokenize(decoded.text, config.symbol_mode, config.lowercase)
     if not symbols:
         raise EmptyStoryError("The story holds no words. Paste or upload a text with some words.")
-    return Story(
-        text=text,
-        encoding=decoded.encoding,
-        symbols=tuple(symbols),
-        config=config,
-        name=name,
-        encoding_note=decoded.note,
-    )
+    return Story(decoded.text, decoded.encoding, tuple(symbols), config, name, decoded.note)
 
 
 def check_story_length(symbol_count: int, n_input: int) -> None:
