@@ -56,10 +56,10 @@ def step_axis(total_steps: int | None, last_step: int) -> alt.X:
     return alt.X("step:Q", title="step", scale=alt.Scale(domain=[0, end], nice=False))
 
 
-def curve_rows(steps: Sequence[int], values: Sequence[float], series: str) -> list[dict]:
-    """Values measured at given steps as rows `{"step", "value", "series"}` (non-finite ones left out)."""
+def curve_rows(steps: Sequence[int], values: Sequence[float], series: str, key: str = "series") -> list[dict]:
+    """Values measured at given steps as rows `{"step", "value", key: series}` (non-finite ones left out)."""
     return [
-        {"step": int(step), "value": float(value), "series": series}
+        {"step": int(step), "value": float(value), key: series}
         for step, value in zip(steps, values, strict=False)
         if finite(value)
     ]
@@ -211,14 +211,9 @@ def compare_chart(
     """
     rows = []
     for run in runs:
-        label, values = str(run["label"]), list(run.get("values", ()))
-        steps = list(run.get("steps") or ())
+        label, values, steps = str(run["label"]), list(run.get("values", ())), run.get("steps")
         if steps:
-            rows += [
-                {"step": int(step), "value": float(value), "run": label}
-                for step, value in zip(steps, values, strict=False)
-                if finite(value)
-            ]
+            rows += curve_rows(steps, values, label, key="run")
         else:
             rows += [{**point, "run": label} for point in bucket_means(values)]
     axis = alt.Axis(format="%") if percent else alt.Axis()

@@ -138,11 +138,9 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
         f"best possible accuracy {data.ceiling_count}/{data.window_count}.",
         flush=True,
     )
-    if story.encoding_note:
-        print(story.encoding_note, flush=True)
-    capped_note = data.vocabulary.capped_note(corpus_config.max_vocabulary)
-    if capped_note:
-        print(capped_note, flush=True)
+    for note in (story.encoding_note, data.vocabulary.capped_note(corpus_config.max_vocabulary)):
+        if note:
+            print(note, flush=True)
     run = TrainingRun(data, model_config, train_config)
     tensorboard = TensorBoardWriter(arguments.tensorboard) if arguments.tensorboard else None
     if tensorboard is not None:

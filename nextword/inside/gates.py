@@ -79,10 +79,7 @@ def prediction_gates(predictor: Predictor, context: str | Sequence[str]) -> Pred
 
 
 def changing_units(
-    gates: PredictionGates,
-    layer: int = 0,
-    quantity: str = "cell",
-    count: UnitCount = 16,
+    gates: PredictionGates, layer: int = 0, quantity: str = "cell", count: UnitCount = 16
 ) -> np.ndarray:
     """Unit indices of one layer, the ones whose `quantity` changes most (max - min) across the steps first.
 

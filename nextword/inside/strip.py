@@ -82,10 +82,7 @@ class ReadingStrip:
 
 
 def reading_strip(
-    predictor: Predictor,
-    ids: Sequence[int] | np.ndarray,
-    start: int = 0,
-    count: int | None = None,
+    predictor: Predictor, ids: Sequence[int] | np.ndarray, start: int = 0, count: int | None = None
 ) -> ReadingStrip:
     """How the model reads the story's `ids` at places start .. start + count - 1 (all by default).
 

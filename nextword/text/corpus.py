@@ -17,7 +17,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 from nextword.config import CorpusConfig
@@ -110,7 +109,7 @@ class Story:
     # What the person should know about how the bytes were read (a guessed encoding, damaged bytes).
     encoding_note: str | None = None
 
-    @cached_property
+    @functools.cached_property
     def digest(self) -> str:
         """SHA-256 (hex) of the symbols and the config: equal digests mean equal training data."""
         hasher = hashlib.sha256(json.dumps(self.config.to_dict(), sort_keys=True).encode("utf-8"))
@@ -123,9 +122,7 @@ class Story:
         return len(self.symbols)
 
 
-# --------------------------------------------------------------------------------------------
-# Symbols
-# --------------------------------------------------------------------------------------------
+# ----- symbols -----
 
 
 def _check_word_mode_fits(text: str, symbols: Sequence[str]) -> None:
@@ -162,13 +159,10 @@ def tokenize(
     if lowercase:
         text = text.lower()
     if symbol_mode == "characters":
-        text = _WHITESPACE_RUN.sub(SPACE_SYMBOL, text.strip())
-        return list(text)
+        return list(_WHITESPACE_RUN.sub(SPACE_SYMBOL, text.strip()))
     if symbol_mode != "words":
         raise SettingsError(f"symbol_mode must be 'words' or 'characters'; got {symbol_mode!r}.")
-    if "_" in text:
-        text = text.replace("_", " _ ")
-    symbols = _symbol_pattern().findall(text)
+    symbols = _symbol_pattern().findall(text.replace("_", " _ "))
     if check_spacing:
         _check_word_mode_fits(text, symbols)
     return symbols
@@ -207,9 +201,7 @@ def detokenize_pieces(symbols: Iterable[str], symbol_mode: str = "words") -> lis
     return pieces
 
 
-# --------------------------------------------------------------------------------------------
-# Stories
-# --------------------------------------------------------------------------------------------
+# ----- stories -----
 
 
 def load_story(data: bytes | str, config: CorpusConfig | None = None, name: str = "story") -> Story:

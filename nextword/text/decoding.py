@@ -18,13 +18,7 @@ import unicodedata
 from typing import NamedTuple
 
 from nextword.errors import BinaryStoryError
-from nextword.text.refusals import (
-    binary_error,
-    binary_signature,
-    check_is_text,
-    check_not_empty,
-    check_size,
-)
+from nextword.text.refusals import binary_error, binary_signature, check_is_text, check_not_empty, check_size
 
 # Byte order marks, longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
 # The codec names decode the bytes with the mark, so `data.decode(name)` gives the text back.
