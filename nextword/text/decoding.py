@@ -60,17 +60,15 @@ class DecodedStory(NamedTuple):
     note: str | None = None
 
 
-def _display_name(encoding: str) -> str:
-    """The name people know an encoding by: "Windows-1252", "KOI8-R", "ISO-8859-7"."""
+def _guess_note(encoding: str) -> str:
+    """The note on a weak guess, naming the encoding as people know it: "Windows-1252", "KOI8-R"."""
     name = codecs.lookup(encoding).name
     if name.startswith("cp125"):
-        return "Windows-" + name[2:]
-    return name.replace("_", "-").upper().replace("ISO8859", "ISO-8859")
-
-
-def _guess_note(encoding: str) -> str:
+        name = "Windows-" + name[2:]
+    else:
+        name = name.replace("_", "-").upper().replace("ISO8859", "ISO-8859")
     return (
-        f"This story looks like {_display_name(encoding)}, but other encodings read it almost as well; "
+        f"This story looks like {name}, but other encodings read it almost as well; "
         "if the words look wrong, save the story as UTF-8 and upload it again."
     )
 
