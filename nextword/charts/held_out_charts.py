@@ -51,13 +51,7 @@ def perplexity_chart(
         eval_steps, held_out, LSTM_HELD_OUT_LABEL
     )
     if best_step is not None and best_step in eval_steps:
-        rows.append(
-            {
-                "step": best_step,
-                "value": float(held_out[list(eval_steps).index(best_step)]),
-                "series": BEST_LABEL,
-            }
-        )
+        rows += curve_rows([best_step], [held_out[list(eval_steps).index(best_step)]], BEST_LABEL)
     references = {
         NGRAM_HELD_OUT_PERPLEXITY_LABEL: ngram_held_out,
         UNIFORM_LABEL: uniform,

@@ -155,9 +155,7 @@ def configs_from_arguments(
         model_config, train_config = article_configs(n_input=arguments.n_input, layers=arguments.layers)
         # What the recipe leaves open: how long, what is held out, and the seed (its fifth note).
         overrides = {name: getattr(arguments, name) for name in ("steps", "holdout", "seed") if name in given}
-        if overrides:
-            train_config = TrainConfig(**{**train_config.to_dict(), **overrides})
-        return corpus_config, model_config, train_config
+        return corpus_config, model_config, dataclasses.replace(train_config, **overrides)
     model_config = ModelConfig(**_options_for(ModelConfig, arguments))
     train_config = TrainConfig(
         **_options_for(TrainConfig, arguments),
