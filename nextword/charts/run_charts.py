@@ -161,12 +161,10 @@ def accuracy_chart(
         NGRAM_HELD_OUT_LABEL: NGRAM_HELD_OUT_COLOR,
         CEILING_LABEL: CEILING_COLOR,
     }
-    references = {
-        CEILING_LABEL: ceiling,
-        NGRAM_LABEL: ngram_accuracy,
-        NGRAM_HELD_OUT_LABEL: ngram_holdout_accuracy,
-    }
-    rows += reference_rows({label: references[label] for label in [CEILING_LABEL, *ngram_lines]})
+    references = {CEILING_LABEL: ceiling, NGRAM_LABEL: ngram_accuracy}
+    if holdout:
+        references[NGRAM_HELD_OUT_LABEL] = ngram_holdout_accuracy
+    rows += reference_rows(references)
     labels = [*curves, *ngram_lines, CEILING_LABEL]
     # Up to six entries do not fit in one row under a half-width chart: two columns.
     color = series_color(labels, [palette[label] for label in labels], legend_columns=2)

@@ -157,12 +157,8 @@ class NGramModel:
         top_k: int | None = None,
         seed: int = 0,
     ) -> list[int]:
-        """The ids of `n_symbols` symbols written after the context, each fed back in.
-
-        The same choices as the LSTM's `Predictor.generate`: "greedy" takes the most probable id;
-        "sample" draws from the probabilities sharpened or flattened by `temperature`, optionally
-        among the `top_k` best only, with numpy's default_rng(seed).
-        """
+        """The ids of `n_symbols` symbols written after the context, each fed back in and chosen as
+        the LSTM's `Predictor.generate` chooses (sampling with numpy's default_rng(seed))."""
         check_generation(n_symbols, strategy, temperature)
         window = self._check_contexts(np.asarray(context_ids).reshape(1, -1))[0].tolist()
         random = np.random.default_rng(seed)

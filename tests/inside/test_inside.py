@@ -12,21 +12,19 @@ from nextword.errors import InsideError, UnknownSymbolError
 from nextword.inference.forward_pass import LayerTrace, LstmWeights
 from nextword.inference.predictor import Predictor
 from nextword.inside import (
-    QUANTITIES,
     QUANTITY_CAPTIONS,
     QUANTITY_LABELS,
-    PredictionGates,
     changing_units,
     context_before,
-    cosine_neighbours,
     model_summary,
     nearest_neighbours,
     prediction_gates,
-    principal_components,
     reading_strip,
     slow_motion,
     word_map,
 )
+from nextword.inside.gates import QUANTITIES, PredictionGates
+from nextword.inside.word_map import cosine_neighbours, principal_components
 from nextword.text.vocab import Vocabulary
 from nextword.training.model import count_parameters
 from tests.conftest import FABLE_SYMBOLS, FABLE_VOCABULARY
