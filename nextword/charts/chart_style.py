@@ -37,9 +37,9 @@ def table(rows: list[dict], columns: Sequence[str]) -> pd.DataFrame:
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
-def styled(chart, rows: list[dict], columns: Sequence[str], height: int, title: str | None = None, **extra):
+def styled(chart, rows: list[dict], columns: Sequence[str], height: int, title: str | None = None):
     """Common look (height, readable fonts, no border); the data is attached last, once."""
-    properties = {"height": height, "data": table(rows, columns), "autosize": FIT_WIDTH, **extra}
+    properties = {"height": height, "data": table(rows, columns), "autosize": FIT_WIDTH}
     if title:
         properties["title"] = title
     return (

@@ -91,9 +91,7 @@ def perplexity_chart(
     return styled(alt.layer(*layers), rows, ("step", "value", "series"), height, title)
 
 
-def text_size_chart(
-    words: Sequence[int], lstm: Sequence[float], ngram: Sequence[float], height: int = CHART_HEIGHT
-) -> alt.TopLevelMixin:
+def text_size_chart(words: Sequence[int], lstm: Sequence[float], ngram: Sequence[float]) -> alt.TopLevelMixin:
     """Held-out perplexity against the training words, both on log axes: where the network overtakes
     counting (the "How much text does a network need?" experiment)."""
     rows = [
@@ -119,4 +117,6 @@ def text_size_chart(
             ],
         )
     )
-    return styled(chart, rows, ("words", "value", "series"), height, "Held-out perplexity by training words")
+    return styled(
+        chart, rows, ("words", "value", "series"), CHART_HEIGHT, "Held-out perplexity by training words"
+    )

@@ -26,13 +26,7 @@ FORMAT_VERSION = 1
 class Vocabulary:
     """The symbols of one story with their ids and counts."""
 
-    def __init__(
-        self,
-        symbols: Sequence[str],
-        counts: Sequence[int],
-        capped: Iterable[str] = (),
-        with_unknown: bool = False,
-    ):
+    def __init__(self, symbols: Sequence[str], counts: Sequence[int], capped: Iterable[str] = ()):
         """Use `from_symbols` or `from_dict`; this takes the id-ordered symbols and their counts."""
         if len(symbols) != len(counts):
             raise ValueError(f"{len(symbols)} symbols but {len(counts)} counts.")
@@ -44,7 +38,7 @@ class Vocabulary:
         # Symbols of the story that share UNKNOWN_SYMBOL's id (too rare for one of their own).
         self.capped: frozenset[str] = frozenset(capped)
         self._ids: dict[str, int] = {symbol: index for index, symbol in enumerate(self.symbols)}
-        if (self.capped or with_unknown) and UNKNOWN_SYMBOL not in self._ids:
+        if self.capped and UNKNOWN_SYMBOL not in self._ids:
             raise ValueError(f"Pooled symbols need the {UNKNOWN_SYMBOL} symbol in the vocabulary.")
 
     @classmethod
@@ -75,7 +69,6 @@ class Vocabulary:
             [symbol for symbol, _ in kept] + [UNKNOWN_SYMBOL],
             [count for _, count in kept] + [unknown_count],
             pooled,
-            with_unknown=True,
         )
 
     def __len__(self) -> int:
@@ -170,10 +163,7 @@ class Vocabulary:
                 f"{FORMAT_VERSION}. Train the model again with this version of the app."
             )
         try:
-            symbols = data["symbols"]
-            return cls(
-                symbols, data["counts"], data.get("capped", ()), with_unknown=UNKNOWN_SYMBOL in symbols
-            )
+            return cls(data["symbols"], data["counts"], data.get("capped", ()))
         except (KeyError, TypeError, ValueError) as error:
             raise CheckpointError(
                 f"The vocabulary file is damaged ({error}). Train the model again."
