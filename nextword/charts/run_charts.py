@@ -1,7 +1,7 @@
 """Altair chart builders for the page: plain data in, a chart out (the shared look: chart_style.py).
 
 No Streamlit here and no model code, so each chart can be built and checked in a test: the loss
-and accuracy curves of a run, the compare chart of several, and the top-k bars of a prediction.
+and accuracy curves of a run, and the compare chart of several.
 Every chart has an explicit height (vega warns about bar charts that have none).
 """
 

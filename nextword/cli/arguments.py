@@ -119,15 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
     experiment.add_argument("story", help=STORY_HELP)
 
     predict = commands.add_parser("predict", help="top-k next symbols after a context")
-    predict.add_argument("run", help="run folder written by 'train'")
-    predict.add_argument("context", help='e.g. "had a general"')
-    predict.add_argument("-k", type=int, default=5, help="how many symbols to list")
-
     generate = commands.add_parser(
         "generate", help="write a story from a context, feeding each prediction back"
     )
-    generate.add_argument("run", help="run folder written by 'train'")
-    generate.add_argument("context", help='e.g. "had a general"')
+    for saved_run in (predict, generate):
+        saved_run.add_argument("run", help="run folder written by 'train'")
+        saved_run.add_argument("context", help='e.g. "had a general"')
+    predict.add_argument("-k", type=int, default=5, help="how many symbols to list")
     generate.add_argument("-n", type=int, default=32, help="symbols to generate")
     generate.add_argument("--strategy", choices=("greedy", "sample"), default="greedy")
     generate.add_argument("--temperature", type=float, default=1.0)

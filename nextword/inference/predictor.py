@@ -121,10 +121,7 @@ class Predictor:
         return sequence[:, -1] @ self.dense_kernel + self.dense_bias
 
     def trace(self, context_ids: Sequence[int]) -> ForwardTrace:
-        """The forward pass of one context of n_input ids, keeping every gate and state.
-
-        The same arithmetic as `logits` (`lstm_step`), on one row.
-        """
+        """The forward pass of one context of n_input ids, keeping every gate and state."""
         ids = np.asarray(context_ids, dtype=np.int64)
         if ids.ndim != 1 or len(ids) != self.n_input:
             raise ContextLengthError(
