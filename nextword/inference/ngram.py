@@ -27,9 +27,7 @@ class NGramModel:
     """Interpolated modified Kneser-Ney n-gram of (context → next id); `order` counts the next id."""
 
     def __init__(self):
-        self.n_input = 0
-        self.vocab_size = 0
-        self.order = 0
+        self.n_input = self.vocab_size = self.order = 0
         self._tables: KneserNeyTables | None = None
         self._best: list[np.ndarray] | None = None  # best guesses per history, listed on first use
 
