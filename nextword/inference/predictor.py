@@ -184,11 +184,9 @@ class Predictor:
         return self.vocabulary.encode(symbols[-self.n_input :])
 
     def top_k(self, context: str | Sequence[str], k: int = 5) -> list[tuple[str, float]]:
-        """The k most likely next symbols with their probabilities, highest first."""
+        """The k most likely next symbols with their probabilities, highest first (ties: lowest id)."""
         probabilities = self.probabilities(self.encode_context(context))
-        k = max(1, min(int(k), len(probabilities)))
-        best = np.argpartition(-probabilities, k - 1)[:k]
-        best = best[np.argsort(-probabilities[best], kind="stable")]
+        best = np.argsort(-probabilities, kind="stable")[: max(1, int(k))]
         return [(self.vocabulary.symbol_of(int(index)), float(probabilities[index])) for index in best]
 
     def generate(
