@@ -2,7 +2,7 @@
 
 The runs live in actors (`nextword.training.ray_actors`): one named registry for the cluster, one
 trainer per run. A replica keeps what makes the page quick without TensorFlow: each run's
-training data (prepared here from its story, fetched once per digest), a progress snapshot no
+training data (its own, or prepared from the registry's copy of the story), a progress snapshot no
 older than `PROGRESS_SECONDS` (only new curve points travel), a numpy `Predictor` built from the
 trainer's weights, and the n-gram counted here. Imported only when a Ray address is set.
 """
