@@ -13,7 +13,7 @@ import streamlit as st
 
 from nextword.errors import HoldoutError, NextwordError
 from nextword.page.format import escape_markdown
-from nextword.page.options import step_option_nearest
+from nextword.page.options import STEP_OPTIONS, nearest
 from nextword.page.state import Settings, TabState
 from nextword.text import corpus, run_windows, windows
 from nextword.text.vocab import UNKNOWN_SYMBOL
@@ -47,7 +47,7 @@ def apply_suggestions(tab: TabState) -> None:
     suggestion = run_windows.suggested_settings(story.symbol_count, model.n_input, train.batch_size)
     values = {
         "holdout": suggestion.holdout,
-        "steps": step_option_nearest(suggestion.steps),
+        "steps": nearest(STEP_OPTIONS, suggestion.steps),
         "dropout": suggestion.dropout,
     }
     changes = {name: value for name, value in values.items() if name not in tab.settings_chosen}

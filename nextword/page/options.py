@@ -36,37 +36,31 @@ DICTIONARY_ROWS_SHOWN = 10  # rows visible without scrolling in the dictionary t
 FIRST_WINDOWS_SHOWN = 6
 STORY_CHARACTERS_SHOWN = 20_000  # of the story's text in the "Read the story" expander
 
-N_INPUT_RANGE = (1, 10)
-LAYER_RANGE = (1, 4)
-STEP_OPTIONS = (50, 100, 200, 300, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 50_000)
-HOLDOUT_RANGE = (0, MAX_HOLDOUT_PERCENT)
-DROPOUT_OPTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
-UNIT_OPTIONS = (8, 16, 32, 64, 128, 256, 512, 1024)
-LEARNING_RATE_OPTIONS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0)
-BATCH_OPTIONS = (1, 8, 16, 32, 64, 128, 256, 512, 1024)
-SEED_RANGE = (0, 2**31 - 1)
 TOP_K_RANGE = (1, 20)
 GENERATE_LENGTH_RANGE = (1, 200)
 TEMPERATURE_RANGE = (0.1, 2.0)
+STEP_OPTIONS = (50, 100, 200, 300, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 50_000)
+LEARNING_RATE_OPTIONS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0)
+SEEDS = range(2**31)  # any whole number the config accepts
 
 # The settings widgets: each key is a field of CorpusConfig, ModelConfig or TrainConfig, with the
-# values its widget offers (None: any value the config accepts). Widget defaults are the config
-# classes' own defaults; see nextword/page/state.py.
+# values its widget offers (a range: any whole number in it; None: on or off), in the address's
+# order. Widget defaults are the config classes' own defaults; see nextword/page/state.py.
 SETTING_OPTIONS: dict[str, tuple | range | None] = {
     "symbol_mode": SYMBOL_MODES,
-    "n_input": range(N_INPUT_RANGE[0], N_INPUT_RANGE[1] + 1),
-    "layers": range(LAYER_RANGE[0], LAYER_RANGE[1] + 1),
-    "units": UNIT_OPTIONS,
+    "n_input": range(1, 11),
+    "layers": range(1, 5),
+    "units": (8, 16, 32, 64, 128, 256, 512, 1024),
     "encoding": INPUT_ENCODINGS,
     "steps": STEP_OPTIONS,
-    "holdout": range(HOLDOUT_RANGE[0], HOLDOUT_RANGE[1] + 1),
-    "batch_size": BATCH_OPTIONS,
+    "holdout": range(MAX_HOLDOUT_PERCENT + 1),
+    "batch_size": (1, 8, 16, 32, 64, 128, 256, 512, 1024),
     "optimizer": OPTIMIZERS,
     "learning_rate": LEARNING_RATE_OPTIONS,
-    "seed": None,
+    "seed": SEEDS,
     "article_order": None,
     "stop_when_learned": None,
-    "dropout": DROPOUT_OPTIONS,
+    "dropout": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5),
     "keep_best": None,
 }
 
@@ -198,9 +192,11 @@ def story_choice_help(fable_vocabulary_size: int) -> str:
     )
 
 
-def step_option_nearest(steps: int) -> int:
-    """The step count the slider offers that is nearest to `steps`, by ratio (1,157 → 1,000)."""
-    return min(STEP_OPTIONS, key=lambda option: max(option / steps, steps / option))
+def nearest(options, value: float):
+    """The option nearest to `value`, by ratio for positive options (1,157 steps → 1,000)."""
+    if all(option > 0 for option in options) and value > 0:
+        return min(options, key=lambda option: max(option / value, value / option))
+    return min(options, key=lambda option: abs(option - value))
 
 
 def default_story_title() -> str:
