@@ -64,6 +64,11 @@ SETTING_OPTIONS: dict[str, tuple | range | None] = {
     "keep_best": None,
 }
 
+STRIP_WINDOW = 120  # symbols of the story the reading strip shows at once (section 5, inside the LSTM)
+UNITS_SHOWN = 16  # units a heat map shows before "show all units" is ticked
+NEIGHBOURS_SHOWN = 5  # nearest neighbours listed for the picked symbol
+GATES_SOURCES = ("the picked place of the story", "the context typed in section 4")
+
 ARTICLE_STORY_LENGTH = 32  # symbols in the story the article's model writes
 # The first values of the widgets that are not settings of a run (prediction and generation).
 VIEW_DEFAULTS = {
@@ -81,18 +86,10 @@ ENCODING_LABELS = {
     "embedding": "embedding (a learned vector per symbol)",
     "index": "raw index (the article's)",
 }
-ENCODING_NAMES = {"embedding": "embedding", "index": "raw index"}
 OPTIMIZER_NAMES = {"adam": "Adam", "rmsprop": "RMSProp"}
 OPTIMIZER_LABELS = {"adam": "Adam", "rmsprop": "RMSProp (the article's)"}
 SYMBOL_MODE_LABELS = {"words": "words and punctuation", "characters": "single characters"}
-STATUS_LABELS = {
-    "queued": "waiting for a free slot",
-    "running": "training",
-    "stopping": "stopping",
-    "finished": "finished",
-    "stopped": "stopped",
-    "failed": "failed",
-}
+STATUS_LABELS = {"queued": "waiting for a free slot", "running": "training"}  # the others say themselves
 
 
 def _article_recipe() -> str:
@@ -101,7 +98,7 @@ def _article_recipe() -> str:
     layers = f"{model.layers} layer{'s' if model.layers > 1 else ''}"
     return (
         f"n_input {model.n_input}, {layers} of {model.units} units, "
-        f"{ENCODING_NAMES[model.encoding]} input, "
+        f"{'raw index' if model.encoding == 'index' else model.encoding} input, "
         f"{OPTIMIZER_NAMES[train.optimizer]} at {train.learning_rate:g}, batch {train.batch_size}, "
         f"{train.steps:,} steps"
     )
@@ -178,6 +175,14 @@ def _help_texts() -> dict[str, str]:
         "experiment": "Queue these runs on the story in use, with the settings in the sidebar except "
         "the one the experiment varies. Runs someone already trained are reused.",
         "download": "The model, its vocabulary and its settings: load it with `python -m nextword predict`.",
+        "strip_start": "Where the shown part of the story begins: slide to read further on.",
+        "inside_place": "A place in the story (0 is its first symbol): the views below open the "
+        "prediction of the symbol there.",
+        "gates_source": "Open the prediction at the picked place of the story, or after the context typed "
+        "in section 4.",
+        "all_units": "Show every unit, not only those that change most across the input symbols.",
+        "map_symbol": "A symbol of the story: its nearest neighbours are the symbols whose vectors point "
+        "most the same way.",
     }
 
 
@@ -203,23 +208,3 @@ def default_story_title() -> str:
     """The bundled story a new tab starts with: the article's fable."""
     stories = corpus.bundled_stories()
     return corpus.DEFAULT_STORY if corpus.DEFAULT_STORY in stories else next(iter(stories))
-
-
-# ----- section 5: inside the LSTM -----
-
-STRIP_WINDOW = 120  # symbols of the story the reading strip shows at once
-UNITS_SHOWN = 16  # units a heat map shows before "show all units" is ticked
-NEIGHBOURS_SHOWN = 5  # nearest neighbours listed for the picked symbol
-GATES_SOURCES = ("the picked place of the story", "the context typed in section 4")
-HELP.update(
-    {
-        "strip_start": "Where the shown part of the story begins: slide to read further on.",
-        "inside_place": "A place in the story (0 is its first symbol): the views below open the "
-        "prediction of the symbol there.",
-        "gates_source": "Open the prediction at the picked place of the story, or after the context typed "
-        "in section 4.",
-        "all_units": "Show every unit, not only those that change most across the input symbols.",
-        "map_symbol": "A symbol of the story: its nearest neighbours are the symbols whose vectors point "
-        "most the same way.",
-    }
-)

@@ -13,45 +13,34 @@ import streamlit as st
 
 from nextword.charts import chart_style, held_out_charts
 from nextword.errors import NextwordError
-from nextword.page import resources
-from nextword.page.callbacks import replaced_note
+from nextword.page.callbacks import request_runs
 from nextword.page.format import escape_markdown, format_percent, format_seconds
 from nextword.page.options import HELP
 from nextword.page.presenter import chart_spec
 from nextword.page.state import TabState
 from nextword.page.tabruns import TabRun
-from nextword.training import registry
 from nextword.training.experiments import BY_NAME, EXPERIMENTS, Outcome, finding
 
 
 def on_experiment(name: str) -> None:
     """Queue an experiment's runs on the story in use (each shared and cached like any run), all or none."""
     tab = TabState()
-    tab.action_error = None
-    tab.action_note = None
+    tab.action_error = tab.action_note = None
     experiment = BY_NAME[name]
-    queued = []
     try:
         story = tab.story()
         _, model, train = tab.settings()
-        variants, requested = experiment.variants(model, train), []
-        for variant in variants:
-            data = resources.training_data(story.digest, variant.model.n_input, variant.train.holdout, story)
-            key = registry.run_key(story, variant.model, variant.train)
-            requested.append((key, data, variant.model, variant.train))
-        granted = resources.get_registry().request_runs(requested, requester=tab.tab_id)
+        variants = experiment.variants(model, train)
+        keys = request_runs(tab, story, [(variant.model, variant.train) for variant in variants])
     except NextwordError as error:
         tab.action_error = f"{experiment.title}: {error}"
         return
-    for variant, (key, *_) in zip(variants, requested, strict=True):
+    queued = [(variant.label, key) for variant, key in zip(variants, keys, strict=True)]
+    for variant, key in zip(variants, keys, strict=True):
         tab.add_run(key, story, variant.model, variant.train, experiment=name)
-        queued.append((variant.label, key))
-    tab.action_note = replaced_note(tab, granted.replaced)
-    if queued:
-        runs = dict(tab.experiment_runs)
-        runs.pop(name, None)  # a second click moves it last, with the runs of the settings now
-        runs[name] = queued
-        tab.experiment_runs = runs
+    # A second click moves the experiment last, with the runs of the settings now.
+    earlier = {known: runs for known, runs in tab.experiment_runs.items() if known != name}
+    tab.experiment_runs = {**earlier, name: queued}
 
 
 def experiments_launcher(tab: TabState) -> None:

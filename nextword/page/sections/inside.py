@@ -12,10 +12,10 @@ import streamlit as st
 
 from nextword import inside
 from nextword.charts import chart_style, inside_charts
-from nextword.errors import NextwordError, UnknownSymbolError
+from nextword.errors import NextwordError
 from nextword.inference.predictor import Predictor
 from nextword.page import markup
-from nextword.page.format import escape_markdown, unknown_word_message
+from nextword.page.format import error_message, escape_markdown
 from nextword.page.options import GATES_SOURCES, HELP, STRIP_WINDOW, UNITS_SHOWN
 from nextword.page.sections.predict import trained_predictor
 from nextword.page.sections.slow_motion import model_view, slow_motion_view
@@ -101,11 +101,8 @@ def gates_view(predictor: Predictor, symbols, place: int) -> tuple[str, ...] | N
     )
     try:
         gates = inside.prediction_gates(predictor, _picked_context(predictor, symbols, place, source))
-    except UnknownSymbolError as error:
-        st.warning(escape_markdown(unknown_word_message(error)))
-        return None
     except NextwordError as error:
-        st.warning(escape_markdown(str(error)))
+        st.warning(escape_markdown(error_message(error)))
         return None
     read = " ".join(f"“{symbol}”" for symbol in gates.context)
     st.markdown(

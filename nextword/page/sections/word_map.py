@@ -10,9 +10,9 @@ import streamlit as st
 
 from nextword import inside
 from nextword.charts import chart_style, inside_charts
-from nextword.errors import NextwordError, UnknownSymbolError
+from nextword.errors import NextwordError
 from nextword.inference.predictor import Predictor
-from nextword.page.format import escape_markdown, unknown_word_message
+from nextword.page.format import error_message, escape_markdown
 from nextword.page.options import HELP, NEIGHBOURS_SHOWN
 
 
@@ -49,11 +49,8 @@ def word_map_view(predictor: Predictor) -> None:
     st.vega_lite_chart(spec=chart_style.stable_spec(chart, "word_map"), width="stretch", key="word_map_chart")
     try:
         neighbours = inside.nearest_neighbours(predictor, symbol, NEIGHBOURS_SHOWN)
-    except UnknownSymbolError as error:
-        st.warning(escape_markdown(unknown_word_message(error)))
-        return
     except NextwordError as error:
-        st.warning(escape_markdown(str(error)))
+        st.warning(escape_markdown(error_message(error)))
         return
     st.markdown("#### " + escape_markdown(f"Nearest neighbours of “{symbol}”"))
     st.dataframe(
