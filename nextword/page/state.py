@@ -206,14 +206,12 @@ class TabState:
         self.unwatched = self.unwatched - {key}
         self.add_run(key, story, model, train)
 
-    def add_run(
-        self, key: str, story: corpus.Story, model: ModelConfig, train: TrainConfig, experiment=None
-    ) -> None:
+    def add_run(self, key: str, story: corpus.Story, model: ModelConfig, train: TrainConfig) -> None:
         """Add a run to this tab's list (once), for the comparison table and chart."""
         runs = self.runs
         if not any(run.key == key for run in runs):
             number = max((run.number for run in runs), default=0) + 1
-            runs.append(TabRun(key, number, story.name, model, train, experiment=experiment))
+            runs.append(TabRun(key, number, story.name, model, train))
 
     def adopt_run(self, key: str, run: RunHandle, settings: bool = True) -> None:
         """Watch a run with its story (and, unless told not to, its settings): a tab opened on its link."""

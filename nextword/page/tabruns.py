@@ -20,7 +20,6 @@ class RunSummary:
     status: str
     step: int
     accuracy: float | None
-    ceiling: float
     eval_steps: tuple[int, ...]
     eval_accuracies: tuple[float, ...]
     loss_steps: tuple[int, ...]
@@ -41,11 +40,14 @@ class RunSummary:
     @classmethod
     def of(cls, progress: TrainingProgress) -> RunSummary:
         loss_points = bucket_means(progress.losses)
+        # The held-out perplexity of the weights the run predicts with: its best step's, or its last.
+        kept_perplexity = progress.best_holdout_perplexity
+        if kept_perplexity is None and progress.holdout_losses:
+            kept_perplexity = progress.holdout_perplexities[-1]
         return cls(
             status=str(progress.status),
             step=progress.step,
             accuracy=progress.final_accuracy,
-            ceiling=progress.ceiling,
             eval_steps=tuple(progress.eval_steps),
             eval_accuracies=tuple(progress.eval_accuracies),
             loss_steps=tuple(point["step"] for point in loss_points),
@@ -55,7 +57,7 @@ class RunSummary:
             ngram_holdout_accuracy=progress.ngram_holdout_accuracy,
             seconds=progress.elapsed_seconds,
             done=progress.done,
-            holdout_perplexity=_kept_held_out_perplexity(progress),
+            holdout_perplexity=kept_perplexity,
             ngram_holdout_perplexity=progress.ngram_holdout_perplexity,
             training_windows=progress.window_count,
         )
@@ -71,11 +73,3 @@ class TabRun:
     model_config: ModelConfig
     train_config: TrainConfig
     summary: RunSummary | None = None  # filled in as the run trains, final once it is done
-    experiment: str | None = None  # the name of the experiment that queued it, if one did
-
-
-def _kept_held_out_perplexity(progress: TrainingProgress) -> float | None:
-    """The held-out perplexity of the weights the run predicts with: its best step's, or its last."""
-    if progress.best_holdout_perplexity is not None:
-        return progress.best_holdout_perplexity
-    return progress.holdout_perplexities[-1] if progress.holdout_losses else None

@@ -18,7 +18,7 @@ from nextword.page.format import escape_markdown, format_percent, format_seconds
 from nextword.page.options import HELP
 from nextword.page.presenter import chart_spec
 from nextword.page.state import TabState
-from nextword.page.tabruns import TabRun
+from nextword.page.tabruns import RunSummary
 from nextword.training.experiments import BY_NAME, EXPERIMENTS, Outcome, finding
 
 
@@ -37,7 +37,7 @@ def on_experiment(name: str) -> None:
         return
     queued = [(variant.label, key) for variant, key in zip(variants, keys, strict=True)]
     for variant, key in zip(variants, keys, strict=True):
-        tab.add_run(key, story, variant.model, variant.train, experiment=name)
+        tab.add_run(key, story, variant.model, variant.train)
     # A second click moves the experiment last, with the runs of the settings now.
     earlier = {known: runs for known, runs in tab.experiment_runs.items() if known != name}
     tab.experiment_runs = {**earlier, name: queued}
@@ -65,8 +65,7 @@ def experiments_launcher(tab: TabState) -> None:
             st.caption(experiment.teaches)
 
 
-def outcome(label: str, tab_run: TabRun | None) -> Outcome | None:
-    summary = tab_run.summary if tab_run is not None else None
+def outcome(label: str, summary: RunSummary | None) -> Outcome | None:
     if summary is None or not summary.done:
         return None
     return Outcome(
@@ -93,7 +92,7 @@ def experiment_findings(tab: TabState) -> None:
         variants = [(label, key) for label, key in variants if key in by_key]  # not removed from the list
         if len(variants) < 2:
             continue
-        outcomes = [outcome(label, by_key.get(key)) for label, key in variants]
+        outcomes = [outcome(label, by_key[key].summary) for label, key in variants]
         sentence = finding(experiment, outcomes) if all(outcomes) else None
         if sentence is None:
             done = sum(1 for found in outcomes if found is not None)
