@@ -34,7 +34,7 @@ def trained_predictor(run: RunHandle, header: str, what: str) -> Predictor | Non
     return run.predictor()
 
 
-def predict_section(key: str, run: RunHandle, generate: bool = True) -> None:
+def predict_section(key: str, run: RunHandle) -> None:
     predictor = trained_predictor(run, "4 · Predict the next word", "Predictions")
     if predictor is None:
         return
@@ -91,7 +91,7 @@ def predict_section(key: str, run: RunHandle, generate: bool = True) -> None:
             "part, with a share kept for what it never saw"
         )
         top_k_bars(ngram_pairs, true_next, "The n-gram's guesses", "ngram_top_k")
-    if generate:
+    if tab.shows("generate"):
         generate_section(run, predictor, context)
 
 

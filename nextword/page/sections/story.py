@@ -7,24 +7,17 @@ import streamlit as st
 from nextword.page.format import escape_markdown, format_percent, window_lines
 from nextword.page.holdout import HeldOut, holdout_note
 from nextword.page.options import DICTIONARY_ROWS_SHOWN, FIRST_WINDOWS_SHOWN, STORY_CHARACTERS_SHOWN
+from nextword.page.state import TabState
 from nextword.text.corpus import Story
 
 TABLE_HEADER_PIXELS = 38
 TABLE_ROW_PIXELS = 35
 
 
-def story_section(
-    story: Story | None,
-    data,
-    problems: list[str],
-    held_out: HeldOut | None,
-    shown: bool = True,
-    note: str | None = None,
-) -> None:
-    """The section (a lesson link may hide it: then only what is wrong with the story shows).
-
-    `note` says which setting the story in use changed when it was uploaded, and why.
-    """
+def story_section(story: Story | None, data, problems: list[str], held_out: HeldOut | None) -> None:
+    """The section (a lesson link may hide it: then only what is wrong with the story shows)."""
+    tab = TabState()
+    shown = tab.shows("story")
     if shown:
         st.header("1 · The story")
     for message in problems:
@@ -32,8 +25,9 @@ def story_section(
     if story is None or not shown:
         return
     st.markdown(f"Now using **{escape_markdown(story.name)}**.")
-    if note and not problems:
-        st.info(note)
+    # Which setting the story changed when it was uploaded, and why: said while that setting holds.
+    if tab.story_note and story.config.symbol_mode == "characters" and not problems:
+        st.info(tab.story_note)
     if story.encoding_note:
         st.info(story.encoding_note)
     metrics = st.columns(4)
