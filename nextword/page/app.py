@@ -13,9 +13,9 @@ from __future__ import annotations
 import streamlit as st
 
 from nextword.errors import NextwordError, RegistryUnreachableError
-from nextword.page import holdout, polling, resources
+from nextword.page import polling, resources
 from nextword.page.lesson import lesson_bar, open_lesson, show_in_address
-from nextword.page.sections.story import story_section
+from nextword.page.sections.story import held_out_part, story_section
 from nextword.page.sections.train import training_section
 from nextword.page.sidebar import sidebar
 from nextword.page.state import TabState
@@ -36,7 +36,6 @@ def draw_page() -> None:
     polling.note_this_tab()
     if tab.init():
         open_lesson(tab)  # a new tab: the address's settings, story, run and view
-    holdout.apply_suggestions(tab)  # before the sidebar draws the widgets it may set
     sidebar()
     lesson_box, story_box, train_box, *chart_boxes = (st.container() for _ in range(7))
     with lesson_box:
@@ -46,7 +45,7 @@ def draw_page() -> None:
     story, data, held_out, problems = None, None, None, [tab.story_error] if tab.story_error else []
     try:
         story = tab.story()
-        held_out = holdout.held_out_part(story, settings)
+        held_out = held_out_part(story, settings)
         # A hold-out the story cannot afford is said in the story section; the story still shows.
         shown_holdout = train.holdout if held_out.split is not None else 0
         data = resources.training_data(story.digest, model.n_input, shown_holdout, story)

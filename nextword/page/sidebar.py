@@ -2,28 +2,33 @@
 
 A lesson link can hide any control by its setting's name (`hide=optimizer,learning_rate`), and the
 presenter view hides the Advanced settings; a hidden control keeps its value (see TabState.init).
+A story of a few thousand symbols or more gets part of its end held out and steps enough for its
+size (`run_windows.suggested_settings`), unless the person set them.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from nextword.errors import NextwordError
 from nextword.page import callbacks, resources
 from nextword.page.options import (
     ENCODING_LABELS,
     HELP,
     OPTIMIZER_LABELS,
     SETTING_OPTIONS,
+    STEP_OPTIONS,
     SYMBOL_MODE_LABELS,
     default_story_title,
+    nearest,
     story_choice_help,
 )
 from nextword.page.state import TabState
-from nextword.text import corpus
+from nextword.text import corpus, run_windows
 
 
 def chosen(name: str) -> dict:
-    """A setting the person moves is no longer replaced by a story's suggestion (see holdout.py)."""
+    """A setting the person moves is no longer replaced by a story's suggestion (see below)."""
     return {"on_change": callbacks.on_setting_chosen, "args": (name,)}
 
 
@@ -58,6 +63,7 @@ ADVANCED = {
 
 def sidebar() -> None:
     tab = TabState()
+    apply_suggestions(tab)  # before the widgets it may set are drawn
     with st.sidebar:
         if tab.shows("story"):
             story_controls()
@@ -103,3 +109,24 @@ def settings_controls(tab: TabState, widgets: dict) -> None:
         elif options is not None:
             arguments = {"options": options, **arguments}
         widget(label, key=name, help=HELP[name], **arguments)
+
+
+def apply_suggestions(tab: TabState) -> None:
+    """Give a newly chosen story (or symbol mode) its suggested hold-out, steps and dropout, once,
+    where the person set none: moving a slider afterwards is the person's choice, and stays."""
+    try:
+        story = tab.story()
+    except NextwordError:  # the story section says why
+        return
+    if tab.suggested_for == story.digest:
+        return
+    tab.suggested_for = story.digest
+    _, model, train = tab.settings()
+    suggestion = run_windows.suggested_settings(story.symbol_count, model.n_input, train.batch_size)
+    values = {
+        "holdout": suggestion.holdout,
+        "steps": nearest(STEP_OPTIONS, suggestion.steps),
+        "dropout": suggestion.dropout,
+    }
+    changes = {name: value for name, value in values.items() if name not in tab.settings_chosen}
+    tab.show_setting_values(changes)

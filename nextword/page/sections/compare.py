@@ -16,8 +16,7 @@ from nextword.page.format import settings_summary
 from nextword.page.options import COMPARE_METRICS, COMPARE_POLL_SECONDS, HELP
 from nextword.page.presenter import chart_spec
 from nextword.page.sections.experiments import experiment_findings, experiments_launcher
-from nextword.page.state import TabState
-from nextword.page.tabruns import RunSummary, TabRun
+from nextword.page.state import RunSummary, TabRun, TabState
 from nextword.text.corpus import Story
 from nextword.training.experiments import differing_labels
 

@@ -17,8 +17,7 @@ from nextword.page.callbacks import request_runs
 from nextword.page.format import escape_markdown, format_percent, format_seconds
 from nextword.page.options import HELP
 from nextword.page.presenter import chart_spec
-from nextword.page.state import TabState
-from nextword.page.tabruns import RunSummary
+from nextword.page.state import RunSummary, TabState
 from nextword.training.experiments import BY_NAME, EXPERIMENTS, Outcome, finding
 
 
