@@ -1,9 +1,10 @@
 """Section 5: inside the LSTM, drawn from the run's numpy predictor (no TensorFlow on this path).
 
-The section in order: the story as the model reads it and the gates and memory of one prediction
-(here), the word map (nextword/page/sections/word_map.py), one prediction in slow motion and the model's
-table (nextword/page/sections/slow_motion.py). The numbers come from nextword/inside/; here they are only
-drawn. Story text is user data: it is escaped before any markdown or HTML.
+In order: the story as the model reads it, the gates and memory of one prediction, the word map
+(a 2-D map of the learned symbol vectors, or the raw index each symbol gets), then one prediction
+in slow motion and the model's table (nextword/page/sections/slow_motion.py). The numbers come
+from nextword/inside/; here they are only drawn. Story text is user data: it is escaped before any
+markdown or HTML.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from nextword.errors import NextwordError
 from nextword.inference.predictor import Predictor
 from nextword.page import markup
 from nextword.page.format import error_message, escape_markdown
-from nextword.page.options import GATES_SOURCES, HELP, STRIP_WINDOW, UNITS_SHOWN
+from nextword.page.options import GATES_SOURCES, HELP, NEIGHBOURS_SHOWN, STRIP_WINDOW, UNITS_SHOWN
 from nextword.page.sections.predict import trained_predictor
 from nextword.page.sections.slow_motion import model_view, slow_motion_view
-from nextword.page.sections.word_map import word_map_view
 from nextword.page.state import TabState
 from nextword.training.backend import RunHandle
 
@@ -86,13 +86,6 @@ def reading_view(predictor: Predictor, symbols, ids) -> int:
     return int(picked)
 
 
-def _picked_context(predictor: Predictor, symbols, place: int, source: str):
-    """The symbols of the prediction to open: before the picked place, or typed in section 4."""
-    if source == GATES_SOURCES[1]:
-        return predictor.context_symbols(TabState().predict_context or "")
-    return inside.context_before(symbols, place, predictor.n_input)
-
-
 def gates_view(predictor: Predictor, symbols, place: int) -> tuple[str, ...] | None:
     """Heat maps of the gates and states, per layer and input step, of one prediction; its context."""
     st.subheader("Gates and memory of one prediction")
@@ -100,7 +93,11 @@ def gates_view(predictor: Predictor, symbols, place: int) -> tuple[str, ...] | N
         "Open the prediction", GATES_SOURCES, key="gates_source", horizontal=True, help=HELP["gates_source"]
     )
     try:
-        gates = inside.prediction_gates(predictor, _picked_context(predictor, symbols, place, source))
+        if source == GATES_SOURCES[1]:  # the context typed in section 4
+            context = predictor.context_symbols(TabState().predict_context or "")
+        else:
+            context = inside.context_before(symbols, place, predictor.n_input)
+        gates = inside.prediction_gates(predictor, context)
     except NextwordError as error:
         st.warning(escape_markdown(error_message(error)))
         return None
@@ -137,3 +134,55 @@ def gates_view(predictor: Predictor, symbols, place: int) -> tuple[str, ...] | N
             )
             st.caption(inside.QUANTITY_CAPTIONS[quantity])
     return gates.context
+
+
+def word_map_view(predictor: Predictor) -> None:
+    """The learned symbol vectors on a 2-D map, or what the raw-index model gets instead."""
+    st.subheader("The word map")
+    vocabulary = predictor.vocabulary
+    if predictor.embedding is None:
+        st.info(
+            "This model reads each symbol as its raw index, one number (the article's encoding): it has no "
+            "learned vectors to map. As the article says, the “meaning” of the word is lost: to the network, "
+            "id 20 is just a little more than id 19. Here is what it gets, most frequent symbol first:"
+        )
+        st.code(
+            "   ".join(f"{symbol} → {index}" for index, symbol in enumerate(vocabulary.symbols)),
+            wrap_lines=True,
+        )
+        return
+    shown = (
+        f" The map shows the {inside_charts.MAP_POINTS:,} most frequent of the {len(vocabulary):,} symbols."
+        if len(vocabulary) > inside_charts.MAP_POINTS
+        else ""
+    )
+    st.caption(
+        "Each point is one symbol's learned vector, flattened to two dimensions (PCA); bigger points are "
+        "more frequent symbols. Symbols the model uses alike end up near each other." + shown
+    )
+    default = "mice" if "mice" in vocabulary.symbols else vocabulary.symbol_of(0)
+    symbol = st.text_input("Symbol to look up", default, key="map_symbol", help=HELP["map_symbol"]).strip()
+    mapped = inside.word_map(predictor)
+    chart = inside_charts.word_map_chart(
+        mapped.symbols, mapped.counts, mapped.coordinates, mapped.explained, picked=symbol
+    )
+    st.vega_lite_chart(spec=chart_style.stable_spec(chart, "word_map"), width="stretch", key="word_map_chart")
+    try:
+        neighbours = inside.nearest_neighbours(predictor, symbol, NEIGHBOURS_SHOWN)
+    except NextwordError as error:
+        st.warning(escape_markdown(error_message(error)))
+        return
+    st.markdown("#### " + escape_markdown(f"Nearest neighbours of “{symbol}”"))
+    st.dataframe(
+        {
+            "neighbour": [name for name, _ in neighbours],
+            "cosine similarity": [round(similarity, 3) for _, similarity in neighbours],
+        },
+        hide_index=True,
+    )
+    st.caption(
+        "Cosine similarity: 1 when two vectors point the same way, 0 when they have nothing in common."
+    )
+
+
+# The parts of the model, left to right, as the slow motion highlights them.

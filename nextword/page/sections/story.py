@@ -111,7 +111,19 @@ def story_section(story: Story | None, data, problems: list[str], held_out: Held
         holdout_note(story, held_out, data.unseen_held_out_count)
     left, right = st.columns([2, 3])
     with left:
-        dictionary(data.vocabulary)
+        st.subheader("The dictionary")
+        st.caption("Each symbol gets an id by how often it occurs (the article's Listing 2).")
+        rows = data.vocabulary.rows()
+        st.dataframe(
+            {
+                "symbol": [row[0] for row in rows],
+                "id": [row[1] for row in rows],
+                "count": [row[2] for row in rows],
+            },
+            hide_index=True,
+            height=TABLE_HEADER_PIXELS + TABLE_ROW_PIXELS * DICTIONARY_ROWS_SHOWN,
+            key="dictionary_table",
+        )
     with right:
         st.subheader("The first windows")
         st.caption("Symbols → their ids → the symbol the network must learn to predict.")
@@ -121,21 +133,5 @@ def story_section(story: Story | None, data, problems: list[str], held_out: Held
             wrap_lines=True,
         )
         with st.expander("Read the story"):
-            shown = story.text[:STORY_CHARACTERS_SHOWN]
-            st.text(shown + ("\n…" if len(story.text) > STORY_CHARACTERS_SHOWN else ""))
-
-
-def dictionary(vocabulary) -> None:
-    st.subheader("The dictionary")
-    st.caption("Each symbol gets an id by how often it occurs (the article's Listing 2).")
-    rows = vocabulary.rows()
-    st.dataframe(
-        {
-            "symbol": [row[0] for row in rows],
-            "id": [row[1] for row in rows],
-            "count": [row[2] for row in rows],
-        },
-        hide_index=True,
-        height=TABLE_HEADER_PIXELS + TABLE_ROW_PIXELS * DICTIONARY_ROWS_SHOWN,
-        key="dictionary_table",
-    )
+            beginning = story.text[:STORY_CHARACTERS_SHOWN]
+            st.text(beginning + ("\n…" if len(story.text) > STORY_CHARACTERS_SHOWN else ""))

@@ -45,7 +45,7 @@ def training_section(story_ready: bool, current_key: str | None) -> RunHandle | 
             st.info("Press **Train** to start. The charts below fill in live while the network learns.")
         return None
     was_live = run.progress().active
-    poll = polling.live_poll_seconds() if was_live else None
+    poll = polling.poll_seconds(max(1, polling.tabs_seen().count())) if was_live else None
     st.fragment(live_panel, run_every=poll)(tab.watch_key, was_live, poll)
     progress = run.progress()
     if progress.status == Status.FAILED:
