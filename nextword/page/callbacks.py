@@ -62,11 +62,8 @@ def on_story_upload() -> None:
 
 
 def retry_refused_upload() -> None:
-    """A refused file is tried again when a setting that refused it changes.
-
-    A Japanese story refused in word mode fits in character mode; a story too short for n_input
-    fits once n_input is lowered.
-    """
+    """Try a refused file again when a setting that refused it changes (a story too short for
+    n_input fits once n_input is lowered; a Japanese one refused in word mode, in character mode)."""
     tab = TabState()
     if tab.story_error and tab.story_upload is not None:
         on_story_upload()
@@ -139,9 +136,7 @@ def stop_watching_others(tab: TabState) -> int | None:
 
 def on_stop() -> None:
     """Stop the watched run; or, if other tabs asked for it too, stop watching it (it goes on for them).
-
-    The presenter view stops it for everyone.
-    """
+    The presenter view stops it for everyone."""
     tab = TabState()
     tab.action_note = None
     key = tab.watch_key

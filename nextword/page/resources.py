@@ -72,10 +72,9 @@ def bundled_vocabulary_size(title: str) -> int:
 def view_tick(progress: TrainingProgress, now: float | None = None) -> str:
     """The cache slot of a run's live view: a new slot only when what the view shows can change.
 
-    The phase includes whether the run has a first point, so that point is never hidden behind a
-    view built a moment before it came. A run that trains changes with every step: its view is built
-    at most once every `VIEW_SECONDS`. A queued run, or one still building its model, shows the same
-    view until its place in the queue or its phase changes, so the tabs polling it share one build.
+    A training run's view is built at most once every `VIEW_SECONDS`; a queued run's, or one still
+    building its model, when its place or phase changes (the phase includes whether the run has a
+    first point, so that point is never hidden behind a view built a moment before it came).
     """
     phase = f"{progress.status}-{progress.total_steps}-{bool(progress.losses)}"
     if progress.status == Status.RUNNING and progress.step:
@@ -107,11 +106,10 @@ def perplexity_sentence(progress) -> str | None:
 
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=60)
 def live_view(key: str, tick: str, _run: RunHandle) -> dict:
-    """What the live panel shows of a run, built once per tick for every tab watching it.
+    """What the live panel shows of a run, built once per tick (`view_tick`) for every tab watching it.
 
-    Thirty tabs polling one run would otherwise each build the same charts every second; with the
-    tick (see `view_tick`) they share one build. Only plain numbers, sample lines and the two
-    Vega-Lite specs are kept, not the snapshot (whose per-step curves grow large on long runs).
+    Only plain text and the Vega-Lite specs are kept, not the snapshot (whose per-step curves grow
+    large on long runs).
     """
     # Imported at the first chart, not with the page: altair and pandas load for longer than a
     # bare Streamlit page takes to show its controls (nextword/page/app.py draws those first).

@@ -1,10 +1,9 @@
 """The article's experiments on the page: a button each, and what each one's runs showed.
 
 The experiments themselves (their variants, what they teach, the sentence their runs earn) are in
-nextword/training/experiments.py. A click queues the variants through the shared registry, like Train, as
-one request of the tab (one of its fair share, see nextword/page/callbacks.py): a run someone
-already trained is reused. The findings are drawn inside the compare fragment, so they
-appear as the runs finish.
+nextword/training/experiments.py. A click queues the variants like Train, as one request of the tab
+(a run someone already trained is reused); the findings are drawn inside the compare fragment, so
+they appear as the runs finish.
 """
 
 from __future__ import annotations
