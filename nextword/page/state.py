@@ -20,7 +20,6 @@ import streamlit as st
 from nextword.charts.buckets import bucket_means
 from nextword.config import CorpusConfig, ModelConfig, TrainConfig
 from nextword.page import resources
-from nextword.page.address import story_digest
 from nextword.page.options import SETTING_OPTIONS, VIEW_DEFAULTS, default_story_title
 from nextword.text import corpus
 from nextword.training.backend import RunHandle
@@ -255,8 +254,7 @@ class TabState:
         self.story_bytes = data
         self.story_name = name
         self.story_error = None
-        resources.story_shelf().put(data, name)
-        self.story_token = story_digest(data)
+        self.story_token = resources.story_shelf().put(data, name)  # its digest
 
     def watched_run(self) -> RunHandle | None:
         """The run this tab watches, if the server still keeps it."""
