@@ -51,27 +51,25 @@ def reading_view(predictor: Predictor, symbols, ids) -> int:
             "Start of the shown part", 0, count - STRIP_WINDOW, 0, key="strip_start", help=HELP["strip_start"]
         )
     stop = min(count, start + STRIP_WINDOW)
-    picked = st.number_input(
-        "Place to look at",
-        0,
-        count - 1,
-        min(predictor.n_input, count - 1),
-        key="inside_place",
-        help=HELP["inside_place"],
+    first = min(predictor.n_input, count - 1)  # the first place the model can guess
+    picked = int(
+        st.number_input(
+            "Place to look at", 0, count - 1, first, key="inside_place", help=HELP["inside_place"]
+        )
     )
     strip = inside.reading_strip(predictor, ids, start, stop - start)
     joiner = "" if predictor.corpus_config.symbol_mode == "characters" else " "
-    st.html(markup.reading_strip_html(strip, int(picked), joiner))
+    st.html(markup.reading_strip_html(strip, picked, joiner))
     if strip.accuracy is not None:
         st.caption(f"Right top guesses in this part: {strip.accuracy:.0%}.")
     try:
-        guess = inside.reading_strip(predictor, ids, int(picked), 1).guess(int(picked))
+        guess = inside.reading_strip(predictor, ids, picked, 1).guess(picked)
     except NextwordError as error:
         st.warning(str(error))
-        return int(picked)
+        return picked
     if guess is None:
         st.warning(
-            f"Place {int(picked)} has no guess: the model reads the {predictor.n_input} symbols before a "
+            f"Place {picked} has no guess: the model reads the {predictor.n_input} symbols before a "
             f"place, so pick a place from {predictor.n_input} on."
         )
     else:
@@ -83,7 +81,7 @@ def reading_view(predictor: Predictor, symbols, ids) -> int:
                 f"the top guess was {verdict}). The model's top 3: {listed}"
             )
         )
-    return int(picked)
+    return picked
 
 
 def gates_view(predictor: Predictor, symbols, place: int) -> tuple[str, ...] | None:
