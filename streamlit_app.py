@@ -7,13 +7,13 @@ the browser shows the heading while the rest of the first script run loads.
 
 import streamlit as st
 
-from nextword.page.presenter import sidebar_state
+from nextword.page.presenter import presenting
 
 st.set_page_config(
     page_title="nextword: an LSTM learns a story",
     page_icon="📖",
     layout="wide",
-    initial_sidebar_state=sidebar_state(),  # collapsed in the presenter view
+    initial_sidebar_state="collapsed" if presenting() else "auto",  # for the projector
 )
 st.title("nextword: watch an LSTM learn to predict the next word")
 st.markdown(

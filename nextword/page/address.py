@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nextword.page.format import escape_markdown
-from nextword.page.options import SETTING_OPTIONS
+from nextword.page.options import SETTING_OPTIONS, nearest
 
 # The sections a lesson link can hide (the settings' own names hide their controls).
 SECTIONS = ("story", "experiments", "compare", "predict", "generate", "inside", "keep", "advanced")
@@ -40,13 +40,6 @@ def story_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:DIGEST_CHARACTERS]
 
 
-def _nearest(options, value: float) -> Any:
-    """The option nearest to `value`, by ratio for positive options (1,157 → 1,000)."""
-    if all(option > 0 for option in options) and value > 0:
-        return min(options, key=lambda option: max(option / value, value / option))
-    return min(options, key=lambda option: abs(option - value))
-
-
 def read_setting(name: str, raw: str, default: Any) -> tuple[Any, str | None]:
     """One setting from its text in the address: (the value to use, a notice or None)."""
     options = SETTING_OPTIONS[name]
@@ -65,13 +58,8 @@ def read_setting(name: str, raw: str, default: Any) -> tuple[Any, str | None]:
         number = math.nan
     if not math.isfinite(number):
         return default, f"{name}={quoted(raw)} is not a number: using {default:g}."
-    if options is None:  # any whole number the config accepts (the seed)
-        low, high = 0, 2**31 - 1
-    elif isinstance(options, range):
+    if isinstance(options, range):
         low, high = options.start, options.stop - 1
-    else:
-        low = high = None
-    if low is not None:
         value = max(low, min(round(number), high))
         if value != number:
             return (
@@ -79,7 +67,7 @@ def read_setting(name: str, raw: str, default: Any) -> tuple[Any, str | None]:
                 f"{name}={quoted(raw)} is not a whole number from {low:,} to {high:,}: using {value:,}.",
             )
         return value, None
-    value = type(default)(_nearest(options, number))
+    value = type(default)(nearest(options, number))
     if value != number:
         return value, f"{name}={quoted(raw)} is not offered: using the nearest, {value:g}."
     return value, None

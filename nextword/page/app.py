@@ -13,9 +13,9 @@ from __future__ import annotations
 import streamlit as st
 
 from nextword.errors import NextwordError, RegistryUnreachableError
-from nextword.page import holdout, polling, resources
+from nextword.page import polling, resources
 from nextword.page.lesson import lesson_bar, open_lesson, show_in_address
-from nextword.page.sections.story import story_section
+from nextword.page.sections.story import held_out_part, story_section
 from nextword.page.sections.train import training_section
 from nextword.page.sidebar import sidebar
 from nextword.page.state import TabState
@@ -36,26 +36,24 @@ def draw_page() -> None:
     polling.note_this_tab()
     if tab.init():
         open_lesson(tab)  # a new tab: the address's settings, story, run and view
-    holdout.apply_suggestions(tab)  # before the sidebar draws the widgets it may set
     sidebar()
-    lesson_box, story_box, train_box, compare_box, predict_box, inside_box, keep_box = (
-        st.container() for _ in range(7)
-    )
+    lesson_box, story_box, train_box, *chart_boxes = (st.container() for _ in range(7))
     with lesson_box:
         lesson_bar(tab)
+    settings = tab.settings()
+    _, model, train = settings
     story, data, held_out, problems = None, None, None, [tab.story_error] if tab.story_error else []
     try:
         story = tab.story()
-        held_out = holdout.held_out_part(story, tab.settings())
+        held_out = held_out_part(story, settings)
         # A hold-out the story cannot afford is said in the story section; the story still shows.
-        shown_holdout = tab.settings().train.holdout if held_out.split is not None else 0
-        data = resources.training_data(story.digest, tab.settings().model.n_input, shown_holdout, story)
+        shown_holdout = train.holdout if held_out.split is not None else 0
+        data = resources.training_data(story.digest, model.n_input, shown_holdout, story)
     except NextwordError as error:
         problems.append(str(error))
         held_out = None
     current_key = None
     if data is not None:
-        _, model, train = tab.settings()
         current_key = registry.run_key(story, model, train)
         if (
             tab.watch_key is None
@@ -67,10 +65,8 @@ def draw_page() -> None:
     with train_box:
         run = training_section(held_out is not None and held_out.split is not None, current_key)
     with story_box:
-        note = tab.story_note if tab.settings().corpus.symbol_mode == "characters" else None
-        story_section(story, data, problems, held_out, shown=tab.shows("story"), note=note)
-    boxes = compare_box, predict_box, inside_box, keep_box
-    chart_sections(tab, run, story if data is not None else None, *boxes)
+        story_section(story, data, problems, held_out)
+    chart_sections(tab, run, story if data is not None else None, *chart_boxes)
     # The page is on screen: load TensorFlow now, in the background, so the first Train need not,
     # and trace a model for the settings shown, so that Train starts training at once.
     tensorflow_runtime.preload_in_background()
@@ -85,17 +81,11 @@ def chart_sections(tab: TabState, run: TrainingRun | None, story: Story | None, 
     from nextword.page.sections.keep import keep_section
     from nextword.page.sections.predict import predict_section
 
-    compare_box, predict_box, inside_box, keep_box = boxes
+    compare_box, *run_boxes = boxes
     with compare_box:
         compare_section(story)
-    if run is None:
-        return
-    if tab.shows("predict"):
-        with predict_box:
-            predict_section(tab.watch_key, run, generate=tab.shows("generate"))
-    if tab.shows("inside"):
-        with inside_box:
-            inside_section(tab.watch_key, run)
-    if tab.shows("keep"):
-        with keep_box:
-            keep_section(tab.watch_key, run)
+    sections = {"predict": predict_section, "inside": inside_section, "keep": keep_section}
+    for (name, section), box in zip(sections.items(), run_boxes, strict=True):
+        if run is not None and tab.shows(name):
+            with box:
+                section(tab.watch_key, run)

@@ -62,11 +62,8 @@ def on_story_upload() -> None:
 
 
 def retry_refused_upload() -> None:
-    """A refused file is tried again when a setting that refused it changes.
-
-    A Japanese story refused in word mode fits in character mode; a story too short for n_input
-    fits once n_input is lowered.
-    """
+    """Try a refused file again when a setting that refused it changes (a story too short for
+    n_input fits once n_input is lowered; a Japanese one refused in word mode, in character mode)."""
     tab = TabState()
     if tab.story_error and tab.story_upload is not None:
         on_story_upload()
@@ -88,6 +85,20 @@ def other_tabs(count: int) -> str:
     return "1 other tab" if count == 1 else f"{count} other tabs"
 
 
+def request_runs(tab: TabState, story: corpus.Story, configs: list[tuple]) -> list[str]:
+    """Ask for runs of these (model, train) configs on `story`, as one request of this tab: their keys.
+
+    `TabState.action_note` then says what they took the place of, if anything.
+    """
+    requested = []
+    for model, train in configs:
+        data = resources.training_data(story.digest, model.n_input, train.holdout, story)
+        requested.append((registry.run_key(story, model, train), data, model, train))
+    granted = resources.get_registry().request_runs(requested, requester=tab.tab_id)
+    tab.action_note = replaced_note(tab, granted.replaced)
+    return [key for key, *_ in requested]
+
+
 def replaced_note(tab: TabState, keys: tuple[str, ...]) -> str | None:
     """What the tab's newest request took the place of, in words (None if it replaced nothing)."""
     if not keys:
@@ -103,19 +114,15 @@ def replaced_note(tab: TabState, keys: tuple[str, ...]) -> str | None:
 def on_train() -> None:
     """Ask for a run with the current settings: a new one, or the identical one someone asked for."""
     tab = TabState()
-    tab.action_error = None
-    tab.action_note = None
+    tab.action_error = tab.action_note = None
     try:
         story = tab.story()
         _, model, train = tab.settings()
-        data = resources.training_data(story.digest, model.n_input, train.holdout, story)
-        key = registry.run_key(story, model, train)
-        granted = resources.get_registry().request_runs([(key, data, model, train)], requester=tab.tab_id)
+        (key,) = request_runs(tab, story, [(model, train)])
     except NextwordError as error:
         tab.action_error = str(error)
         return
     tab.watch(key, story, model, train)
-    tab.action_note = replaced_note(tab, granted.replaced)
 
 
 def stop_watching_others(tab: TabState) -> int | None:
@@ -129,9 +136,7 @@ def stop_watching_others(tab: TabState) -> int | None:
 
 def on_stop() -> None:
     """Stop the watched run; or, if other tabs asked for it too, stop watching it (it goes on for them).
-
-    The presenter view stops it for everyone.
-    """
+    The presenter view stops it for everyone."""
     tab = TabState()
     tab.action_note = None
     key = tab.watch_key
@@ -150,8 +155,7 @@ def on_stop() -> None:
 
 def on_continue() -> None:
     tab = TabState()
-    tab.action_error = None
-    tab.action_note = None
+    tab.action_error = tab.action_note = None
     run = tab.watched_run()
     if run is not None and run.progress().active:
         # Someone else watching this run pressed Continue first (a tab stops polling once its run is

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from nextword.config import ModelConfig, TrainConfig
-from nextword.errors import UnknownSymbolError
+from nextword.errors import NextwordError, UnknownSymbolError
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&\"'])")
 
@@ -62,8 +62,10 @@ def window_lines(vocabulary, contexts, targets, count: int) -> list[str]:
     return lines
 
 
-def unknown_word_message(error: UnknownSymbolError) -> str:
-    """'mosue' is not in this story's vocabulary — closest: mouse, more."""
+def error_message(error: NextwordError) -> str:
+    """What went wrong, in words; unknown words with the closest ones the story knows."""
+    if not isinstance(error, UnknownSymbolError):
+        return str(error)
     parts = []
     for word in error.unknown:
         suggestions = error.suggestions.get(word) or []

@@ -7,6 +7,7 @@ that is always on the page (the live panel below it is a fragment, known by its 
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -25,12 +26,16 @@ OTHER_STORY_RUN = "run: the run this link names was trained on another story: it
 GONE_RUN = "run: the run this link names is no longer on the server: press Train to run it again."
 
 
-def bundled_title(name: str) -> str | None:
-    """The bundled story a link names, by its file name or its title."""
+def open_story(tab: TabState, name: str) -> bool:
+    """Use the story a link names: a bundled one, by file name or title, or an upload the server keeps."""
     for title, path in corpus.bundled_stories().items():
         if name in (path.stem, title):
-            return title
-    return None
+            tab.use_bundled_story(title)
+            return True
+    shelved = resources.story_shelf().get(name)
+    if shelved is not None:
+        tab.use_story_bytes(*shelved)
+    return shelved is not None
 
 
 def _same_story(tab: TabState, run) -> bool:
@@ -45,20 +50,10 @@ def open_lesson(tab: TabState) -> None:
     lesson = address.read_address(st.query_params.to_dict(), widget_values(*DEFAULT_SETTINGS))
     notices = list(lesson.notices)
     tab.show_setting_values(lesson.settings)
-    tab.present = lesson.present
-    tab.hidden = lesson.hide
+    tab.present, tab.hidden = lesson.present, lesson.hide
     run = resources.get_registry().get(lesson.run) if lesson.run else None
-    story_found = lesson.story is None
-    if lesson.story is not None:
-        title = bundled_title(lesson.story)
-        shelved = resources.story_shelf().get(lesson.story)
-        if title is not None:
-            tab.use_bundled_story(title)
-            story_found = True
-        elif shelved is not None:
-            tab.use_story_bytes(*shelved)
-            story_found = True
-    if run is not None and story_found and lesson.story is not None and not _same_story(tab, run):
+    story_found = lesson.story is None or open_story(tab, lesson.story)
+    if run is not None and lesson.story is not None and story_found and not _same_story(tab, run):
         notices.append(OTHER_STORY_RUN)
     elif run is not None:
         # An old link names only its run: take the run's settings. A lesson link's own settings win.
@@ -72,10 +67,8 @@ def open_lesson(tab: TabState) -> None:
     if suggested == {"holdout", "steps"}:
         # The link holds the page as it was, a story's suggestions included: not applied again, but
         # still applied to the next story chosen (unless the person sets them).
-        try:
+        with contextlib.suppress(NextwordError):
             tab.suggested_for = tab.story().digest
-        except NextwordError:
-            pass
     else:
         tab.settings_chosen = tab.settings_chosen | suggested
     tab.notices = notices

@@ -58,11 +58,10 @@ def reading_strip_html(strip: ReadingStrip, picked: int | None, joiner: str) -> 
 
 
 def marked_text_html(pieces: list[str], context_count: int, copied: tuple[bool, ...]) -> str:
-    """A generated text as HTML: the context in its class, copied symbols inside <mark> elements.
+    """A generated text as HTML, every piece escaped: the context in its class, copied symbols in <mark>.
 
-    `pieces` are the text of each symbol (context, then generated) as `detokenize_pieces` gives
-    them; `copied` has one flag per generated symbol. Every piece is escaped: only our own tags and
-    classes reach the page, so a story cannot inject markup.
+    `pieces` are each symbol's text (context, then generated) as `detokenize_pieces` gives them;
+    `copied` has one flag per generated symbol.
     """
     parts = [f'<span class="nw-context">{html.escape("".join(pieces[:context_count]))}</span>']
     in_mark = False

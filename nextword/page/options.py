@@ -36,39 +36,38 @@ DICTIONARY_ROWS_SHOWN = 10  # rows visible without scrolling in the dictionary t
 FIRST_WINDOWS_SHOWN = 6
 STORY_CHARACTERS_SHOWN = 20_000  # of the story's text in the "Read the story" expander
 
-N_INPUT_RANGE = (1, 10)
-LAYER_RANGE = (1, 4)
-STEP_OPTIONS = (50, 100, 200, 300, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 50_000)
-HOLDOUT_RANGE = (0, MAX_HOLDOUT_PERCENT)
-DROPOUT_OPTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
-UNIT_OPTIONS = (8, 16, 32, 64, 128, 256, 512, 1024)
-LEARNING_RATE_OPTIONS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0)
-BATCH_OPTIONS = (1, 8, 16, 32, 64, 128, 256, 512, 1024)
-SEED_RANGE = (0, 2**31 - 1)
 TOP_K_RANGE = (1, 20)
 GENERATE_LENGTH_RANGE = (1, 200)
 TEMPERATURE_RANGE = (0.1, 2.0)
+STEP_OPTIONS = (50, 100, 200, 300, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 50_000)
+LEARNING_RATE_OPTIONS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0)
+SEEDS = range(2**31)  # any whole number the config accepts
 
 # The settings widgets: each key is a field of CorpusConfig, ModelConfig or TrainConfig, with the
-# values its widget offers (None: any value the config accepts). Widget defaults are the config
-# classes' own defaults; see nextword/page/state.py.
+# values its widget offers (a range: any whole number in it; None: on or off), in the address's
+# order. Widget defaults are the config classes' own defaults; see nextword/page/state.py.
 SETTING_OPTIONS: dict[str, tuple | range | None] = {
     "symbol_mode": SYMBOL_MODES,
-    "n_input": range(N_INPUT_RANGE[0], N_INPUT_RANGE[1] + 1),
-    "layers": range(LAYER_RANGE[0], LAYER_RANGE[1] + 1),
-    "units": UNIT_OPTIONS,
+    "n_input": range(1, 11),
+    "layers": range(1, 5),
+    "units": (8, 16, 32, 64, 128, 256, 512, 1024),
     "encoding": INPUT_ENCODINGS,
     "steps": STEP_OPTIONS,
-    "holdout": range(HOLDOUT_RANGE[0], HOLDOUT_RANGE[1] + 1),
-    "batch_size": BATCH_OPTIONS,
+    "holdout": range(MAX_HOLDOUT_PERCENT + 1),
+    "batch_size": (1, 8, 16, 32, 64, 128, 256, 512, 1024),
     "optimizer": OPTIMIZERS,
     "learning_rate": LEARNING_RATE_OPTIONS,
-    "seed": None,
+    "seed": SEEDS,
     "article_order": None,
     "stop_when_learned": None,
-    "dropout": DROPOUT_OPTIONS,
+    "dropout": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5),
     "keep_best": None,
 }
+
+STRIP_WINDOW = 120  # symbols of the story the reading strip shows at once (section 5, inside the LSTM)
+UNITS_SHOWN = 16  # units a heat map shows before "show all units" is ticked
+NEIGHBOURS_SHOWN = 5  # nearest neighbours listed for the picked symbol
+GATES_SOURCES = ("the picked place of the story", "the context typed in section 4")
 
 ARTICLE_STORY_LENGTH = 32  # symbols in the story the article's model writes
 # The first values of the widgets that are not settings of a run (prediction and generation).
@@ -87,18 +86,10 @@ ENCODING_LABELS = {
     "embedding": "embedding (a learned vector per symbol)",
     "index": "raw index (the article's)",
 }
-ENCODING_NAMES = {"embedding": "embedding", "index": "raw index"}
 OPTIMIZER_NAMES = {"adam": "Adam", "rmsprop": "RMSProp"}
 OPTIMIZER_LABELS = {"adam": "Adam", "rmsprop": "RMSProp (the article's)"}
 SYMBOL_MODE_LABELS = {"words": "words and punctuation", "characters": "single characters"}
-STATUS_LABELS = {
-    "queued": "waiting for a free slot",
-    "running": "training",
-    "stopping": "stopping",
-    "finished": "finished",
-    "stopped": "stopped",
-    "failed": "failed",
-}
+STATUS_LABELS = {"queued": "waiting for a free slot", "running": "training"}  # the others say themselves
 
 
 def _article_recipe() -> str:
@@ -107,7 +98,7 @@ def _article_recipe() -> str:
     layers = f"{model.layers} layer{'s' if model.layers > 1 else ''}"
     return (
         f"n_input {model.n_input}, {layers} of {model.units} units, "
-        f"{ENCODING_NAMES[model.encoding]} input, "
+        f"{'raw index' if model.encoding == 'index' else model.encoding} input, "
         f"{OPTIMIZER_NAMES[train.optimizer]} at {train.learning_rate:g}, batch {train.batch_size}, "
         f"{train.steps:,} steps"
     )
@@ -184,6 +175,14 @@ def _help_texts() -> dict[str, str]:
         "experiment": "Queue these runs on the story in use, with the settings in the sidebar except "
         "the one the experiment varies. Runs someone already trained are reused.",
         "download": "The model, its vocabulary and its settings: load it with `python -m nextword predict`.",
+        "strip_start": "Where the shown part of the story begins: slide to read further on.",
+        "inside_place": "A place in the story (0 is its first symbol): the views below open the "
+        "prediction of the symbol there.",
+        "gates_source": "Open the prediction at the picked place of the story, or after the context typed "
+        "in section 4.",
+        "all_units": "Show every unit, not only those that change most across the input symbols.",
+        "map_symbol": "A symbol of the story: its nearest neighbours are the symbols whose vectors point "
+        "most the same way.",
     }
 
 
@@ -198,32 +197,14 @@ def story_choice_help(fable_vocabulary_size: int) -> str:
     )
 
 
-def step_option_nearest(steps: int) -> int:
-    """The step count the slider offers that is nearest to `steps`, by ratio (1,157 → 1,000)."""
-    return min(STEP_OPTIONS, key=lambda option: max(option / steps, steps / option))
+def nearest(options, value: float):
+    """The option nearest to `value`, by ratio for positive options (1,157 steps → 1,000)."""
+    if all(option > 0 for option in options) and value > 0:
+        return min(options, key=lambda option: max(option / value, value / option))
+    return min(options, key=lambda option: abs(option - value))
 
 
 def default_story_title() -> str:
     """The bundled story a new tab starts with: the article's fable."""
     stories = corpus.bundled_stories()
     return corpus.DEFAULT_STORY if corpus.DEFAULT_STORY in stories else next(iter(stories))
-
-
-# ----- section 5: inside the LSTM -----
-
-STRIP_WINDOW = 120  # symbols of the story the reading strip shows at once
-UNITS_SHOWN = 16  # units a heat map shows before "show all units" is ticked
-NEIGHBOURS_SHOWN = 5  # nearest neighbours listed for the picked symbol
-GATES_SOURCES = ("the picked place of the story", "the context typed in section 4")
-HELP.update(
-    {
-        "strip_start": "Where the shown part of the story begins: slide to read further on.",
-        "inside_place": "A place in the story (0 is its first symbol): the views below open the "
-        "prediction of the symbol there.",
-        "gates_source": "Open the prediction at the picked place of the story, or after the context typed "
-        "in section 4.",
-        "all_units": "Show every unit, not only those that change most across the input symbols.",
-        "map_symbol": "A symbol of the story: its nearest neighbours are the symbols whose vectors point "
-        "most the same way.",
-    }
-)

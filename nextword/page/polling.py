@@ -58,8 +58,3 @@ def note_this_tab() -> None:
     context = get_script_run_ctx()
     if context is not None:
         tabs_seen().seen(context.session_id)
-
-
-def live_poll_seconds() -> float:
-    """The interval for a live panel started now."""
-    return poll_seconds(max(1, tabs_seen().count()))

@@ -1,6 +1,6 @@
 """The presenter view, for a projector: large type, large chart labels, charts wide, sidebar closed.
 
-`streamlit_app.py` asks `sidebar_state()` before it sets the page up, so a link with `present=1`
+`streamlit_app.py` asks `presenting()` before it sets the page up, so a link with `present=1`
 opens with the sidebar collapsed; the charts' label sizes come from here, the view's CSS from
 nextword/page/markup.py. Imports nothing but Streamlit: it runs before the title is drawn.
 """
@@ -23,11 +23,6 @@ def presenting() -> bool:
     if "present" in st.session_state:
         return bool(st.session_state["present"])
     return st.query_params.get("present", "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def sidebar_state() -> str:
-    """The sidebar a script run asks for: collapsed for the projector, else Streamlit's own choice."""
-    return "collapsed" if presenting() else "auto"
 
 
 def chart_spec(spec: dict) -> dict:

@@ -25,11 +25,8 @@ from nextword.training.progress import Status, TrainingProgress
 
 @st.cache_resource(show_spinner=False)
 def get_registry() -> RunBackend:
-    """Where the runs live: every tab of every student sees the same runs, each tab a fair share of
-    them (a tab is a requester, known by `TabState.tab_id`).
-
-    This process's registry, or a Ray cluster's when NEXTWORD_RAY_ADDRESS is set (then every
-    replica of the page shares them; RegistryUnreachableError if the cluster cannot be reached).
+    """Where the runs live: this process's registry, or a Ray cluster's when NEXTWORD_RAY_ADDRESS is
+    set (every replica of the page then shares them; RegistryUnreachableError if it is out of reach).
     """
     return choose_backend(
         max_running=MAX_RUNNING, max_kept=MAX_KEPT, max_per_requester=MAX_PER_TAB, max_waiting=MAX_WAITING
@@ -38,7 +35,6 @@ def get_registry() -> RunBackend:
 
 @st.cache_resource(show_spinner=False)
 def story_shelf() -> StoryShelf:
-    """Uploaded stories by digest, so a lesson link naming one opens it while the server keeps it."""
     return StoryShelf()
 
 
@@ -76,10 +72,9 @@ def bundled_vocabulary_size(title: str) -> int:
 def view_tick(progress: TrainingProgress, now: float | None = None) -> str:
     """The cache slot of a run's live view: a new slot only when what the view shows can change.
 
-    The phase includes whether the run has a first point, so that point is never hidden behind a
-    view built a moment before it came. A run that trains changes with every step: its view is built
-    at most once every `VIEW_SECONDS`. A queued run, or one still building its model, shows the same
-    view until its place in the queue or its phase changes, so the tabs polling it share one build.
+    A training run's view is built at most once every `VIEW_SECONDS`; a queued run's, or one still
+    building its model, when its place or phase changes (the phase includes whether the run has a
+    first point, so that point is never hidden behind a view built a moment before it came).
     """
     phase = f"{progress.status}-{progress.total_steps}-{bool(progress.losses)}"
     if progress.status == Status.RUNNING and progress.step:
@@ -104,20 +99,17 @@ def perplexity_sentence(progress) -> str | None:
             "too little to learn from."
         )
     kept = f" Best at step {progress.best_step:,}"
-    if progress.done and progress.has_weights:
-        kept += (
-            "; kept those weights for predicting and writing" if progress.best_step != progress.step else ""
-        )
+    if progress.done and progress.has_weights and progress.best_step != progress.step:
+        kept += "; kept those weights for predicting and writing"
     return verdict + kept + " (the held-out part picked the step)."
 
 
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=60)
 def live_view(key: str, tick: str, _run: RunHandle) -> dict:
-    """What the live panel shows of a run, built once per tick for every tab watching it.
+    """What the live panel shows of a run, built once per tick (`view_tick`) for every tab watching it.
 
-    Thirty tabs polling one run would otherwise each build the same charts every second; with the
-    tick (see `view_tick`) they share one build. Only plain numbers, sample lines and the two
-    Vega-Lite specs are kept, not the snapshot (whose per-step curves grow large on long runs).
+    Only plain text and the Vega-Lite specs are kept, not the snapshot (whose per-step curves grow
+    large on long runs).
     """
     # Imported at the first chart, not with the page: altair and pandas load for longer than a
     # bare Streamlit page takes to show its controls (nextword/page/app.py draws those first).
@@ -165,14 +157,21 @@ def live_view(key: str, tick: str, _run: RunHandle) -> dict:
         "fraction": progress.fraction_done,
         "progress_text": f"Step {progress.step:,} / {progress.total_steps:,} · {rate} · "
         f"ETA {format_seconds(progress.eta_seconds)} · {status}",
-        "step": f"{progress.step:,}",
-        "loss": "–" if not progress.losses else f"{progress.losses[-1]:.3f}",
-        "accuracy": format_percent(progress.final_accuracy),
-        "holdout_accuracy": format_percent(progress.final_holdout_accuracy if holdout else None),
-        "ngram": format_percent(progress.ngram_accuracy),
-        "ngram_holdout": format_percent(progress.ngram_holdout_accuracy if holdout else None),
-        "ceiling": format_percent(progress.ceiling),
-        "time": format_seconds(progress.elapsed_seconds),
+        # Two rows of metrics: the run's, then the accuracies side by side (the LSTM's, then the n-gram's).
+        "metrics": (
+            {
+                "Step": f"{progress.step:,}",
+                "Loss": "–" if not progress.losses else f"{progress.losses[-1]:.3f}",
+                "Ceiling": format_percent(progress.ceiling),
+                "Time": format_seconds(progress.elapsed_seconds),
+            },
+            {
+                "Training accuracy": format_percent(progress.final_accuracy),
+                "Held-out accuracy": format_percent(progress.final_holdout_accuracy if holdout else None),
+                "n-gram training": format_percent(progress.ngram_accuracy),
+                "n-gram held-out": format_percent(progress.ngram_holdout_accuracy if holdout else None),
+            },
+        ),
         "samples": [f"step {sample.step:>6,}: {sample.text}" for sample in progress.samples],
         # Fixed dataset names: a live chart's spec stays the same between polls, only its rows change.
         "loss_spec": chart_style.stable_spec(loss, "loss"),

@@ -2,41 +2,76 @@
 
 A lesson link can hide any control by its setting's name (`hide=optimizer,learning_rate`), and the
 presenter view hides the Advanced settings; a hidden control keeps its value (see TabState.init).
+A story of a few thousand symbols or more gets part of its end held out and steps enough for its
+size (`run_windows.suggested_settings`), unless the person set them.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from nextword.config import INPUT_ENCODINGS, OPTIMIZERS, SYMBOL_MODES
+from nextword.errors import NextwordError
 from nextword.page import callbacks, resources
 from nextword.page.options import (
-    BATCH_OPTIONS,
-    DROPOUT_OPTIONS,
     ENCODING_LABELS,
     HELP,
-    HOLDOUT_RANGE,
-    LAYER_RANGE,
-    LEARNING_RATE_OPTIONS,
-    N_INPUT_RANGE,
     OPTIMIZER_LABELS,
-    SEED_RANGE,
+    SETTING_OPTIONS,
     STEP_OPTIONS,
     SYMBOL_MODE_LABELS,
-    UNIT_OPTIONS,
     default_story_title,
+    nearest,
     story_choice_help,
 )
 from nextword.page.state import TabState
-from nextword.text import corpus
+from nextword.text import corpus, run_windows
+
+
+def chosen(name: str) -> dict:
+    """A setting the person moves is no longer replaced by a story's suggestion (see below)."""
+    return {"on_change": callbacks.on_setting_chosen, "args": (name,)}
+
+
+RETRIED = {"on_change": callbacks.retry_refused_upload}  # a refused upload may fit now
+
+# The settings widgets in the sidebar's order: label, widget and its own arguments. Each widget's
+# key is the config field it sets, its options SETTING_OPTIONS' (see nextword/page/state.py).
+BASIC = {
+    "n_input": ("Context length (n_input)", st.slider, RETRIED),
+    "layers": ("LSTM layers", st.slider, {}),
+    "steps": ("Training steps", st.select_slider, {"format_func": "{:,}".format, **chosen("steps")}),
+    "holdout": ("Hold out (% of the story's end)", st.slider, {"format": "%d%%", **chosen("holdout")}),
+}
+ADVANCED = {
+    "units": ("Units per layer", st.select_slider, {}),
+    "encoding": ("Input encoding", st.selectbox, {"format_func": ENCODING_LABELS.get}),
+    "optimizer": ("Optimizer", st.selectbox, {"format_func": OPTIMIZER_LABELS.get}),
+    "learning_rate": ("Learning rate", st.select_slider, {"format_func": "{:g}".format}),
+    "batch_size": ("Batch size", st.select_slider, {}),
+    "seed": ("Seed", st.number_input, {"step": 1}),
+    "symbol_mode": (
+        "Symbols",
+        st.radio,
+        {"format_func": SYMBOL_MODE_LABELS.get, "horizontal": True, **RETRIED},
+    ),
+    "article_order": ("The article's window order", st.checkbox, {}),
+    "stop_when_learned": ("Stop when learned", st.checkbox, {}),
+    "dropout": ("Dropout", st.select_slider, {"format_func": "{:.0%}".format, **chosen("dropout")}),
+    "keep_best": ("Keep the best held-out step", st.checkbox, {}),
+}
 
 
 def sidebar() -> None:
     tab = TabState()
+    apply_suggestions(tab)  # before the widgets it may set are drawn
     with st.sidebar:
         if tab.shows("story"):
             story_controls()
-        settings_controls(tab)
+        st.header("Settings")
+        settings_controls(tab, BASIC)
+        if not tab.present and tab.shows("advanced"):
+            with st.expander("Advanced"):
+                settings_controls(tab, ADVANCED)
         st.button(
             "Article settings",
             key="article_settings",
@@ -63,103 +98,35 @@ def story_controls() -> None:
     )
 
 
-def settings_controls(tab: TabState) -> None:
-    """One widget per setting; each key is the config field it sets (see nextword/page/state.py)."""
-    st.header("Settings")
-    shown = tab.shows
-    if shown("n_input"):
-        st.slider(
-            "Context length (n_input)",
-            *N_INPUT_RANGE,
-            key="n_input",
-            on_change=callbacks.retry_refused_upload,
-            help=HELP["n_input"],
-        )
-    if shown("layers"):
-        st.slider("LSTM layers", *LAYER_RANGE, key="layers", help=HELP["layers"])
-    if shown("steps"):
-        st.select_slider(
-            "Training steps",
-            STEP_OPTIONS,
-            key="steps",
-            format_func=lambda v: f"{v:,}",
-            on_change=callbacks.on_setting_chosen,
-            args=("steps",),
-            help=HELP["steps"],
-        )
-    if shown("holdout"):
-        st.slider(
-            "Hold out (% of the story's end)",
-            *HOLDOUT_RANGE,
-            key="holdout",
-            format="%d%%",
-            on_change=callbacks.on_setting_chosen,
-            args=("holdout",),
-            help=HELP["holdout"],
-        )
-    if tab.present or not shown("advanced"):
+def settings_controls(tab: TabState, widgets: dict) -> None:
+    """A widget per setting the lesson shows, its options as SETTING_OPTIONS has them."""
+    for name, (label, widget, arguments) in widgets.items():
+        if not tab.shows(name):
+            continue
+        options = SETTING_OPTIONS[name]
+        if isinstance(options, range):  # a slider or a number box, from its first to its last
+            arguments = {"min_value": options.start, "max_value": options.stop - 1, **arguments}
+        elif options is not None:
+            arguments = {"options": options, **arguments}
+        widget(label, key=name, help=HELP[name], **arguments)
+
+
+def apply_suggestions(tab: TabState) -> None:
+    """Give a newly chosen story (or symbol mode) its suggested hold-out, steps and dropout, once,
+    where the person set none: moving a slider afterwards is the person's choice, and stays."""
+    try:
+        story = tab.story()
+    except NextwordError:  # the story section says why
         return
-    with st.expander("Advanced"):
-        if shown("units"):
-            st.select_slider("Units per layer", UNIT_OPTIONS, key="units", help=HELP["units"])
-        if shown("encoding"):
-            st.selectbox(
-                "Input encoding",
-                INPUT_ENCODINGS,
-                key="encoding",
-                format_func=ENCODING_LABELS.get,
-                help=HELP["encoding"],
-            )
-        if shown("optimizer"):
-            st.selectbox(
-                "Optimizer",
-                OPTIMIZERS,
-                key="optimizer",
-                format_func=OPTIMIZER_LABELS.get,
-                help=HELP["optimizer"],
-            )
-        if shown("learning_rate"):
-            st.select_slider(
-                "Learning rate",
-                LEARNING_RATE_OPTIONS,
-                key="learning_rate",
-                format_func="{:g}".format,
-                help=HELP["learning_rate"],
-            )
-        if shown("batch_size"):
-            st.select_slider("Batch size", BATCH_OPTIONS, key="batch_size", help=HELP["batch_size"])
-        if shown("seed"):
-            st.number_input(
-                "Seed",
-                min_value=SEED_RANGE[0],
-                max_value=SEED_RANGE[1],
-                step=1,
-                key="seed",
-                help=HELP["seed"],
-            )
-        if shown("symbol_mode"):
-            st.radio(
-                "Symbols",
-                SYMBOL_MODES,
-                key="symbol_mode",
-                on_change=callbacks.retry_refused_upload,
-                format_func=SYMBOL_MODE_LABELS.get,
-                horizontal=True,
-                help=HELP["symbol_mode"],
-            )
-        if shown("article_order"):
-            st.checkbox("The article's window order", key="article_order", help=HELP["article_order"])
-        if shown("stop_when_learned"):
-            st.checkbox("Stop when learned", key="stop_when_learned", help=HELP["stop_when_learned"])
-        if shown("dropout"):
-            st.select_slider(
-                "Dropout",
-                DROPOUT_OPTIONS,
-                key="dropout",
-                format_func="{:.0%}".format,
-                on_change=callbacks.on_setting_chosen,
-                args=("dropout",),
-                help=HELP["dropout"],
-            )
-        if shown("keep_best"):
-            st.checkbox("Keep the best held-out step", key="keep_best", help=HELP["keep_best"])
+    if tab.suggested_for == story.digest:
+        return
+    tab.suggested_for = story.digest
+    _, model, train = tab.settings()
+    suggestion = run_windows.suggested_settings(story.symbol_count, model.n_input, train.batch_size)
+    values = {
+        "holdout": suggestion.holdout,
+        "steps": nearest(STEP_OPTIONS, suggestion.steps),
+        "dropout": suggestion.dropout,
+    }
+    changes = {name: value for name, value in values.items() if name not in tab.settings_chosen}
+    tab.show_setting_values(changes)

@@ -2,28 +2,28 @@
 
 `TabState` is the only code that reads or writes `st.session_state` by key (but for
 `presenter.presenting`, which reads the presenter toggle before the page's modules are imported).
-The settings widgets and the configs are mapped once, here, by looping over the config
-dataclasses' fields: the first values of the widgets are the configs' own defaults, and showing a
-run's settings, or the article's, goes through the same mapping. What the address holds (the
-settings, the story, the run, the view) is read and written by nextword/page/lesson.py, through
-this class.
+The settings widgets map onto the config dataclasses' fields once, here: their first values are
+the configs' own defaults, and showing a run's settings, or the article's, goes the same way. A
+tab keeps a `TabRun` per run it started or watched, whose `RunSummary` outlives the run if the
+server drops it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
+from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar
 
 import streamlit as st
 
+from nextword.charts.buckets import bucket_means
 from nextword.config import CorpusConfig, ModelConfig, TrainConfig
 from nextword.page import resources
-from nextword.page.address import story_digest
 from nextword.page.options import SETTING_OPTIONS, VIEW_DEFAULTS, default_story_title
-from nextword.page.tabruns import TabRun
 from nextword.text import corpus
 from nextword.training.backend import RunHandle
+from nextword.training.progress import TrainingProgress
 
 T = TypeVar("T")
 
@@ -68,6 +68,68 @@ def settings_from(values) -> Settings:
 
 
 DEFAULT_SETTINGS = Settings(CorpusConfig(), ModelConfig(), TrainConfig())
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """A finished run's final numbers and curves, kept by the tab even if the server drops the run."""
+
+    status: str
+    step: int
+    accuracy: float | None
+    eval_steps: tuple[int, ...]
+    eval_accuracies: tuple[float, ...]
+    loss_steps: tuple[int, ...]
+    losses: tuple[float, ...]
+    holdout_accuracies: tuple[float, ...] = ()  # at eval_steps; empty when nothing is held out
+    ngram_accuracy: float | None = None
+    ngram_holdout_accuracy: float | None = None
+    seconds: float = 0.0  # time spent training
+    done: bool = False  # finished, stopped or failed: the numbers are final
+    holdout_perplexity: float | None = None  # the LSTM's at the step it keeps (its best, or its last)
+    ngram_holdout_perplexity: float | None = None
+    training_windows: int = 0
+
+    @property
+    def holdout_accuracy(self) -> float | None:
+        return self.holdout_accuracies[-1] if self.holdout_accuracies else None
+
+    @classmethod
+    def of(cls, progress: TrainingProgress) -> RunSummary:
+        loss_points = bucket_means(progress.losses)
+        # The held-out perplexity of the weights the run predicts with: its best step's, or its last.
+        kept_perplexity = progress.best_holdout_perplexity
+        if kept_perplexity is None and progress.holdout_losses:
+            kept_perplexity = progress.holdout_perplexities[-1]
+        return cls(
+            status=str(progress.status),
+            step=progress.step,
+            accuracy=progress.final_accuracy,
+            eval_steps=tuple(progress.eval_steps),
+            eval_accuracies=tuple(progress.eval_accuracies),
+            loss_steps=tuple(point["step"] for point in loss_points),
+            losses=tuple(point["value"] for point in loss_points),
+            holdout_accuracies=tuple(progress.holdout_accuracies),
+            ngram_accuracy=progress.ngram_accuracy,
+            ngram_holdout_accuracy=progress.ngram_holdout_accuracy,
+            seconds=progress.elapsed_seconds,
+            done=progress.done,
+            holdout_perplexity=kept_perplexity,
+            ngram_holdout_perplexity=progress.ngram_holdout_perplexity,
+            training_windows=progress.window_count,
+        )
+
+
+@dataclass
+class TabRun:
+    """A run this tab started or watched, numbered in the order the tab met it."""
+
+    key: str
+    number: int
+    story: str
+    model_config: ModelConfig
+    train_config: TrainConfig
+    summary: RunSummary | None = None  # filled in as the run trains, final once it is done
 
 
 class _Entry(Generic[T]):
@@ -192,8 +254,7 @@ class TabState:
         self.story_bytes = data
         self.story_name = name
         self.story_error = None
-        resources.story_shelf().put(data, name)
-        self.story_token = story_digest(data)
+        self.story_token = resources.story_shelf().put(data, name)  # its digest
 
     def watched_run(self) -> RunHandle | None:
         """The run this tab watches, if the server still keeps it."""
@@ -206,14 +267,12 @@ class TabState:
         self.unwatched = self.unwatched - {key}
         self.add_run(key, story, model, train)
 
-    def add_run(
-        self, key: str, story: corpus.Story, model: ModelConfig, train: TrainConfig, experiment=None
-    ) -> None:
+    def add_run(self, key: str, story: corpus.Story, model: ModelConfig, train: TrainConfig) -> None:
         """Add a run to this tab's list (once), for the comparison table and chart."""
         runs = self.runs
         if not any(run.key == key for run in runs):
             number = max((run.number for run in runs), default=0) + 1
-            runs.append(TabRun(key, number, story.name, model, train, experiment=experiment))
+            runs.append(TabRun(key, number, story.name, model, train))
 
     def adopt_run(self, key: str, run: RunHandle, settings: bool = True) -> None:
         """Watch a run with its story (and, unless told not to, its settings): a tab opened on its link."""

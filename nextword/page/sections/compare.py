@@ -16,8 +16,7 @@ from nextword.page.format import settings_summary
 from nextword.page.options import COMPARE_METRICS, COMPARE_POLL_SECONDS, HELP
 from nextword.page.presenter import chart_spec
 from nextword.page.sections.experiments import experiment_findings, experiments_launcher
-from nextword.page.state import TabState
-from nextword.page.tabruns import RunSummary, TabRun
+from nextword.page.state import RunSummary, TabRun, TabState
 from nextword.text.corpus import Story
 from nextword.training.experiments import differing_labels
 
@@ -109,19 +108,19 @@ def compare_section(story: Story | None) -> None:
     # The watched run's own live panel redraws the whole page when it ends; this one polls only
     # for the others (an experiment's), so a class of tabs with a run each costs one poll a tab.
     live = any_training(tab.runs, besides=tab.watch_key)
-    st.fragment(runs_panel, run_every=COMPARE_POLL_SECONDS if live else None)(live, experiments, compare)
+    st.fragment(runs_panel, run_every=COMPARE_POLL_SECONDS if live else None)(live)
 
 
-def runs_panel(was_live: bool, experiments: bool, compare: bool) -> None:
+def runs_panel(was_live: bool) -> None:
     """The experiments' findings and the comparison; a fragment that polls while a run trains."""
     tab = TabState()
     runs = tab.runs
     if was_live and not any_training(runs, besides=tab.watch_key):
         st.rerun()  # once, before drawing (see live.py): the whole page shows the results
     update_summaries(runs)
-    if experiments:
+    if tab.shows("experiments"):
         experiment_findings(tab)
-    if compare and runs:
+    if tab.shows("compare") and runs:
         compare_view(tab, runs)
 
 

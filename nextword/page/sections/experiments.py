@@ -1,10 +1,9 @@
 """The article's experiments on the page: a button each, and what each one's runs showed.
 
 The experiments themselves (their variants, what they teach, the sentence their runs earn) are in
-nextword/training/experiments.py. A click queues the variants through the shared registry, like Train, as
-one request of the tab (one of its fair share, see nextword/page/callbacks.py): a run someone
-already trained is reused. The findings are drawn inside the compare fragment, so they
-appear as the runs finish.
+nextword/training/experiments.py. A click queues the variants like Train, as one request of the tab
+(a run someone already trained is reused); the findings are drawn inside the compare fragment, so
+they appear as the runs finish.
 """
 
 from __future__ import annotations
@@ -13,45 +12,33 @@ import streamlit as st
 
 from nextword.charts import chart_style, held_out_charts
 from nextword.errors import NextwordError
-from nextword.page import resources
-from nextword.page.callbacks import replaced_note
+from nextword.page.callbacks import request_runs
 from nextword.page.format import escape_markdown, format_percent, format_seconds
 from nextword.page.options import HELP
 from nextword.page.presenter import chart_spec
-from nextword.page.state import TabState
-from nextword.page.tabruns import TabRun
-from nextword.training import registry
+from nextword.page.state import RunSummary, TabState
 from nextword.training.experiments import BY_NAME, EXPERIMENTS, Outcome, finding
 
 
 def on_experiment(name: str) -> None:
     """Queue an experiment's runs on the story in use (each shared and cached like any run), all or none."""
     tab = TabState()
-    tab.action_error = None
-    tab.action_note = None
+    tab.action_error = tab.action_note = None
     experiment = BY_NAME[name]
-    queued = []
     try:
         story = tab.story()
         _, model, train = tab.settings()
-        variants, requested = experiment.variants(model, train), []
-        for variant in variants:
-            data = resources.training_data(story.digest, variant.model.n_input, variant.train.holdout, story)
-            key = registry.run_key(story, variant.model, variant.train)
-            requested.append((key, data, variant.model, variant.train))
-        granted = resources.get_registry().request_runs(requested, requester=tab.tab_id)
+        variants = experiment.variants(model, train)
+        keys = request_runs(tab, story, [(variant.model, variant.train) for variant in variants])
     except NextwordError as error:
         tab.action_error = f"{experiment.title}: {error}"
         return
-    for variant, (key, *_) in zip(variants, requested, strict=True):
-        tab.add_run(key, story, variant.model, variant.train, experiment=name)
-        queued.append((variant.label, key))
-    tab.action_note = replaced_note(tab, granted.replaced)
-    if queued:
-        runs = dict(tab.experiment_runs)
-        runs.pop(name, None)  # a second click moves it last, with the runs of the settings now
-        runs[name] = queued
-        tab.experiment_runs = runs
+    queued = [(variant.label, key) for variant, key in zip(variants, keys, strict=True)]
+    for variant, key in zip(variants, keys, strict=True):
+        tab.add_run(key, story, variant.model, variant.train)
+    # A second click moves the experiment last, with the runs of the settings now.
+    earlier = {known: runs for known, runs in tab.experiment_runs.items() if known != name}
+    tab.experiment_runs = {**earlier, name: queued}
 
 
 def experiments_launcher(tab: TabState) -> None:
@@ -76,8 +63,7 @@ def experiments_launcher(tab: TabState) -> None:
             st.caption(experiment.teaches)
 
 
-def outcome(label: str, tab_run: TabRun | None) -> Outcome | None:
-    summary = tab_run.summary if tab_run is not None else None
+def outcome(label: str, summary: RunSummary | None) -> Outcome | None:
     if summary is None or not summary.done:
         return None
     return Outcome(
@@ -104,7 +90,7 @@ def experiment_findings(tab: TabState) -> None:
         variants = [(label, key) for label, key in variants if key in by_key]  # not removed from the list
         if len(variants) < 2:
             continue
-        outcomes = [outcome(label, by_key.get(key)) for label, key in variants]
+        outcomes = [outcome(label, by_key[key].summary) for label, key in variants]
         sentence = finding(experiment, outcomes) if all(outcomes) else None
         if sentence is None:
             done = sum(1 for found in outcomes if found is not None)

@@ -13,7 +13,7 @@ from nextword.inference.copying import CopyFinder, copy_summary
 from nextword.inference.predictor import STRATEGIES, Generation
 from nextword.page import markup, resources
 from nextword.page.format import escape_markdown
-from nextword.page.options import GENERATE_LENGTH_RANGE, HELP, SEED_RANGE, TEMPERATURE_RANGE
+from nextword.page.options import GENERATE_LENGTH_RANGE, HELP, SEEDS, TEMPERATURE_RANGE
 from nextword.text.corpus import detokenize_pieces
 from nextword.training.backend import RunHandle
 
@@ -49,8 +49,8 @@ def generate_section(run: RunHandle, predictor, context: str) -> None:
     )
     seed = columns[4].number_input(
         "Seed ",
-        min_value=SEED_RANGE[0],
-        max_value=SEED_RANGE[1],
+        min_value=SEEDS.start,
+        max_value=SEEDS.stop - 1,
         step=1,
         key="generate_seed",
         disabled=not sampling,

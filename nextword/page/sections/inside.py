@@ -1,9 +1,10 @@
 """Section 5: inside the LSTM, drawn from the run's numpy predictor (no TensorFlow on this path).
 
-The section in order: the story as the model reads it and the gates and memory of one prediction
-(here), the word map (nextword/page/sections/word_map.py), one prediction in slow motion and the model's
-table (nextword/page/sections/slow_motion.py). The numbers come from nextword/inside/; here they are only
-drawn. Story text is user data: it is escaped before any markdown or HTML.
+In order: the story as the model reads it, the gates and memory of one prediction, the word map
+(a 2-D map of the learned symbol vectors, or the raw index each symbol gets), then one prediction
+in slow motion and the model's table (nextword/page/sections/slow_motion.py). The numbers come
+from nextword/inside/; here they are only drawn. Story text is user data: it is escaped before any
+markdown or HTML.
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ import streamlit as st
 
 from nextword import inside
 from nextword.charts import chart_style, inside_charts
-from nextword.errors import NextwordError, UnknownSymbolError
+from nextword.errors import NextwordError
 from nextword.inference.predictor import Predictor
 from nextword.page import markup
-from nextword.page.format import escape_markdown, unknown_word_message
-from nextword.page.options import GATES_SOURCES, HELP, STRIP_WINDOW, UNITS_SHOWN
+from nextword.page.format import error_message, escape_markdown
+from nextword.page.options import GATES_SOURCES, HELP, NEIGHBOURS_SHOWN, STRIP_WINDOW, UNITS_SHOWN
 from nextword.page.sections.predict import trained_predictor
 from nextword.page.sections.slow_motion import model_view, slow_motion_view
-from nextword.page.sections.word_map import word_map_view
 from nextword.page.state import TabState
 from nextword.training.backend import RunHandle
 
@@ -51,27 +51,25 @@ def reading_view(predictor: Predictor, symbols, ids) -> int:
             "Start of the shown part", 0, count - STRIP_WINDOW, 0, key="strip_start", help=HELP["strip_start"]
         )
     stop = min(count, start + STRIP_WINDOW)
-    picked = st.number_input(
-        "Place to look at",
-        0,
-        count - 1,
-        min(predictor.n_input, count - 1),
-        key="inside_place",
-        help=HELP["inside_place"],
+    first = min(predictor.n_input, count - 1)  # the first place the model can guess
+    picked = int(
+        st.number_input(
+            "Place to look at", 0, count - 1, first, key="inside_place", help=HELP["inside_place"]
+        )
     )
     strip = inside.reading_strip(predictor, ids, start, stop - start)
     joiner = "" if predictor.corpus_config.symbol_mode == "characters" else " "
-    st.html(markup.reading_strip_html(strip, int(picked), joiner))
+    st.html(markup.reading_strip_html(strip, picked, joiner))
     if strip.accuracy is not None:
         st.caption(f"Right top guesses in this part: {strip.accuracy:.0%}.")
     try:
-        guess = inside.reading_strip(predictor, ids, int(picked), 1).guess(int(picked))
+        guess = inside.reading_strip(predictor, ids, picked, 1).guess(picked)
     except NextwordError as error:
         st.warning(str(error))
-        return int(picked)
+        return picked
     if guess is None:
         st.warning(
-            f"Place {int(picked)} has no guess: the model reads the {predictor.n_input} symbols before a "
+            f"Place {picked} has no guess: the model reads the {predictor.n_input} symbols before a "
             f"place, so pick a place from {predictor.n_input} on."
         )
     else:
@@ -83,14 +81,7 @@ def reading_view(predictor: Predictor, symbols, ids) -> int:
                 f"the top guess was {verdict}). The model's top 3: {listed}"
             )
         )
-    return int(picked)
-
-
-def _picked_context(predictor: Predictor, symbols, place: int, source: str):
-    """The symbols of the prediction to open: before the picked place, or typed in section 4."""
-    if source == GATES_SOURCES[1]:
-        return predictor.context_symbols(TabState().predict_context or "")
-    return inside.context_before(symbols, place, predictor.n_input)
+    return picked
 
 
 def gates_view(predictor: Predictor, symbols, place: int) -> tuple[str, ...] | None:
@@ -100,12 +91,13 @@ def gates_view(predictor: Predictor, symbols, place: int) -> tuple[str, ...] | N
         "Open the prediction", GATES_SOURCES, key="gates_source", horizontal=True, help=HELP["gates_source"]
     )
     try:
-        gates = inside.prediction_gates(predictor, _picked_context(predictor, symbols, place, source))
-    except UnknownSymbolError as error:
-        st.warning(escape_markdown(unknown_word_message(error)))
-        return None
+        if source == GATES_SOURCES[1]:  # the context typed in section 4
+            context = predictor.context_symbols(TabState().predict_context or "")
+        else:
+            context = inside.context_before(symbols, place, predictor.n_input)
+        gates = inside.prediction_gates(predictor, context)
     except NextwordError as error:
-        st.warning(escape_markdown(str(error)))
+        st.warning(escape_markdown(error_message(error)))
         return None
     read = " ".join(f"“{symbol}”" for symbol in gates.context)
     st.markdown(
@@ -140,3 +132,55 @@ def gates_view(predictor: Predictor, symbols, place: int) -> tuple[str, ...] | N
             )
             st.caption(inside.QUANTITY_CAPTIONS[quantity])
     return gates.context
+
+
+def word_map_view(predictor: Predictor) -> None:
+    """The learned symbol vectors on a 2-D map, or what the raw-index model gets instead."""
+    st.subheader("The word map")
+    vocabulary = predictor.vocabulary
+    if predictor.embedding is None:
+        st.info(
+            "This model reads each symbol as its raw index, one number (the article's encoding): it has no "
+            "learned vectors to map. As the article says, the “meaning” of the word is lost: to the network, "
+            "id 20 is just a little more than id 19. Here is what it gets, most frequent symbol first:"
+        )
+        st.code(
+            "   ".join(f"{symbol} → {index}" for index, symbol in enumerate(vocabulary.symbols)),
+            wrap_lines=True,
+        )
+        return
+    shown = (
+        f" The map shows the {inside_charts.MAP_POINTS:,} most frequent of the {len(vocabulary):,} symbols."
+        if len(vocabulary) > inside_charts.MAP_POINTS
+        else ""
+    )
+    st.caption(
+        "Each point is one symbol's learned vector, flattened to two dimensions (PCA); bigger points are "
+        "more frequent symbols. Symbols the model uses alike end up near each other." + shown
+    )
+    default = "mice" if "mice" in vocabulary.symbols else vocabulary.symbol_of(0)
+    symbol = st.text_input("Symbol to look up", default, key="map_symbol", help=HELP["map_symbol"]).strip()
+    mapped = inside.word_map(predictor)
+    chart = inside_charts.word_map_chart(
+        mapped.symbols, mapped.counts, mapped.coordinates, mapped.explained, picked=symbol
+    )
+    st.vega_lite_chart(spec=chart_style.stable_spec(chart, "word_map"), width="stretch", key="word_map_chart")
+    try:
+        neighbours = inside.nearest_neighbours(predictor, symbol, NEIGHBOURS_SHOWN)
+    except NextwordError as error:
+        st.warning(escape_markdown(error_message(error)))
+        return
+    st.markdown("#### " + escape_markdown(f"Nearest neighbours of “{symbol}”"))
+    st.dataframe(
+        {
+            "neighbour": [name for name, _ in neighbours],
+            "cosine similarity": [round(similarity, 3) for _, similarity in neighbours],
+        },
+        hide_index=True,
+    )
+    st.caption(
+        "Cosine similarity: 1 when two vectors point the same way, 0 when they have nothing in common."
+    )
+
+
+# The parts of the model, left to right, as the slow motion highlights them.

@@ -18,39 +18,22 @@ from nextword.page.state import TabState
 from nextword.training.backend import RunHandle
 from nextword.training.progress import STILL_IMPROVING_GAIN, Status, TrainingProgress
 
-# Two rows of metrics: the run's, then the accuracies side by side (the LSTM's, then the n-gram's).
-METRIC_ROWS = (
-    {"step": "Step", "loss": "Loss", "ceiling": "Ceiling", "time": "Time"},
-    {
-        "accuracy": "Training accuracy",
-        "holdout_accuracy": "Held-out accuracy",
-        "ngram": "n-gram training",
-        "ngram_holdout": "n-gram held-out",
-    },
-)
 GONE = "The run this tab watched is no longer kept on the server. Press Train to run it again."
 
 
 def run_header(key: str, run: RunHandle) -> None:
     # A run is shared by everyone whose story has the same symbols: name it as this tab knows it.
-    tab = TabState()
-    story_name = run.data.story.name
-    if tab.story_name and run.data.story.digest == current_story_digest():
-        story_name = tab.story_name
-    st.markdown(f"**Run `{key}`** on {escape_markdown(story_name)}")
+    tab, story = TabState(), run.data.story
+    try:
+        name = tab.story_name if tab.story_name and tab.story().digest == story.digest else story.name
+    except NextwordError:  # the story in use cannot be read: no run is on it
+        name = story.name
+    st.markdown(f"**Run `{key}`** on {escape_markdown(name)}")
     st.caption(settings_summary(run.model_config, run.train_config))
 
 
-def current_story_digest() -> str | None:
-    try:
-        return TabState().story().digest
-    except NextwordError:  # the story in use cannot be read: no run is on it
-        return None
-
-
-def live_panel(key: str, was_live: bool, poll_seconds: float | None = None) -> None:
-    """Progress, charts and samples of one run; a fragment that polls every `poll_seconds` while
-    the run is live."""
+def live_panel(key: str, was_live: bool, poll_seconds: float | None) -> None:
+    """Progress, charts and samples of one run; a fragment that polls every `poll_seconds` while live."""
     polling.note_this_tab()
     try:
         run = resources.get_registry().get(key)
@@ -84,9 +67,9 @@ def live_panel(key: str, was_live: bool, poll_seconds: float | None = None) -> N
             "less often and the server keeps answering clicks."
         )
     how_it_ended(fresh)
-    for labels in METRIC_ROWS:
-        for column, (name, label) in zip(st.columns(len(labels)), labels.items(), strict=True):
-            column.metric(label, view[name])
+    for metrics in view["metrics"]:
+        for column, (label, value) in zip(st.columns(len(metrics)), metrics.items(), strict=True):
+            column.metric(label, value)
     # Side by side, or one under the other, each the page's width, in the presenter view.
     left, right = (st.container(), st.container()) if presenting() else st.columns(2)
     if view["perplexity_spec"] is not None:
@@ -118,7 +101,9 @@ def how_it_ended(progress: TrainingProgress) -> None:
             f"learn. Press **Continue** to train {steps:,} more steps (the Training steps slider sets "
             "how many)."
         )
-        gain = held_out_gain(progress)
+        # The held-out accuracy over the last quarter of the run, as `still_improving` reads the other.
+        points = progress.holdout_accuracies
+        gain = points[-1] - points[-1 - max(1, len(points) // 4)] if len(points) >= 4 else None
         if gain is not None and gain <= STILL_IMPROVING_GAIN:
             change = f"fell by {-gain:.1%}" if gain < 0 else f"gained only {gain:.1%}"
             st.info(
@@ -127,26 +112,15 @@ def how_it_ended(progress: TrainingProgress) -> None:
             )
 
 
-def held_out_gain(progress: TrainingProgress) -> float | None:
-    """What the held-out accuracy gained over the last quarter of the run (as `still_improving` looks)."""
-    points = progress.holdout_accuracies
-    if len(points) < 4:
-        return None
-    return points[-1] - points[-1 - max(1, len(points) // 4)]
-
-
 def accuracy_caption(progress: TrainingProgress) -> str:
     """What each line of the accuracy chart is."""
-    if progress.evaluation_window_count < progress.window_count:
-        training = (
-            f"Training: the exact share of a fixed sample of {progress.evaluation_window_count:,} of the "
-            f"{progress.window_count:,} training windows guessed right (scoring every one of a long story "
-            "would slow training)."
-        )
-    else:
-        training = (
-            f"Training: the exact share of the {progress.window_count:,} training windows guessed right."
-        )
+    windows, sample = progress.window_count, progress.evaluation_window_count
+    training = (
+        f"Training: the exact share of a fixed sample of {sample:,} of the {windows:,} training windows "
+        "guessed right (scoring every one of a long story would slow training)."
+        if sample < windows
+        else f"Training: the exact share of the {windows:,} training windows guessed right."
+    )
     held_out = (
         f" Held-out: of the {progress.holdout_window_count:,} held-out windows, never trained on."
         if progress.holdout_window_count

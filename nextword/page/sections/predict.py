@@ -10,9 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from nextword.charts import chart_style, guesses
-from nextword.errors import NextwordError, UnknownSymbolError
+from nextword.errors import NextwordError
 from nextword.inference.predictor import Predictor
-from nextword.page.format import escape_markdown, unknown_word_message, yardstick_sentence
+from nextword.page.format import error_message, escape_markdown, yardstick_sentence
 from nextword.page.options import HELP, TOP_K_RANGE
 from nextword.page.presenter import chart_spec
 from nextword.page.sections.generate import generate_section
@@ -34,7 +34,7 @@ def trained_predictor(run: RunHandle, header: str, what: str) -> Predictor | Non
     return run.predictor()
 
 
-def predict_section(key: str, run: RunHandle, generate: bool = True) -> None:
+def predict_section(key: str, run: RunHandle) -> None:
     predictor = trained_predictor(run, "4 · Predict the next word", "Predictions")
     if predictor is None:
         return
@@ -60,11 +60,8 @@ def predict_section(key: str, run: RunHandle, generate: bool = True) -> None:
             (data.vocabulary.symbol_of(symbol_id), probability)
             for symbol_id, probability in run.ngram().top_k(context_ids, k)
         ]
-    except UnknownSymbolError as error:
-        left.warning(escape_markdown(unknown_word_message(error)))
-        return
     except NextwordError as error:
-        left.warning(escape_markdown(str(error)))
+        left.warning(escape_markdown(error_message(error)))
         return
     followers = windows.next_symbol_counts(data.contexts, data.targets, context_ids)
     true_next = {data.vocabulary.symbol_of(int(symbol_id)): count for symbol_id, count in followers.items()}
@@ -94,7 +91,7 @@ def predict_section(key: str, run: RunHandle, generate: bool = True) -> None:
             "part, with a share kept for what it never saw"
         )
         top_k_bars(ngram_pairs, true_next, "The n-gram's guesses", "ngram_top_k")
-    if generate:
+    if tab.shows("generate"):
         generate_section(run, predictor, context)
 
 

@@ -24,7 +24,7 @@ def _move(by: int, last: int) -> None:
     tab.motion_step = max(0, min(last, tab.motion_step + by))
 
 
-def _step_table(step: inside.MotionStep, units: int):
+def _step_table(step: inside.MotionStep):
     """The step's real numbers as a table (symbols in a table need no escaping)."""
     data = step.data
     if step.key in ("context", "ids", "feedback"):
@@ -44,8 +44,8 @@ def _step_table(step: inside.MotionStep, units: int):
         return {
             "layer": [layer["layer"] for layer in data["layers"] for _ in ("hidden", "cell")],
             "state": [name for _ in data["layers"] for name in ("hidden state", "cell state")],
-            f"first {units} units": [
-                ", ".join(f"{value:+.2f}" for value in layer[name][:units])
+            f"first {UNITS_SHOWN} units": [
+                ", ".join(f"{value:+.2f}" for value in layer[name][:UNITS_SHOWN])
                 for layer in data["layers"]
                 for name in ("hidden", "cell")
             ],
@@ -80,7 +80,7 @@ def slow_motion_view(predictor: Predictor, context: tuple[str, ...] | None) -> N
     st.markdown(" → ".join(f"**:blue-background[{part}]**" if part == step.part else part for part in parts))
     st.markdown("**" + escape_markdown(step.title) + "**")
     st.markdown(escape_markdown(step.explanation))
-    st.dataframe(_step_table(step, UNITS_SHOWN), hide_index=True)
+    st.dataframe(_step_table(step), hide_index=True)
 
 
 def model_view(run: RunHandle) -> None:

@@ -45,7 +45,7 @@ def training_section(story_ready: bool, current_key: str | None) -> RunHandle | 
             st.info("Press **Train** to start. The charts below fill in live while the network learns.")
         return None
     was_live = run.progress().active
-    poll = polling.live_poll_seconds() if was_live else None
+    poll = polling.poll_seconds(max(1, polling.tabs_seen().count())) if was_live else None
     st.fragment(live_panel, run_every=poll)(tab.watch_key, was_live, poll)
     progress = run.progress()
     if progress.status == Status.FAILED:
@@ -55,44 +55,25 @@ def training_section(story_ready: bool, current_key: str | None) -> RunHandle | 
 
 def controls(progress: TrainingProgress | None, story_ready: bool) -> None:
     tab = TabState()
-    steps = tab.settings().train.steps
+    active = progress is not None and progress.active
     # Say before the click what Stop will do: stop the run, or leave it to the others who asked for it.
-    others = callbacks.stop_watching_others(tab) if progress is not None and progress.active else None
+    others = callbacks.stop_watching_others(tab) if active else None
     if others is not None:
-        stop_label, stop_help = (
-            "Stop watching",
-            HELP["stop_watching"].format(others=callbacks.other_tabs(others)),
-        )
+        stop = "Stop watching", HELP["stop_watching"].format(others=callbacks.other_tabs(others))
     else:
-        stop_label, stop_help = "Stop", HELP["stop_presenting" if presenting() else "stop"]
-    # In a row, each as wide as its label: "Continue (+50,000 steps)" is never cut short.
-    buttons = st.container(horizontal=True, gap="small")
-    buttons.button(
-        "Train",
-        type="primary",
-        key="train",
-        on_click=callbacks.on_train,
-        disabled=not story_ready,
-        help=HELP["train"],
-        width="content",
-    )
-    buttons.button(
-        stop_label,
-        key="stop",
-        on_click=callbacks.on_stop,
-        disabled=progress is None or not progress.active,
-        help=stop_help,
-        width="content",
-    )
+        stop = "Stop", HELP["stop_presenting" if presenting() else "stop"]
     can_continue = progress is not None and progress.status in CONTINUABLE and progress.has_weights
-    buttons.button(
-        f"Continue (+{steps:,} steps)",
-        key="continue",
-        on_click=callbacks.on_continue,
-        disabled=not can_continue,
-        help=HELP["continue"],
-        width="content",
-    )
+    steps = tab.settings().train.steps
+    buttons = {  # key: label, help, what a click does, whether it can be clicked
+        "train": ("Train", HELP["train"], callbacks.on_train, story_ready),
+        "stop": (*stop, callbacks.on_stop, active),
+        "continue": (f"Continue (+{steps:,} steps)", HELP["continue"], callbacks.on_continue, can_continue),
+    }
+    # In a row, each as wide as its label: "Continue (+50,000 steps)" is never cut short.
+    row = st.container(horizontal=True, gap="small")
+    for key, (label, tip, click, enabled) in buttons.items():
+        kind = "primary" if key == "train" else "secondary"
+        row.button(label, type=kind, key=key, on_click=click, disabled=not enabled, help=tip, width="content")
 
 
 def failure(progress: TrainingProgress) -> None:
