@@ -41,12 +41,8 @@ class StretchEnd:
 class TrainingLoop:
     """The training of one run's model, one stretch at a time.
 
-    Args:
-        data: the windows the run trains on.
-        model_config, train_config: the run's settings.
-        windows: the run's training, evaluation and held-out windows.
-        should_stop: whether a stop was requested (asked between steps).
-        publish: called with the tracker when a snapshot is due; the run builds and publishes it.
+    `should_stop` tells whether a stop was requested (asked between blocks); `publish` is called
+    with the tracker when a snapshot is due.
     """
 
     def __init__(
@@ -67,11 +63,8 @@ class TrainingLoop:
         self.history = History()
         self.training_seconds = 0.0
         self._random = np.random.RandomState(train_config.seed)
-        self._block_loop = None  # the compiled block of steps, built on first use
-
-    def adopt_block_loop(self, block_loop) -> None:
-        """Train with `block_loop` (a spare's, already compiled for its model) instead of a new one."""
-        self._block_loop = block_loop
+        # The compiled block of steps: built on first use, or a spare's, already compiled for its model.
+        self.block_loop = None
 
     def run_stretch(
         self, model, *, first_step: int, steps_to_run: int, total_steps: int, stop_when_learned: bool
@@ -81,28 +74,35 @@ class TrainingLoop:
         plan = batch_plan(
             self.windows.train_count, self.train_config, self.model_config.n_input, steps_to_run, self._random
         )
+        windows = self.windows
         # "Learned all it can" is only told exactly when every training window is scored.
         learned_rule = (
-            LearnedRule.for_story(self.windows.ceiling_count, self.windows.lowest_loss)
-            if stop_when_learned and self.windows.every_training_window_scored
+            LearnedRule.for_story(windows.ceiling_count, windows.lowest_loss)
+            if stop_when_learned and windows.every_training_window_scored
             else None
         )
+        batch_size = plan.shape[1]
         tracker = StepTracker(
             data=self.data,
             model=model,
             model_config=self.model_config,
             train_config=self.train_config,
             history=self.history,
-            evaluation_windows=self.windows.evaluation_windows,
-            holdout_windows=self.windows.holdout_windows,
+            evaluation_windows=windows.evaluation_windows,
+            holdout_windows=windows.holdout_windows,
             learned_rule=learned_rule,
             first_step=first_step,
             steps_to_run=steps_to_run,
             total_steps=total_steps,
-            batch_size=plan.shape[1],
+            batch_size=batch_size,
             seconds_before=self.training_seconds,
             publish=self.publish,
-            scores_from_steps=self._steps_score_themselves(plan.shape[1]),
+            # Each step trains on every scored window and nothing is held out. Blocks with XLA (one
+            # window a step) take no "learned" test, so they keep scoring apart.
+            scores_from_steps=batch_size == windows.train_count
+            and windows.every_training_window_scored
+            and len(windows.holdout_windows) == 0
+            and not compiled_steps.uses_xla(batch_size),
         )
         done = self._train_in_blocks(model, plan, tracker)
         if tracker.failed:
@@ -113,7 +113,7 @@ class TrainingLoop:
         stopped = self.should_stop() and done < steps_to_run
         reason = None
         if tracker.learned and not stopped:
-            reason = stop_reason(tracker.step, self.windows.lowest_loss, total_steps)
+            reason = stop_reason(tracker.step, windows.lowest_loss, total_steps)
         history = self.history
         if tracker.past_best and not stopped:
             reason = (
@@ -124,19 +124,6 @@ class TrainingLoop:
             model.set_weights(history.best_weights)  # predictions and writing use the best step
         return StretchEnd(tracker, stopped, reason)
 
-    def _steps_score_themselves(self, batch_size: int) -> bool:
-        """Whether each step trains on every scored window and nothing is held out (see the tracker).
-
-        Blocks with XLA (one window a step) take no "learned" test, so they keep scoring apart.
-        """
-        windows = self.windows
-        return (
-            batch_size == windows.train_count
-            and windows.every_training_window_scored
-            and len(windows.holdout_windows) == 0
-            and not compiled_steps.uses_xla(batch_size)
-        )
-
     def _train_in_blocks(self, model, plan: np.ndarray, tracker: StepTracker) -> int:
         """Train the steps of `plan` ([steps, batch] window indices) in blocks; return the steps done.
 
@@ -144,14 +131,15 @@ class TrainingLoop:
         ended spread evenly over its block. A block ends on each step the tracker scores at (the
         scores read the weights after exactly that step) and after about `BLOCK_SECONDS`, so a stop
         request is seen within a block. On a failure the tracker has its failing step and this
-        returns at once. A tracker that scores from its steps gives each block its `block_rule`,
-        and takes a sample line after each block.
+        returns at once. A tracker that scores from its steps has each block apply its rule, and
+        takes a sample line after each block.
         """
         batch_size = plan.shape[1]
-        loop = self._block_loop
+        loop = self.block_loop
         if loop is None or loop.model is not model or loop.batch_size != batch_size:
             loop = compiled_steps.block_loop_for(model, batch_size, self.model_config.n_input)
-            self._block_loop = loop
+            self.block_loop = loop
+        rule = tracker.learned_rule if tracker.scores_from_steps else None
         contexts, targets = self.data.contexts, self.data.targets
         steps = len(plan)
         done = 0
@@ -161,7 +149,7 @@ class TrainingLoop:
             rows = plan[done : done + count]
             began = time.perf_counter()
             recent = tuple(tracker.history.losses[-(LEARNED_LOSS_STEPS - 1) :])
-            result = loop.run(contexts[rows].astype(np.float32), targets[rows], tracker.block_rule(), recent)
+            result = loop.run(contexts[rows].astype(np.float32), targets[rows], rule, recent)
             ended = time.perf_counter()
             applied = len(result.losses)
             seconds_per_step = (ended - began) / max(1, applied)
@@ -175,8 +163,8 @@ class TrainingLoop:
                     tracker.publish()
                     return done + index + 1
             done += applied
-            if result.learned:
-                tracker.mark_learned()
+            if result.learned:  # the weights after this block's last step have learned all they can
+                tracker.learned = True
                 tracker.publish()
                 return done
             if tracker.scores_from_steps:

@@ -35,12 +35,7 @@ Listener = Callable[[TrainingProgress], None]
 class TrainingRun:
     """One training run of one model on one story, in a background thread.
 
-    `start()` begins (or resumes) training, `stop()` asks it to end after the current step,
-    `progress()` returns the latest snapshot, `continue_training(n)` adds n steps to a finished or
-    stopped run and trains them, `add_listener(fn)` has `fn(progress)` called with every snapshot
-    published from now on. `on_done(run)` is called once each time the run's thread ends (or a
-    queued run is stopped). `predictor()` gives a numpy predictor on the current weights,
-    `ngram()` the n-gram yardstick, `save(run_dir)` writes the run folder.
+    `on_done(run)` is called once each time the run's thread ends (or a queued run is stopped).
     """
 
     def __init__(
@@ -128,7 +123,7 @@ class TrainingRun:
 
     def predictor(self):
         """A numpy `Predictor` on the latest weights (cached until the weights change)."""
-        return self._results.predictor(self.model, self.progress(), training=self.is_alive())
+        return self._results.predictor(self.model, self.progress())
 
     def ngram(self):
         """The n-gram yardstick (`NGramModel`) counted on this run's training windows (built once)."""
@@ -159,7 +154,7 @@ class TrainingRun:
         (already compiled: its first step comes at once), else builds its own.
         """
         with self._lock:
-            if self._thread is not None and self._thread.is_alive():
+            if self.is_alive():
                 return
             if self._progress.status == Status.FAILED or self._pending_steps <= 0:
                 return
@@ -268,16 +263,14 @@ class TrainingRun:
     def _train(self) -> None:
         if self._progress.ngram_accuracy is None:
             self._set(**self._results.yardsticks())
-        spare = None
-        if self.model is None and self._spares is not None:
-            spare = self._spares.take(self.data, self.model_config, self.train_config)
-        if spare is not None:
-            self.model = spare.model
-            self._loop.adopt_block_loop(spare.block_loop)
-        elif self.model is None:
-            from nextword.training.model import build_model
+        if self.model is None:
+            spare = self._spares and self._spares.take(self.data, self.model_config, self.train_config)
+            if spare:
+                self.model, self._loop.block_loop = spare.model, spare.block_loop
+            else:
+                from nextword.training.model import build_model
 
-            self.model = build_model(self.model_config, len(self.data.vocabulary), self.train_config)
+                self.model = build_model(self.model_config, len(self.data.vocabulary), self.train_config)
         steps_to_run, self._pending_steps = self._pending_steps, 0
         end = self._loop.run_stretch(
             self.model,

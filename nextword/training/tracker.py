@@ -3,10 +3,9 @@
 The compiled blocks hand the tracker each step's own loss and batch accuracy; it scores the windows
 exactly now and then with the numpy predictor on the current weights, notices a diverging loss,
 applies the "learned all it can" rule (`nextword.training.learned`) and builds `TrainingProgress`
-snapshots. When every step trains on the whole training set (`scores_from_steps`), a step's own
-hit count is the exact score of the weights before it, so the tracker takes its scores from the
-steps and the blocks apply the rule themselves (`block_rule`). It owns all of its state; the run
-hands it what it needs and receives snapshots through `publish`. Nothing here imports TensorFlow.
+snapshots. When every step trains on the whole training set, a step's own hit count is the exact
+score of the weights before it, so the tracker takes its scores from the steps and the blocks apply
+the rule themselves. Nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -43,24 +42,10 @@ PATIENCE_POINTS = EVALUATION_POINTS // 5
 class StepTracker:
     """Bookkeeping for one stretch of training (a start, or one Continue) of a run.
 
-    Args:
-        data: the windows the run trains on.
-        model: the Keras model being trained (scoring reads its current weights).
-        model_config, train_config: the run's settings.
-        history: the run's curves, extended in place.
-        evaluation_windows: indices of the training windows scored exactly.
-        holdout_windows: indices of the held-out windows scored exactly (may be empty).
-        learned_rule: the rule that ends the stretch once the run has learned all it can, or None
-            to run every step.
-        first_step: the run's step count before this stretch.
-        steps_to_run: steps in this stretch.
-        total_steps: the run's step count once this stretch is done (for the ETA).
-        batch_size: windows per step.
-        seconds_before: training seconds the run had spent before this stretch.
-        publish: called with this tracker when a snapshot is due; the run builds it with `snapshot`.
-        scores_from_steps: every step's batch is the whole set of evaluation windows, and nothing
-            is held out: the exact accuracy after step s is the hit count of step s + 1, so no
-            separate scoring is needed until the stretch ends.
+    `history` (the run's curves) is extended in place; `learned_rule` ends the stretch once the run
+    has learned all it can (None: run every step); `publish` is called with the tracker when a
+    snapshot is due. With `scores_from_steps`, every step's batch is the whole set of evaluation
+    windows and nothing is held out, so the hit count of step s + 1 is the exact score after step s.
     """
 
     def __init__(
@@ -83,13 +68,14 @@ class StepTracker:
         scores_from_steps: bool = False,
     ):
         self.data = data
-        self.scores_from_steps = scores_from_steps
+        self.model = model
         self.model_config = model_config
         self.train_config = train_config
         self.history = history
         self.evaluation_windows = evaluation_windows
         self.holdout_windows = holdout_windows
         self.learned_rule = learned_rule
+        self.scores_from_steps = scores_from_steps
         self.learned = False
         self.past_best = False  # the held-out loss stopped improving long enough ago to stop
         self.first_step = first_step
@@ -98,7 +84,6 @@ class StepTracker:
         self.batch_size = batch_size
         self.seconds_before = seconds_before
         self._publish = publish
-        self.model = model
         # The loss of a uniform guess; a run averaging ten times that (plus slack) has diverged.
         self.guessing_loss = math.log(max(2, len(data.vocabulary)))
         self.explosion_loss = 10 * self.guessing_loss + 10
@@ -171,22 +156,16 @@ class StepTracker:
             self.history.eval_accuracies.append(accuracy)
             self.history.eval_losses.append(self.history.losses[-1])  # this step's pass scored them
 
-    def block_rule(self) -> LearnedRule | None:
-        """The rule a block of whole-training-set steps applies itself, or None."""
-        return self.learned_rule if self.scores_from_steps else None
-
-    def mark_learned(self) -> None:
-        """A block found the weights after this step have learned all they can."""
-        self.learned = True
-
-    def sample(self) -> None:
-        """Add a sample line from the current weights (the runs that score from their steps)."""
+    def _predictor(self):
         from nextword.inference.predictor import Predictor
 
         data = self.data
+        return Predictor.from_model(self.model, data.vocabulary, data.corpus_config, self.model_config)
+
+    def sample(self) -> None:
+        """Add a sample line from the current weights (the runs that score from their steps)."""
         began = time.perf_counter()
-        predictor = Predictor.from_model(self.model, data.vocabulary, data.corpus_config, self.model_config)
-        self._add_sample(predictor)
+        self._add_sample(self._predictor())
         self.history.scoring_seconds += time.perf_counter() - began
 
     def _add_sample(self, predictor) -> None:
@@ -221,11 +200,9 @@ class StepTracker:
                 and over_budget
             ):
                 return
-        from nextword.inference.predictor import Predictor
-
         began = time.perf_counter()
         data = self.data
-        predictor = Predictor.from_model(self.model, data.vocabulary, data.corpus_config, self.model_config)
+        predictor = self._predictor()
         windows = self.evaluation_windows
         training = score(predictor, data.contexts[windows], data.targets[windows])
         correct = round(training.top1 * len(windows))
