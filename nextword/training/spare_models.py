@@ -76,11 +76,10 @@ class SparePool:
         self.settle_seconds = settle_seconds
         self._asked_at = -math.inf
         self._last_taken: tuple | None = None  # the settings a run last asked a spare for
-        self._lock = threading.Lock()
+        # Notified on every request, every spare made ready and on closing.
+        self._lock = threading.Condition()
         self._spares: OrderedDict[tuple, Spare] = OrderedDict()
         self._wanted: Spare | None = None  # the next to prepare (a newer request replaces it)
-        self._work = threading.Event()
-        self._asked = threading.Event()  # a new request (or close) cuts the worker's settling short
         self._worker: threading.Thread | None = None
         self._closing = False
 
@@ -96,8 +95,7 @@ class SparePool:
             # The settings a run has just trained with have settled: its replacement need not wait.
             settled = key == self._last_taken
             self._wanted, self._asked_at = Spare(key), -math.inf if settled else time.monotonic()
-            self._work.set()
-            self._asked.set()
+            self._lock.notify_all()
             if self._worker is None:
                 self._worker = threading.Thread(target=self._serve, name="nextword-spares", daemon=True)
                 self._worker.start()
@@ -117,6 +115,7 @@ class SparePool:
             self._last_taken = key
             if self._wanted is not None and self._wanted.key == key:
                 self._wanted = None  # asked for but not started: the run builds its own model
+                self._lock.notify_all()
         if spare is None:
             return None
         spare.ready.wait()
@@ -137,16 +136,11 @@ class SparePool:
 
     def wait_idle(self, timeout: float = 60.0) -> bool:
         """Wait until no spare is asked for or under way (False if one still is after `timeout`)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                building = any(not spare.ready.is_set() for spare in self._spares.values())
-                busy = self._wanted is not None or building
-            if not busy:
-                return True
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.05)
+        with self._lock:
+            return self._lock.wait_for(
+                lambda: self._wanted is None and all(spare.ready.is_set() for spare in self._spares.values()),
+                timeout,
+            )
 
     def keys(self) -> list[tuple]:
         """The settings of the spares kept, under way or asked for (oldest first)."""
@@ -158,20 +152,28 @@ class SparePool:
         """Prepare nothing more, wait for the spare under way, and let go of the kept ones (also at exit)."""
         with self._lock:
             self._closing, self._wanted = True, None
-            self._work.set()
-            self._asked.set()
+            self._lock.notify_all()
             worker = self._worker
         if worker is not None:
             worker.join(timeout)
         with self._lock:
             self._spares.clear()
 
-    def _settling_for(self) -> float:
-        """Seconds until the latest request has settled (0 once it has, or when closing)."""
+    def _next_to_build(self) -> Spare | None:
+        """The spare asked for last, once no newer one was asked for in `settle_seconds`, now kept
+        (and waited for by `take`) while it is built; None when the pool closes."""
         with self._lock:
-            if self._closing:
-                return 0.0
-            return max(0.0, self._asked_at + self.settle_seconds - time.monotonic())
+            while not self._closing:
+                settling = self._asked_at + self.settle_seconds - time.monotonic()
+                if self._wanted is None or settling > 0:
+                    self._lock.wait(None if self._wanted is None else settling)
+                    continue
+                spare, self._wanted = self._wanted, None
+                self._spares[spare.key] = spare
+                while len(self._spares) > self.max_spares:
+                    self._spares.popitem(last=False)
+                return spare
+            return None
 
     def _serve(self) -> None:
         from nextword.training.tensorflow_runtime import preload_in_background
@@ -180,21 +182,7 @@ class SparePool:
         # TensorFlow aborts the process if it exits while a thread is inside a build. Registered after
         # TensorFlow's own exit handlers, this runs before them: the build under way ends first.
         atexit.register(self.close)
-        while True:
-            self._work.wait()
-            while (wait := self._settling_for()) > 0:
-                self._asked.wait(wait)
-                self._asked.clear()
-            with self._lock:
-                if self._closing:
-                    return
-                spare, self._wanted = self._wanted, None
-                self._work.clear()
-                if spare is None:
-                    continue
-                self._spares[spare.key] = spare  # visible (and waited for by `take`) while it is built
-                while len(self._spares) > self.max_spares:
-                    self._spares.popitem(last=False)
+        while (spare := self._next_to_build()) is not None:
             try:
                 build_spare(spare)
             except Exception:  # noqa: BLE001 - a spare is an optimisation: the run builds its own
@@ -204,6 +192,8 @@ class SparePool:
                         del self._spares[spare.key]
             finally:
                 spare.ready.set()
+                with self._lock:
+                    self._lock.notify_all()
 
 
 def build_spare(spare: Spare) -> None:
