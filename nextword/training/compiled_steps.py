@@ -1,19 +1,15 @@
 """Training steps in compiled blocks: one call runs many optimizer steps, each on its own batch.
 
 Every run trains here. A `BlockLoop` is one `tf.function` that loops over a block of steps inside
-TensorFlow (compiled with XLA for batch-1 runs, see `uses_xla`), so Python is not involved between
-steps: step i takes batch i of the block, runs the model forward (for XLA blocks, the same pass
-written out without the first step's product with a zero state: `compiled_forward`), takes Keras'
-own loss, applies the gradients with the model's own Keras optimizer (so each step is the update
-`model.fit` makes, in the same order), and records that step's loss and hit count. The run then
-hands every step's values to its tracker, so the curves stay per step. The block's length is a
-tensor, not a shape: blocks of any length up to the capacity share one compiled function, and the
-run's loop (`nextword.training.loop`) keeps each block short enough to stop within a second.
+TensorFlow (with XLA for batch-1 runs), so Python is not involved between steps: step i takes
+batch i of the block, runs the model forward (for XLA blocks, the pass of `compiled_forward`), takes
+Keras' own loss and applies the gradients with the model's own optimizer (the update `model.fit`
+makes), and records that step's loss and hit count, so the curves stay per step. The block's
+length is a tensor, not a shape: blocks of any length up to the capacity share one compiled function.
 
 When every step's batch is the whole training set, a step's own forward pass scores the weights
-before it exactly, so a block without XLA also applies the "learned all it can" rule
-(`nextword.training.learned`) each step: the step that finds the weights already learned applies no
-update, and the block ends there. Such a run needs no separate scoring.
+before it exactly, so a block without XLA also applies the "learned all it can" rule each step: the
+step that finds the weights already learned applies no update, and the block ends there.
 
 TensorFlow is imported when a `BlockLoop` is made, not with this module.
 """
@@ -29,20 +25,16 @@ from nextword.training.compiled_forward import window_forward
 from nextword.training.learned import LEARNED_LOSS_STEPS, LearnedRule
 from nextword.training.tensorflow_runtime import import_tensorflow
 
-# Steps one block may hold (the compiled inputs are this long) and rows of windows it may hold. The
-# whole block is handed to TensorFlow on every call, however few steps it runs, so it is kept to
-# what a fraction of a second of steps can fill (`nextword.training.loop.BLOCK_SECONDS`).
+# Steps and rows of windows one block may hold. The whole block is handed to TensorFlow on every
+# call, however few steps it runs, so it is kept to what `nextword.training.loop.BLOCK_SECONDS` fills.
 MAX_BLOCK_STEPS = 1000
 MAX_BLOCK_ROWS = 50_000
 
 
 def uses_xla(batch_size: int) -> bool:
-    """Whether a block of steps of this batch size is compiled with XLA.
-
-    With one window a step, the step is mostly overhead between small ops, which XLA fuses away: worth
-    its seconds of compiling in a long run. With a batch, the step is mostly matrix products, which
-    XLA barely speeds up, so the compile would not pay for itself.
-    """
+    """Whether a block of steps of this batch size is compiled with XLA: with one window a step,
+    the step is mostly overhead between small ops, which XLA fuses away; with a batch, it is mostly
+    matrix products, which XLA barely speeds up, so the compile would not pay for itself."""
     return batch_size == 1
 
 
@@ -60,16 +52,10 @@ class BlockResult:
 
 
 class BlockLoop:
-    """Runs blocks of training steps on `model` in one compiled call each.
+    """Runs blocks of at most `capacity` training steps on a compiled Keras `model`, one call each.
 
-    Args:
-        model: a compiled Keras model (its loss and optimizer are the ones `model.fit` would use).
-        batch_size: windows per step.
-        n_input: symbols per window.
-        capacity: the most steps one block holds.
-        jit_compile: compile the block with XLA (much faster for small steps; compiling takes a
-            few seconds on the first block). XLA blocks take no `LearnedRule`: their steps are of
-            one window, never the whole training set of a story long enough to learn from.
+    XLA blocks (`jit_compile`) take no `LearnedRule`: their steps are of one window, never the whole
+    training set of a story long enough to learn from.
     """
 
     def __init__(self, model, batch_size: int, n_input: int, capacity: int, jit_compile: bool = True):
@@ -243,10 +229,7 @@ def _anchored(gradients: list) -> list:
     return anchored
 
 
-def block_capacity(batch_size: int) -> int:
-    return max(1, min(MAX_BLOCK_STEPS, MAX_BLOCK_ROWS // batch_size))
-
-
 def block_loop_for(model, batch_size: int, n_input: int) -> BlockLoop:
     """The block a run of this batch size trains with (a spare compiles the same one ahead)."""
-    return BlockLoop(model, batch_size, n_input, block_capacity(batch_size), jit_compile=uses_xla(batch_size))
+    capacity = max(1, min(MAX_BLOCK_STEPS, MAX_BLOCK_ROWS // batch_size))
+    return BlockLoop(model, batch_size, n_input, capacity, jit_compile=uses_xla(batch_size))

@@ -21,11 +21,7 @@ MAX_PER_REQUESTER = 2  # requests one tab may have training or waiting at once
 MAX_WAITING = 12  # runs the queue holds before the server says it is busy
 
 
-@dataclass(frozen=True)
-class Request:
-    """One click's runs: their keys, in the order they were asked for."""
-
-    keys: tuple[str, ...]
+Request = tuple[str, ...]  # one click's runs: their keys, in the order they were asked for
 
 
 @dataclass(frozen=True)
@@ -126,7 +122,7 @@ class RequestBook:
         for key in keys:
             self._watchers.setdefault(key, set()).add(requester)
         if counts and keys:
-            self._requests.setdefault(requester, []).append(Request(tuple(keys)))
+            self._requests.setdefault(requester, []).append(tuple(keys))
 
     def leave(self, key: str, requester: Hashable | None) -> None:
         self._watchers.get(key, set()).discard(requester)
@@ -145,7 +141,7 @@ class RequestBook:
         live = [
             request
             for request in self._requests.get(requester, [])
-            if any(self.asks_for(requester, key, status_of) for key in request.keys)
+            if any(self.asks_for(requester, key, status_of) for key in request)
         ]
         if live:
             self._requests[requester] = live
@@ -160,7 +156,7 @@ class RequestBook:
         if len(requests) < self.max_per_requester:
             return None
         for request in requests:
-            asked = [key for key in request.keys if self.asks_for(requester, key, status_of)]
+            asked = [key for key in request if self.asks_for(requester, key, status_of)]
             if all(status_of(key) == Status.QUEUED for key in asked):
                 return request
         raise ShareUsedError(share_sentence(self.max_per_requester))

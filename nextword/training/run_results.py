@@ -156,14 +156,4 @@ class RunResults:
         }
         metrics = self.metrics(model, progress)
         with keras_work():
-            save_run(
-                run_dir,
-                model,
-                self.data.vocabulary,
-                self.data.corpus_config,
-                self.model_config,
-                self.train_config,
-                summary,
-                story_text=self.data.story.text,
-                metrics=metrics,
-            )
+            save_run(run_dir, model, self.data, self.model_config, self.train_config, summary, metrics)
