@@ -48,21 +48,21 @@ class Experiment:
     name: str
     title: str
     teaches: str
-    make: Callable[[ModelConfig, TrainConfig], list[Variant]]
+    variants: Callable[[ModelConfig, TrainConfig], list[Variant]]  # from the settings in use
     long: bool = False  # runs the article's 50,000 steps, not the page's step budget
-
-    def variants(self, model: ModelConfig, train: TrainConfig) -> list[Variant]:
-        return self.make(model, train)
 
 
 def _each(name: str, values, label: Callable[[object], str], model: ModelConfig, train: TrainConfig):
     """A variant per value of one setting (of the model or of the training), the rest as given."""
-    target = "model" if name in {field.name for field in dataclasses.fields(ModelConfig)} else "train"
-    variants = []
-    for value in values:
-        changed = {target: dataclasses.replace(model if target == "model" else train, **{name: value})}
-        variants.append(Variant(label(value), changed.get("model", model), changed.get("train", train)))
-    return variants
+    of_model = name in {field.name for field in dataclasses.fields(ModelConfig)}
+    return [
+        Variant(
+            label(value),
+            dataclasses.replace(model, **{name: value}) if of_model else model,
+            train if of_model else dataclasses.replace(train, **{name: value}),
+        )
+        for value in values
+    ]
 
 
 def _optimizers(model: ModelConfig, train: TrainConfig) -> list[Variant]:

@@ -28,10 +28,6 @@ class LearnedRule:
     ceiling_count: object  # an int, or an int32 tensor inside a compiled block
     loss_limit: object  # a float, or a float32 tensor inside a compiled block
 
-    @classmethod
-    def for_story(cls, ceiling_count: int, lowest_loss: float) -> LearnedRule:
-        return cls(ceiling_count, lowest_loss + LEARNED_LOSS_MARGIN)
-
     def met(self, correct, mean_recent_loss):
         """Whether weights that get `correct` windows right, after steps of this mean loss, have learned."""
         return (correct >= self.ceiling_count) & (mean_recent_loss <= self.loss_limit)

@@ -1,18 +1,16 @@
 """One stretch of a run's training (its start, or one Continue), and what carries to the next.
 
 `TrainingLoop` belongs to one `TrainingRun`. For each stretch it plans the batches, makes the
-`StepTracker`, and drives the steps in compiled blocks (`nextword.training.compiled_steps`), the one
-way nextword trains: each block's steps go to the tracker, and between blocks a stop is seen.
-Between stretches it keeps what a continued run goes on from: the curves, the batch order's random
-state, the training seconds and the compiled block. Nothing here knows about threads or statuses:
-the run decides when a stretch starts and publishes how it ended.
+`StepTracker`, and drives the steps in compiled blocks (`compiled_steps`), the one way nextword
+trains; between blocks a stop is seen. Between stretches it keeps what a continued run goes on
+from: the curves, the batch order's random state, the training seconds and the compiled block.
+Nothing here knows about threads or statuses.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -22,20 +20,11 @@ from nextword.text.dataset import TrainingData
 from nextword.text.run_windows import RunWindows, batch_plan
 from nextword.training import compiled_steps
 from nextword.training.history import History
-from nextword.training.learned import LEARNED_LOSS_STEPS, LearnedRule, stop_reason
+from nextword.training.learned import LEARNED_LOSS_MARGIN, LEARNED_LOSS_STEPS, LearnedRule, stop_reason
 from nextword.training.tracker import StepTracker
 
 # A block of steps should take about this long: a stop request waits for the block under way.
 BLOCK_SECONDS = 0.2
-
-
-@dataclass(frozen=True)
-class StretchEnd:
-    """How a stretch ended: its tracker (for the last snapshot), and whether and why it ended early."""
-
-    tracker: StepTracker
-    stopped: bool  # a stop request ended it before its last step
-    stop_reason: str | None  # said when it ended because the model had learned all it can
 
 
 class TrainingLoop:
@@ -68,8 +57,9 @@ class TrainingLoop:
 
     def run_stretch(
         self, model, *, first_step: int, steps_to_run: int, total_steps: int, stop_when_learned: bool
-    ) -> StretchEnd:
-        """Train `steps_to_run` steps of `model`; raise TrainingError if the loss diverges."""
+    ) -> StepTracker:
+        """Train `steps_to_run` steps of `model` and return the stretch's tracker, which says whether
+        and why it ended early; raise TrainingError if the loss diverges."""
         # Training windows are the story's first ones (the held-out part is its end): plan over them.
         plan = batch_plan(
             self.windows.train_count, self.train_config, self.model_config.n_input, steps_to_run, self._random
@@ -77,26 +67,19 @@ class TrainingLoop:
         windows = self.windows
         # "Learned all it can" is only told exactly when every training window is scored.
         learned_rule = (
-            LearnedRule.for_story(windows.ceiling_count, windows.lowest_loss)
+            LearnedRule(windows.ceiling_count, windows.lowest_loss + LEARNED_LOSS_MARGIN)
             if stop_when_learned and windows.every_training_window_scored
             else None
         )
         batch_size = plan.shape[1]
         tracker = StepTracker(
-            data=self.data,
-            model=model,
-            model_config=self.model_config,
-            train_config=self.train_config,
-            history=self.history,
-            evaluation_windows=windows.evaluation_windows,
-            holdout_windows=windows.holdout_windows,
-            learned_rule=learned_rule,
+            self,
+            model,
             first_step=first_step,
             steps_to_run=steps_to_run,
             total_steps=total_steps,
             batch_size=batch_size,
-            seconds_before=self.training_seconds,
-            publish=self.publish,
+            learned_rule=learned_rule,
             # Each step trains on every scored window and nothing is held out. Blocks with XLA (one
             # window a step) take no "learned" test, so they keep scoring apart.
             scores_from_steps=batch_size == windows.train_count
@@ -110,29 +93,27 @@ class TrainingLoop:
             raise TrainingError(tracker.failure)
         tracker.evaluate(force=True)
         self.training_seconds = tracker.training_seconds
-        stopped = self.should_stop() and done < steps_to_run
-        reason = None
-        if tracker.learned and not stopped:
-            reason = stop_reason(tracker.step, windows.lowest_loss, total_steps)
+        tracker.stopped = self.should_stop() and done < steps_to_run
         history = self.history
-        if tracker.past_best and not stopped:
-            reason = (
+        if tracker.stopped:
+            pass
+        elif tracker.past_best:
+            tracker.stop_reason = (
                 f"Stopped at step {tracker.step:,}: the held-out loss had not improved since step "
                 f"{history.best_step:,}, so the network had started memorising the training part."
             )
+        elif tracker.learned:
+            tracker.stop_reason = stop_reason(tracker.step, windows.lowest_loss, total_steps)
         if history.best_weights is not None and history.best_step != tracker.step:
             model.set_weights(history.best_weights)  # predictions and writing use the best step
-        return StretchEnd(tracker, stopped, reason)
+        return tracker
 
     def _train_in_blocks(self, model, plan: np.ndarray, tracker: StepTracker) -> int:
         """Train the steps of `plan` ([steps, batch] window indices) in blocks; return the steps done.
 
-        Every step's loss and accuracy reaches `tracker.record_step`, in order, with the time it
-        ended spread evenly over its block. A block ends on each step the tracker scores at (the
-        scores read the weights after exactly that step) and after about `BLOCK_SECONDS`, so a stop
-        request is seen within a block. On a failure the tracker has its failing step and this
-        returns at once. A tracker that scores from its steps has each block apply its rule, and
-        takes a sample line after each block.
+        Each step's values reach `tracker.record_step` with its end time spread evenly over its block.
+        A block ends on each step the tracker scores at (the scores read the weights after exactly that
+        step) and after about `BLOCK_SECONDS`, so a stop request is seen within a block.
         """
         batch_size = plan.shape[1]
         loop = self.block_loop

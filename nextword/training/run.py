@@ -2,11 +2,8 @@
 
 `TrainingRun` is the run's life: `start()` trains in a background thread, `stop()` and
 `continue_training()` change what it does next, and it publishes a frozen `TrainingProgress`
-under a lock. Readers (the page's live panel, the CLI, the bench) call `progress()`, which is
-cheap and never blocks training for long, or register a listener that is called with every
-snapshot the run publishes. How the steps run is `nextword.training.loop`'s job; what a run with
-weights gives (predictor, n-gram, run folder) is its `RunResults` member's. Nothing here knows
-about Streamlit.
+under a lock, which readers get from `progress()` or a listener. How the steps run is
+`nextword.training.loop`'s job; what a run with weights gives is its `RunResults` member's.
 """
 
 from __future__ import annotations
@@ -83,8 +80,6 @@ class TrainingRun:
             lowest_loss=self.windows.lowest_loss,
         )
 
-    # ----- reading -----
-
     def progress(self) -> TrainingProgress:
         with self._lock:
             return self._progress
@@ -106,11 +101,8 @@ class TrainingRun:
             return self._progress
 
     def add_listener(self, listener: Listener) -> None:
-        """Call `listener(progress)` with every snapshot published from now on.
-
-        It is called from the training thread (or the thread that changed the run's status), so
-        it must be quick; an exception it raises is logged and does not stop the run.
-        """
+        """Call `listener(progress)` with every snapshot published from now on, from the thread that
+        published it (so it must be quick); an exception it raises is logged and does not stop the run."""
         with self._lock:
             self._listeners.append(listener)
 
@@ -118,8 +110,6 @@ class TrainingRun:
         with self._lock:
             if listener in self._listeners:
                 self._listeners.remove(listener)
-
-    # ----- results -----
 
     def predictor(self):
         """A numpy `Predictor` on the latest weights (cached until the weights change)."""
@@ -141,22 +131,18 @@ class TrainingRun:
             raise NextwordError("Only a finished or stopped run with weights can be saved.")
         self._results.save(run_dir, self.model, self.progress())
 
-    # ----- control -----
-
     def set_queue_position(self, position: int | None) -> None:
         """Shown while the run waits for a free training slot (set by the registry)."""
         self._set(queue_position=position)
 
     def start(self, spares: SparePool | None = None) -> None:
-        """Train the pending steps in a new thread; does nothing if already training or nothing pending.
+        """Train the pending steps in a new thread (unless training, failed or nothing is pending).
 
-        A run without a model yet takes a ready one for its settings from `spares` when it has one
-        (already compiled: its first step comes at once), else builds its own.
+        A run without a model yet takes a ready, compiled one for its settings from `spares` when it
+        has one (its first step comes at once), else builds its own.
         """
         with self._lock:
-            if self.is_alive():
-                return
-            if self._progress.status == Status.FAILED or self._pending_steps <= 0:
+            if self.is_alive() or self._progress.status == Status.FAILED or self._pending_steps <= 0:
                 return
             self._stop_requested.clear()
             self._spares = spares
@@ -209,8 +195,6 @@ class TrainingRun:
         if start:
             self.start()
 
-    # ----- publishing -----
-
     def _set(self, **changes) -> None:
         with self._lock:
             self._progress = dataclasses.replace(self._progress, **changes)
@@ -238,8 +222,6 @@ class TrainingRun:
             self._on_done(self)
         except Exception:  # noqa: BLE001 - the registry's bookkeeping must not mask the run
             logger.exception("The run's on_done hook failed.")
-
-    # ----- the worker -----
 
     def _run(self) -> None:
         try:
@@ -272,22 +254,21 @@ class TrainingRun:
 
                 self.model = build_model(self.model_config, len(self.data.vocabulary), self.train_config)
         steps_to_run, self._pending_steps = self._pending_steps, 0
-        end = self._loop.run_stretch(
+        tracker = self._loop.run_stretch(
             self.model,
             first_step=self._progress.step,
             steps_to_run=steps_to_run,
             total_steps=self._total_steps,
             stop_when_learned=self._stop_when_learned,
         )
-        tracker = end.tracker
         with self._lock:
-            if end.stopped or end.stop_reason:
+            if tracker.stopped or tracker.stop_reason:
                 self._total_steps = tracker.step
             tracker.total_steps = self._total_steps
             self._progress = dataclasses.replace(
                 tracker.snapshot(self._progress),
-                status=Status.STOPPED if end.stopped else Status.FINISHED,
+                status=Status.STOPPED if tracker.stopped else Status.FINISHED,
                 eta_seconds=None,
-                stop_reason=end.stop_reason,
+                stop_reason=tracker.stop_reason,
             )
         self._notify()

@@ -14,13 +14,8 @@ import dataclasses
 import math
 import time
 from collections import deque
-from collections.abc import Callable
 
-import numpy as np
-
-from nextword.config import ModelConfig, TrainConfig
-from nextword.text.dataset import TrainingData
-from nextword.training.history import History, score
+from nextword.training.history import score
 from nextword.training.learned import LEARNED_LOSS_STEPS, LearnedRule
 from nextword.training.progress import SampleLine, TrainingProgress
 
@@ -42,50 +37,42 @@ PATIENCE_POINTS = EVALUATION_POINTS // 5
 class StepTracker:
     """Bookkeeping for one stretch of training (a start, or one Continue) of a run.
 
-    `history` (the run's curves) is extended in place; `learned_rule` ends the stretch once the run
-    has learned all it can (None: run every step); `publish` is called with the tracker when a
-    snapshot is due. With `scores_from_steps`, every step's batch is the whole set of evaluation
+    `loop` is the run's `TrainingLoop`: its data, settings and windows, its curves (`history`,
+    extended in place), its training seconds so far and its `publish`, called with the tracker when
+    a snapshot is due. `learned_rule` ends the stretch once the run has learned all it can (None:
+    run every step). With `scores_from_steps`, every step's batch is the whole set of evaluation
     windows and nothing is held out, so the hit count of step s + 1 is the exact score after step s.
     """
 
     def __init__(
         self,
-        *,
-        data: TrainingData,
+        loop,
         model,
-        model_config: ModelConfig,
-        train_config: TrainConfig,
-        history: History,
-        evaluation_windows: np.ndarray,
-        holdout_windows: np.ndarray,
-        learned_rule: LearnedRule | None,
+        *,
         first_step: int,
         steps_to_run: int,
         total_steps: int,
         batch_size: int,
-        seconds_before: float,
-        publish: Callable[[StepTracker], None],
+        learned_rule: LearnedRule | None,
         scores_from_steps: bool = False,
     ):
-        self.data = data
+        self.loop = loop
+        self.data = loop.data
+        self.history = loop.history
+        self.seconds_before = loop.training_seconds
         self.model = model
-        self.model_config = model_config
-        self.train_config = train_config
-        self.history = history
-        self.evaluation_windows = evaluation_windows
-        self.holdout_windows = holdout_windows
         self.learned_rule = learned_rule
         self.scores_from_steps = scores_from_steps
         self.learned = False
         self.past_best = False  # the held-out loss stopped improving long enough ago to stop
+        self.stopped = False  # a stop request ended the stretch before its last step
+        self.stop_reason: str | None = None  # why the stretch ended early on its own
         self.first_step = first_step
         self.steps_to_run = steps_to_run
         self.total_steps = total_steps
         self.batch_size = batch_size
-        self.seconds_before = seconds_before
-        self._publish = publish
         # The loss of a uniform guess; a run averaging ten times that (plus slack) has diverged.
-        self.guessing_loss = math.log(max(2, len(data.vocabulary)))
+        self.guessing_loss = math.log(max(2, len(self.data.vocabulary)))
         self.explosion_loss = 10 * self.guessing_loss + 10
         self.step = first_step
         self.failure: str | None = None
@@ -119,7 +106,7 @@ class StepTracker:
         are recorded after the block. The caller publishes when it is ready.
         """
         self.step += 1
-        learning_rate = self.train_config.learning_rate
+        learning_rate = self.loop.train_config.learning_rate
         if not math.isfinite(loss):
             self.failure = (
                 f"The loss became NaN at step {self.step}: training diverged. Lower the learning rate "
@@ -160,7 +147,7 @@ class StepTracker:
         from nextword.inference.predictor import Predictor
 
         data = self.data
-        return Predictor.from_model(self.model, data.vocabulary, data.corpus_config, self.model_config)
+        return Predictor.from_model(self.model, data.vocabulary, data.corpus_config, self.loop.model_config)
 
     def sample(self) -> None:
         """Add a sample line from the current weights (the runs that score from their steps)."""
@@ -203,17 +190,15 @@ class StepTracker:
         began = time.perf_counter()
         data = self.data
         predictor = self._predictor()
-        windows = self.evaluation_windows
+        windows, holdout_windows = self.loop.windows.evaluation_windows, self.loop.windows.holdout_windows
         training = score(predictor, data.contexts[windows], data.targets[windows])
         correct = round(training.top1 * len(windows))
         self.history.eval_steps.append(self.step)
         self.history.eval_accuracies.append(training.top1)
         self.history.eval_losses.append(training.loss)
-        if len(self.holdout_windows):
+        if len(holdout_windows):
             holdout_began = time.perf_counter()
-            held_out = score(
-                predictor, data.contexts[self.holdout_windows], data.targets[self.holdout_windows]
-            )
+            held_out = score(predictor, data.contexts[holdout_windows], data.targets[holdout_windows])
             self.history.holdout_accuracies.append(held_out.top1)
             self.history.holdout_losses.append(held_out.loss)
             self._note_best(held_out.loss)
@@ -232,12 +217,12 @@ class StepTracker:
         history = self.history
         if loss < history.best_holdout_loss:
             history.best_step, history.best_holdout_loss = self.step, loss
-            if self.train_config.keep_best:
+            if self.loop.train_config.keep_best:
                 history.best_weights = [weight.copy() for weight in self.model.get_weights()]
             return
         since_best = sum(1 for step in history.eval_steps if step > (history.best_step or 0))
         enough = len(history.eval_steps) >= LEAST_POINTS
-        self.past_best = self.train_config.keep_best and enough and since_best >= PATIENCE_POINTS
+        self.past_best = self.loop.train_config.keep_best and enough and since_best >= PATIENCE_POINTS
 
     def snapshot(self, progress: TrainingProgress) -> TrainingProgress:
         """`progress` with this tracker's curves, step, rate and ETA."""
@@ -270,4 +255,4 @@ class StepTracker:
         )
 
     def publish(self) -> None:
-        self._publish(self)
+        self.loop.publish(self)
