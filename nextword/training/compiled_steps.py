@@ -2,7 +2,7 @@
 
 Every run trains here. A `BlockLoop` is one `tf.function` that loops over a block of steps inside
 TensorFlow (with XLA for batch-1 runs), so Python is not involved between steps: step i takes
-batch i of the block, runs the model forward (for XLA blocks, the pass of `compiled_forward`), takes
+batch i of the block, runs the model forward (for XLA blocks, `window_forward`), takes
 Keras' own loss and applies the gradients with the model's own optimizer (the update `model.fit`
 makes), and records that step's loss and hit count, so the curves stay per step. The block's
 length is a tensor, not a shape: blocks of any length up to the capacity share one compiled function.
@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nextword.training.compiled_forward import window_forward
-from nextword.training.learned import LEARNED_LOSS_STEPS, LearnedRule
-from nextword.training.tensorflow_runtime import import_tensorflow
+from nextword.config import EMBEDDING_NAME, LOGITS_NAME
+from nextword.training.history import LEARNED_LOSS_STEPS, LearnedRule
+from nextword.training.tensorflow_runtime import import_keras, import_tensorflow
 
 # Steps and rows of windows one block may hold. The whole block is handed to TensorFlow on every
 # call, however few steps it runs, so it is kept to what `nextword.training.loop.BLOCK_SECONDS` fills.
@@ -233,3 +233,49 @@ def block_loop_for(model, batch_size: int, n_input: int) -> BlockLoop:
     """The block a run of this batch size trains with (a spare compiles the same one ahead)."""
     capacity = max(1, min(MAX_BLOCK_STEPS, MAX_BLOCK_ROWS // batch_size))
     return BlockLoop(model, batch_size, n_input, capacity, jit_compile=uses_xla(batch_size))
+
+
+def window_forward(model):
+    """The model's forward pass, from float32 windows [rows, n_input] to logits [rows, vocabulary],
+    written out for blocks of one window a step.
+
+    It computes what `model(inputs)` computes, from the model's own weights with the same Keras LSTM
+    cell, but leaves out the first step's recurrent product: the state it multiplies is zero. With
+    one window a step, a product is one row against a whole weight matrix, so its cost is reading
+    the matrix from memory (4 MB for the article's 512 units). Its gradients are TensorFlow's, with
+    respect to the model's variables, so the optimizer updates the model itself.
+    """
+    tf = import_tensorflow()
+    keras = import_keras()
+    layer_names = {layer.name for layer in model.layers}
+    embedding = model.get_layer(EMBEDDING_NAME) if EMBEDDING_NAME in layer_names else None
+    cells = [layer.cell for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
+    logits_layer = model.get_layer(LOGITS_NAME)
+    for cell in cells:
+        if cell.dropout or cell.recurrent_dropout or not cell.use_bias:
+            raise ValueError("window_forward covers the LSTM cells nextword builds: biases, no dropout.")
+
+    def forward(inputs):
+        if embedding is not None:
+            sequence = tf.gather(embedding.embeddings, tf.cast(inputs, tf.int32))  # [rows, steps, width]
+        else:
+            sequence = inputs[:, :, None]  # the article's raw index, one number a step
+        steps = inputs.shape[1]
+        for cell in cells:
+            hidden = carry = None
+            outputs = []
+            for step in range(steps):
+                gates = tf.matmul(sequence[:, step], cell.kernel) + cell.bias
+                if hidden is not None:
+                    gates = gates + tf.matmul(hidden, cell.recurrent_kernel)
+                input_gate, forget_gate, candidate, output_gate = tf.split(gates, 4, axis=1)
+                entering = cell.recurrent_activation(input_gate) * cell.activation(candidate)
+                carry = (
+                    entering if carry is None else cell.recurrent_activation(forget_gate) * carry + entering
+                )
+                hidden = cell.recurrent_activation(output_gate) * cell.activation(carry)
+                outputs.append(hidden)
+            sequence = tf.stack(outputs, axis=1)
+        return tf.matmul(hidden, logits_layer.kernel) + logits_layer.bias
+
+    return forward

@@ -19,8 +19,7 @@ from nextword.errors import TrainingError
 from nextword.text.dataset import TrainingData
 from nextword.text.run_windows import RunWindows, batch_plan
 from nextword.training import compiled_steps
-from nextword.training.history import History
-from nextword.training.learned import LEARNED_LOSS_MARGIN, LEARNED_LOSS_STEPS, LearnedRule, stop_reason
+from nextword.training.history import LEARNED_LOSS_STEPS, History, stop_reason
 from nextword.training.tracker import StepTracker
 
 # A block of steps should take about this long: a stop request waits for the block under way.
@@ -64,28 +63,14 @@ class TrainingLoop:
         plan = batch_plan(
             self.windows.train_count, self.train_config, self.model_config.n_input, steps_to_run, self._random
         )
-        windows = self.windows
-        # "Learned all it can" is only told exactly when every training window is scored.
-        learned_rule = (
-            LearnedRule(windows.ceiling_count, windows.lowest_loss + LEARNED_LOSS_MARGIN)
-            if stop_when_learned and windows.every_training_window_scored
-            else None
-        )
-        batch_size = plan.shape[1]
         tracker = StepTracker(
             self,
             model,
             first_step=first_step,
             steps_to_run=steps_to_run,
             total_steps=total_steps,
-            batch_size=batch_size,
-            learned_rule=learned_rule,
-            # Each step trains on every scored window and nothing is held out. Blocks with XLA (one
-            # window a step) take no "learned" test, so they keep scoring apart.
-            scores_from_steps=batch_size == windows.train_count
-            and windows.every_training_window_scored
-            and len(windows.holdout_windows) == 0
-            and not compiled_steps.uses_xla(batch_size),
+            batch_size=plan.shape[1],
+            stop_when_learned=stop_when_learned,
         )
         done = self._train_in_blocks(model, plan, tracker)
         if tracker.failed:
@@ -103,7 +88,7 @@ class TrainingLoop:
                 f"{history.best_step:,}, so the network had started memorising the training part."
             )
         elif tracker.learned:
-            tracker.stop_reason = stop_reason(tracker.step, windows.lowest_loss, total_steps)
+            tracker.stop_reason = stop_reason(tracker.step, self.windows.lowest_loss, total_steps)
         if history.best_weights is not None and history.best_step != tracker.step:
             model.set_weights(history.best_weights)  # predictions and writing use the best step
         return tracker

@@ -2,7 +2,7 @@
 
 The compiled blocks hand the tracker each step's own loss and batch accuracy; it scores the windows
 exactly now and then with the numpy predictor on the current weights, notices a diverging loss,
-applies the "learned all it can" rule (`nextword.training.learned`) and builds `TrainingProgress`
+applies the "learned all it can" rule (`nextword.training.history`) and builds `TrainingProgress`
 snapshots. When every step trains on the whole training set, a step's own hit count is the exact
 score of the weights before it, so the tracker takes its scores from the steps and the blocks apply
 the rule themselves. Nothing here imports TensorFlow.
@@ -15,8 +15,8 @@ import math
 import time
 from collections import deque
 
-from nextword.training.history import score
-from nextword.training.learned import LEARNED_LOSS_STEPS, LearnedRule
+from nextword.training.compiled_steps import uses_xla
+from nextword.training.history import LEARNED_LOSS_MARGIN, LEARNED_LOSS_STEPS, LearnedRule, score
 from nextword.training.progress import SampleLine, TrainingProgress
 
 # About this many exact-accuracy points per run.
@@ -39,9 +39,7 @@ class StepTracker:
 
     `loop` is the run's `TrainingLoop`: its data, settings and windows, its curves (`history`,
     extended in place), its training seconds so far and its `publish`, called with the tracker when
-    a snapshot is due. `learned_rule` ends the stretch once the run has learned all it can (None:
-    run every step). With `scores_from_steps`, every step's batch is the whole set of evaluation
-    windows and nothing is held out, so the hit count of step s + 1 is the exact score after step s.
+    a snapshot is due.
     """
 
     def __init__(
@@ -53,16 +51,30 @@ class StepTracker:
         steps_to_run: int,
         total_steps: int,
         batch_size: int,
-        learned_rule: LearnedRule | None,
-        scores_from_steps: bool = False,
+        stop_when_learned: bool,
     ):
         self.loop = loop
         self.data = loop.data
         self.history = loop.history
         self.seconds_before = loop.training_seconds
         self.model = model
-        self.learned_rule = learned_rule
-        self.scores_from_steps = scores_from_steps
+        windows = loop.windows
+        # The rule that ends the stretch once the run has learned all it can (None: run every step).
+        # It is only told exactly when every training window is scored.
+        self.learned_rule = (
+            LearnedRule(windows.ceiling_count, windows.lowest_loss + LEARNED_LOSS_MARGIN)
+            if stop_when_learned and windows.every_training_window_scored
+            else None
+        )
+        # Every step trains on every scored window and nothing is held out: the hit count of step
+        # s + 1 is the exact score after step s. Blocks with XLA (one window a step) take no
+        # "learned" test, so they keep scoring apart.
+        self.scores_from_steps = (
+            batch_size == windows.train_count
+            and windows.every_training_window_scored
+            and len(windows.holdout_windows) == 0
+            and not uses_xla(batch_size)
+        )
         self.learned = False
         self.past_best = False  # the held-out loss stopped improving long enough ago to stop
         self.stopped = False  # a stop request ended the stretch before its last step

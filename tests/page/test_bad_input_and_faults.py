@@ -329,7 +329,7 @@ def test_a_real_nan_loss_fails_the_run_with_a_message(tiny_data, tiny_model_conf
     windows = RunWindows.of(tiny_data, config)
     loop = TrainingLoop(tiny_data, tiny_model_config, config, windows, lambda: False, published.append)
     tracker = StepTracker(
-        loop, None, first_step=0, steps_to_run=10, total_steps=10, batch_size=16, learned_rule=None
+        loop, None, first_step=0, steps_to_run=10, total_steps=10, batch_size=16, stop_when_learned=False
     )
     tracker.record_step(math.nan, 0.0)
     assert tracker.failed
