@@ -79,7 +79,7 @@ class RunRegistry:
             )
         self.max_running = max_running
         self.max_kept = max_kept
-        self.requests = RequestBook(max_per_requester, max_waiting)
+        self.requests = RequestBook(self._status_of, max_per_requester, max_waiting)
         self.spares = spares if spares is not None else SparePool()
         self._lock = threading.RLock()
         self._runs: OrderedDict[str, TrainingRun] = OrderedDict()
@@ -121,7 +121,7 @@ class RunRegistry:
         """
         with self._lock:
             keys = list(dict.fromkeys(key for key, _ in items))
-            asked = [key for key in keys if not self.requests.asks_for(requester, key, self._status_of)]
+            asked = [key for key in keys if not self.requests.asks_for(requester, key)]
             new_runs = sum(1 for key in asked if self._would_create(key))
             counts = requester is not None and (
                 new_runs > 0 or any(self._status_of(key) in ACTIVE for key in asked)
@@ -232,7 +232,7 @@ class RunRegistry:
     def _admit(self, requester: Hashable, new_runs: int) -> tuple[str, ...]:
         """Make room for a request of `requester` that creates `new_runs` runs, or refuse it in
         words; returns the keys of the request it replaced."""
-        oldest_waiting = self.requests.to_replace(requester, self._status_of)
+        oldest_waiting = self.requests.to_replace(requester)
         progresses = [self._runs[key].progress() for key in self._queue if key in self._runs]
         waiting = [progress for progress in progresses if progress.status == Status.QUEUED]
         training = [progress for progress in self._progresses() if progress.status in TRAINING]

@@ -45,15 +45,14 @@ def spare_key(data: TrainingData, model_config: ModelConfig, train_config: Train
     train_part = holdout_split(symbol_count, data.n_input, train_config.holdout).train_count
     train_count = max(1, round(train_part * train_config.train_share / 100))  # as RunWindows counts them
     batch = min(train_config.batch_size, train_count)  # a run's batches are never larger (plan.py)
-    return (
-        model_config,
-        len(data.vocabulary),
-        train_config.optimizer,
-        train_config.learning_rate,
-        train_config.seed,
-        train_config.clip_norm,
-        batch,
+    built_with = TrainConfig(
+        optimizer=train_config.optimizer,
+        learning_rate=train_config.learning_rate,
+        seed=train_config.seed,
+        clip_norm=train_config.clip_norm,
+        batch_size=batch,
     )
+    return model_config, len(data.vocabulary), built_with
 
 
 @dataclass
@@ -202,10 +201,8 @@ def build_spare(spare: Spare) -> None:
     from nextword.training.model import build_model
     from nextword.training.tensorflow_runtime import keras_work, start_compute_pools
 
-    model_config, vocabulary_size, optimizer, learning_rate, seed, clip_norm, batch = spare.key
-    train_config = TrainConfig(
-        optimizer=optimizer, learning_rate=learning_rate, seed=seed, clip_norm=clip_norm, batch_size=batch
-    )
+    model_config, vocabulary_size, train_config = spare.key
+    batch = train_config.batch_size
     start_compute_pools()
     with keras_work():
         model = build_model(model_config, vocabulary_size, train_config)

@@ -99,27 +99,6 @@ def guard_clear_session(keras, clock: Callable[[], float] = time.monotonic) -> N
     keras.backend.clear_session = clear_session_unless_training
 
 
-def _limit_numpy_threads() -> None:
-    """One thread for numpy's BLAS once TensorFlow trains in this process: more would fight
-    TensorFlow's for the cores, and the predictor's products are small enough for one."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: without it numpy keeps its own thread count
-        return
-    threadpool_limits(limits=1, user_api="blas")
-
-
-def _freeze_import_objects() -> None:
-    """Keep the cyclic garbage collector off the few hundred thousand objects TensorFlow imports.
-
-    They live as long as the process, yet every full collection (each `clear_session()`, and when
-    Python collects on its own) would walk them with the GIL held, stalling training and every tab.
-    Only what exists now is exempt, so collect the garbage first.
-    """
-    gc.collect()
-    gc.freeze()
-
-
 def import_keras():
     """Return the `keras` module, importing and configuring TensorFlow on first use."""
     global _configured
@@ -134,13 +113,25 @@ def import_keras():
                 # The first device query prints CUDA probing noise on machines without a GPU.
                 tf.config.list_physical_devices("GPU")
             tf.get_logger().setLevel("ERROR")
-            _limit_numpy_threads()
+            try:
+                from threadpoolctl import threadpool_limits
+
+                # One thread for numpy's BLAS: more would fight TensorFlow's for the cores, and the
+                # predictor's products (it scores while runs train) are small enough for one.
+                threadpool_limits(limits=1, user_api="blas")
+            except ImportError:  # optional: without it numpy keeps its own thread count
+                pass
             import keras
 
             guard_clear_session(keras)
             # Same story, settings and seed must give the same loss curve and predictions.
             tf.config.experimental.enable_op_determinism()
-            _freeze_import_objects()
+            # Keep the cyclic garbage collector off the few hundred thousand objects TensorFlow
+            # imports: they live as long as the process, yet every full collection (each
+            # `clear_session()`, and when Python collects on its own) would walk them with the GIL
+            # held, stalling training and every tab. Only what exists now is exempt.
+            gc.collect()
+            gc.freeze()
             _configured = True
         import keras
 
