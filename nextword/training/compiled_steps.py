@@ -105,50 +105,27 @@ class BlockLoop:
         # autograph=False: the code below uses no Python control flow on tensors, so autograph's
         # rewriting of it (and of Keras' code it calls) would only slow the trace.
         @tf.function(jit_compile=self.jit_compile, autograph=False)
-        def xla_block(inputs, labels, count):
-            def body(index, losses, hits):
+        def block(inputs, labels, count, ceiling_count, loss_limit, recent_losses):
+            rule = LearnedRule(ceiling_count, loss_limit)
+
+            def body(index, losses, hits, recent, learned):
                 # tf.gather, not inputs[index]: XLA can turn the slice into the whole block's forward
                 # pass on every step.
                 step_loss, step_hits, gradients = forward_and_gradients(
                     tf.gather(inputs, index), tf.gather(labels, index)
                 )
-                apply(gradients)
-                return index + 1, losses.write(index, step_loss), hits.write(index, step_hits)
-
-            # A plain while loop: `for index in tf.range(count)` would give it a maximum number of
-            # iterations, which XLA takes as a constant and compiles again for every new count.
-            done, losses, hits = tf.while_loop(
-                lambda index, losses, hits: index < count,
-                body,
-                (
-                    tf.constant(0),
-                    tf.TensorArray(tf.float32, size=capacity),
-                    tf.TensorArray(tf.int32, size=capacity),
-                ),
-            )
-            return losses.stack(), hits.stack(), done, tf.constant(False)
-
-        @tf.function(autograph=False)
-        def block(inputs, labels, count, ceiling_count, loss_limit, recent_losses):
-            rule = LearnedRule(ceiling_count, loss_limit)
-
-            def body(index, losses, hits, recent, learned):
-                step_loss, step_hits, gradients = forward_and_gradients(
-                    tf.gather(inputs, index), tf.gather(labels, index)
-                )
+                losses, hits = losses.write(index, step_loss), hits.write(index, step_hits)
+                if self.jit_compile:  # no rule: every step applies its update
+                    apply(gradients)
+                    return index + 1, losses, hits, recent, learned
                 window = tf.concat([recent, step_loss[None]], axis=0)
                 learned = rule.met(step_hits, tf.reduce_mean(window))
                 # The weights before this step have learned all they can: keep them as they are.
                 tf.cond(learned, lambda: tf.constant(False), lambda: apply(gradients))
-                applied = 1 - tf.cast(learned, tf.int32)
-                return (
-                    index + applied,
-                    losses.write(index, step_loss),
-                    hits.write(index, step_hits),
-                    window[1:],
-                    learned,
-                )
+                return index + 1 - tf.cast(learned, tf.int32), losses, hits, window[1:], learned
 
+            # A plain while loop: `for index in tf.range(count)` would give it a maximum number of
+            # iterations, which XLA takes as a constant and compiles again for every new count.
             done, losses, hits, _, learned = tf.while_loop(
                 lambda index, losses, hits, recent, learned: tf.logical_and(
                     index < count, tf.logical_not(learned)
@@ -164,7 +141,7 @@ class BlockLoop:
             )
             return losses.stack(), hits.stack(), done, learned
 
-        return xla_block if self.jit_compile else block
+        return block
 
     def run(
         self,
@@ -184,20 +161,20 @@ class BlockLoop:
             raise ValueError(f"A block holds 1 to {self.capacity} steps; got {count}.")
         self._inputs[:count] = inputs
         self._labels[:count] = labels
+        if self.jit_compile and rule is not None:
+            raise ValueError("XLA blocks take no LearnedRule.")
+        rule = rule or LearnedRule(self.batch_size + 1, -np.inf)  # never met
+        recent = tuple(recent_losses)[-(LEARNED_LOSS_STEPS - 1) :]
+        recent = (np.inf,) * (LEARNED_LOSS_STEPS - 1 - len(recent)) + recent
         tf = import_tensorflow()
-        arguments = [tf.constant(self._inputs), tf.constant(self._labels), tf.constant(count, dtype=tf.int32)]
-        if self.jit_compile:
-            if rule is not None:
-                raise ValueError("XLA blocks take no LearnedRule.")
-        else:
-            rule = rule or LearnedRule(self.batch_size + 1, -np.inf)  # never met
-            recent = tuple(recent_losses)[-(LEARNED_LOSS_STEPS - 1) :]
-            recent = (np.inf,) * (LEARNED_LOSS_STEPS - 1 - len(recent)) + recent
-            arguments += [
-                tf.constant(rule.ceiling_count, dtype=tf.int32),
-                tf.constant(rule.loss_limit, dtype=tf.float32),
-                tf.constant(recent, dtype=tf.float32),
-            ]
+        arguments = [
+            tf.constant(self._inputs),
+            tf.constant(self._labels),
+            tf.constant(count, dtype=tf.int32),
+            tf.constant(rule.ceiling_count, dtype=tf.int32),
+            tf.constant(rule.loss_limit, dtype=tf.float32),
+            tf.constant(recent, dtype=tf.float32),
+        ]
         losses, hits, done, learned = self._block(*arguments)
         done = int(done.numpy())
         return BlockResult(
