@@ -55,7 +55,6 @@ class TrainingRun:
         self._stop_requested = threading.Event()
         self._thread: threading.Thread | None = None
         self._pending_steps = train_config.steps
-        self._total_steps = train_config.steps
         self._stop_when_learned = train_config.stop_when_learned
         self._spares: SparePool | None = None
         # The story's last `holdout` percent is never trained on (HoldoutError if nothing would be left).
@@ -163,9 +162,11 @@ class TrainingRun:
             elif status == Status.QUEUED:
                 # Never started (or continuation not started yet): nothing to interrupt.
                 self._pending_steps = 0
-                self._total_steps = self._progress.step
                 self._progress = dataclasses.replace(
-                    self._progress, status=Status.STOPPED, queue_position=None, total_steps=self._total_steps
+                    self._progress,
+                    status=Status.STOPPED,
+                    queue_position=None,
+                    total_steps=self._progress.step,
                 )
             else:
                 return
@@ -181,13 +182,12 @@ class TrainingRun:
             if self._progress.status not in (Status.FINISHED, Status.STOPPED) or self.model is None:
                 raise NextwordError("Only a finished or stopped run with weights can continue.")
             self._pending_steps = extra_steps
-            self._total_steps = self._progress.step + extra_steps
             # A person who asks for more steps gets them all, even when the run has learned all it can.
             self._stop_when_learned = False
             self._progress = dataclasses.replace(
                 self._progress,
                 status=Status.QUEUED,
-                total_steps=self._total_steps,
+                total_steps=self._progress.step + extra_steps,
                 eta_seconds=None,
                 stop_reason=None,
             )
@@ -258,13 +258,12 @@ class TrainingRun:
             self.model,
             first_step=self._progress.step,
             steps_to_run=steps_to_run,
-            total_steps=self._total_steps,
+            total_steps=self._progress.total_steps,
             stop_when_learned=self._stop_when_learned,
         )
         with self._lock:
             if tracker.stopped or tracker.stop_reason:
-                self._total_steps = tracker.step
-            tracker.total_steps = self._total_steps
+                tracker.total_steps = tracker.step
             self._progress = dataclasses.replace(
                 tracker.snapshot(self._progress),
                 status=Status.STOPPED if tracker.stopped else Status.FINISHED,

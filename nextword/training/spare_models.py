@@ -1,16 +1,12 @@
 """Spare models: built and compiled in the background before Train is pressed, so a run starts at once.
 
 A run's first step costs more than the next hundred: TensorFlow traces the block of training steps
-(`compiled_steps`) into a graph, and for batch-1 runs such as the article's compiles it with XLA.
-The run registry owns a `SparePool`: a host that knows which settings are on screen asks the
-registry to prepare them; once those settings have stayed a second, the pool's one worker thread
-builds that model, records its starting weights and optimizer state, runs one block of one step
-on zeros to compile it, and keeps the model and its block. A run started with the pool takes a
-matching spare after the pool puts back that starting point, so the run trains exactly as on a
-freshly built model (same weights, an optimizer with no history), minus the compile.
-
-The worker waits for `tensorflow_runtime`'s preload thread to load TensorFlow; this module imports
-none, and nothing runs until a pool is asked for a spare.
+(`compiled_steps`), with XLA for batch-1 runs such as the article's. The run registry owns a
+`SparePool`; asked for the settings on screen, once they have stayed a second its one worker thread
+builds that model, records its starting weights and optimizer state, and compiles its block with
+one step on zeros. A run that takes the spare gets that starting point back, so it trains exactly
+as on a freshly built model, minus the compile. The worker waits for `tensorflow_runtime`'s preload
+thread to load TensorFlow; nothing runs until a pool is asked for a spare.
 """
 
 from __future__ import annotations
@@ -101,10 +97,8 @@ class SparePool:
 
     def take(self, data: TrainingData, model_config: ModelConfig, train_config: TrainConfig) -> Spare | None:
         """A ready spare for these settings, its model put back at a new model's starting point, or None.
-
-        A spare under preparation is waited for: it is further along than a new build would be.
-        Each spare is handed out once.
-        """
+        A spare under preparation is waited for (it is further along than a new build); each is
+        handed out once."""
         try:
             key = spare_key(data, model_config, train_config)
         except NextwordError:
