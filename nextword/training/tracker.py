@@ -118,12 +118,9 @@ class StepTracker:
         are recorded after the block. The caller publishes when it is ready.
         """
         self.step += 1
-        learning_rate = self.loop.train_config.learning_rate
+        advice = f"Lower the learning rate (now {self.loop.train_config.learning_rate:g}) and train again."
         if not math.isfinite(loss):
-            self.failure = (
-                f"The loss became NaN at step {self.step}: training diverged. Lower the learning rate "
-                f"(now {learning_rate:g}) and train again."
-            )
+            self.failure = f"The loss became NaN at step {self.step}: training diverged. {advice}"
             return
         self.history.losses.append(max(0.0, loss))
         recent = self.history.losses[-5:]
@@ -131,8 +128,7 @@ class StepTracker:
             # Cross-entropy from logits rarely reaches NaN; a loss far above guessing is the same failure.
             self.failure = (
                 f"The loss exploded to {recent[-1]:.3g} at step {self.step} (guessing gives "
-                f"{self.guessing_loss:.2f}): training diverged. "
-                f"Lower the learning rate (now {learning_rate:g}) and train again."
+                f"{self.guessing_loss:.2f}): training diverged. {advice}"
             )
             return
         # A batch accuracy is a whole number of hits over the batch: undo float round-off.
@@ -190,9 +186,8 @@ class StepTracker:
         if not force:
             if not self._is_scoring_step(self.step):
                 return
-            training_seconds = time.perf_counter() - self.started
             spent = self.evaluation_seconds
-            over_budget = spent > EVALUATION_BUDGET * max(training_seconds, 1e-9)
+            over_budget = spent > EVALUATION_BUDGET * max(time.perf_counter() - self.started, 1e-9)
             if (
                 len(self.history.eval_steps) >= LEAST_POINTS
                 and spent > EVALUATION_FREE_SECONDS
