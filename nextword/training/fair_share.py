@@ -135,9 +135,9 @@ class RequestBook:
         status = self.status_of(key)
         return requester in self._watchers.get(key, ()) and status is not None and status.active
 
-    def to_replace(self, requester: Hashable) -> Request | None:
-        """The request a new one takes the place of: None while the share has room, else the
-        oldest whose runs all wait; `ShareUsedError` when every one of them trains."""
+    def to_replace(self, requester: Hashable) -> Request:
+        """The request a new one takes the place of: none (empty) while the share has room, else
+        the oldest whose runs all wait; `ShareUsedError` when every one of them trains."""
         # Only the requests with a run the requester still asks for, training or waiting, count.
         requests = [
             request
@@ -147,7 +147,7 @@ class RequestBook:
         if requests:
             self._requests[requester] = requests
         if len(requests) < self.max_per_requester:
-            return None
+            return ()
         for request in requests:
             asked = [key for key in request if self.asks_for(requester, key)]
             if all(self.status_of(key) == Status.QUEUED for key in asked):

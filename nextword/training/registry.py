@@ -236,14 +236,10 @@ class RunRegistry:
         progresses = [self._runs[key].progress() for key in self._queue if key in self._runs]
         waiting = [progress for progress in progresses if progress.status == Status.QUEUED]
         training = [progress for progress in self._progresses() if progress.status in TRAINING]
-        freed = 0
-        if oldest_waiting is not None:
-            freed = sum(1 for key in oldest_waiting if not self.requests.others(key, requester))
+        freed = sum(1 for key in oldest_waiting if not self.requests.others(key, requester))
         free_slots = max(0, self.max_running - len(training))
         adds = max(0, new_runs - free_slots) - freed
         self.requests.check_queue(training, waiting, self.max_running, adds)
-        if oldest_waiting is None:
-            return ()
         for key in oldest_waiting:
             self.stop_for(key, requester)
         self.requests.drop(requester, oldest_waiting)
