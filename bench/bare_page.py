@@ -1,9 +1,5 @@
-"""A bare Streamlit page to measure nextword's against: its title, four sidebar sliders and a Train button.
-
-Part 4 of the bench (bench/page.py) serves it with `streamlit run` beside the real page, so that
-"ready" (the sidebar's sliders and the Train button on screen) is compared with what Streamlit
-itself costs on the same machine in the same run.
-"""
+"""A bare Streamlit page for bench/page.py to set nextword's "ready" beside: its title, four sidebar
+sliders and a Train button, served the same way in the same run."""
 
 import streamlit as st
 

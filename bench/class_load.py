@@ -1,14 +1,11 @@
 """A class of students on one server, measured from the server's side without a browser.
 
-Each student is a Streamlit session on the page's own websocket (`/_stcore/stream`, protobuf
-BackMsg and ForwardMsg): it opens the page, sets one of five settings, presses Train, polls its live
-panel as the browser does (the fragment's `auto_rerun` interval) and clicks the compare chart's
-metric while runs train and after; one more presses Train with many seeds. Reported: the server's
-answer (a full script run asked → finished), the longest gap between live updates, errors, lost
-sessions and the server's memory.
+Each student is a session on the page's own websocket (protobuf BackMsg and ForwardMsg): it opens the
+page, sets one of five settings, presses Train, polls its live panel as the browser does and clicks
+the compare chart's metric while runs train and after; one more presses Train with many seeds.
 
     python bench/class_load.py --students 30 --url http://HOST:PORT   # any deployment
-    python bench/class_load.py --students 30                          # starts a local server
+    python bench/class_load.py --students 3 --flood 2 --steps 100     # a short class on a local server
 """
 
 from __future__ import annotations
@@ -20,40 +17,43 @@ import math
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import websockets
+from common import RESULTS, Table, make_importable, median, memory_megabytes, repository_root
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script: the checkout's tests/ (how the page's server starts)
-    sys.path.insert(0, str(ROOT))
-from tests.page_server import StreamlitServer, peak_memory_megabytes  # noqa: E402 - ROOT first
+make_importable()
+from tests.page_server import StreamlitServer  # noqa: E402 - the checkout first on sys.path
 
 ANSWER_MEDIAN, ANSWER_P95, UPDATE_GAP = 0.5, 1.5, 2.0  # issue 25's targets, seconds
 N_INPUTS = (2, 3, 4, 5, 6)  # the five settings: a context length each, so five runs
-ENDED = ("finished", "stopped", "failed")
 ANSWER_TIMEOUT = 120.0  # a full run unanswered this long is counted, and the student goes on
 CLICK_SECONDS = 2.0  # between a student's clicks while it waits
 METRICS = ("exact accuracy", "loss")
+PHASES = ("open", "training", "after")  # opening the page; while its run trains; once all runs ended
 
 
 class Student:
     """One Streamlit session: widgets set by their keys, its answers, updates, errors and bytes."""
 
-    def __init__(self, url: str, settings: dict[str, dict], seeds: int = 0):
+    def __init__(self, url: str, plan: dict, n_input: int, seeds: int = 0):
         self.url = url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
-        self.settings, self.seeds = settings, seeds  # seeds: runs a flooding student starts
+        self.seeds = seeds  # runs a flooding student starts
+        # Its settings as the sidebar's widgets send them (a select slider sends its labels).
+        labels = {"steps": f"{plan['steps']:,}", "units": str(plan.get("units") or "")}
+        self.settings = {"n_input": {"double_array_value": {"data": [n_input]}}}
+        self.settings |= {
+            key: {"string_array_value": {"data": [text]}} for key, text in labels.items() if text
+        }
         self.ids: dict[str, str] = {}  # widget key → widget id, from the deltas
         self.values: dict[str, dict] = {}  # widget id → WidgetState fields: all sent on every rerun
         self.kept: list[set[str]] = [set(), set()]  # cached messages' hashes of the last two runs
         self.answers, self.errors = [], []  # (phase, seconds) of each full run; what went wrong
         self.updates, self.poll_bytes = [], []  # arrivals of its run's progress; bytes of each poll
-        self.lost = self.finished = self.done = False
+        self.lost = self.finished = self.done = self.started = False  # started: the asked run began
         self.unanswered = self.dropped = 0  # full runs with no answer in ANSWER_TIMEOUT; see received()
-        self.started = False  # whether the asked full run has begun (a new_session since)
         self.phase, self.fragment, self.poll_seconds, self.bytes = "open", "", math.nan, 0
         self.asked, self.answered = None, asyncio.Event()  # when the pending full run was asked
 
@@ -86,8 +86,17 @@ class Student:
         if kind in ("new_session", "stop_auto_rerun"):  # a run starts: the browser drops its timers
             self.fragment, self.started = "", self.started or kind == "new_session"
         elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-            element = message.delta.new_element
-            self.element(element.WhichOneof("type"), getattr(element, element.WhichOneof("type")), now)
+            element_kind = message.delta.new_element.WhichOneof("type")
+            inner = getattr(message.delta.new_element, element_kind)
+            if getattr(inner, "id", "").startswith("$$ID-"):  # "$$ID-<hash>-<the widget's key>"
+                self.ids[inner.id.rsplit("-", 1)[-1]] = inner.id
+            if element_kind == "exception":
+                self.errors.append(f"{inner.type}: {inner.message}")
+            elif element_kind == "alert" and inner.format == inner.ERROR:
+                self.errors.append(inner.body)
+            elif element_kind == "progress" and self.phase == "training" and not self.finished:
+                self.updates.append(now)
+                self.finished = inner.text.endswith(("finished", "stopped", "failed"))
         elif kind == "auto_rerun":
             self.fragment, self.poll_seconds = message.auto_rerun.fragment_id, message.auto_rerun.interval
         elif kind == "script_finished":
@@ -104,17 +113,6 @@ class Student:
                 self.asked = None
                 self.answered.set()
             self.bytes, self.kept = 0, [set(), self.kept[0]]
-
-    def element(self, kind: str, inner, now: float) -> None:
-        if getattr(inner, "id", "").startswith("$$ID-"):  # "$$ID-<hash>-<the widget's key>"
-            self.ids[inner.id.rsplit("-", 1)[-1]] = inner.id
-        if kind == "exception":
-            self.errors.append(f"{inner.type}: {inner.message}")
-        elif kind == "alert" and inner.format == inner.ERROR:
-            self.errors.append(inner.body)
-        elif kind == "progress" and self.phase == "training" and not self.finished:
-            self.updates.append(now)
-            self.finished = inner.text.endswith(ENDED)
 
     async def poll(self) -> None:
         """The browser's timer for the live panel: a fragment run every `auto_rerun` interval."""
@@ -163,22 +161,13 @@ class Student:
         shown = self.values.get(self.ids["compare_metric"], {}).get("string_value", METRICS[0])
         await self.rerun(compare_metric={"string_value": METRICS[shown == METRICS[0]]})
 
-    def longest_gap(self) -> float:
-        return max((after - before for before, after in itertools.pairwise(self.updates)), default=0.0)
 
-
-def student_settings(index: int, steps: int, units: int | None) -> dict[str, dict]:
-    """One of the five settings, with the run's steps (and units), as the sidebar's widgets send them."""
-    labels = {"steps": f"{steps:,}"} | ({"units": str(units)} if units else {})  # a select slider's labels
-    choice = {"n_input": {"double_array_value": {"data": [N_INPUTS[index % len(N_INPUTS)]]}}}
-    return choice | {key: {"string_array_value": {"data": [label]}} for key, label in labels.items()}
-
-
-async def lesson(url: str, students: int, steps: int, units: int | None, flood: int, seconds: float) -> list:
-    """Every student at once, and the flooding one; each stays until every run is over, then clicks."""
-    deadline, everyone_done = time.monotonic() + seconds, asyncio.Event()
-    class_ = [Student(url, student_settings(index, steps, units)) for index in range(students)]
-    class_ += [Student(url, student_settings(0, steps, units), seeds=flood)] if flood else []
+async def measure(url: str, plan: dict, pid: int | None = None) -> dict:
+    """A class (`plan`: students, steps, flood, seconds; units if not the page's) on `url`, summed up:
+    every student at once, and the flooding one; each stays until every run is over, then clicks."""
+    deadline, everyone_done = time.monotonic() + plan["seconds"], asyncio.Event()
+    class_ = [Student(url, plan, N_INPUTS[index % len(N_INPUTS)]) for index in range(plan["students"])]
+    class_ += [Student(url, plan, N_INPUTS[0], seeds=plan["flood"])] if plan["flood"] else []
     tasks = [asyncio.create_task(student.attend(everyone_done, deadline)) for student in class_]
     while not all(student.done or task.done() for student, task in zip(class_, tasks, strict=True)):
         await asyncio.sleep(0.2)
@@ -187,73 +176,56 @@ async def lesson(url: str, students: int, steps: int, units: int | None, flood: 
         if isinstance(result, BaseException):
             student.lost = True
             student.errors.append(f"client: {result!r}")
-    return class_
-
-
-async def measure(url: str, plan: dict, pid: int | None = None) -> dict:
-    """Run a class (`plan`: students, steps, units, flood, seconds) against `url` and sum it up."""
-    class_ = await lesson(url, **plan)
     others = [student for student in class_ if not student.seeds]  # the flooding student left out
-    polls = [size for student in others for size in student.poll_bytes]
+    gaps = [after - before for student in others for before, after in itertools.pairwise(student.updates)]
+    answers = [(phase, seconds) for student in others for phase, seconds in student.answers]
     return {
         "students": len(others),
         "flood_runs": sum(student.seeds for student in class_),
-        "answers": {
-            phase: spread([seconds for student in others for at, seconds in student.answers if at == phase])
-            for phase in ("open", "training", "after")
-        },
-        "longest_gap": max((student.longest_gap() for student in others), default=math.nan),
+        "answers": {phase: spread([s for at, s in answers if at == phase]) for phase in PHASES},
+        "longest_gap": max(gaps, default=math.nan),
         "poll_seconds": sorted({student.poll_seconds for student in others} - {math.nan}),
-        "poll_bytes": spread(polls),
+        "poll_bytes": spread([size for student in others for size in student.poll_bytes]),
         "errors": [error for student in class_ for error in student.errors],
         "unanswered": sum(student.unanswered for student in class_),
         "dropped": sum(student.dropped for student in class_),
         "lost": sum(student.lost for student in class_),
         "finished": sum(student.finished for student in class_),
-        "peak_rss_megabytes": peak_memory_megabytes(pid) if pid else math.nan,
+        "peak_rss_megabytes": memory_megabytes(pid, "VmHWM") if pid else math.nan,
     }
 
 
 def spread(values: list[float]) -> tuple[float, float, int]:
     """(median, 95th percentile, count)."""
-    if len(values) < 2:
-        return (values[0] if values else math.nan), (values[0] if values else math.nan), len(values)
-    return statistics.median(values), statistics.quantiles(values, n=20, method="inclusive")[-1], len(values)
+    high = statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else median(values)
+    return median(values), high, len(values)
 
 
-def add_rows(table, figures: dict, part: str = "4") -> None:
-    """The class's rows in the bench's table (bench/common.py's Table)."""
+def class_load(table: Table, plan: dict, url: str | None = None, pid: int | None = None) -> dict:
+    """Run a class on `url` (else on a local `streamlit run` of the checkout); its rows in `table`."""
+    if url is None:
+        with StreamlitServer(repository_root(), RESULTS / "class_server.log") as server:
+            return class_load(table, plan, server.url, server.pid)
+    figures = asyncio.run(measure(url, plan, pid))
     name = f"class of {figures['students']} (+1 starting {figures['flood_runs']} runs)"
     for phase, label in (("training", "while runs train"), ("after", "after the runs")):
         middle, high, count = figures["answers"][phase]
         note = f"{count} full script runs, from the request to its script_finished on the websocket"
-        table.at_most(part, f"{name}: answer {label}, median", middle, ANSWER_MEDIAN, note=note)
-        table.at_most(part, f"{name}: answer {label}, 95th percentile", high, ANSWER_P95)
+        table.check(f"{name}: answer {label}, median", middle, ANSWER_MEDIAN, note=note)
+        table.check(f"{name}: answer {label}, 95th percentile", high, ANSWER_P95)
     opening, polls = figures["answers"]["open"], figures["poll_bytes"]
-    note = (
-        f"the live panel polls every {figures['poll_seconds']} s, {polls[0]:,.0f} bytes a poll (median, "
-        f"p95 {polls[1]:,.0f}); opening the page: median {opening[0]:.2f} s, p95 {opening[1]:.2f} s"
-    )
-    gap = figures["longest_gap"]
-    table.at_most(part, f"{name}: longest gap between live updates", gap, UPDATE_GAP, note=note)
-    unanswered = (f"full runs with no answer in {ANSWER_TIMEOUT:.0f} s", figures["unanswered"])
-    for label, count in (("errors", len(figures["errors"])), ("lost sessions", figures["lost"]), unanswered):
-        note = "; ".join(figures["errors"][:3]) if label == "errors" else ""
-        table.add(part, f"{name}: {label}", str(count), "0", "met" if count == 0 else "MISSED", note=note)
-    note = "a live panel's poll raced the run's end: the server sent no script_finished for it"
-    table.add(part, f"{name}: full runs whose end was never sent", str(figures["dropped"]), note=note)
+    note = f"the live panel polls every {figures['poll_seconds']} s, {polls[0]:,.0f} bytes a poll (median, "
+    note += f"p95 {polls[1]:,.0f}); opening the page: median {opening[0]:.2f} s, p95 {opening[1]:.2f} s"
+    gap, figure = figures["longest_gap"], f"{name}: longest gap between live updates"
+    table.check(figure, gap, UPDATE_GAP, note=note)
+    unanswered = f"full runs with no answer in {ANSWER_TIMEOUT:.0f} s"
+    note = f"and {figures['dropped']} whose end the server never sent (a live poll raced the run's end)"
+    counts = (("errors", len(figures["errors"]), "; ".join(figures["errors"][:3])),
+              ("lost sessions", figures["lost"], ""), (unanswered, figures["unanswered"], note))  # fmt: skip
+    for label, count, note in counts:
+        table.add(f"{name}: {label}", str(count), "0", "met" if count == 0 else "MISSED", note=note)
     note = f"{figures['finished']} of {figures['students'] + 1} students saw their run end"
-    table.add(part, f"{name}: server's peak RSS", f"{figures['peak_rss_megabytes']:,.0f} MB", note=note)
-
-
-def class_load(table, plan: dict, url: str | None = None, pid: int | None = None, root: Path = ROOT) -> dict:
-    """Run a class on `url`, or on `streamlit run` from `root` started as the tests start it; add its
-    rows to `table` (bench/common.py's Table)."""
-    if url is None:
-        with StreamlitServer(root, root / "bench" / "results" / "class_server.log") as server:
-            return class_load(table, plan, server.url, server.pid)
-    figures = asyncio.run(measure(url, plan, pid))
-    add_rows(table, figures)
+    table.add(f"{name}: server's peak RSS", f"{figures['peak_rss_megabytes']:,.0f} MB", note=note)
     return figures
 
 
@@ -263,13 +235,9 @@ def main() -> int:
     parser.add_argument("--url", help="a running deployment (default: start a local server)")
     parser.add_argument("--pid", type=int, help="the server's process id, for its memory (local only)")
     parser.add_argument("--steps", type=int, default=300, help="training steps of each run")
-    parser.add_argument("--units", type=int, help="units per layer (default: the page's)")
     parser.add_argument("--flood", type=int, default=8, help="runs the flooding student starts (0: none)")
     parser.add_argument("--seconds", type=float, default=600.0, help="give up on runs after this long")
-    plan = vars(parser.parse_args())
-    from common import Table
-
-    table = Table()
+    plan, table = vars(parser.parse_args()), Table("4")
     class_load(table, plan, plan.pop("url"), plan.pop("pid"))
     print(table.render())
     return 0

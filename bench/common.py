@@ -1,8 +1,8 @@
-"""The bench's plumbing: child processes, the machine's facts and load, timing helpers, the table.
+"""The bench's plumbing: the checkout measured, child processes, memory, and the table of figures.
 
 Every measurement that loads TensorFlow runs in a child process of its own (`bench/measurements.py
-NAME JSON`), so one measurement's peak memory (`ru_maxrss`) or thread pools never leak into the
-next. A child prints one line that starts with `RESULT_MARKER`, followed by JSON.
+NAME JSON`), so one measurement's peak memory or thread pools never leak into the next; the child
+prints one line that starts with `RESULT_MARKER`, followed by JSON.
 """
 
 from __future__ import annotations
@@ -10,19 +10,17 @@ from __future__ import annotations
 import json
 import math
 import os
-import platform
-import resource
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 BENCH_DIRECTORY = Path(__file__).resolve().parent
+RESULTS = BENCH_DIRECTORY / "results"
 RESULT_MARKER = "BENCH-RESULT "
 REPOSITORY_VARIABLE = "NEXTWORD_BENCH_REPOSITORY"
 
@@ -33,106 +31,36 @@ def repository_root() -> Path:
 
 
 def make_importable() -> None:
-    """Put the measured checkout first on sys.path, so `import nextword` loads its library."""
-    root = str(repository_root())
-    if root not in sys.path:
-        sys.path.insert(0, root)
+    """The measured checkout first on sys.path: `import nextword` and `import tests` load its code."""
+    if str(repository_root()) not in sys.path:
+        sys.path.insert(0, str(repository_root()))
 
 
-# ----- the machine -----
-
-
-def load_average() -> float:
-    """The 1-minute load average: on a shared machine other jobs slow every timing."""
+def memory_megabytes(pid: int | str = "self", field_name: str = "VmRSS") -> float:
+    """A process's resident set (VmRSS) or its peak (VmHWM) in megabytes, read from /proc."""
     try:
-        return os.getloadavg()[0]
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1]) / 1024
     except OSError:
-        return math.nan
-
-
-def cpu_counters() -> tuple[float, float]:
-    """(CPU seconds all processes used since boot, CPU seconds of this process's ended children)."""
-    busy = math.nan
-    try:
-        ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-        busy = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
-    except (OSError, ValueError, IndexError):
         pass
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return busy, children.ru_utime + children.ru_stime
-
-
-def others_share(before: tuple[float, float], after: tuple[float, float], seconds: float) -> float:
-    """Share of the cores that processes other than this one and its ended children kept busy."""
-    others = (after[0] - before[0]) - (after[1] - before[1])
-    return max(0.0, others) / (seconds * (os.cpu_count() or 1)) if seconds > 0 else math.nan
-
-
-def machine_facts() -> dict[str, Any]:
-    cpu_info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    models = [
-        line.split(":", 1)[1].strip() for line in cpu_info.splitlines() if line.startswith("model name")
-    ]
-    packages = {}
-    for package in ("numpy", "tensorflow", "keras", "streamlit", "playwright"):
-        try:
-            packages[package] = version(package)
-        except PackageNotFoundError:
-            packages[package] = "not installed"
-    return {
-        "cpu_model": models[0] if models else platform.processor(),
-        "cpu_count": os.cpu_count(),
-        "python": platform.python_version(),
-        "packages": packages,
-    }
-
-
-# ----- child processes -----
-
-
-class ChildError(RuntimeError):
-    """A measurement's child process failed; the message carries the end of its stderr."""
+    return math.nan
 
 
 def run_child(measurement: str, parameters: dict[str, Any], timeout_seconds: float) -> dict[str, Any]:
-    """Run one measurement in a fresh Python process; its JSON result, with the machine's load.
-
-    Adds `wall_seconds` (spawn to exit), `load_average` (at the end) and `others_busy` (the share of
-    the cores other processes kept busy meanwhile: a high one makes every timing pessimistic).
-    """
+    """One measurement in a fresh Python process: its JSON result, and the load average at its end."""
     command = [sys.executable, str(BENCH_DIRECTORY / "measurements.py"), measurement, json.dumps(parameters)]
     environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1"}
-    before, began = cpu_counters(), time.perf_counter()
     try:
         done = subprocess.run(command, cwd=repository_root(), env=environment, capture_output=True, text=True,
                               timeout=timeout_seconds)  # fmt: skip
     except subprocess.TimeoutExpired as error:
-        raise ChildError(f"{measurement} took longer than {timeout_seconds:.0f} s") from error
-    wall = time.perf_counter() - began
+        raise RuntimeError(f"{measurement} took longer than {timeout_seconds:.0f} s") from error
     for line in reversed(done.stdout.splitlines()):
         if line.startswith(RESULT_MARKER):
-            result = json.loads(line[len(RESULT_MARKER) :])
-            busy = others_share(before, cpu_counters(), wall)
-            return {**result, "wall_seconds": wall, "load_average": load_average(), "others_busy": busy}
+            return {**json.loads(line[len(RESULT_MARKER) :]), "load_average": os.getloadavg()[0]}
     tail = "\n".join(done.stderr.strip().splitlines()[-15:])
-    raise ChildError(f"{measurement} exited with code {done.returncode} and no result:\n{tail}")
-
-
-def peak_rss_megabytes() -> float:
-    """This process's peak resident set size (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def report_result(result: dict[str, Any]) -> None:
-    """In a child: add its peak RSS and print the one result line."""
-    result["peak_rss_megabytes"] = peak_rss_megabytes()
-    print(
-        RESULT_MARKER
-        + json.dumps(result, default=lambda value: value.tolist() if hasattr(value, "tolist") else str(value))
-    )
-
-
-# ----- timing -----
+    raise RuntimeError(f"{measurement} exited with code {done.returncode} and no result:\n{tail}")
 
 
 def median_seconds(function: Callable[[], Any], repeats: int, warmup: int = 3) -> float:
@@ -152,7 +80,7 @@ def format_seconds(seconds: float | None) -> str:
     if seconds is None or not math.isfinite(seconds):
         return "n/a"
     if seconds < 1e-3:
-        return f"{seconds * 1e6:.0f} µs"
+        return f"{seconds * 1e6:.3g} µs"
     if seconds < 1:
         return f"{seconds * 1e3:.3g} ms"
     return f"{seconds:.3g} s" if seconds < 100 else f"{seconds:,.0f} s"
@@ -165,9 +93,6 @@ def median(values: list[float]) -> float:
 def medians(values: list[float], show: Callable[[float], str] = format_seconds) -> str:
     """'1.52 s (1.40, 1.52, 2.10)': the median of several tries, and each try."""
     return f"{show(median(values))} ({', '.join(show(value) for value in values)})"
-
-
-# ----- the table -----
 
 
 @dataclass
@@ -184,24 +109,20 @@ class Row:
 class Table:
     """Rows of figure, value, target and verdict; notes are printed under the table."""
 
+    part: str = ""  # of the rows added next
     rows: list[Row] = field(default_factory=list)
 
-    def add(self, part: str, figure: str, value: str, target: str = "", verdict: str = "", note: str = ""):
-        self.rows.append(Row(part, figure, value, target, verdict, note))
+    def add(self, figure: str, value: str, target: str = "", verdict: str = "", note: str = ""):
+        self.rows.append(Row(self.part, figure, value, target, verdict, note))
 
-    def at_most(self, part, figure, measured: float, limit: float, value=None, show=format_seconds, note=""):
-        """A figure that must stay at or below `limit`: 'met (0.42× the limit)' or 'MISSED by 1.3×'."""
-        ratio = measured / limit
-        verdict = f"met ({ratio:.2f}× the limit)" if ratio <= 1 else f"MISSED by {ratio:.2f}×"
-        verdict = verdict if math.isfinite(ratio) else "not measured"
-        self.add(part, figure, value or show(measured), f"≤ {show(limit)}", verdict, note)
-
-    def at_least(self, part, figure, measured: float, goal: float, value=None, show=format_seconds, note=""):
-        """A figure that must reach `goal`: 'met (3.1× the target)' or 'MISSED (reached 0.7×)'."""
-        ratio = measured / goal
-        verdict = f"met ({ratio:.1f}× the target)" if ratio >= 1 else f"MISSED (reached {ratio:.2f}×)"
-        verdict = verdict if math.isfinite(ratio) else "not measured"
-        self.add(part, figure, value or show(measured), f"≥ {show(goal)}", verdict, note)
+    def check(
+        self, figure, measured: float, target: float, value=None, show=format_seconds, note="", at_least=False
+    ):
+        """A figure against its target, at most (or `at_least`): 'met (0.42× the target)' or 'MISSED (…)'."""
+        ratio = measured / target
+        met = "met" if (ratio >= 1 if at_least else ratio <= 1) else "MISSED"
+        verdict = f"{met} ({ratio:.2f}× the target)" if math.isfinite(ratio) else "not measured"
+        self.add(figure, value or show(measured), f"{'≥≤'[not at_least]} {show(target)}", verdict, note)
 
     def render(self) -> str:
         headers = ("part", "figure", "value", "target", "verdict")

@@ -1,7 +1,7 @@
 """Starting the page for a real browser: `streamlit run` on a free port, and Chromium to open it.
 
 One place for what the browser tests (tests/page/test_browser.py, tests/page/test_class_of_ten.py) and the
-benchmark's page part (bench/page_measurements.py) all need, as docs UI-TESTING.md describes it:
+benchmark's page part (bench/page.py) all need, as docs UI-TESTING.md describes it:
 127.0.0.1 on a free port, headless, no file watcher, a health check before the first page, and a
 server always stopped by its own process group. No pytest and no Playwright import here, so the
 benchmark can use it too.

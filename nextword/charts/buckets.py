@@ -18,16 +18,14 @@ def finite(value: float) -> bool:
     return isinstance(value, (int, float)) and math.isfinite(value)
 
 
-def bucket_means(values: Sequence[float], max_points: int = MAX_POINTS) -> list[dict[str, float]]:
-    """Per-step values (step 1, 2, ...) reduced to at most `max_points` bucket means.
+def bucket_means(values: Sequence[float]) -> list[dict[str, float]]:
+    """Per-step values (step 1, 2, ...) reduced to at most `MAX_POINTS` bucket means.
 
     Each point is `{"step": last step of the bucket, "value": mean of its finite values}`;
     buckets with no finite value (a NaN loss) are left out rather than drawn as a gap of zeros.
     """
     count = len(values)
-    if count == 0:
-        return []
-    size = max(1, math.ceil(count / max(1, max_points)))
+    size = max(1, math.ceil(count / MAX_POINTS))
     points = []
     for start in range(0, count, size):
         bucket = [value for value in values[start : start + size] if finite(value)]

@@ -8,7 +8,7 @@ names a chart's data so that a live chart's spec is the same from one poll to th
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import altair as alt
@@ -37,9 +37,9 @@ def table(rows: list[dict], columns: Sequence[str]) -> pd.DataFrame:
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
-def styled(chart, rows: list[dict], columns: Sequence[str], height: int, title: str | None = None, **extra):
+def styled(chart, rows: list[dict], columns: Sequence[str], height: int, title: str | None = None):
     """Common look (height, readable fonts, no border); the data is attached last, once."""
-    properties = {"height": height, "data": table(rows, columns), "autosize": FIT_WIDTH, **extra}
+    properties = {"height": height, "data": table(rows, columns), "autosize": FIT_WIDTH}
     if title:
         properties["title"] = title
     return (
@@ -58,29 +58,12 @@ def stable_spec(chart: alt.TopLevelMixin, dataset_name: str) -> dict:
     new name, and a busy browser could apply an update to a view that had already dropped that name
     (Vega: "Unrecognized data set"). With a fixed name the spec of a live chart stays the same from
     one poll to the next, and the browser swaps the rows of the view it has instead of building a
-    new one. Further datasets (none today) get `_1`, `_2`, ... suffixes.
+    new one. Every chart here has one table, attached at the top (`styled`).
     """
-    spec = chart.to_dict(validate=False)  # tests/test_charts.py validates the same builders
+    spec = chart.to_dict(validate=False)  # tests/charts/test_charts.py validates the same builders
     datasets = spec.get("datasets")
-    if not isinstance(datasets, dict) or not datasets:
-        return spec
-    renames = {
-        old: dataset_name if index == 0 else f"{dataset_name}_{index}" for index, old in enumerate(datasets)
-    }
-    spec["datasets"] = {renames[old]: rows for old, rows in datasets.items()}
-    _rename_data_references(spec, renames)
+    if datasets:
+        (rows,) = datasets.values()
+        spec["datasets"] = {dataset_name: rows}
+        spec["data"] = {"name": dataset_name}
     return spec
-
-
-def _rename_data_references(node, renames: Mapping[str, str]) -> None:
-    """Point every `"data": {"name": old}` in a spec (top level, layers, concats) at its new name."""
-    if isinstance(node, dict):
-        data = node.get("data")
-        if isinstance(data, dict) and data.get("name") in renames:
-            data["name"] = renames[data["name"]]
-        for key, value in node.items():
-            if key != "datasets":
-                _rename_data_references(value, renames)
-    elif isinstance(node, list):
-        for item in node:
-            _rename_data_references(item, renames)

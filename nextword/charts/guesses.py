@@ -19,26 +19,20 @@ BAR_HEIGHT = 36  # pixels per bar
 def top_k_rows(pairs: Sequence[tuple[str, float]], true_next: Mapping[str, int] | None = None) -> list[dict]:
     """Rows `{"rank", "symbol", "probability", "label", "in_story"}` for the top-k bars."""
     true_next = true_next or {}
-    rows = []
-    for rank, (symbol, probability) in enumerate(pairs, start=1):
-        in_story = symbol in true_next
-        rows.append(
-            {
-                "rank": rank,
-                "symbol": str(symbol),
-                "probability": float(probability),
-                "label": f"{probability:.1%}" + ("  ← in the story" if in_story else ""),
-                "in_story": "follows this context in the story" if in_story else "other",
-            }
-        )
-    return rows
+    return [
+        {
+            "rank": rank,
+            "symbol": str(symbol),
+            "probability": float(probability),
+            "label": f"{probability:.1%}" + ("  ← in the story" if symbol in true_next else ""),
+            "in_story": "follows this context in the story" if symbol in true_next else "other",
+        }
+        for rank, (symbol, probability) in enumerate(pairs, start=1)
+    ]
 
 
 def top_k_chart(
-    pairs: Sequence[tuple[str, float]],
-    true_next: Mapping[str, int] | None = None,
-    bar_height: int = BAR_HEIGHT,
-    title: str | None = None,
+    pairs: Sequence[tuple[str, float]], true_next: Mapping[str, int] | None = None, title: str | None = None
 ) -> alt.TopLevelMixin:
     """Horizontal bars of the k most likely next symbols, best on top.
 
@@ -68,7 +62,7 @@ def top_k_chart(
     labels = base.mark_text(align="left", dx=6, fontSize=FONT_SIZE + 1).encode(
         x=x, y=y, text=alt.Text("label:N")
     )
-    height = max(1, len(rows)) * bar_height
+    height = max(1, len(rows)) * BAR_HEIGHT
     columns = ("rank", "symbol", "probability", "label", "in_story")
     # Fit the width only (as every chart here): Streamlit's default "fit" squeezes a chart with a
     # discrete y axis to a few pixels tall whatever its height says.

@@ -17,6 +17,8 @@ from nextword.charts.run_charts import (
     HELD_OUT_ACCURACY_COLOR,
     NGRAM_HELD_OUT_COLOR,
     curve_rows,
+    only_series,
+    reference_rows,
     series_color,
     step_axis,
 )
@@ -49,21 +51,13 @@ def perplexity_chart(
         eval_steps, held_out, LSTM_HELD_OUT_LABEL
     )
     if best_step is not None and best_step in eval_steps:
-        rows.append(
-            {
-                "step": best_step,
-                "value": float(held_out[list(eval_steps).index(best_step)]),
-                "series": BEST_LABEL,
-            }
-        )
+        rows += curve_rows([best_step], [held_out[list(eval_steps).index(best_step)]], BEST_LABEL)
     references = {
         NGRAM_HELD_OUT_PERPLEXITY_LABEL: ngram_held_out,
         UNIFORM_LABEL: uniform,
         UNIGRAM_LABEL: unigram,
     }
-    for label, value in references.items():
-        if value is not None and finite(value):
-            rows.append({"step": None, "value": float(value), "series": label})
+    rows += reference_rows(references)
     labels = [LSTM_TRAINING_LABEL, LSTM_HELD_OUT_LABEL, BEST_LABEL, *references]
     colors = [
         EXACT_ACCURACY_COLOR,
@@ -83,28 +77,21 @@ def perplexity_chart(
         scale=alt.Scale(type="log", domain=[1, top], nice=False, clamp=True),
     )
     tooltip = [alt.Tooltip("series:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=",.1f")]
-    base = alt.Chart()
-
-    def only(*series: str):
-        return base.transform_filter(alt.FieldOneOfPredicate(field="series", oneOf=list(series)))
-
     layers = [
-        only(LSTM_TRAINING_LABEL, LSTM_HELD_OUT_LABEL)
+        only_series(LSTM_TRAINING_LABEL, LSTM_HELD_OUT_LABEL)
         .mark_line(strokeWidth=4, point=alt.OverlayMarkDef(size=40))
         .encode(x=x, y=y, color=color, tooltip=tooltip),
-        only(BEST_LABEL)
+        only_series(BEST_LABEL)
         .mark_point(size=500, shape="diamond", filled=True)
         .encode(x=x, y=y, color=color, tooltip=tooltip),
-        only(*references)
+        only_series(*references)
         .mark_rule(strokeWidth=3, strokeDash=[4, 4])
         .encode(y=y, color=color, tooltip=[alt.Tooltip("series:N"), alt.Tooltip("value:Q", format=",.1f")]),
     ]
     return styled(alt.layer(*layers), rows, ("step", "value", "series"), height, title)
 
 
-def text_size_chart(
-    words: Sequence[int], lstm: Sequence[float], ngram: Sequence[float], height: int = CHART_HEIGHT
-) -> alt.TopLevelMixin:
+def text_size_chart(words: Sequence[int], lstm: Sequence[float], ngram: Sequence[float]) -> alt.TopLevelMixin:
     """Held-out perplexity against the training words, both on log axes: where the network overtakes
     counting (the "How much text does a network need?" experiment)."""
     rows = [
@@ -130,4 +117,6 @@ def text_size_chart(
             ],
         )
     )
-    return styled(chart, rows, ("words", "value", "series"), height, "Held-out perplexity by training words")
+    return styled(
+        chart, rows, ("words", "value", "series"), CHART_HEIGHT, "Held-out perplexity by training words"
+    )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import altair as alt
 import numpy as np
 
-from nextword.charts.chart_style import table
+from nextword.charts.chart_style import FIT_WIDTH, table
 
 FONT_SIZE = 14
 HEAT_ROW_HEIGHT = 30  # pixels per input step of a heat map
@@ -22,11 +22,7 @@ GATE_QUANTITIES = ("input_gate", "forget_gate", "output_gate")
 
 
 def heat_map(
-    values: np.ndarray,
-    steps: Sequence[str],
-    units: Sequence[int],
-    title: str,
-    gate: bool,
+    values: np.ndarray, steps: Sequence[str], units: Sequence[int], title: str, gate: bool
 ) -> alt.TopLevelMixin:
     """One quantity of one layer: a row per input step (first on top), a column per unit in `units`' order."""
     rows = [
@@ -62,17 +58,9 @@ def heat_map(
                 axis=alt.Axis(labelFontSize=FONT_SIZE, labelLimit=200),
             ),
             color=alt.Color("value:Q", title=None, scale=scale),
-            tooltip=[
-                alt.Tooltip("step:N"),
-                alt.Tooltip("unit:N"),
-                alt.Tooltip("value:Q", format=".3f"),
-            ],
+            tooltip=[alt.Tooltip("step:N"), alt.Tooltip("unit:N"), alt.Tooltip("value:Q", format=".3f")],
         )
-        .properties(
-            title=title,
-            height=HEAT_ROW_HEIGHT * max(1, len(steps)),
-            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
-        )
+        .properties(title=title, height=HEAT_ROW_HEIGHT * max(1, len(steps)), autosize=FIT_WIDTH)
     )
     return chart.configure_title(fontSize=FONT_SIZE + 2, anchor="start")
 
@@ -86,7 +74,6 @@ def word_map_chart(
     coordinates: np.ndarray,
     explained: tuple[float, float],
     picked: str | None = None,
-    title: str = "Word map",
 ) -> alt.TopLevelMixin:
     """The symbol vectors flattened to 2-D: a labelled point per symbol, sized by its count.
 
@@ -122,8 +109,6 @@ def word_map_chart(
     )
     return (
         alt.layer(points, labels, data=table(rows, ["symbol", "count", "x", "y", "picked"]))
-        .properties(
-            title=title, height=MAP_HEIGHT, autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
-        )
+        .properties(title="Word map", height=MAP_HEIGHT, autosize=FIT_WIDTH)
         .configure_title(fontSize=FONT_SIZE + 2, anchor="start")
     )

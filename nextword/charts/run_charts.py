@@ -1,7 +1,7 @@
 """Altair chart builders for the page: plain data in, a chart out (the shared look: chart_style.py).
 
 No Streamlit here and no model code, so each chart can be built and checked in a test: the loss
-and accuracy curves of a run, the compare chart of several, and the top-k bars of a prediction.
+and accuracy curves of a run, and the compare chart of several.
 Every chart has an explicit height (vega warns about bar charts that have none).
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import altair as alt
 
-from nextword.charts.buckets import MAX_POINTS, bucket_means, finite
+from nextword.charts.buckets import bucket_means, finite
 from nextword.charts.chart_style import styled
 
 # Colours that stay distinct on a washed-out projector and for common colour blindness.
@@ -33,7 +33,6 @@ BATCH_ACCURACY_LABEL = "batch (running)"
 # trained on), as TensorFlow Playground draws its train and test loss.
 TRAINING_LABEL = "training"
 HELD_OUT_LABEL = "held-out"
-EXACT_ACCURACY_LABEL = TRAINING_LABEL
 # The n-gram yardstick's accuracies: flat reference lines, as it does not learn step by step.
 NGRAM_LABEL = "n-gram (training)"
 NGRAM_HELD_OUT_LABEL = "n-gram (held-out)"
@@ -57,13 +56,27 @@ def step_axis(total_steps: int | None, last_step: int) -> alt.X:
     return alt.X("step:Q", title="step", scale=alt.Scale(domain=[0, end], nice=False))
 
 
-def curve_rows(steps: Sequence[int], values: Sequence[float], series: str) -> list[dict]:
-    """Values measured at given steps as rows `{"step", "value", "series"}` (non-finite ones left out)."""
+def curve_rows(steps: Sequence[int], values: Sequence[float], series: str, key: str = "series") -> list[dict]:
+    """Values measured at given steps as rows `{"step", "value", key: series}` (non-finite ones left out)."""
     return [
-        {"step": int(step), "value": float(value), "series": series}
+        {"step": int(step), "value": float(value), key: series}
         for step, value in zip(steps, values, strict=False)
         if finite(value)
     ]
+
+
+def reference_rows(references: Mapping[str, float | None]) -> list[dict]:
+    """Flat reference lines (label → value) as rows without a step; missing or non-finite ones left out."""
+    return [
+        {"step": None, "value": float(value), "series": label}
+        for label, value in references.items()
+        if value is not None and finite(value)
+    ]
+
+
+def only_series(*series: str) -> alt.Chart:
+    """A layer that draws only the rows of these series (the data is the whole chart's)."""
+    return alt.Chart().transform_filter(alt.FieldOneOfPredicate(field="series", oneOf=list(series)))
 
 
 def series_color(
@@ -80,7 +93,6 @@ def loss_chart(
     losses: Sequence[float],
     total_steps: int | None = None,
     height: int = CHART_HEIGHT,
-    max_points: int = MAX_POINTS,
     title: str | None = None,
     eval_steps: Sequence[int] = (),
     holdout_losses: Sequence[float] = (),
@@ -91,7 +103,7 @@ def loss_chart(
     With `holdout`, the loss on the held-out windows (measured at `eval_steps`) is drawn beside it:
     the two curves part where the network starts memorising the story rather than learning it.
     """
-    rows = [{**point, "series": TRAINING_LABEL} for point in bucket_means(losses, max_points)]
+    rows = [{**point, "series": TRAINING_LABEL} for point in bucket_means(losses)]
     labels, colors = [TRAINING_LABEL], [LOSS_COLOR]
     if holdout:
         rows += curve_rows(eval_steps, holdout_losses, HELD_OUT_LABEL)
@@ -115,25 +127,6 @@ def loss_chart(
     return styled(chart, rows, ("step", "value", "series"), height, title)
 
 
-def accuracy_points(
-    batch_accuracies: Sequence[float],
-    eval_steps: Sequence[int],
-    eval_accuracies: Sequence[float],
-    max_points: int = MAX_POINTS,
-    holdout_accuracies: Sequence[float] = (),
-) -> list[dict]:
-    """The accuracy curves as rows `{"step", "value", "series"}` (values 0..1)."""
-    rows = [
-        {"step": point["step"], "value": point["value"], "series": BATCH_ACCURACY_LABEL}
-        for point in bucket_means(batch_accuracies, max_points)
-    ]
-    return (
-        rows
-        + curve_rows(eval_steps, eval_accuracies, TRAINING_LABEL)
-        + curve_rows(eval_steps, holdout_accuracies, HELD_OUT_LABEL)
-    )
-
-
 def accuracy_chart(
     batch_accuracies: Sequence[float],
     eval_steps: Sequence[int],
@@ -141,7 +134,6 @@ def accuracy_chart(
     ceiling: float | None,
     total_steps: int | None = None,
     height: int = CHART_HEIGHT,
-    max_points: int = MAX_POINTS,
     title: str | None = None,
     holdout_accuracies: Sequence[float] = (),
     ngram_accuracy: float | None = None,
@@ -155,9 +147,10 @@ def accuracy_chart(
     n-gram's accuracy (dotted) is what counting, without learning, gets right. With `holdout`, the
     exact accuracy on the held-out windows and the n-gram's there are drawn too.
     """
-    rows = accuracy_points(
-        batch_accuracies, eval_steps, eval_accuracies, max_points, holdout_accuracies if holdout else ()
-    )
+    rows = [{**point, "series": BATCH_ACCURACY_LABEL} for point in bucket_means(batch_accuracies)]
+    rows += curve_rows(eval_steps, eval_accuracies, TRAINING_LABEL)
+    if holdout:
+        rows += curve_rows(eval_steps, holdout_accuracies, HELD_OUT_LABEL)
     curves = [BATCH_ACCURACY_LABEL, TRAINING_LABEL] + ([HELD_OUT_LABEL] if holdout else [])
     ngram_lines = [NGRAM_LABEL] + ([NGRAM_HELD_OUT_LABEL] if holdout else [])
     palette = {
@@ -168,15 +161,10 @@ def accuracy_chart(
         NGRAM_HELD_OUT_LABEL: NGRAM_HELD_OUT_COLOR,
         CEILING_LABEL: CEILING_COLOR,
     }
-    references = {
-        CEILING_LABEL: ceiling,
-        NGRAM_LABEL: ngram_accuracy,
-        NGRAM_HELD_OUT_LABEL: ngram_holdout_accuracy,
-    }
-    for label in [CEILING_LABEL, *ngram_lines]:
-        value = references[label]
-        if value is not None and finite(value):
-            rows.append({"step": None, "value": float(value), "series": label})
+    references = {CEILING_LABEL: ceiling, NGRAM_LABEL: ngram_accuracy}
+    if holdout:
+        references[NGRAM_HELD_OUT_LABEL] = ngram_holdout_accuracy
+    rows += reference_rows(references)
     labels = [*curves, *ngram_lines, CEILING_LABEL]
     # Up to six entries do not fit in one row under a half-width chart: two columns.
     color = series_color(labels, [palette[label] for label in labels], legend_columns=2)
@@ -184,28 +172,25 @@ def accuracy_chart(
     x = step_axis(total_steps, last_step)
     y = alt.Y("value:Q", title="accuracy", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     tooltip = [alt.Tooltip("series:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=".1%")]
-    base = alt.Chart()
-
-    def only(*series: str):
-        return base.transform_filter(alt.FieldOneOfPredicate(field="series", oneOf=list(series)))
-
     layers = [
-        only(BATCH_ACCURACY_LABEL).mark_line(strokeWidth=2).encode(x=x, y=y, color=color, tooltip=tooltip)
+        only_series(BATCH_ACCURACY_LABEL)
+        .mark_line(strokeWidth=2)
+        .encode(x=x, y=y, color=color, tooltip=tooltip)
     ]
     layers += [
-        only(label)
+        only_series(label)
         .mark_line(strokeWidth=4, point=alt.OverlayMarkDef(size=60))
         .encode(x=x, y=y, color=color, tooltip=tooltip)
         for label in curves[1:]
     ]
     rule_tooltip = [alt.Tooltip("series:N"), alt.Tooltip("value:Q", format=".1%")]
     layers.append(
-        only(CEILING_LABEL)
+        only_series(CEILING_LABEL)
         .mark_rule(strokeWidth=3, strokeDash=[8, 6])
         .encode(y=y, color=color, tooltip=rule_tooltip)
     )
     layers.append(
-        only(*ngram_lines)
+        only_series(*ngram_lines)
         .mark_rule(strokeWidth=3, strokeDash=[2, 4])
         .encode(y=y, color=color, tooltip=rule_tooltip)
     )
@@ -217,7 +202,6 @@ def compare_chart(
     y_title: str = "exact accuracy",
     percent: bool = True,
     height: int = CHART_HEIGHT + 60,
-    max_points: int = MAX_POINTS,
 ) -> alt.TopLevelMixin:
     """Several runs' curves overlaid: each run is `{"label": str, "steps": [...], "values": [...]}`.
 
@@ -225,16 +209,11 @@ def compare_chart(
     """
     rows = []
     for run in runs:
-        label, values = str(run["label"]), list(run.get("values", ()))
-        steps = list(run.get("steps") or ())
+        label, values, steps = str(run["label"]), list(run.get("values", ())), run.get("steps")
         if steps:
-            rows += [
-                {"step": int(step), "value": float(value), "run": label}
-                for step, value in zip(steps, values, strict=False)
-                if finite(value)
-            ]
+            rows += curve_rows(steps, values, label, key="run")
         else:
-            rows += [{**point, "run": label} for point in bucket_means(values, max_points)]
+            rows += [{**point, "run": label} for point in bucket_means(values)]
     axis = alt.Axis(format="%") if percent else alt.Axis()
     top = 1 if percent else loss_axis_top(row["value"] for row in rows)
     scale = alt.Scale(domain=[0, top], nice=False)

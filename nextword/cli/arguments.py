@@ -45,38 +45,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    # The settings of a run, shared by `train` and `experiment`.
+    # The settings of a run, shared by `train` and `experiment`: (option, default, more of argparse's
+    # keywords); each value is parsed as its default's type.
+    settings = (
+        ("--n-input", _DEFAULT_MODEL.n_input, {"help": "symbols read per prediction"}),
+        ("--layers", _DEFAULT_MODEL.layers, {"help": "stacked LSTM layers (1-4)"}),
+        ("--units", _DEFAULT_MODEL.units, {"help": "units per LSTM layer"}),
+        ("--embedding-dim", _DEFAULT_MODEL.embedding_dim, {"help": "embedding size"}),
+        ("--encoding", _DEFAULT_MODEL.encoding, {"choices": INPUT_ENCODINGS, "help": "input encoding"}),
+        ("--steps", _DEFAULT_TRAIN.steps, {"help": "optimizer steps"}),
+        ("--batch-size", _DEFAULT_TRAIN.batch_size, {"help": "windows per step"}),
+        ("--optimizer", _DEFAULT_TRAIN.optimizer, {"choices": OPTIMIZERS}),
+        ("--lr", _DEFAULT_TRAIN.learning_rate, {"help": "learning rate"}),
+        ("--seed", _DEFAULT_TRAIN.seed, {}),
+        (
+            "--dropout",
+            _DEFAULT_MODEL.dropout,
+            {"help": "share of the vectors and LSTM outputs dropped at random while training (0-0.8)"},
+        ),
+        (
+            "--clip-norm",
+            _DEFAULT_TRAIN.clip_norm,
+            {"help": "scale each step's gradients down to at most this length (0: never)"},
+        ),
+    )
     options = _Parser(add_help=False)
-    options.add_argument(
-        "--n-input", type=int, default=_DEFAULT_MODEL.n_input, help="symbols read per prediction"
-    )
-    options.add_argument(
-        "--layers", type=int, default=_DEFAULT_MODEL.layers, help="stacked LSTM layers (1-4)"
-    )
-    options.add_argument("--units", type=int, default=_DEFAULT_MODEL.units, help="units per LSTM layer")
-    options.add_argument(
-        "--embedding-dim", type=int, default=_DEFAULT_MODEL.embedding_dim, help="embedding size"
-    )
-    options.add_argument(
-        "--encoding", choices=INPUT_ENCODINGS, default=_DEFAULT_MODEL.encoding, help="input encoding"
-    )
-    options.add_argument("--steps", type=int, default=_DEFAULT_TRAIN.steps, help="optimizer steps")
-    options.add_argument("--batch-size", type=int, default=_DEFAULT_TRAIN.batch_size, help="windows per step")
-    options.add_argument("--optimizer", choices=OPTIMIZERS, default=_DEFAULT_TRAIN.optimizer)
-    options.add_argument("--lr", type=float, default=_DEFAULT_TRAIN.learning_rate, help="learning rate")
-    options.add_argument("--seed", type=int, default=_DEFAULT_TRAIN.seed)
-    options.add_argument(
-        "--dropout",
-        type=float,
-        default=_DEFAULT_MODEL.dropout,
-        help="share of the vectors and LSTM outputs dropped at random while training (0-0.8)",
-    )
-    options.add_argument(
-        "--clip-norm",
-        type=float,
-        default=_DEFAULT_TRAIN.clip_norm,
-        help="scale each step's gradients down to at most this length (0: never)",
-    )
+    for option, default, keywords in settings:
+        options.add_argument(option, type=type(default), default=default, **keywords)
     options.add_argument(
         "--last-weights",
         action="store_true",
@@ -124,15 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
     experiment.add_argument("story", help=STORY_HELP)
 
     predict = commands.add_parser("predict", help="top-k next symbols after a context")
-    predict.add_argument("run", help="run folder written by 'train'")
-    predict.add_argument("context", help='e.g. "had a general"')
-    predict.add_argument("-k", type=int, default=5, help="how many symbols to list")
-
     generate = commands.add_parser(
         "generate", help="write a story from a context, feeding each prediction back"
     )
-    generate.add_argument("run", help="run folder written by 'train'")
-    generate.add_argument("context", help='e.g. "had a general"')
+    for saved_run in (predict, generate):
+        saved_run.add_argument("run", help="run folder written by 'train'")
+        saved_run.add_argument("context", help='e.g. "had a general"')
+    predict.add_argument("-k", type=int, default=5, help="how many symbols to list")
     generate.add_argument("-n", type=int, default=32, help="symbols to generate")
     generate.add_argument("--strategy", choices=("greedy", "sample"), default="greedy")
     generate.add_argument("--temperature", type=float, default=1.0)
@@ -160,9 +153,7 @@ def configs_from_arguments(
         model_config, train_config = article_configs(n_input=arguments.n_input, layers=arguments.layers)
         # What the recipe leaves open: how long, what is held out, and the seed (its fifth note).
         overrides = {name: getattr(arguments, name) for name in ("steps", "holdout", "seed") if name in given}
-        if overrides:
-            train_config = TrainConfig(**{**train_config.to_dict(), **overrides})
-        return corpus_config, model_config, train_config
+        return corpus_config, model_config, dataclasses.replace(train_config, **overrides)
     model_config = ModelConfig(**_options_for(ModelConfig, arguments))
     train_config = TrainConfig(
         **_options_for(TrainConfig, arguments),

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import argparse
 
-from nextword.cli.arguments import configs_from_arguments
-from nextword.cli.train import read_story, with_suggestions
+from nextword.cli.train import story_and_settings
 from nextword.errors import NextwordError
-
-EXPERIMENT_NAMES = {"text-size": "text_size"}
 
 
 def command_experiment(arguments: argparse.Namespace, given: set[str]) -> int:
@@ -23,10 +20,8 @@ def command_experiment(arguments: argparse.Namespace, given: set[str]) -> int:
     from nextword.training.progress import Status
     from nextword.training.run import TrainingRun
 
-    corpus_config, model_config, train_config = configs_from_arguments(arguments, given)
-    story = read_story(arguments.story, corpus_config)
-    model_config, train_config = with_suggestions(story.symbol_count, model_config, train_config, given)
-    experiment = BY_NAME[EXPERIMENT_NAMES[arguments.name]]
+    story, model_config, train_config = story_and_settings(arguments, given)
+    experiment = BY_NAME[arguments.name.replace("-", "_")]
     print(f"{experiment.title} ({story.symbol_count:,} symbols) {experiment.teaches}", flush=True)
     header = f"{'run':28}{'training words':>15}{'LSTM':>9}{'n-gram':>9}{'LSTM top-1':>12}{'n-gram top-1':>14}"
     print("held-out perplexity and top-1 accuracy, the LSTM at its kept step:", flush=True)

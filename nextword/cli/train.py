@@ -89,32 +89,30 @@ def score_lines(metrics: dict) -> list[str]:
     return lines
 
 
-def read_story(path: str, corpus_config):
-    """The story at `path` (NextwordError with a sentence when it cannot be read or used)."""
+def story_and_settings(arguments: argparse.Namespace, given: set[str]):
+    """(story, model config, train config) of a command: the options typed, and for the rest the
+    page's suggestions for a story of this length (hold-out, steps, dropout); the article's recipe
+    keeps its own. NextwordError with a sentence when the story cannot be read or used.
+    """
     from nextword.text.corpus import load_story
 
-    story_path = Path(path)
+    corpus_config, model_config, train_config = configs_from_arguments(arguments, given)
+    story_path = Path(arguments.story)
     try:
         data_bytes = story_path.read_bytes()
     except OSError as error:
         raise NextwordError(f"Cannot read the story {story_path}: {error.strerror or error}.") from None
     try:
-        return load_story(data_bytes, corpus_config, name=story_path.stem)
+        story = load_story(data_bytes, corpus_config, name=story_path.stem)
     except NeedsCharacterModeError as error:
         raise NeedsCharacterModeError(f"{error} Add --symbol-mode characters.") from None
-
-
-def with_suggestions(symbol_count: int, model_config, train_config, given: set[str]):
-    """The page's suggestions for a story of this length (hold-out, steps, dropout) where none was typed.
-
-    The article's recipe keeps its own settings.
-    """
     if "article" in given:
-        return model_config, train_config
-    suggestion = suggested_settings(symbol_count, model_config.n_input, train_config.batch_size)
+        return story, model_config, train_config
+    suggestion = suggested_settings(story.symbol_count, model_config.n_input, train_config.batch_size)
     model_changes = {} if "dropout" in given else {"dropout": suggestion.dropout}
     train_changes = {name: getattr(suggestion, name) for name in ("holdout", "steps") if name not in given}
     return (
+        story,
         dataclasses.replace(model_config, **model_changes),
         dataclasses.replace(train_config, **train_changes),
     )
@@ -127,10 +125,8 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
     from nextword.training.run import TrainingRun
     from nextword.training.tensorboard import TensorBoardWriter
 
-    corpus_config, model_config, train_config = configs_from_arguments(arguments, given)
+    story, model_config, train_config = story_and_settings(arguments, given)
     story_path = Path(arguments.story)
-    story = read_story(arguments.story, corpus_config)
-    model_config, train_config = with_suggestions(story.symbol_count, model_config, train_config, given)
     data = prepare_training_data(story, model_config, train_config.holdout)
     print(
         f"Story {story_path.name}: {len(story.symbols)} symbols, {len(data.vocabulary)} distinct "
@@ -138,11 +134,9 @@ def command_train(arguments: argparse.Namespace, given: set[str]) -> int:
         f"best possible accuracy {data.ceiling_count}/{data.window_count}.",
         flush=True,
     )
-    if story.encoding_note:
-        print(story.encoding_note, flush=True)
-    capped_note = data.vocabulary.capped_note(corpus_config.max_vocabulary)
-    if capped_note:
-        print(capped_note, flush=True)
+    for note in (story.encoding_note, data.vocabulary.capped_note(story.config.max_vocabulary)):
+        if note:
+            print(note, flush=True)
     run = TrainingRun(data, model_config, train_config)
     tensorboard = TensorBoardWriter(arguments.tensorboard) if arguments.tensorboard else None
     if tensorboard is not None:

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# A story's or a text's symbols, or their ids.
+Symbols = Sequence[str] | Sequence[int] | np.ndarray
+
 
 @dataclass(frozen=True)
 class CopiedText:
@@ -51,7 +54,7 @@ def copy_summary(copies: CopiedText) -> str:
     return f"copied: {percent}% of the generated symbols; longest copied run: {copies.longest_run} {unit}"
 
 
-def _as_list(symbols: Sequence[str] | Sequence[int] | np.ndarray) -> list:
+def _as_list(symbols: Symbols) -> list:
     """Symbols or ids as a plain list, so that numpy ids compare and hash as Python ints do."""
     return np.ravel(symbols).tolist() if isinstance(symbols, np.ndarray) else list(symbols)
 
@@ -63,7 +66,7 @@ class CopyFinder:
     then extended, symbol by symbol, as far as the story goes along at any of those places.
     """
 
-    def __init__(self, story_symbols: Sequence[str] | Sequence[int] | np.ndarray, min_run: int):
+    def __init__(self, story_symbols: Symbols, min_run: int):
         if min_run < 1:
             raise ValueError(f"min_run must be at least 1; got {min_run}.")
         self.min_run = min_run
@@ -87,11 +90,7 @@ class CopyFinder:
             best = max(best, (length, -place))  # the places ascend: the first is kept on a tie
         return best[0], -best[1]
 
-    def find(
-        self,
-        context: Sequence[str] | Sequence[int] | np.ndarray,
-        generated: Sequence[str] | Sequence[int] | np.ndarray,
-    ) -> CopiedText:
+    def find(self, context: Symbols, generated: Symbols) -> CopiedText:
         """Mark the generated symbols that, with their neighbours (context included), copy the story."""
         context, generated = _as_list(context), _as_list(generated)
         sequence, copied = context + generated, [False] * len(generated)
@@ -106,13 +105,3 @@ class CopyFinder:
         if longest[0] == 0:
             return CopiedText(tuple(copied), 0, None, None)
         return CopiedText(tuple(copied), longest[0], -longest[1], -longest[2])
-
-
-def find_copies(
-    story_symbols: Sequence[str] | Sequence[int] | np.ndarray,
-    context: Sequence[str] | Sequence[int] | np.ndarray,
-    generated: Sequence[str] | Sequence[int] | np.ndarray,
-    min_run: int,
-) -> CopiedText:
-    """`CopyFinder(story_symbols, min_run).find(context, generated)`, for a single text."""
-    return CopyFinder(story_symbols, min_run).find(context, generated)

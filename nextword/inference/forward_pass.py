@@ -1,11 +1,11 @@
 """The LSTM forward pass in numpy: one step, one layer, and the read-only traces of them.
 
-`model.predict` costs about 100 ms a call and an eager call about 10 ms; the same arithmetic in
-numpy on a handful of symbols takes well under a millisecond, which is what makes live top-k bars
-and 32-word generation instant. `lstm_step` is the one LSTM step: the predictor's fast `logits`
-(scoring, top-k, generation) and its traced pass (every gate and state of one prediction, for the
-inside views) both run it, so the gates a student sees are those of the predictor. The weights
-come from `nextword.inference.predictor.Predictor`; nothing here knows about symbols or Keras.
+The same arithmetic as Keras, in numpy, costs a fraction of a Keras call on a handful of symbols,
+which is what makes live top-k bars and 32-word generation instant. `lstm_step` is the one LSTM
+step: the predictor's fast `logits` (scoring, top-k, generation) and its traced pass (every gate
+and state of one prediction, for the inside views) both run it, so the gates a student sees are
+those of the predictor. The weights come from `nextword.inference.predictor.Predictor`; nothing
+here knows about symbols or Keras.
 """
 
 from __future__ import annotations
@@ -116,16 +116,10 @@ def read_only(values) -> np.ndarray:
     return values
 
 
-@dataclass(frozen=True, eq=False)
-class LayerTrace:
-    """One LSTM layer over one context: each array is [steps, units], one row per input symbol."""
+class LayerTrace(CellStep):
+    """One LSTM layer over one context: `CellStep`'s arrays over the steps, each [steps, units]."""
 
-    input_gate: np.ndarray
-    forget_gate: np.ndarray
-    candidate: np.ndarray  # the cell candidate
-    output_gate: np.ndarray
-    cell: np.ndarray  # cell state after each step
-    hidden: np.ndarray  # hidden state after each step (the next layer's input)
+    __slots__ = ()
 
     @property
     def units(self) -> int:

@@ -49,11 +49,9 @@ class _Order:
 
     def __init__(self, pair_keys: np.ndarray, counts: np.ndarray, history_count: int, vocab_size: int):
         self.pair_keys = pair_keys  # sorted history * vocab_size + next id
-        self.counts = counts
-        self.discounts = discounts(counts)
         histories = pair_keys // vocab_size
         self.ids = pair_keys % vocab_size
-        given_up = self.discounts[np.minimum(counts, 3)]
+        given_up = discounts(counts)[np.minimum(counts, 3)]
         totals = np.bincount(histories, weights=counts, minlength=history_count)
         self.gammas = np.bincount(histories, weights=given_up, minlength=history_count) / totals
         self.shares = (counts - given_up) / totals[histories]

@@ -11,17 +11,15 @@ a few lookups and, where whole rows are needed, blocks of rows of a bounded size
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from nextword.errors import ContextLengthError, NextwordError
+from nextword.errors import ContextLengthError
 from nextword.inference.best_guesses import LISTED, best_guesses
-from nextword.inference.forward_pass import softmax
 from nextword.inference.kneser_ney import MAX_ORDER, KneserNeyTables
-from nextword.inference.predictor import STRATEGIES
+from nextword.inference.predictor import check_generation, sample_next
 
-MAX_GENERATED = 10_000  # symbols one generate call may write, as for the LSTM
 BLOCK_VALUES = 1 << 21  # probabilities held at once when scoring whole rows (16 MB of float64)
 
 
@@ -29,9 +27,7 @@ class NGramModel:
     """Interpolated modified Kneser-Ney n-gram of (context → next id); `order` counts the next id."""
 
     def __init__(self):
-        self.n_input = 0
-        self.vocab_size = 0
-        self.order = 0
+        self.n_input = self.vocab_size = self.order = 0
         self._tables: KneserNeyTables | None = None
         self._best: list[np.ndarray] | None = None  # best guesses per history, listed on first use
 
@@ -88,13 +84,6 @@ class NGramModel:
             raise ValueError(f"ids must be in 0..{self.vocab_size - 1}.")
         return contexts, targets
 
-    def _blocks(self, contexts: np.ndarray) -> Iterator[tuple[slice, np.ndarray]]:
-        """(rows, their probabilities) block by block, so that long lists of windows fit in memory."""
-        rows_per_block = max(1, BLOCK_VALUES // self.vocab_size)
-        for start in range(0, len(contexts), rows_per_block):
-            rows = slice(start, start + rows_per_block)
-            yield rows, self._tables.probabilities(contexts[rows])
-
     # ----- the distribution -----
 
     def probabilities_of(self, contexts) -> np.ndarray:
@@ -133,14 +122,6 @@ class NGramModel:
             guesses[here] = listed[nodes[here]]
         return guesses
 
-    def predictions(self, contexts) -> np.ndarray:
-        """The most probable next id after each context [N, n_input] (ties: the lowest id)."""
-        return self._best_guesses(self._check_contexts(contexts))[:, 0]
-
-    def predict(self, context_ids: Sequence[int] | np.ndarray) -> int:
-        """The most probable next id after one context."""
-        return int(self.predictions(np.asarray(context_ids).reshape(1, -1))[0])
-
     def top_k(self, context_ids: Sequence[int] | np.ndarray, k: int = 5) -> list[tuple[int, float]]:
         """The k most probable next ids with their probabilities, best first (ties: lowest id)."""
         probabilities = self.probabilities(context_ids)
@@ -154,24 +135,16 @@ class NGramModel:
             return 0.0
         if k <= LISTED:
             return float((self._best_guesses(contexts)[:, :k] == targets[:, None]).any(axis=1).mean())
-        ids = np.arange(self.vocab_size)
-        hits = 0
-        for rows, probabilities in self._blocks(contexts):
-            block_targets = targets[rows]
+        # Whole rows of probabilities, a block at a time so that long lists of windows fit in memory.
+        ids, hits = np.arange(self.vocab_size), 0
+        rows_per_block = max(1, BLOCK_VALUES // self.vocab_size)
+        for start in range(0, len(contexts), rows_per_block):
+            rows = slice(start, start + rows_per_block)
+            probabilities, block_targets = self._tables.probabilities(contexts[rows]), targets[rows]
             own = probabilities[np.arange(len(block_targets)), block_targets][:, None]
             ahead = (probabilities > own) | ((probabilities == own) & (ids < block_targets[:, None]))
             hits += int((ahead.sum(axis=1) < k).sum())
         return hits / len(targets)
-
-    def count_correct(self, contexts, targets) -> int:
-        """How many windows the n-gram predicts right."""
-        if len(targets) == 0:
-            return 0
-        return int((self.predictions(contexts) == np.asarray(targets)).sum())
-
-    def accuracy(self, contexts, targets) -> float:
-        """Share of windows whose next id is predicted exactly (0..1; 0 for no window)."""
-        return self.count_correct(contexts, targets) / len(targets) if len(targets) else 0.0
 
     def generate(
         self,
@@ -182,18 +155,9 @@ class NGramModel:
         top_k: int | None = None,
         seed: int = 0,
     ) -> list[int]:
-        """The ids of `n_symbols` symbols written after the context, each fed back in.
-
-        The same choices as the LSTM's `Predictor.generate`: "greedy" takes the most probable id;
-        "sample" draws from the probabilities sharpened or flattened by `temperature`, optionally
-        among the `top_k` best only, with numpy's default_rng(seed).
-        """
-        if strategy not in STRATEGIES:
-            raise NextwordError(f"strategy must be one of {', '.join(STRATEGIES)}; got {strategy!r}.")
-        if strategy == "sample" and not temperature > 0:
-            raise NextwordError("temperature must be above 0 when sampling.")
-        if not 0 <= n_symbols <= MAX_GENERATED:
-            raise NextwordError(f"The number of symbols to generate must be between 0 and {MAX_GENERATED:,}.")
+        """The ids of `n_symbols` symbols written after the context, each fed back in and chosen as
+        the LSTM's `Predictor.generate` chooses (sampling with numpy's default_rng(seed))."""
+        check_generation(n_symbols, strategy, temperature)
         window = self._check_contexts(np.asarray(context_ids).reshape(1, -1))[0].tolist()
         random = np.random.default_rng(seed)
         generated: list[int] = []
@@ -202,12 +166,7 @@ class NGramModel:
             if strategy == "greedy":
                 next_id = int(probabilities.argmax())
             else:
-                scaled = np.log(probabilities) / temperature
-                if top_k is not None and 0 < top_k < len(scaled):
-                    cutoff = np.partition(scaled, -top_k)[-top_k]
-                    scaled = np.where(scaled >= cutoff, scaled, -np.inf)
-                probabilities = softmax(scaled)
-                next_id = int(random.choice(len(probabilities), p=probabilities))
+                next_id = sample_next(np.log(probabilities), temperature, top_k, random)
             generated.append(next_id)
             window = window[1:] + [next_id]
         return generated

@@ -28,8 +28,30 @@ from nextword.text.corpus import detokenize, tokenize
 from nextword.text.vocab import Vocabulary
 
 STRATEGIES = ("greedy", "sample")
-# Rows per chunk when scoring many windows, so logits for a large vocabulary stay small in memory.
-_CHUNK_ROWS = 2048
+MAX_GENERATED = 10_000  # symbols one generate call may write
+
+
+def check_generation(n_symbols: int, strategy: str, temperature: float) -> None:
+    """Refuse generation settings that cannot work (NextwordError), for the LSTM and the n-gram alike."""
+    if strategy not in STRATEGIES:
+        raise NextwordError(f"strategy must be one of {', '.join(STRATEGIES)}; got {strategy!r}.")
+    if strategy == "sample" and not temperature > 0:
+        raise NextwordError("temperature must be above 0 when sampling.")
+    if not 0 <= n_symbols <= MAX_GENERATED:
+        raise NextwordError(f"The number of symbols to generate must be between 0 and {MAX_GENERATED:,}.")
+
+
+def sample_next(
+    scores: np.ndarray, temperature: float, top_k: int | None, random: np.random.Generator
+) -> int:
+    """An id drawn from the softmax of `scores` (logits or log-probabilities) / `temperature`,
+    among the `top_k` best only when given."""
+    scaled = scores / temperature
+    if top_k is not None and 0 < top_k < len(scaled):
+        cutoff = np.partition(scaled, -top_k)[-top_k]
+        scaled = np.where(scaled >= cutoff, scaled, -np.inf)
+    probabilities = softmax(scaled)
+    return int(random.choice(len(probabilities), p=probabilities))
 
 
 @dataclass(frozen=True)
@@ -41,10 +63,6 @@ class Generation:
     symbol_mode: str = "words"
 
     @property
-    def context_text(self) -> str:
-        return detokenize(list(self.context), self.symbol_mode)
-
-    @property
     def generated_text(self) -> str:
         return detokenize(list(self.generated), self.symbol_mode)
 
@@ -53,26 +71,17 @@ class Generation:
         return detokenize(list(self.context) + list(self.generated), self.symbol_mode)
 
 
+@dataclass(eq=False, repr=False)
 class Predictor:
     """Next-symbol probabilities, top-k and generation from a trained model's weights."""
 
-    def __init__(
-        self,
-        lstm_layers: list[LstmWeights],
-        dense_kernel: np.ndarray,
-        dense_bias: np.ndarray,
-        vocabulary: Vocabulary,
-        corpus_config: CorpusConfig,
-        model_config: ModelConfig,
-        embedding: np.ndarray | None = None,
-    ):
-        self.lstm_layers = lstm_layers
-        self.dense_kernel = dense_kernel
-        self.dense_bias = dense_bias
-        self.embedding = embedding
-        self.vocabulary = vocabulary
-        self.corpus_config = corpus_config
-        self.model_config = model_config
+    lstm_layers: list[LstmWeights]
+    dense_kernel: np.ndarray
+    dense_bias: np.ndarray
+    vocabulary: Vocabulary
+    corpus_config: CorpusConfig
+    model_config: ModelConfig
+    embedding: np.ndarray | None = None  # None for the article's raw index
 
     # ----- construction -----
 
@@ -112,10 +121,7 @@ class Predictor:
         return sequence[:, -1] @ self.dense_kernel + self.dense_bias
 
     def trace(self, context_ids: Sequence[int]) -> ForwardTrace:
-        """The forward pass of one context of n_input ids, keeping every gate and state.
-
-        The same arithmetic as `logits` (`lstm_step`), on one row.
-        """
+        """The forward pass of one context of n_input ids, keeping every gate and state."""
         ids = np.asarray(context_ids, dtype=np.int64)
         if ids.ndim != 1 or len(ids) != self.n_input:
             raise ContextLengthError(
@@ -151,20 +157,8 @@ class Predictor:
         return self.probabilities_batch(np.asarray([context_ids]))[0]
 
     def predict_ids(self, contexts: np.ndarray) -> np.ndarray:
-        """Most likely next id for each row, scored in chunks to bound memory."""
-        contexts = np.asarray(contexts)
-        predictions = np.empty(len(contexts), dtype=np.int64)
-        for start in range(0, len(contexts), _CHUNK_ROWS):
-            predictions[start : start + _CHUNK_ROWS] = self.logits(
-                contexts[start : start + _CHUNK_ROWS]
-            ).argmax(axis=-1)
-        return predictions
-
-    def count_correct(self, contexts: np.ndarray, targets: np.ndarray) -> int:
-        """How many windows the model predicts right (exact accuracy numerator)."""
-        if len(contexts) == 0:
-            return 0
-        return int((self.predict_ids(contexts) == np.asarray(targets)).sum())
+        """Most likely next id for each row of `contexts`."""
+        return self.logits(np.asarray(contexts)).argmax(axis=-1)
 
     # ----- symbols in, symbols out -----
 
@@ -190,11 +184,9 @@ class Predictor:
         return self.vocabulary.encode(symbols[-self.n_input :])
 
     def top_k(self, context: str | Sequence[str], k: int = 5) -> list[tuple[str, float]]:
-        """The k most likely next symbols with their probabilities, highest first."""
+        """The k most likely next symbols with their probabilities, highest first (ties: lowest id)."""
         probabilities = self.probabilities(self.encode_context(context))
-        k = max(1, min(int(k), len(probabilities)))
-        best = np.argpartition(-probabilities, k - 1)[:k]
-        best = best[np.argsort(-probabilities[best], kind="stable")]
+        best = np.argsort(-probabilities, kind="stable")[: max(1, int(k))]
         return [(self.vocabulary.symbol_of(int(index)), float(probabilities[index])) for index in best]
 
     def generate(
@@ -211,27 +203,15 @@ class Predictor:
         "greedy" takes the most likely symbol each time; "sample" draws from the probabilities
         sharpened or flattened by `temperature`, optionally among the `top_k` best only (seeded).
         """
-        if strategy not in STRATEGIES:
-            raise NextwordError(f"strategy must be one of {', '.join(STRATEGIES)}; got {strategy!r}.")
-        if strategy == "sample" and not temperature > 0:
-            raise NextwordError("temperature must be above 0 when sampling.")
-        if not 0 <= n_words <= 10_000:
-            raise NextwordError("The number of symbols to generate must be between 0 and 10,000.")
+        check_generation(n_words, strategy, temperature)
         symbols = self.context_symbols(context)
         window = self.vocabulary.encode(symbols[-self.n_input :])
         random = np.random.default_rng(seed)
         generated: list[str] = []
         for _ in range(n_words):
             logits = self.logits(np.asarray([window]))[0].astype(np.float64)
-            if strategy == "greedy":
-                next_id = int(logits.argmax())
-            else:
-                scaled = logits / temperature
-                if top_k is not None and 0 < top_k < len(scaled):
-                    cutoff = np.partition(scaled, -top_k)[-top_k]
-                    scaled = np.where(scaled >= cutoff, scaled, -np.inf)
-                probabilities = softmax(scaled)
-                next_id = int(random.choice(len(probabilities), p=probabilities))
+            greedy = strategy == "greedy"
+            next_id = int(logits.argmax()) if greedy else sample_next(logits, temperature, top_k, random)
             generated.append(self.vocabulary.symbol_of(next_id))
             window = window[1:] + [next_id]
         return Generation(tuple(symbols), tuple(generated), self.corpus_config.symbol_mode)

@@ -8,43 +8,27 @@ the model's layers (`model_summary`). Nothing here knows about Streamlit; the pa
 """
 
 from nextword.inside.gates import (
-    QUANTITIES,
     QUANTITY_CAPTIONS,
     QUANTITY_LABELS,
-    PredictionGates,
     changing_units,
     context_before,
     prediction_gates,
 )
 from nextword.inside.slow_motion import MotionStep, slow_motion
-from nextword.inside.strip import STRIP_TOP, Guess, ReadingStrip, reading_strip
-from nextword.inside.summary import SummaryRow, model_summary
-from nextword.inside.word_map import (
-    WordMap,
-    cosine_neighbours,
-    nearest_neighbours,
-    principal_components,
-    word_map,
-)
+from nextword.inside.strip import ReadingStrip, reading_strip
+from nextword.inside.summary import model_summary
+from nextword.inside.word_map import nearest_neighbours, word_map
 
 __all__ = [
-    "QUANTITIES",
     "QUANTITY_CAPTIONS",
     "QUANTITY_LABELS",
-    "STRIP_TOP",
-    "Guess",
     "MotionStep",
-    "PredictionGates",
     "ReadingStrip",
-    "SummaryRow",
-    "WordMap",
     "changing_units",
     "context_before",
-    "cosine_neighbours",
     "model_summary",
     "nearest_neighbours",
     "prediction_gates",
-    "principal_components",
     "reading_strip",
     "slow_motion",
     "word_map",

@@ -72,35 +72,25 @@ def prediction_gates(predictor: Predictor, context: str | Sequence[str]) -> Pred
     symbols = tuple(predictor.context_symbols(context)[-predictor.n_input :])
     trace = predictor.trace(predictor.vocabulary.encode(symbols))
     best = int(np.argmax(trace.probabilities))
+    predicted = predictor.vocabulary.symbol_of(best)
     return PredictionGates(
-        context=symbols,
-        context_ids=trace.context_ids,
-        layers=trace.layers,
-        predicted=predictor.vocabulary.symbol_of(best),
-        probability=float(trace.probabilities[best]),
+        symbols, trace.context_ids, trace.layers, predicted, float(trace.probabilities[best])
     )
 
 
 def changing_units(
-    gates: PredictionGates,
-    layer: int = 0,
-    quantity: str = "cell",
-    count: UnitCount = 16,
-    measure: Literal["range", "variance"] = "range",
+    gates: PredictionGates, layer: int = 0, quantity: str = "cell", count: UnitCount = 16
 ) -> np.ndarray:
-    """Unit indices of one layer, the ones whose `quantity` changes most across the steps first.
+    """Unit indices of one layer, the ones whose `quantity` changes most (max - min) across the steps first.
 
-    `measure` "range" is max - min, "variance" the variance over the steps. The cell and hidden
-    states start at zero before the first symbol, and that start counts as a step, so a unit that
-    jumps on the first symbol and then holds still has changed. `count` "all" gives every unit.
+    The cell and hidden states start at zero before the first symbol, and that start counts as a
+    step, so a unit that jumps on the first symbol and then holds still has changed. `count` "all"
+    gives every unit.
     """
-    if measure not in ("range", "variance"):
-        raise ValueError(f"measure must be 'range' or 'variance'; got {measure!r}.")
     values = gates.values(layer, quantity).astype(np.float64)
     if quantity in ("cell", "hidden"):
         values = np.vstack([np.zeros((1, values.shape[1])), values])
-    change = np.ptp(values, axis=0) if measure == "range" else values.var(axis=0)
-    order = np.argsort(-change, kind="stable")  # ties keep the lower unit first
+    order = np.argsort(-np.ptp(values, axis=0), kind="stable")  # ties keep the lower unit first
     if count == "all":
         return order
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:

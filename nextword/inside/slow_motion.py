@@ -71,27 +71,24 @@ def slow_motion(predictor: Predictor, context: str | Sequence[str], top: int = 5
         ),
     ]
     if predictor.embedding is not None:
-        steps.append(
-            MotionStep(
-                "vectors",
-                "embedding",
-                "Ids become vectors",
-                f"Each id picks its row of the embedding: {trace.inputs.shape[1]} learned numbers per "
-                "symbol. Symbols used in similar places end up with similar vectors.",
-                {"symbols": list(symbols), "ids": list(ids), "vectors": trace.inputs.tolist()},
-            )
+        inputs_step = MotionStep(
+            "vectors",
+            "embedding",
+            "Ids become vectors",
+            f"Each id picks its row of the embedding: {trace.inputs.shape[1]} learned numbers per "
+            "symbol. Symbols used in similar places end up with similar vectors.",
+            {"symbols": list(symbols), "ids": list(ids), "vectors": trace.inputs.tolist()},
         )
     else:
-        steps.append(
-            MotionStep(
-                "numbers",
-                "raw index",
-                "Ids are the input",
-                "In the article's encoding the LSTM gets each id itself as one number. Easy, but the "
-                "“meaning” of the word is lost: to the network, id 20 is just a little more than id 19.",
-                {"symbols": list(symbols), "ids": list(ids), "numbers": trace.inputs[:, 0].tolist()},
-            )
+        inputs_step = MotionStep(
+            "numbers",
+            "raw index",
+            "Ids are the input",
+            "In the article's encoding the LSTM gets each id itself as one number. Easy, but the "
+            "“meaning” of the word is lost: to the network, id 20 is just a little more than id 19.",
+            {"symbols": list(symbols), "ids": list(ids), "numbers": trace.inputs[:, 0].tolist()},
         )
+    steps.append(inputs_step)
     layers_note = (
         f" Each of the {len(trace.layers)} layers reads the hidden state of the layer below."
         if len(trace.layers) > 1
@@ -140,6 +137,7 @@ def slow_motion(predictor: Predictor, context: str | Sequence[str], top: int = 5
             for index in best
         ]
 
+    next_symbols = symbols[1:] + (chosen_symbol,)
     steps += [
         MotionStep(
             "scores",
@@ -173,9 +171,6 @@ def slow_motion(predictor: Predictor, context: str | Sequence[str], top: int = 5
             f"“{chosen_symbol}” (probability {trace.probabilities[chosen]:.0%}).",
             {"symbol": chosen_symbol, "id": chosen, "probability": float(trace.probabilities[chosen])},
         ),
-    ]
-    next_symbols = symbols[1:] + (chosen_symbol,)
-    steps.append(
         MotionStep(
             "feedback",
             "input",
@@ -183,9 +178,6 @@ def slow_motion(predictor: Predictor, context: str | Sequence[str], top: int = 5
             f"To write on, “{chosen_symbol}” joins the context and the oldest symbol, “{symbols[0]}”, "
             f"leaves: {_quoted(next_symbols, mode)} goes through the same steps to predict the next symbol.",
             {"dropped": symbols[0], "symbols": list(next_symbols), "ids": list(ids[1:]) + [chosen]},
-        )
-    )
+        ),
+    ]
     return steps
-
-
-# ----- 5. the model itself -----

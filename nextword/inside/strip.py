@@ -72,25 +72,17 @@ class ReadingStrip:
         row = position - self.start
         if not self.has_guess[row]:
             return None
+        symbol_of = self.vocabulary.symbol_of
         top = tuple(
-            (self.vocabulary.symbol_of(int(symbol_id)), float(probability))
+            (symbol_of(int(symbol_id)), float(probability))
             for symbol_id, probability in zip(self.top_ids[row], self.top_probabilities[row], strict=True)
         )
-        return Guess(
-            position=position,
-            symbol=self.vocabulary.symbol_of(int(self.ids[row])),
-            probability=float(self.probability[row]),
-            correct=bool(self.correct[row]),
-            top=top,
-        )
+        symbol = symbol_of(int(self.ids[row]))
+        return Guess(position, symbol, float(self.probability[row]), bool(self.correct[row]), top)
 
 
 def reading_strip(
-    predictor: Predictor,
-    ids: Sequence[int] | np.ndarray,
-    start: int = 0,
-    count: int | None = None,
-    top: int = STRIP_TOP,
+    predictor: Predictor, ids: Sequence[int] | np.ndarray, start: int = 0, count: int | None = None
 ) -> ReadingStrip:
     """How the model reads the story's `ids` at places start .. start + count - 1 (all by default).
 
@@ -106,45 +98,40 @@ def reading_strip(
         raise InsideError(f"The story has {len(ids):,} symbols: pick a place from 0 to {len(ids) - 1:,}.")
     if count is not None and count < 1:
         raise InsideError(f"Show at least one place of the story; got {count}.")
-    n_input = predictor.n_input
+    n_input, vocabulary = predictor.n_input, predictor.vocabulary
     stop = len(ids) if count is None else min(len(ids), start + count)
-    places = stop - start
-    k = max(1, min(int(top), len(predictor.vocabulary)))
-    has_guess = np.arange(start, stop) >= n_input
-    probability = np.full(places, np.nan)
-    correct = np.zeros(places, dtype=bool)
-    top_ids = np.full((places, k), -1, dtype=np.int64)
-    top_probabilities = np.full((places, k), np.nan)
-    first = max(start, n_input)  # the first place with a full context before it
-    if first < stop:
-        # The context of place p is ids[p - n_input : p], row p - n_input of the sliding windows.
-        contexts = np.lib.stride_tricks.sliding_window_view(ids, n_input)[first - n_input : stop - n_input]
-        targets = ids[first:stop]
-        chunk = max(1, _STRIP_CHUNK_CELLS // len(predictor.vocabulary))
-        for offset in range(0, len(contexts), chunk):
-            rows = slice(first - start + offset, first - start + min(offset + chunk, len(contexts)))
-            logits = predictor.logits(contexts[offset : offset + chunk])
-            # The softmax only where it is read (the true symbol, the best guesses): its full matrix in
-            # float64 cost more than the forward pass on a large vocabulary.
-            logits -= logits.max(axis=1, keepdims=True)
-            total = np.exp(logits).sum(axis=1, dtype=np.float64)
-            every_row = np.arange(len(logits))
-            truth = targets[offset : offset + chunk]
-            probability[rows] = np.exp(logits[every_row, truth].astype(np.float64)) / total
-            for rank in range(k):  # k argmax passes beat a partition of the whole vocabulary
-                best = logits.argmax(axis=1)
-                top_ids[rows, rank] = best
-                top_probabilities[rows, rank] = np.exp(logits[every_row, best].astype(np.float64)) / total
-                logits[every_row, best] = -np.inf
-            correct[rows] = top_ids[rows, 0] == truth
+    k = min(STRIP_TOP, len(vocabulary))
+    probability = np.full(stop - start, np.nan)
+    top_ids = np.full((stop - start, k), -1, dtype=np.int64)
+    top_probabilities = np.full((stop - start, k), np.nan)
+    chunk = max(1, _STRIP_CHUNK_CELLS // len(vocabulary))
+    for low in range(max(start, n_input), stop, chunk):  # from the first place with a full context
+        high = min(low + chunk, stop)
+        rows, truth = slice(low - start, high - start), ids[low:high]
+        # The context of place p is ids[p - n_input : p].
+        logits = predictor.logits(
+            np.lib.stride_tricks.sliding_window_view(ids[low - n_input : high - 1], n_input)
+        )
+        # The softmax only where it is read (the true symbol, the best guesses): its full matrix in
+        # float64 cost more than the forward pass on a large vocabulary.
+        logits -= logits.max(axis=1, keepdims=True)
+        total = np.exp(logits).sum(axis=1, dtype=np.float64)
+        every_row = np.arange(len(logits))
+        probability[rows] = np.exp(logits[every_row, truth].astype(np.float64)) / total
+        for rank in range(k):  # k argmax passes beat a partition of the whole vocabulary
+            best = logits.argmax(axis=1)
+            top_ids[rows, rank] = best
+            top_probabilities[rows, rank] = np.exp(logits[every_row, best].astype(np.float64)) / total
+            logits[every_row, best] = -np.inf
+    shown = ids[start:stop].copy()
     return ReadingStrip(
         start=start,
         n_input=n_input,
-        ids=ids[start:stop].copy(),
-        has_guess=has_guess,
+        ids=shown,
+        has_guess=np.arange(start, stop) >= n_input,
         probability=probability,
-        correct=correct,
+        correct=top_ids[:, 0] == shown,  # places without a guess have -1 there
         top_ids=top_ids,
         top_probabilities=top_probabilities,
-        vocabulary=predictor.vocabulary,
+        vocabulary=vocabulary,
     )

@@ -62,10 +62,7 @@ def word_map(predictor: Predictor) -> WordMap:
     coordinates, explained = principal_components(_embedding_of(predictor), 2)
     vocabulary = predictor.vocabulary
     return WordMap(
-        symbols=vocabulary.symbols,
-        counts=vocabulary.counts,
-        coordinates=coordinates,
-        explained=(float(explained[0]), float(explained[1])),
+        vocabulary.symbols, vocabulary.counts, coordinates, (float(explained[0]), float(explained[1]))
     )
 
 

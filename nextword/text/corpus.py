@@ -10,13 +10,13 @@ asked otherwise. Character mode: every character is a symbol and each run of whi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 from nextword.config import CorpusConfig
@@ -36,17 +36,18 @@ _BUNDLED_FILES: dict[str, str] = {
 }
 
 
-# --------------------------------------------------------------------------------------------
-# Tokenizer patterns
-# --------------------------------------------------------------------------------------------
+# Apostrophes and hyphens that join two words into one: ' ’ - ‐ ‑
+_JOINERS = "'\u2019\\-\u2010\u2011"
 
 
-def _combining_marks() -> str:
-    """A character-class body with every combining mark (\\p{M}).
+@functools.cache
+def _symbol_pattern() -> re.Pattern[str]:
+    """A word, or else any single non-space character with the combining marks (\\p{M}) on it.
 
     Python's `re` has no \\p{M} and its \\w leaves marks out, which would cut Devanagari, Thai or
-    Arabic words after every vowel sign. Scanning the first two planes takes about 20 ms; above
-    them only the variation selectors supplement holds marks.
+    Arabic words after every vowel sign, so the marks are found by scanning the first two planes
+    (above them only the variation selectors supplement holds marks). The scan is slow enough to
+    delay the page's first paint, so it runs on the first story, not at import.
     """
     ranges: list[tuple[int, int]] = [(0x200C, 0x200D)]  # Zero-width (non-)joiners sit inside words.
     start: int | None = None
@@ -58,17 +59,13 @@ def _combining_marks() -> str:
             ranges.append((start, code_point - 1))
             start = None
     ranges.append((0xE0100, 0xE01EF))
-    return "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in ranges)
+    marks = "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in ranges)
+    # A word character: a letter, digit or combining mark. \w also matches "_", which must be a
+    # symbol of its own; `tokenize` puts spaces around underscores first, as one class is faster.
+    word_character = rf"[\w{marks}]"
+    return re.compile(rf"{word_character}+(?:[{_JOINERS}]{word_character}+)*|\S[{marks}]*")
 
 
-_MARKS = _combining_marks()
-# A word character: a letter, digit or combining mark. \w also matches "_", which must be a symbol
-# of its own; `tokenize` puts spaces around underscores first, as one class is faster than two.
-_WORD_CHARACTER = rf"[\w{_MARKS}]"
-# Apostrophes and hyphens that join two words into one: ' ’ - ‐ ‑
-_JOINERS = "'\u2019\\-\u2010\u2011"
-# A word, or else any single non-space character with the marks that sit on it.
-_SYMBOL_PATTERN = re.compile(rf"{_WORD_CHARACTER}+(?:[{_JOINERS}]{_WORD_CHARACTER}+)*|\S[{_MARKS}]*")
 _WHITESPACE_RUN = re.compile(r"\s+")
 
 # Scripts written without spaces between words; word mode makes whole sentences one "word".
@@ -112,7 +109,7 @@ class Story:
     # What the person should know about how the bytes were read (a guessed encoding, damaged bytes).
     encoding_note: str | None = None
 
-    @cached_property
+    @functools.cached_property
     def digest(self) -> str:
         """SHA-256 (hex) of the symbols and the config: equal digests mean equal training data."""
         hasher = hashlib.sha256(json.dumps(self.config.to_dict(), sort_keys=True).encode("utf-8"))
@@ -125,9 +122,7 @@ class Story:
         return len(self.symbols)
 
 
-# --------------------------------------------------------------------------------------------
-# Symbols
-# --------------------------------------------------------------------------------------------
+# ----- symbols -----
 
 
 def _check_word_mode_fits(text: str, symbols: Sequence[str]) -> None:
@@ -137,9 +132,7 @@ def _check_word_mode_fits(text: str, symbols: Sequence[str]) -> None:
     if non_space == 0:
         return
     unspaced = sum(len(run) for run in _UNSPACED_SCRIPT_CHARACTERS.findall(text))
-    long_word_characters = 0
-    if max(map(len, symbols), default=0) > _LONG_WORD_LENGTH:
-        long_word_characters = sum(len(symbol) for symbol in symbols if len(symbol) > _LONG_WORD_LENGTH)
+    long_word_characters = sum(len(symbol) for symbol in symbols if len(symbol) > _LONG_WORD_LENGTH)
     if unspaced / non_space >= _UNSPACED_SHARE_LIMIT:
         reason = (
             f"{unspaced / non_space:.0%} of its characters are from scripts written without spaces "
@@ -166,13 +159,10 @@ def tokenize(
     if lowercase:
         text = text.lower()
     if symbol_mode == "characters":
-        text = _WHITESPACE_RUN.sub(SPACE_SYMBOL, text.strip())
-        return list(text)
+        return list(_WHITESPACE_RUN.sub(SPACE_SYMBOL, text.strip()))
     if symbol_mode != "words":
         raise SettingsError(f"symbol_mode must be 'words' or 'characters'; got {symbol_mode!r}.")
-    if "_" in text:
-        text = text.replace("_", " _ ")
-    symbols = _SYMBOL_PATTERN.findall(text)
+    symbols = _symbol_pattern().findall(text.replace("_", " _ "))
     if check_spacing:
         _check_word_mode_fits(text, symbols)
     return symbols
@@ -211,9 +201,7 @@ def detokenize_pieces(symbols: Iterable[str], symbol_mode: str = "words") -> lis
     return pieces
 
 
-# --------------------------------------------------------------------------------------------
-# Stories
-# --------------------------------------------------------------------------------------------
+# ----- stories -----
 
 
 def load_story(data: bytes | str, config: CorpusConfig | None = None, name: str = "story") -> Story:
@@ -223,18 +211,10 @@ def load_story(data: bytes | str, config: CorpusConfig | None = None, name: str 
         decoded = DecodedStory(decode_text(data, max_bytes=config.max_bytes), "unicode")
     else:
         decoded = decode_story(data, max_bytes=config.max_bytes)
-    text = decoded.text
-    symbols = tokenize(text, config.symbol_mode, config.lowercase)
+    symbols = tokenize(decoded.text, config.symbol_mode, config.lowercase)
     if not symbols:
         raise EmptyStoryError("The story holds no words. Paste or upload a text with some words.")
-    return Story(
-        text=text,
-        encoding=decoded.encoding,
-        symbols=tuple(symbols),
-        config=config,
-        name=name,
-        encoding_note=decoded.note,
-    )
+    return Story(decoded.text, decoded.encoding, tuple(symbols), config, name, decoded.note)
 
 
 def check_story_length(symbol_count: int, n_input: int) -> None:

@@ -17,16 +17,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from charset_normalizer import CharsetMatch, from_bytes
-
 from nextword.errors import BinaryStoryError
-from nextword.text.refusals import (
-    binary_error,
-    binary_signature,
-    check_is_text,
-    check_not_empty,
-    check_size,
-)
+from nextword.text.refusals import binary_error, binary_signature, check_is_text, check_not_empty, check_size
 
 # Byte order marks, longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
 # The codec names decode the bytes with the mark, so `data.decode(name)` gives the text back.
@@ -68,17 +60,15 @@ class DecodedStory(NamedTuple):
     note: str | None = None
 
 
-def _display_name(encoding: str) -> str:
-    """The name people know an encoding by: "Windows-1252", "KOI8-R", "ISO-8859-7"."""
+def _guess_note(encoding: str) -> str:
+    """The note on a weak guess, naming the encoding as people know it: "Windows-1252", "KOI8-R"."""
     name = codecs.lookup(encoding).name
     if name.startswith("cp125"):
-        return "Windows-" + name[2:]
-    return name.replace("_", "-").upper().replace("ISO8859", "ISO-8859")
-
-
-def _guess_note(encoding: str) -> str:
+        name = "Windows-" + name[2:]
+    else:
+        name = name.replace("_", "-").upper().replace("ISO8859", "ISO-8859")
     return (
-        f"This story looks like {_display_name(encoding)}, but other encodings read it almost as well; "
+        f"This story looks like {name}, but other encodings read it almost as well; "
         "if the words look wrong, save the story as UTF-8 and upload it again."
     )
 
@@ -118,10 +108,6 @@ def _damaged_utf8(data: bytes) -> DecodedStory | None:
     return DecodedStory(text, "utf-8", note)
 
 
-def _is_japanese(match: CharsetMatch) -> bool:
-    return match.encoding.startswith(("shift_jis", "cp932", "euc_j"))
-
-
 def _japanese_reading(data: bytes) -> DecodedStory | None:
     """The Japanese encoding whose reading has the most kana, if kana are a fair share of it."""
     best: tuple[int, str, str] | None = None
@@ -139,6 +125,9 @@ def _japanese_reading(data: bytes) -> DecodedStory | None:
 
 def _guessed_reading(data: bytes) -> DecodedStory:
     """Bytes in no Unicode form: kana-rich Japanese, else charset_normalizer's best reading."""
+    # Imported on first use: the page's first paint imports this module, and the library is slow to load.
+    from charset_normalizer import from_bytes
+
     japanese = _japanese_reading(data)
     if japanese is not None:
         return japanese
@@ -149,7 +138,7 @@ def _guessed_reading(data: bytes) -> DecodedStory:
             "(if it is text, save it as UTF-8 and upload it again)"
         )
     # Russian, Thai or Arabic bytes may read as Japanese too, but then without kana.
-    plausible = [match for match in matches if not _is_japanese(match)]
+    plausible = [match for match in matches if not match.encoding.startswith(("shift_jis", "cp932", "euc_j"))]
     matches = plausible or matches
     best = matches[0]
     text = str(best)

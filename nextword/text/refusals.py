@@ -73,22 +73,19 @@ def binary_error(reason: str) -> BinaryStoryError:
     )
 
 
-def _is_unusable(character: str) -> bool:
-    """Unassigned, private-use and surrogate characters and U+FFFD: signs of misread bytes."""
-    return character == "\ufffd" or unicodedata.category(character) in ("Cn", "Co", "Cs")
-
-
-def _problem_counts(text: str) -> tuple[int, int]:
-    """(control characters, unusable characters) in `text`; each distinct character is looked at once."""
-    unusable = sum(text.count(character) for character in set(text) if _is_unusable(character))
-    return len(_CONTROL_CHARACTERS.findall(text)), unusable
-
-
 def check_is_text(text: str) -> str:
-    """Refuse text full of control characters; drop the few an old editor may leave (e.g. ^Z)."""
+    """Refuse text full of control characters or misread bytes; drop the few control characters an
+    old editor may leave (e.g. ^Z)."""
     if "\x00" in text:
         raise binary_error("it contains NUL characters, which text never has")
-    control_count, unusable = _problem_counts(text)
+    control_count = len(_CONTROL_CHARACTERS.findall(text))
+    # Unassigned, private-use and surrogate characters and U+FFFD are signs of misread bytes (each
+    # distinct character is looked at once).
+    unusable = sum(
+        text.count(character)
+        for character in set(text)
+        if character == "\ufffd" or unicodedata.category(character) in ("Cn", "Co", "Cs")
+    )
     if control_count > max(2, _CONTROL_SHARE_LIMIT * len(text)):
         raise binary_error(f"{control_count:,} of its {len(text):,} characters are control codes")
     if unusable > max(2, _CONTROL_SHARE_LIMIT * len(text)):

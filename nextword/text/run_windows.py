@@ -98,16 +98,14 @@ class RunWindows:
         split = holdout_split(data.window_count + data.n_input, data.n_input, train_config.holdout)
         vocabulary_size, seed = len(data.vocabulary), train_config.seed
         train_count = max(1, round(split.train_count * train_config.train_share / 100))
-        train, held_out = slice(0, train_count), split.held_out
-        contexts, targets = data.contexts[train], data.targets[train]
+        contexts, targets = data.contexts[:train_count], data.targets[:train_count]
         return cls(
-            split=split,
-            train_count=train_count,
-            evaluation_windows=evaluation_sample(train_count, vocabulary_size, seed),
-            holdout_windows=held_out.start
-            + evaluation_sample(split.held_out_count, vocabulary_size, seed + 1),
-            ceiling_count=accuracy_ceiling(contexts, targets),
-            lowest_loss=lowest_loss(contexts, targets),
+            split,
+            train_count,
+            evaluation_sample(train_count, vocabulary_size, seed),
+            split.held_out.start + evaluation_sample(split.held_out_count, vocabulary_size, seed + 1),
+            accuracy_ceiling(contexts, targets),
+            lowest_loss(contexts, targets),
         )
 
     @property

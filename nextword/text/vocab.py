@@ -26,13 +26,7 @@ FORMAT_VERSION = 1
 class Vocabulary:
     """The symbols of one story with their ids and counts."""
 
-    def __init__(
-        self,
-        symbols: Sequence[str],
-        counts: Sequence[int],
-        capped: Iterable[str] = (),
-        with_unknown: bool = False,
-    ):
+    def __init__(self, symbols: Sequence[str], counts: Sequence[int], capped: Iterable[str] = ()):
         """Use `from_symbols` or `from_dict`; this takes the id-ordered symbols and their counts."""
         if len(symbols) != len(counts):
             raise ValueError(f"{len(symbols)} symbols but {len(counts)} counts.")
@@ -44,7 +38,7 @@ class Vocabulary:
         # Symbols of the story that share UNKNOWN_SYMBOL's id (too rare for one of their own).
         self.capped: frozenset[str] = frozenset(capped)
         self._ids: dict[str, int] = {symbol: index for index, symbol in enumerate(self.symbols)}
-        if (self.capped or with_unknown) and UNKNOWN_SYMBOL not in self._ids:
+        if self.capped and UNKNOWN_SYMBOL not in self._ids:
             raise ValueError(f"Pooled symbols need the {UNKNOWN_SYMBOL} symbol in the vocabulary.")
 
     @classmethod
@@ -75,7 +69,6 @@ class Vocabulary:
             [symbol for symbol, _ in kept] + [UNKNOWN_SYMBOL],
             [count for _, count in kept] + [unknown_count],
             pooled,
-            with_unknown=True,
         )
 
     def __len__(self) -> int:
@@ -89,10 +82,6 @@ class Vocabulary:
         if not isinstance(other, Vocabulary):
             return NotImplemented
         return (self.symbols, self.counts, self.capped) == (other.symbols, other.counts, other.capped)
-
-    def __repr__(self) -> str:
-        preview = ", ".join(repr(symbol) for symbol in self.symbols[:5])
-        return f"Vocabulary({len(self)} symbols: {preview}{', ...' if len(self) > 5 else ''})"
 
     @property
     def unknown_id(self) -> int | None:
@@ -127,21 +116,10 @@ class Vocabulary:
     def encode(self, symbols: Iterable[str]) -> list[int]:
         """Symbols → ids. Raises UnknownSymbolError naming every symbol the story never had."""
         symbols = list(symbols)
-        ids = self._ids
-        rare_id = self.unknown_id
-        encoded: list[int] = []
-        unknown: list[str] = []
-        for symbol in symbols:
-            symbol_id = ids.get(symbol)
-            if symbol_id is None:
-                if symbol in self.capped:
-                    symbol_id = rare_id
-                elif symbol not in unknown:
-                    unknown.append(symbol)
-            encoded.append(symbol_id if symbol_id is not None else -1)
+        unknown = list(dict.fromkeys(symbol for symbol in symbols if symbol not in self))
         if unknown:
             raise self._unknown_error(unknown)
-        return encoded
+        return [self._ids.get(symbol, self.unknown_id) for symbol in symbols]
 
     def encode_text(self, symbols: Iterable[str]) -> tuple[list[int], int]:
         """A story's symbols → ids, each one never seen as UNKNOWN_SYMBOL; and how many were never seen."""
@@ -155,11 +133,6 @@ class Vocabulary:
     def decode(self, ids: Iterable[int]) -> list[str]:
         """Ids → symbols (UNKNOWN_SYMBOL for the shared rare id)."""
         return [self.symbol_of(int(symbol_id)) for symbol_id in ids]
-
-    def suggest(self, word: str, n: int = 3) -> list[str]:
-        """Up to n known symbols that look like `word` (closest first)."""
-        candidates = [symbol for symbol in self.symbols if symbol != UNKNOWN_SYMBOL]
-        return difflib.get_close_matches(word, candidates, n=n, cutoff=0.6)
 
     def rows(self) -> list[tuple[str, int, int]]:
         """(symbol, id, count) per id, for a table."""
@@ -190,20 +163,18 @@ class Vocabulary:
                 f"{FORMAT_VERSION}. Train the model again with this version of the app."
             )
         try:
-            symbols = data["symbols"]
-            return cls(
-                symbols, data["counts"], data.get("capped", ()), with_unknown=UNKNOWN_SYMBOL in symbols
-            )
+            return cls(data["symbols"], data["counts"], data.get("capped", ()))
         except (KeyError, TypeError, ValueError) as error:
             raise CheckpointError(
                 f"The vocabulary file is damaged ({error}). Train the model again."
             ) from None
 
     def _unknown_error(self, unknown: list[str]) -> UnknownSymbolError:
-        suggestions = {word: self.suggest(word) for word in unknown}
+        # Up to three known symbols that look like each unknown word, closest first.
+        candidates = [symbol for symbol in self.symbols if symbol != UNKNOWN_SYMBOL]
+        suggestions = {word: difflib.get_close_matches(word, candidates, n=3, cutoff=0.6) for word in unknown}
         described = []
-        for word in unknown:
-            close = suggestions[word]
+        for word, close in suggestions.items():
             hint = f" (did you mean {', '.join(repr(symbol) for symbol in close)}?)" if close else ""
             described.append(f"{word!r}{hint}")
         message = (

@@ -29,9 +29,7 @@ def make_windows(ids: Sequence[int] | np.ndarray, n_input: int) -> tuple[np.ndar
         raise ValueError(f"n_input must be at least 1; got {n_input}.")
     ids = np.asarray(ids, dtype=np.int32)
     check_story_length(len(ids), n_input)
-    contexts = np.lib.stride_tricks.sliding_window_view(ids[:-1], n_input).copy()
-    targets = ids[n_input:].copy()
-    return contexts, targets
+    return np.lib.stride_tricks.sliding_window_view(ids[:-1], n_input).copy(), ids[n_input:].copy()
 
 
 def _row_keys(rows: np.ndarray) -> np.ndarray:
@@ -92,17 +90,13 @@ def article_order(n_windows: int, n_input: int, steps: int, seed: int) -> np.nda
     if steps < 0:
         raise ValueError(f"steps must be 0 or more; got {steps}.")
     random_state = np.random.RandomState(seed)
-    stride = n_input + 1
     highest_start = min(n_input + 1, n_windows - 1)
-    passes: list[np.ndarray] = []
+    passes: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
     total = 0
     while total < steps:
         start = random_state.randint(0, highest_start + 1)
-        one_pass = np.arange(start, n_windows, stride, dtype=np.int64)
-        passes.append(one_pass)
-        total += len(one_pass)
-    if not passes:
-        return np.zeros(0, dtype=np.int64)
+        passes.append(np.arange(start, n_windows, n_input + 1, dtype=np.int64))
+        total += len(passes[-1])
     return np.concatenate(passes)[:steps]
 
 
@@ -114,17 +108,15 @@ def next_symbol_counts(
     A context longer than the windows' is matched by its last n_input ids; a shorter one raises
     ContextLengthError. An unseen context gives an empty dict.
     """
-    contexts = np.asarray(contexts)
-    n_input = contexts.shape[1]
+    n_input = np.shape(contexts)[1]
     context_ids = np.asarray(context_ids, dtype=np.int64).ravel()
     if len(context_ids) < n_input:
         raise ContextLengthError(
             f"The context has {len(context_ids)} symbols; the windows read {n_input}. "
             f"Give at least {n_input}."
         )
-    matches = np.all(contexts == context_ids[-n_input:], axis=1)
-    counts = Counter(np.asarray(targets)[matches].tolist())
-    return dict(counts.most_common())
+    matches = np.all(np.asarray(contexts) == context_ids[-n_input:], axis=1)
+    return dict(Counter(np.asarray(targets)[matches].tolist()).most_common())
 
 
 @dataclass(frozen=True)
@@ -144,18 +136,18 @@ class HoldoutSplit:
     held_out_start: int  # index of the first held-out symbol (symbol_count when none is)
 
     @property
-    def train(self) -> slice:
+    def train_count(self) -> int:
         """Windows whose context and next symbol lie before the held-out part."""
-        return slice(0, self.held_out_start - self.n_input)
+        return self.held_out_start - self.n_input
+
+    @property
+    def train(self) -> slice:
+        return slice(0, self.train_count)
 
     @property
     def held_out(self) -> slice:
         """Windows whose next symbol is held out."""
-        return slice(self.held_out_start - self.n_input, self.symbol_count - self.n_input)
-
-    @property
-    def train_count(self) -> int:
-        return self.held_out_start - self.n_input
+        return slice(self.train_count, self.symbol_count - self.n_input)
 
     @property
     def held_out_count(self) -> int:

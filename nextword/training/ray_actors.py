@@ -15,9 +15,11 @@ import logging
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from pathlib import Path
 
 import ray
+from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from nextword.config import ModelConfig, TrainConfig
 from nextword.errors import NextwordError
@@ -31,23 +33,52 @@ logger = logging.getLogger(__name__)
 
 WORKER_STOPPED = "The worker training this run stopped; press Train to start it again."
 # The curves of a snapshot, which only grow while the run lives: a replica is sent their new points.
-CURVES = (
-    "losses",
-    "batch_accuracies",
-    "eval_steps",
-    "eval_accuracies",
-    "holdout_accuracies",
-    "holdout_losses",
-)
+CURVES = tuple("losses batch_accuracies eval_steps eval_accuracies holdout_accuracies holdout_losses".split())
+# The predictor's weights, by the names `Predictor` takes them: what a replica fetches from a trainer.
+WEIGHTS = ("lstm_layers", "dense_kernel", "dense_bias", "embedding")
 # Stories kept by the registry for runs and lesson links (each at most the story size cap).
 MAX_STORIES = 32
 # Seconds the registry waits for a trainer's answer before counting the worker as gone.
 TRAINER_TIMEOUT = 30.0
+# Training windows from which a run takes a GPU when the cluster has one free. A story this long
+# has a vocabulary of thousands (a wide output layer, the bulk of each step) and needs thousands of
+# steps, so a GPU's steps repay its start-up of several seconds; the bundled fables (a few hundred
+# windows) train in seconds on a CPU, Tiny Shakespeare (~250,000 word windows) goes to the GPU.
+GPU_MIN_WINDOWS = 10_000
+
+
+def trainer_resources(cluster: Mapping[str, float], gpus_held: int, windows: int) -> dict:
+    """Ray options for a new run's trainer, from the cluster's resources, the GPUs the registry's
+    trainers hold already and the run's training windows: a GPU of its own when one is free and
+    the story is long enough to gain, else Ray's default (placed on a node with CPUs, holding none;
+    its run holds a CPU while it trains, see `CpuSlot`)."""
+    if windows >= GPU_MIN_WINDOWS and cluster.get("GPU", 0) - gpus_held >= 1:
+        return {"num_gpus": 1}
+    return {}
 
 
 def worker_stopped(progress: TrainingProgress | None = None) -> TrainingProgress:
     """The snapshot of a run whose trainer actor died: failed, with the sentence people see."""
     return dataclasses.replace(progress or TrainingProgress(), status=Status.FAILED, error=WORKER_STOPPED)
+
+
+def fetch(reference, timeout: float | None = None):
+    """`ray.get`, with a person's error (a `NextwordError` raised in the actor) coming back as itself."""
+    try:
+        return ray.get(reference, timeout=timeout)
+    except ray.exceptions.RayTaskError as error:
+        if isinstance(error.cause, NextwordError):
+            raise error.cause from None
+        raise
+
+
+@ray.remote(num_cpus=1)
+class CpuSlot:
+    """One CPU of a node, held while a run trains there, so that Ray places other work elsewhere.
+
+    Ray holds an actor's resources for its whole life, and a trainer lives on while its finished
+    run is kept: were the CPU the trainer's own, kept runs would leave none for the next ones.
+    """
 
 
 @ray.remote(max_concurrency=4)
@@ -59,10 +90,14 @@ class TrainerActor:
     ):
         self.key = key
         self.registry = registry
+        self.slot = None
         data = prepare_training_data(story, model_config, train_config.holdout)
         self.run = TrainingRun(data, model_config, train_config, on_done=self._done)
 
     def _done(self, run: TrainingRun) -> None:
+        if self.slot is not None:
+            ray.kill(self.slot)
+            self.slot = None
         # Waited for, as in one process: once `wait()` returns, the registry has counted the run done.
         try:
             ray.get(self.registry.run_done.remote(self.key), timeout=TRAINER_TIMEOUT)
@@ -74,13 +109,20 @@ class TrainerActor:
         return dataclasses.replace(self.run.progress(), **{name: () for name in CURVES}, samples=())
 
     def progress_since(self, lengths: dict[str, int]) -> tuple[TrainingProgress, dict[str, int]]:
-        """The latest snapshot with each curve cut to the points after `lengths`, and the full lengths."""
+        """The latest snapshot with each curve cut to its points after `lengths`, and where each was
+        cut: at 0 if a curve did not grow from there (never, for a run that lives)."""
         progress = self.run.progress()
-        full = {name: len(getattr(progress, name)) for name in CURVES}
-        tails = {name: getattr(progress, name)[min(lengths.get(name, 0), full[name]) :] for name in CURVES}
-        return dataclasses.replace(progress, **tails), full
+        if any(lengths.get(name, 0) > len(getattr(progress, name)) for name in CURVES):
+            lengths = {}
+        starts = {name: lengths.get(name, 0) for name in CURVES}
+        tails = {name: getattr(progress, name)[starts[name] :] for name in CURVES}
+        return dataclasses.replace(progress, **tails), starts
 
     def start(self) -> None:
+        """Start the queued run (the registry lets it train now), holding a CPU of this node till it ends."""
+        if self.slot is None and self.run.progress().status == Status.QUEUED:
+            here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)
+            self.slot = CpuSlot.options(scheduling_strategy=here).remote()
         self.run.start()
 
     def stop(self) -> None:
@@ -100,12 +142,7 @@ class TrainerActor:
         """The step and the numpy weights of the predictor on it (a replica builds its own)."""
         step = self.run.progress().step
         predictor = self.run.predictor()
-        return step, {
-            "lstm_layers": predictor.lstm_layers,
-            "dense_kernel": predictor.dense_kernel,
-            "dense_bias": predictor.dense_bias,
-            "embedding": predictor.embedding,
-        }
+        return step, {name: getattr(predictor, name) for name in WEIGHTS}
 
     def zipped(self) -> bytes:
         """The run folder as zip bytes, made here where the Keras model is."""
@@ -120,27 +157,29 @@ class TrainerActor:
 class TrainerProxy:
     """A trainer actor as the wrapped `RunRegistry` sees a run (in the registry actor's process)."""
 
-    def __init__(self, actor, on_done, description: tuple):
+    def __init__(self, actor, on_done, description: tuple, gpus: int):
         self.actor = actor
         self.on_done = on_done
         self.description = description  # what a replica is told: (actor, story digest, settings)
+        self.gpus = gpus  # the GPUs the actor holds for its life
         self.model = True  # what the registry clears when it drops the run; the actor is killed then
         self.last_seen: TrainingProgress | None = None
 
     def _call(self, method: str, *arguments):
-        try:
-            return ray.get(getattr(self.actor, method).remote(*arguments), timeout=TRAINER_TIMEOUT)
-        except ray.exceptions.RayTaskError as error:
-            if isinstance(error.cause, NextwordError):
-                raise error.cause from None
-            raise
+        return fetch(getattr(self.actor, method).remote(*arguments), timeout=TRAINER_TIMEOUT)
 
-    def progress(self) -> TrainingProgress:
+    def _snapshot(self, method: str, *arguments) -> TrainingProgress:
         try:
-            self.last_seen = self._call("status")
+            self.last_seen = self._call(method, *arguments)
         except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError):
             return worker_stopped(self.last_seen)
         return self.last_seen
+
+    def progress(self) -> TrainingProgress:
+        return self._snapshot("status")
+
+    def wait(self, timeout: float | None = None) -> TrainingProgress:
+        return self._snapshot("wait", timeout)
 
     def start(self, spares=None) -> None:  # spares stay in this process's pool; the actor builds its own
         self._call("start")
@@ -155,12 +194,6 @@ class TrainerProxy:
 
     def set_queue_position(self, position: int | None) -> None:
         self.actor.set_queue_position.remote(position)
-
-    def wait(self, timeout: float | None = None) -> TrainingProgress:
-        try:
-            return self._call("wait", timeout)
-        except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError):
-            return worker_stopped(self.last_seen)
 
 
 @ray.remote(max_concurrency=16, num_cpus=0)
@@ -178,26 +211,27 @@ class RegistryActor:
     def ready(self) -> bool:
         return True
 
-    def put_story(self, story: Story) -> None:
-        self.stories[story.digest] = story
-        self.stories.move_to_end(story.digest)
-        while len(self.stories) > MAX_STORIES:
-            self.stories.popitem(last=False)
-
     def story(self, digest: str) -> Story | None:
         return self.stories.get(digest)
+
+    def policy(self, method: str, *arguments):
+        """A `RunRegistry` call that creates and drops no trainer (watchers, stop_for, stop_all…)."""
+        return getattr(self.registry, method)(*arguments)
 
     def get(self, key: str):
         """(trainer actor, story digest, model config, train config) of a kept run, or None."""
         proxy = self.registry.get(key)
-        if proxy is None:
-            return None
-        with self.lock:
-            return self._describe(proxy)
+        return None if proxy is None else proxy.description
 
-    def request_runs(self, items: list[tuple], requester):
-        """Like `RunRegistry.request_runs` for (key, story digest, model config, train config) items:
-        (descriptions, created, replaced), or None when a story must be sent first."""
+    def request_runs(self, items: list[tuple], requester, stories: list[Story]):
+        """Like `RunRegistry.request_runs` for (key, story digest, model config, train config) items,
+        with the `stories` this registry may lack: (descriptions, created, replaced), or None when it
+        lacks one of theirs."""
+        for story in stories:
+            self.stories[story.digest] = story
+            self.stories.move_to_end(story.digest)
+            while len(self.stories) > MAX_STORIES:
+                self.stories.popitem(last=False)
         if any(digest not in self.stories for _, digest, _, _ in items):
             return None
         me = ray.get_runtime_context().current_actor
@@ -206,29 +240,25 @@ class RegistryActor:
             story = self.stories[digest]
 
             def make(on_done):
-                actor = TrainerActor.remote(key, story, model_config, train_config, me)
-                return TrainerProxy(actor, on_done, (actor, digest, model_config, train_config))
+                gpus_held = sum(proxy.gpus for proxy in self.proxies)
+                windows = story.symbol_count - model_config.n_input
+                options = trainer_resources(ray.cluster_resources(), gpus_held, windows)
+                actor = TrainerActor.options(**options).remote(key, story, model_config, train_config, me)
+                description = (actor, digest, model_config, train_config)
+                proxy = TrainerProxy(actor, on_done, description, gpus=options.get("num_gpus", 0))
+                self.proxies.append(proxy)
+                return proxy
 
             return make
 
         with self.lock:
             granted = self.registry.request_runs([(item[0], factory(*item)) for item in items], requester)
             self._release_dropped()
-            return [self._describe(proxy) for proxy in granted.runs], granted.created, granted.replaced
-
-    def watchers(self, key: str) -> frozenset:
-        return self.registry.watchers(key)
-
-    def stop_ends_run(self, key: str, requester) -> bool:
-        return self.registry.stop_ends_run(key, requester)
-
-    def stop_for(self, key: str, requester, for_everyone: bool) -> bool:
-        return self.registry.stop_for(key, requester, for_everyone)
+            return [proxy.description for proxy in granted.runs], granted.created, granted.replaced
 
     def continue_for(self, key: str, extra_steps: int, requester):
-        with self.lock:
-            granted = self.registry.continue_for(key, extra_steps, requester)
-            return self._describe(granted.runs[0]), granted.replaced
+        granted = self.registry.continue_for(key, extra_steps, requester)
+        return granted.runs[0].description, granted.replaced
 
     def run_done(self, key: str) -> None:
         with self.lock:
@@ -237,20 +267,12 @@ class RegistryActor:
                 proxy.on_done(proxy)
             self._release_dropped()
 
-    def stop_all(self, timeout: float) -> None:
-        self.registry.stop_all(timeout)
-
     def close(self) -> None:
         """Kill every trainer actor (tests and shutdown); the registry actor is killed by its caller."""
         with self.lock:
             for proxy in self.proxies:
                 ray.kill(proxy.actor)
             self.proxies = []
-
-    def _describe(self, proxy: TrainerProxy) -> tuple:
-        if not any(known is proxy for known in self.proxies):
-            self.proxies.append(proxy)
-        return proxy.description
 
     def _release_dropped(self) -> None:
         """Kill the trainer actors of runs the registry dropped or replaced (their memory goes now)."""

@@ -2,7 +2,7 @@
 
 The runs live in actors (`nextword.training.ray_actors`): one named registry for the cluster, one
 trainer per run. A replica keeps what makes the page quick without TensorFlow: each run's
-training data (prepared here from its story, fetched once per digest), a progress snapshot no
+training data (its own, or prepared from the registry's copy of the story), a progress snapshot no
 older than `PROGRESS_SECONDS` (only new curve points travel), a numpy `Predictor` built from the
 trainer's weights, and the n-gram counted here. Imported only when a Ray address is set.
 """
@@ -20,7 +20,6 @@ import ray
 import nextword
 from nextword.config import ModelConfig, TrainConfig
 from nextword.errors import NextwordError, RegistryUnreachableError
-from nextword.text.corpus import Story
 from nextword.text.dataset import TrainingData, prepare_training_data
 from nextword.training.fair_share import Granted
 from nextword.training.ray_actors import RegistryActor
@@ -31,22 +30,26 @@ logger = logging.getLogger(__name__)
 REGISTRY_NAME = "nextword-registry"
 NAMESPACE = "nextword"
 PROBE_SECONDS = 5.0
-# Runs (and prepared stories) a replica keeps at hand; a run dropped here is fetched again when asked.
+# Runs and training data a replica keeps at hand; what it dropped is fetched again when asked.
 KEPT_HERE = 16
 # This package travels with the job, and the registry and trainers it creates inherit it: a
 # cluster's workers need nothing of nextword installed (only its requirements).
 JOB_ENVIRONMENT = {"py_modules": [str(Path(nextword.__file__).parent)]}
 
 
+def keep(cache: dict, key, value) -> None:
+    """Put `value` in `cache`, the oldest entries beyond `KEPT_HERE` leaving."""
+    cache[key] = value
+    for old in list(cache)[: max(0, len(cache) - KEPT_HERE)]:
+        del cache[old]
+
+
 def _check_reachable(address: str) -> None:
-    """Refuse at once an address whose port does not answer (Ray itself retries for minutes)."""
+    """OSError at once for an address whose port does not answer (Ray itself retries for minutes).
+    "auto" and the like are left to Ray, which finds the cluster itself and says quickly if it cannot."""
     host, _, port = address.removeprefix("ray://").rpartition(":")
-    if not host or not port.isdigit():
-        return  # "auto" and the like: Ray finds the cluster itself, and says so quickly if it cannot
-    try:
+    if host and port.isdigit():
         socket.create_connection((host, int(port)), timeout=PROBE_SECONDS).close()
-    except OSError as error:
-        raise RegistryUnreachableError(UNREACHABLE.format(address=address)) from error
 
 
 class RayBackend:
@@ -57,7 +60,6 @@ class RayBackend:
         self.registry_settings = (registry_name, policy)  # RunRegistry's own arguments
         self._lock = threading.Lock()
         self._sent: set[str] = set()  # story digests this replica has sent the registry
-        self._stories: dict[str, Story] = {}
         self._data: dict[tuple, TrainingData] = {}
         self._handles: dict[str, RayRunHandle] = {}
         self.registry = self._find_registry()
@@ -71,7 +73,7 @@ class RayBackend:
                 ray.init(
                     address=address, namespace=NAMESPACE, logging_level="WARNING", runtime_env=JOB_ENVIRONMENT
                 )
-        except (ConnectionError, RuntimeError, ray.exceptions.RayError) as error:
+        except (OSError, RuntimeError, ray.exceptions.RayError) as error:
             raise RegistryUnreachableError(UNREACHABLE.format(address=address)) from error
         return cls(address, registry_name, **policy)
 
@@ -83,7 +85,7 @@ class RayBackend:
                 name=name, namespace=NAMESPACE, lifetime="detached", get_if_exists=True
             ).remote(policy)
             ray.get(registry.ready.remote(), timeout=60)
-        except (ConnectionError, RuntimeError, ray.exceptions.RayError) as error:
+        except (OSError, RuntimeError, ray.exceptions.RayError) as error:
             raise RegistryUnreachableError(UNREACHABLE.format(address=self.address)) from error
         return registry
 
@@ -99,29 +101,22 @@ class RayBackend:
 
     def _handle(self, key: str, description) -> RayRunHandle:
         actor, digest, model_config, train_config = description
-        with self._lock:
-            handle = self._handles.get(key)
-            if handle is not None and handle.actor == actor:
-                return handle
-        story = self._stories.get(digest) or self._call("story", digest)
-        if story is None:
-            raise NextwordError(
-                "The story of this run is no longer kept on the server. Press Train to run it again."
-            )
         data_key = (digest, model_config.n_input, train_config.holdout)
         with self._lock:
-            self._stories[digest] = story
-            data = self._data.get(data_key)
+            handle, data = self._handles.get(key), self._data.get(data_key)
+        if handle is not None and handle.actor == actor:
+            return handle
         if data is None:
+            story = self._call("story", digest)
+            if story is None:
+                raise NextwordError(
+                    "The story of this run is no longer kept on the server. Press Train to run it again."
+                )
             data = prepare_training_data(story, model_config, train_config.holdout)
         handle = RayRunHandle(actor, data, model_config, train_config)
         with self._lock:
-            self._data[data_key] = data
-            self._handles[key] = handle
-            for old in list(self._data)[: max(0, len(self._data) - KEPT_HERE)]:
-                del self._data[old]
-            for old in list(self._handles)[: max(0, len(self._handles) - KEPT_HERE)]:
-                del self._handles[old]
+            keep(self._data, data_key, data)
+            keep(self._handles, key, handle)
         return handle
 
     def get(self, key: str) -> RayRunHandle | None:
@@ -140,34 +135,34 @@ class RayBackend:
         return granted.runs[0], granted.created[0]
 
     def request_runs(self, items: Sequence[tuple], requester: Hashable | None = None) -> Granted:
-        """Send the stories the registry lacks (once per digest), then ask for the runs as one request."""
+        """Ask for the runs as one request, with the stories not sent to the registry yet (each once)."""
         stories = {data.story.digest: data.story for _, data, _, _ in items}
         described = [(key, data.story.digest, model, train) for key, data, model, train in items]
-        for _ in range(2):
-            for digest, story in stories.items():
-                if digest not in self._sent:
-                    self._call("put_story", story)
-                    with self._lock:
-                        self._sent.add(digest)
-                        self._stories[digest] = story
-            answer = self._call("request_runs", described, requester)
-            if answer is not None:
-                descriptions, created, replaced = answer
-                pairs = zip(items, descriptions, strict=True)
-                handles = tuple(self._handle(key, found) for (key, *_), found in pairs)
-                return Granted(handles, tuple(created), tuple(replaced))
-            with self._lock:
-                self._sent.difference_update(stories)  # a new registry lost them: send them again
-        raise RegistryUnreachableError(UNREACHABLE.format(address=self.address))
+        with self._lock:  # the runs' handles are made from the data at hand
+            for _, data, _, _ in items:
+                keep(self._data, (data.story.digest, data.contexts.shape[1], data.holdout_percent), data)
+        unsent = [story for digest, story in stories.items() if digest not in self._sent]
+        answer = self._call("request_runs", described, requester, unsent)
+        if answer is None:  # a new registry lost the stories sent before: send them all
+            answer = self._call("request_runs", described, requester, list(stories.values()))
+        if answer is None:
+            raise RegistryUnreachableError(UNREACHABLE.format(address=self.address))
+        with self._lock:
+            self._sent.update(stories)
+        descriptions, created, replaced = answer
+        handles = tuple(
+            self._handle(key, found) for (key, *_), found in zip(items, descriptions, strict=True)
+        )
+        return Granted(handles, tuple(created), tuple(replaced))
 
     def watchers(self, key: str) -> frozenset:
-        return self._call("watchers", key)
+        return self._call("policy", "watchers", key)
 
     def stop_ends_run(self, key: str, requester: Hashable | None) -> bool:
-        return self._call("stop_ends_run", key, requester)
+        return self._call("policy", "stop_ends_run", key, requester)
 
     def stop_for(self, key: str, requester: Hashable | None = None, for_everyone: bool = False) -> bool:
-        stopped = self._call("stop_for", key, requester, for_everyone)
+        stopped = self._call("policy", "stop_for", key, requester, for_everyone)
         with self._lock:
             handle = self._handles.get(key)
         if stopped and handle is not None:
@@ -185,7 +180,7 @@ class RayBackend:
         """Nothing to prepare here: a trainer actor builds its model when its run starts."""
 
     def stop_all(self, timeout: float = 10.0) -> None:
-        self._call("stop_all", timeout)
+        self._call("policy", "stop_all", timeout)
 
     def close(self) -> None:
         """Kill the registry and its trainers (tests and shutdown of a whole cluster's runs)."""

@@ -6,6 +6,7 @@ one on weights fetched from the trainer, so a replica needs no TensorFlow.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import threading
@@ -17,12 +18,12 @@ from pathlib import Path
 import ray
 
 from nextword.config import ModelConfig, TrainConfig
-from nextword.errors import NextwordError, RegistryUnreachableError
+from nextword.errors import RegistryUnreachableError
 from nextword.inference.predictor import Predictor
 from nextword.text.dataset import TrainingData
 from nextword.text.run_windows import RunWindows
 from nextword.training.progress import TrainingProgress
-from nextword.training.ray_actors import CURVES, worker_stopped
+from nextword.training.ray_actors import CURVES, fetch, worker_stopped
 from nextword.training.run_results import RunResults
 
 # How old a snapshot a replica may show: many tabs polling one run cost one call per this.
@@ -35,13 +36,9 @@ UNREACHABLE = (
 
 
 def unwrap(call: Callable, *arguments, address: str = ""):
-    """`ray.get` of an actor call: a person's error comes back as itself, a lost registry as a sentence."""
+    """`fetch` of an actor call, a lost registry (or trainer) said in a sentence."""
     try:
-        return ray.get(call.remote(*arguments))
-    except ray.exceptions.RayTaskError as error:
-        if isinstance(error.cause, NextwordError):
-            raise error.cause from None
-        raise
+        return fetch(call.remote(*arguments))
     except ray.exceptions.RayActorError as error:
         raise RegistryUnreachableError(UNREACHABLE.format(address=address)) from error
 
@@ -68,26 +65,21 @@ class RayRunHandle:
             age = time.monotonic() - self._fetched_at
             if self._progress is not None and not fresh and age < PROGRESS_SECONDS:
                 return self._progress
-            sent_from = self._lengths
             try:
-                tail, lengths = ray.get(self.actor.progress_since.remote(sent_from))
-                if any(sent_from.get(name, 0) + len(getattr(tail, name)) != lengths[name] for name in CURVES):
-                    # Curves that did not grow from what this replica has (never, for a run that lives).
-                    sent_from = {}
-                    tail, lengths = ray.get(self.actor.progress_since.remote(sent_from))
+                tail, starts = ray.get(self.actor.progress_since.remote(self._lengths))
             except ray.exceptions.RayActorError:
                 return worker_stopped(self._progress)
-            known = self._progress if sent_from else None
-            curves = {name: (getattr(known, name) if known else ()) + getattr(tail, name) for name in CURVES}
+            # The points this replica has up to where the new ones start (none at first: all start at 0).
+            known = self._progress or tail
+            curves = {name: getattr(known, name)[: starts[name]] + getattr(tail, name) for name in CURVES}
             self._progress = dataclasses.replace(tail, **curves)
-            self._lengths, self._fetched_at = lengths, time.monotonic()
+            self._lengths = {name: len(curve) for name, curve in curves.items()}
+            self._fetched_at = time.monotonic()
             return self._progress
 
     def wait(self, timeout: float | None = None) -> TrainingProgress:
-        try:
+        with contextlib.suppress(ray.exceptions.RayActorError):  # the snapshot below says the worker stopped
             ray.get(self.actor.wait.remote(timeout))
-        except ray.exceptions.RayActorError:
-            pass  # the snapshot below says the worker stopped
         return self.progress(fresh=True)
 
     def wait_for(self, condition: Callable[[TrainingProgress], bool], timeout: float) -> TrainingProgress:
@@ -99,10 +91,8 @@ class RayRunHandle:
         return progress
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(ray.exceptions.RayActorError):  # nothing is left to stop
             ray.get(self.actor.stop.remote())
-        except ray.exceptions.RayActorError:
-            pass  # nothing is left to stop
 
     def predictor(self) -> Predictor:
         """A numpy `Predictor` on the trainer's latest weights (fetched again when the step changes)."""
@@ -111,15 +101,8 @@ class RayRunHandle:
             if self._predictor is not None and self._predictor[0] == progress.step and progress.done:
                 return self._predictor[1]
         step, weights = unwrap(self.actor.weights)
-        predictor = Predictor(
-            weights["lstm_layers"],
-            weights["dense_kernel"],
-            weights["dense_bias"],
-            self.data.vocabulary,
-            self.data.corpus_config,
-            self.model_config,
-            embedding=weights["embedding"],
-        )
+        weights.update(vocabulary=self.data.vocabulary, corpus_config=self.data.corpus_config)
+        predictor = Predictor(**weights, model_config=self.model_config)
         with self._lock:
             self._predictor = (step, predictor)
         return predictor

@@ -30,8 +30,8 @@ def test_bucket_means_keeps_short_curves_as_they_are():
 
 
 def test_bucket_means_reduces_long_curves_to_at_most_max_points():
-    points = buckets.bucket_means([float(i) for i in range(50_000)], max_points=400)
-    assert len(points) <= 400
+    points = buckets.bucket_means([float(i) for i in range(50_000)])
+    assert len(points) <= buckets.MAX_POINTS == 400
     assert points[-1]["step"] == 50_000
     assert points[0]["value"] == pytest.approx(sum(range(125)) / 125)
 
@@ -62,7 +62,7 @@ def test_accuracy_chart_draws_both_series_and_the_ceiling():
     for row in rows:
         by_series.setdefault(row["series"], []).append(row["value"])
     assert by_series[run_charts.BATCH_ACCURACY_LABEL] == [0.1, 0.3, 0.5, 0.7]
-    assert by_series[run_charts.EXACT_ACCURACY_LABEL] == [0.25, 0.75]
+    assert by_series[run_charts.TRAINING_LABEL] == [0.25, 0.75]
     assert by_series[run_charts.CEILING_LABEL] == [0.9]
     assert run_charts.HELD_OUT_LABEL not in by_series, "nothing held out, no held-out curve"
     marks = [layer["mark"]["type"] for layer in chart_spec["layer"]]
@@ -140,8 +140,8 @@ def test_accuracy_chart_without_ceiling_or_evaluations():
 
 def test_top_k_chart_marks_the_true_next_symbol_and_sets_height():
     pairs = [("council", 0.7), ("to", 0.2), ("<b>x</b>", 0.1)]
-    chart_spec = spec(guesses.top_k_chart(pairs, {"council": 1}, bar_height=40))
-    assert chart_spec["height"] == 120
+    chart_spec = spec(guesses.top_k_chart(pairs, {"council": 1}))
+    assert chart_spec["height"] == 3 * guesses.BAR_HEIGHT
     rows = layer_values(chart_spec)
     assert [row["symbol"] for row in rows] == ["council", "to", "<b>x</b>"]
     assert rows[0]["in_story"].startswith("follows")

@@ -6,10 +6,14 @@ import numpy as np
 import pytest
 
 from nextword.config import CorpusConfig
-from nextword.inference.copying import CopiedText, CopyFinder, copy_summary, find_copies
+from nextword.inference.copying import CopiedText, CopyFinder, copy_summary
 from nextword.text.corpus import load_story
 
 STORY = "the cat sat on the mat . the dog sat on the log . the cat saw the dog .".split()
+
+
+def find_copies(story: list, context: list, generated: list, min_run: int) -> CopiedText:
+    return CopyFinder(story, min_run).find(context, generated)
 
 
 def brute_force(story: list, context: list, generated: list, min_run: int) -> tuple:

@@ -101,15 +101,14 @@ def test_held_out_perplexity_is_far_below_the_vocabulary_and_a_unigrams(long_sto
 def test_predictions_and_accuracies_follow_the_probabilities(n_input: int) -> None:
     model, queries = random_model(n_input)
     probabilities = model.probabilities_of(queries)
-    assert model.predictions(queries).tolist() == probabilities.argmax(axis=1).tolist()
+    assert model.top_k_accuracy(queries, probabilities.argmax(axis=1), 1) == 1.0
     targets = np.random.RandomState(1).randint(0, 12, len(queries))
     # Each target's rank as `top_k` ranks: more probable first, then the lower id.
     rankings = np.argsort(-probabilities, axis=1, kind="stable")
     ranks = np.argmax(rankings == targets[:, None], axis=1)
     for k in (1, 3, 5, 7):
         assert model.top_k_accuracy(queries, targets, k) == pytest.approx(np.mean(ranks < k))
-    assert model.accuracy(queries, targets) == model.top_k_accuracy(queries, targets, 1)
-    assert model.accuracy(queries[:0], targets[:0]) == 0.0
+    assert model.top_k_accuracy(queries[:0], targets[:0], 1) == 0.0
 
 
 def test_top_k_lists_the_most_probable_ids_of_the_distribution() -> None:
@@ -119,7 +118,6 @@ def test_top_k_lists_the_most_probable_ids_of_the_distribution() -> None:
         top = model.top_k(query, k=4)
         best = np.argsort(-probabilities, kind="stable")[:4]
         assert top == [(symbol_id, probabilities[symbol_id]) for symbol_id in best.tolist()]
-        assert top[0][0] == model.predict(query)
 
 
 def told_twice() -> tuple[np.ndarray, NGramModel]:
@@ -158,7 +156,7 @@ def test_people_get_nextword_errors() -> None:
         model.generate([0, 1], 5, strategy="sample", temperature=0)
     with pytest.raises(NextwordError, match="between 0 and 10,000"):
         model.generate([0, 1], -1)
-    assert model.predict([3, 3, 0, 1]) == model.predict([0, 1])  # a longer context: its last ids
+    assert model.top_k([3, 3, 0, 1]) == model.top_k([0, 1])  # a longer context: its last ids
 
 
 def test_programming_errors_raise() -> None:
@@ -171,6 +169,6 @@ def test_programming_errors_raise() -> None:
         NGramModel().probabilities([0, 1])
     model = NGramModel().fit(contexts, targets, vocab_size=4)
     with pytest.raises(ValueError, match="0..3"):
-        model.predict([0, 7])
+        model.top_k([0, 7])
     with pytest.raises(ValueError, match="at least one window"):
         model.perplexity(contexts[:0], targets[:0])

@@ -7,6 +7,7 @@ CI (in CI it must run). Each test gets a registry of its own, closed after it.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -47,10 +48,10 @@ def backend_kind(request) -> str:
     return request.param
 
 
-def tiny_run(steps: int = 20, seed: int = 0):
+def tiny_run(steps: int = 20, seed: int = 0, **train):
     """(key, data, model config, train config) of a tiny run on the tiny story."""
     model_config = ModelConfig(n_input=2, units=8, embedding_dim=4)
-    train_config = TrainConfig(steps=steps, batch_size=16, seed=seed)
+    train_config = TrainConfig(steps=steps, batch_size=16, seed=seed, **train)
     story = load_story(TINY_STORY, name="tiny")
     data = prepare_training_data(story, model_config)
     return run_key(story, model_config, train_config), data, model_config, train_config
@@ -169,9 +170,60 @@ def test_a_killed_trainer_fails_its_run_and_train_starts_it_again(ray_cluster, r
     failed = run.wait_for(lambda progress: progress.done, WAIT)
     assert failed.status == Status.FAILED
     assert failed.error == "The worker training this run stopped; press Train to start it again."
+    assert free_cpus(ray_cluster, 2) == 2, "the CPU it held went with it"
     again, created = backend.get_or_start(key, *settings)
     assert created and again.wait_for(lambda progress: progress.step > 0, WAIT).status == Status.RUNNING
     again.stop()
+
+
+def free_cpus(ray, expected: float) -> float:
+    """The cluster's free CPUs once they are `expected` (or after `WAIT`): Ray counts them a moment late."""
+    deadline = time.monotonic() + WAIT
+    while (free := ray.available_resources().get("CPU", 0)) != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return free
+
+
+def test_a_run_holds_a_cpu_only_while_it_trains(ray_cluster, request):
+    backend = make_backend("ray", request, max_running=2)  # as many runs training as the cluster has CPUs
+    endless = {"steps": 100_000, "stop_when_learned": False}
+    runs = [backend.get_or_start(*tiny_run(seed=seed, **endless))[0] for seed in range(3)]
+    for run in runs[:2]:
+        assert run.wait_for(lambda progress: progress.step > 0, WAIT).status == Status.RUNNING
+    assert free_cpus(ray_cluster, 0) == 0
+    assert runs[2].progress().queue_position == 1, "the queued run answers: its trainer holds no CPU"
+    runs[0].stop()
+    assert runs[2].wait_for(lambda progress: progress.status == Status.RUNNING, WAIT).status == Status.RUNNING
+    for run in runs[1:]:
+        run.stop()
+        run.wait(WAIT)
+    assert free_cpus(ray_cluster, 2) == 2, "the three stopped runs are kept, holding no CPU"
+    key, *settings = tiny_run(seed=3)
+    assert backend.get_or_start(key, *settings)[0].wait(WAIT).status == Status.FINISHED
+
+
+def ray_actors():
+    """The Ray actors' module (skipped without Ray, unless in CI): its rules need no cluster."""
+    if os.environ.get("CI") != "true":
+        pytest.importorskip("ray")
+    from nextword.training import ray_actors
+
+    return ray_actors
+
+
+def test_a_long_story_trains_on_a_free_gpu():
+    actors = ray_actors()
+    long_story = actors.GPU_MIN_WINDOWS
+    assert actors.trainer_resources({"CPU": 8, "GPU": 1}, 0, long_story) == {"num_gpus": 1}
+    assert actors.trainer_resources({"CPU": 8, "GPU": 2}, 1, long_story) == {"num_gpus": 1}
+
+
+def test_a_short_story_or_no_free_gpu_trains_on_a_cpu():
+    actors = ray_actors()
+    long_story = actors.GPU_MIN_WINDOWS
+    assert actors.trainer_resources({"CPU": 8, "GPU": 1}, 0, long_story - 1) == {}, "too short to gain"
+    assert actors.trainer_resources({"CPU": 8}, 0, long_story) == {}, "no GPU in the cluster"
+    assert actors.trainer_resources({"CPU": 8, "GPU": 2}, 2, long_story) == {}, "every GPU held already"
 
 
 def test_a_replica_outlives_its_registry_and_finds_a_new_one(ray_cluster, request):
