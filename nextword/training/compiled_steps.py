@@ -40,11 +40,9 @@ def uses_xla(batch_size: int) -> bool:
 
 @dataclass(frozen=True)
 class BlockResult:
-    """The steps a block applied: each one's loss and batch accuracy, and whether it ended learned.
-
-    When `learned`, the block ended on a step whose forward pass found the weights had learned all
-    they can; that step applied no update and is not among the steps.
-    """
+    """The steps a block applied: each one's loss and batch accuracy, and whether it ended on a step
+    whose forward pass found the weights had learned all they can (that step applied no update and
+    is not among them)."""
 
     losses: np.ndarray
     accuracies: np.ndarray

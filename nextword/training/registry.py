@@ -101,11 +101,8 @@ class RunRegistry:
     def get_or_start(
         self, key: str, factory: Factory, requester: Hashable | None = None
     ) -> tuple[TrainingRun, bool]:
-        """Attach to the run with `key`, or create it with `factory(on_done)` and start or queue it.
-
-        Returns the run and whether it was created now. With a `requester`, the fair share applies
-        (see `request_runs`).
-        """
+        """The run with `key`, or a new one made by `factory(on_done)` and started or queued, and
+        whether it was made now: `request_runs` for one run."""
         granted = self.request_runs([(key, factory)], requester)
         return granted.runs[0], granted.created[0]
 
