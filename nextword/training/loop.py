@@ -80,14 +80,12 @@ class TrainingLoop:
         self.training_seconds = tracker.training_seconds
         tracker.stopped = self.should_stop() and done < steps_to_run
         history = self.history
-        if tracker.stopped:
-            pass
-        elif tracker.past_best:
+        if tracker.past_best and not tracker.stopped:
             tracker.stop_reason = (
                 f"Stopped at step {tracker.step:,}: the held-out loss had not improved since step "
                 f"{history.best_step:,}, so the network had started memorising the training part."
             )
-        elif tracker.learned:
+        elif tracker.learned and not tracker.stopped:
             tracker.stop_reason = stop_reason(tracker.step, self.windows.lowest_loss, total_steps)
         if history.best_weights is not None and history.best_step != tracker.step:
             model.set_weights(history.best_weights)  # predictions and writing use the best step
