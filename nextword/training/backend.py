@@ -1,8 +1,8 @@
 """The seam between the page and the runs: what a run offers, and what holds the runs.
 
 `RunHandle` is what the page reads and asks of one run; `RunBackend` is where runs are found and
-started by key. `LocalBackend` is the default: today's `RunRegistry` of `TrainingRun`s in this
-process (a `TrainingRun` is itself a `RunHandle`). `choose_backend()` returns it unless
+started by key. `LocalBackend` is the default: a `RunRegistry` of `TrainingRun`s in this process
+(a `TrainingRun` is itself a `RunHandle`). `choose_backend()` returns it unless
 `NEXTWORD_RAY_ADDRESS` (or `RAY_ADDRESS`) names a Ray cluster, in which case the runs live there
 (`nextword.training.ray_backend`) and several replicas of the page share them. Ray is imported
 only then. Nothing here knows about Streamlit.
@@ -18,7 +18,7 @@ from typing import Protocol
 from nextword.config import ModelConfig, TrainConfig
 from nextword.text.dataset import TrainingData
 from nextword.text.run_windows import RunWindows
-from nextword.training.fair_share import Granted
+from nextword.training.fair_share import MAX_PER_REQUESTER, MAX_WAITING, Granted
 from nextword.training.progress import TrainingProgress
 from nextword.training.registry import RunRegistry
 from nextword.training.run import TrainingRun
@@ -87,13 +87,18 @@ class RunBackend(Protocol):
 
 
 class LocalBackend:
-    """The runs of this process: a `RunRegistry` of `TrainingRun`s, its policy unchanged."""
+    """The runs of this process: a `RunRegistry` of `TrainingRun`s, its policy unchanged.
+
+    Runs are asked for by their data and settings; every other call is the registry's own.
+    """
 
     def __init__(self, registry: RunRegistry):
         self.registry = registry
 
-    def get(self, key: str) -> TrainingRun | None:
-        return self.registry.get(key)
+    def __getattr__(self, name: str):
+        if name == "registry":  # not set yet (a copy being made): never look it up in itself
+            raise AttributeError(name)
+        return getattr(self.registry, name)
 
     def get_or_start(
         self,
@@ -110,27 +115,6 @@ class LocalBackend:
         return self.registry.request_runs(
             [(key, run_factory(*settings)) for key, *settings in items], requester
         )
-
-    def watchers(self, key: str) -> frozenset:
-        return self.registry.watchers(key)
-
-    def stop_ends_run(self, key: str, requester: Hashable | None) -> bool:
-        return self.registry.stop_ends_run(key, requester)
-
-    def stop_for(self, key: str, requester: Hashable | None = None, for_everyone: bool = False) -> bool:
-        return self.registry.stop_for(key, requester, for_everyone)
-
-    def continue_run(self, key: str, extra_steps: int) -> TrainingRun:
-        return self.registry.continue_run(key, extra_steps)
-
-    def continue_for(self, key: str, extra_steps: int, requester: Hashable | None = None) -> Granted:
-        return self.registry.continue_for(key, extra_steps, requester)
-
-    def prepare(self, data: TrainingData, model_config: ModelConfig, train_config: TrainConfig) -> None:
-        self.registry.prepare(data, model_config, train_config)
-
-    def stop_all(self, timeout: float = 10.0) -> None:
-        self.registry.stop_all(timeout)
 
 
 def run_factory(data: TrainingData, model_config: ModelConfig, train_config: TrainConfig):
@@ -151,15 +135,18 @@ def ray_address(environment: dict[str, str] | None = None) -> str | None:
 def choose_backend(
     max_running: int,
     max_kept: int,
-    max_per_requester: int | None = None,
-    max_waiting: int | None = None,
+    max_per_requester: int = MAX_PER_REQUESTER,
+    max_waiting: int = MAX_WAITING,
     environment: dict[str, str] | None = None,
 ) -> RunBackend:
     """The in-process backend, or the Ray one when an address is set (RegistryUnreachableError if
     its cluster cannot be reached)."""
-    policy = {"max_running": max_running, "max_kept": max_kept}
-    policy.update({name: value for name, value in (("max_per_requester", max_per_requester),
-                   ("max_waiting", max_waiting)) if value is not None})  # fmt: skip
+    policy = dict(
+        max_running=max_running,
+        max_kept=max_kept,
+        max_per_requester=max_per_requester,
+        max_waiting=max_waiting,
+    )
     address = ray_address(environment)
     if address is None:
         return LocalBackend(RunRegistry(**policy))

@@ -18,6 +18,7 @@ from typing import Any
 
 from nextword.config import CorpusConfig, ModelConfig, TrainConfig
 from nextword.errors import CheckpointError
+from nextword.text.dataset import TrainingData
 from nextword.text.vocab import Vocabulary
 
 FORMAT_VERSION = 1
@@ -43,35 +44,30 @@ class LoadedRun:
 def save_run(
     run_dir: str | Path,
     model,
-    vocabulary: Vocabulary,
-    corpus_config: CorpusConfig,
+    data: TrainingData,
     model_config: ModelConfig,
     train_config: TrainConfig,
-    summary: dict | None = None,
-    story_text: str | None = None,
-    metrics: dict | None = None,
-) -> Path:
-    """Write the files of a run folder (created if needed) and return its path."""
+    summary: dict,
+    metrics: dict,
+) -> None:
+    """Write the files of a run folder (created if needed)."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     model.save(run_dir / MODEL_FILE)
-    vocabulary_data = {"format_version": FORMAT_VERSION, "vocabulary": vocabulary.to_dict()}
+    vocabulary_data = {"format_version": FORMAT_VERSION, "vocabulary": data.vocabulary.to_dict()}
     (run_dir / VOCABULARY_FILE).write_text(json.dumps(vocabulary_data, ensure_ascii=False), encoding="utf-8")
     config_data = {
         "format_version": FORMAT_VERSION,
-        "corpus": corpus_config.to_dict(),
+        "corpus": data.corpus_config.to_dict(),
         "model": model_config.to_dict(),
         "train": train_config.to_dict(),
-        "summary": summary or {},
+        "summary": summary,
     }
     (run_dir / CONFIG_FILE).write_text(
         json.dumps(config_data, indent=2, ensure_ascii=False), encoding="utf-8"
     )
-    if story_text is not None:
-        (run_dir / STORY_FILE).write_text(story_text, encoding="utf-8")
-    if metrics is not None:
-        (run_dir / METRICS_FILE).write_text(json.dumps(metrics, indent=2), encoding="utf-8")
-    return run_dir
+    (run_dir / STORY_FILE).write_text(data.story.text, encoding="utf-8")
+    (run_dir / METRICS_FILE).write_text(json.dumps(metrics, indent=2), encoding="utf-8")
 
 
 def _read_json(path: Path) -> dict:
@@ -125,15 +121,8 @@ def load_run(run_dir: str | Path) -> LoadedRun:
         story_text = story_path.read_text(encoding="utf-8") if story_path.is_file() else None
     except (OSError, UnicodeDecodeError):
         story_text = None  # the yardstick and the copy finder need it; predicting does not
-    return LoadedRun(
-        model,
-        vocabulary,
-        corpus_config,
-        model_config,
-        train_config,
-        config_data.get("summary", {}),
-        story_text,
-    )
+    summary = config_data.get("summary", {})
+    return LoadedRun(model, vocabulary, corpus_config, model_config, train_config, summary, story_text)
 
 
 def zip_run(run_dir: str | Path) -> bytes:

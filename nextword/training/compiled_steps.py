@@ -1,19 +1,15 @@
 """Training steps in compiled blocks: one call runs many optimizer steps, each on its own batch.
 
 Every run trains here. A `BlockLoop` is one `tf.function` that loops over a block of steps inside
-TensorFlow (compiled with XLA for batch-1 runs, see `uses_xla`), so Python is not involved between
-steps: step i takes batch i of the block, runs the model forward (for XLA blocks, the same pass
-written out without the first step's product with a zero state: `compiled_forward`), takes Keras'
-own loss, applies the gradients with the model's own Keras optimizer (so each step is the update
-`model.fit` makes, in the same order), and records that step's loss and hit count. The run then
-hands every step's values to its tracker, so the curves stay per step. The block's length is a
-tensor, not a shape: blocks of any length up to the capacity share one compiled function, and the
-run's loop (`nextword.training.loop`) keeps each block short enough to stop within a second.
+TensorFlow (with XLA for batch-1 runs), so Python is not involved between steps: step i takes
+batch i of the block, runs the model forward (for XLA blocks, `window_forward`), takes
+Keras' own loss and applies the gradients with the model's own optimizer (the update `model.fit`
+makes), and records that step's loss and hit count, so the curves stay per step. The block's
+length is a tensor, not a shape: blocks of any length up to the capacity share one compiled function.
 
 When every step's batch is the whole training set, a step's own forward pass scores the weights
-before it exactly, so a block without XLA also applies the "learned all it can" rule
-(`nextword.training.learned`) each step: the step that finds the weights already learned applies no
-update, and the block ends there. Such a run needs no separate scoring.
+before it exactly, so a block without XLA also applies the "learned all it can" rule each step: the
+step that finds the weights already learned applies no update, and the block ends there.
 
 TensorFlow is imported when a `BlockLoop` is made, not with this module.
 """
@@ -25,34 +21,28 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nextword.training.compiled_forward import window_forward
-from nextword.training.learned import LEARNED_LOSS_STEPS, LearnedRule
-from nextword.training.tensorflow_runtime import import_tensorflow
+from nextword.config import EMBEDDING_NAME, LOGITS_NAME
+from nextword.training.history import LEARNED_LOSS_STEPS, LearnedRule
+from nextword.training.tensorflow_runtime import import_keras, import_tensorflow
 
-# Steps one block may hold (the compiled inputs are this long) and rows of windows it may hold. The
-# whole block is handed to TensorFlow on every call, however few steps it runs, so it is kept to
-# what a fraction of a second of steps can fill (`nextword.training.loop.BLOCK_SECONDS`).
+# Steps and rows of windows one block may hold. The whole block is handed to TensorFlow on every
+# call, however few steps it runs, so it is kept to what `nextword.training.loop.BLOCK_SECONDS` fills.
 MAX_BLOCK_STEPS = 1000
 MAX_BLOCK_ROWS = 50_000
 
 
 def uses_xla(batch_size: int) -> bool:
-    """Whether a block of steps of this batch size is compiled with XLA.
-
-    With one window a step, the step is mostly overhead between small ops, which XLA fuses away: worth
-    its seconds of compiling in a long run. With a batch, the step is mostly matrix products, which
-    XLA barely speeds up, so the compile would not pay for itself.
-    """
+    """Whether a block of steps of this batch size is compiled with XLA: with one window a step,
+    the step is mostly overhead between small ops, which XLA fuses away; with a batch, it is mostly
+    matrix products, which XLA barely speeds up, so the compile would not pay for itself."""
     return batch_size == 1
 
 
 @dataclass(frozen=True)
 class BlockResult:
-    """The steps a block applied: each one's loss and batch accuracy, and whether it ended learned.
-
-    When `learned`, the block ended on a step whose forward pass found the weights had learned all
-    they can; that step applied no update and is not among the steps.
-    """
+    """The steps a block applied: each one's loss and batch accuracy, and whether it ended on a step
+    whose forward pass found the weights had learned all they can (that step applied no update and
+    is not among them)."""
 
     losses: np.ndarray
     accuracies: np.ndarray
@@ -60,16 +50,10 @@ class BlockResult:
 
 
 class BlockLoop:
-    """Runs blocks of training steps on `model` in one compiled call each.
+    """Runs blocks of at most `capacity` training steps on a compiled Keras `model`, one call each.
 
-    Args:
-        model: a compiled Keras model (its loss and optimizer are the ones `model.fit` would use).
-        batch_size: windows per step.
-        n_input: symbols per window.
-        capacity: the most steps one block holds.
-        jit_compile: compile the block with XLA (much faster for small steps; compiling takes a
-            few seconds on the first block). XLA blocks take no `LearnedRule`: their steps are of
-            one window, never the whole training set of a story long enough to learn from.
+    XLA blocks (`jit_compile`) take no `LearnedRule`: their steps are of one window, never the whole
+    training set of a story long enough to learn from.
     """
 
     def __init__(self, model, batch_size: int, n_input: int, capacity: int, jit_compile: bool = True):
@@ -119,50 +103,27 @@ class BlockLoop:
         # autograph=False: the code below uses no Python control flow on tensors, so autograph's
         # rewriting of it (and of Keras' code it calls) would only slow the trace.
         @tf.function(jit_compile=self.jit_compile, autograph=False)
-        def xla_block(inputs, labels, count):
-            def body(index, losses, hits):
+        def block(inputs, labels, count, ceiling_count, loss_limit, recent_losses):
+            rule = LearnedRule(ceiling_count, loss_limit)
+
+            def body(index, losses, hits, recent, learned):
                 # tf.gather, not inputs[index]: XLA can turn the slice into the whole block's forward
                 # pass on every step.
                 step_loss, step_hits, gradients = forward_and_gradients(
                     tf.gather(inputs, index), tf.gather(labels, index)
                 )
-                apply(gradients)
-                return index + 1, losses.write(index, step_loss), hits.write(index, step_hits)
-
-            # A plain while loop: `for index in tf.range(count)` would give it a maximum number of
-            # iterations, which XLA takes as a constant and compiles again for every new count.
-            done, losses, hits = tf.while_loop(
-                lambda index, losses, hits: index < count,
-                body,
-                (
-                    tf.constant(0),
-                    tf.TensorArray(tf.float32, size=capacity),
-                    tf.TensorArray(tf.int32, size=capacity),
-                ),
-            )
-            return losses.stack(), hits.stack(), done, tf.constant(False)
-
-        @tf.function(autograph=False)
-        def block(inputs, labels, count, ceiling_count, loss_limit, recent_losses):
-            rule = LearnedRule(ceiling_count, loss_limit)
-
-            def body(index, losses, hits, recent, learned):
-                step_loss, step_hits, gradients = forward_and_gradients(
-                    tf.gather(inputs, index), tf.gather(labels, index)
-                )
+                losses, hits = losses.write(index, step_loss), hits.write(index, step_hits)
+                if self.jit_compile:  # no rule: every step applies its update
+                    apply(gradients)
+                    return index + 1, losses, hits, recent, learned
                 window = tf.concat([recent, step_loss[None]], axis=0)
                 learned = rule.met(step_hits, tf.reduce_mean(window))
                 # The weights before this step have learned all they can: keep them as they are.
                 tf.cond(learned, lambda: tf.constant(False), lambda: apply(gradients))
-                applied = 1 - tf.cast(learned, tf.int32)
-                return (
-                    index + applied,
-                    losses.write(index, step_loss),
-                    hits.write(index, step_hits),
-                    window[1:],
-                    learned,
-                )
+                return index + 1 - tf.cast(learned, tf.int32), losses, hits, window[1:], learned
 
+            # A plain while loop: `for index in tf.range(count)` would give it a maximum number of
+            # iterations, which XLA takes as a constant and compiles again for every new count.
             done, losses, hits, _, learned = tf.while_loop(
                 lambda index, losses, hits, recent, learned: tf.logical_and(
                     index < count, tf.logical_not(learned)
@@ -178,7 +139,7 @@ class BlockLoop:
             )
             return losses.stack(), hits.stack(), done, learned
 
-        return xla_block if self.jit_compile else block
+        return block
 
     def run(
         self,
@@ -198,20 +159,20 @@ class BlockLoop:
             raise ValueError(f"A block holds 1 to {self.capacity} steps; got {count}.")
         self._inputs[:count] = inputs
         self._labels[:count] = labels
+        if self.jit_compile and rule is not None:
+            raise ValueError("XLA blocks take no LearnedRule.")
+        rule = rule or LearnedRule(self.batch_size + 1, -np.inf)  # never met
+        recent = tuple(recent_losses)[-(LEARNED_LOSS_STEPS - 1) :]
+        recent = (np.inf,) * (LEARNED_LOSS_STEPS - 1 - len(recent)) + recent
         tf = import_tensorflow()
-        arguments = [tf.constant(self._inputs), tf.constant(self._labels), tf.constant(count, dtype=tf.int32)]
-        if self.jit_compile:
-            if rule is not None:
-                raise ValueError("XLA blocks take no LearnedRule.")
-        else:
-            rule = rule or LearnedRule(self.batch_size + 1, -np.inf)  # never met
-            recent = tuple(recent_losses)[-(LEARNED_LOSS_STEPS - 1) :]
-            recent = (np.inf,) * (LEARNED_LOSS_STEPS - 1 - len(recent)) + recent
-            arguments += [
-                tf.constant(rule.ceiling_count, dtype=tf.int32),
-                tf.constant(rule.loss_limit, dtype=tf.float32),
-                tf.constant(recent, dtype=tf.float32),
-            ]
+        arguments = [
+            tf.constant(self._inputs),
+            tf.constant(self._labels),
+            tf.constant(count, dtype=tf.int32),
+            tf.constant(rule.ceiling_count, dtype=tf.int32),
+            tf.constant(rule.loss_limit, dtype=tf.float32),
+            tf.constant(recent, dtype=tf.float32),
+        ]
         losses, hits, done, learned = self._block(*arguments)
         done = int(done.numpy())
         return BlockResult(
@@ -243,10 +204,53 @@ def _anchored(gradients: list) -> list:
     return anchored
 
 
-def block_capacity(batch_size: int) -> int:
-    return max(1, min(MAX_BLOCK_STEPS, MAX_BLOCK_ROWS // batch_size))
-
-
 def block_loop_for(model, batch_size: int, n_input: int) -> BlockLoop:
     """The block a run of this batch size trains with (a spare compiles the same one ahead)."""
-    return BlockLoop(model, batch_size, n_input, block_capacity(batch_size), jit_compile=uses_xla(batch_size))
+    capacity = max(1, min(MAX_BLOCK_STEPS, MAX_BLOCK_ROWS // batch_size))
+    return BlockLoop(model, batch_size, n_input, capacity, jit_compile=uses_xla(batch_size))
+
+
+def window_forward(model):
+    """The model's forward pass, from float32 windows [rows, n_input] to logits [rows, vocabulary],
+    written out for blocks of one window a step.
+
+    It computes what `model(inputs)` computes, from the model's own weights with the same Keras LSTM
+    cell, but leaves out the first step's recurrent product: the state it multiplies is zero. With
+    one window a step, a product is one row against a whole weight matrix, so its cost is reading
+    the matrix from memory (4 MB for the article's 512 units). Its gradients are TensorFlow's, with
+    respect to the model's variables, so the optimizer updates the model itself.
+    """
+    tf = import_tensorflow()
+    keras = import_keras()
+    layer_names = {layer.name for layer in model.layers}
+    embedding = model.get_layer(EMBEDDING_NAME) if EMBEDDING_NAME in layer_names else None
+    cells = [layer.cell for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
+    logits_layer = model.get_layer(LOGITS_NAME)
+    for cell in cells:
+        if cell.dropout or cell.recurrent_dropout or not cell.use_bias:
+            raise ValueError("window_forward covers the LSTM cells nextword builds: biases, no dropout.")
+
+    def forward(inputs):
+        if embedding is not None:
+            sequence = tf.gather(embedding.embeddings, tf.cast(inputs, tf.int32))  # [rows, steps, width]
+        else:
+            sequence = inputs[:, :, None]  # the article's raw index, one number a step
+        steps = inputs.shape[1]
+        for cell in cells:
+            hidden = carry = None
+            outputs = []
+            for step in range(steps):
+                gates = tf.matmul(sequence[:, step], cell.kernel) + cell.bias
+                if hidden is not None:
+                    gates = gates + tf.matmul(hidden, cell.recurrent_kernel)
+                input_gate, forget_gate, candidate, output_gate = tf.split(gates, 4, axis=1)
+                entering = cell.recurrent_activation(input_gate) * cell.activation(candidate)
+                carry = (
+                    entering if carry is None else cell.recurrent_activation(forget_gate) * carry + entering
+                )
+                hidden = cell.recurrent_activation(output_gate) * cell.activation(carry)
+                outputs.append(hidden)
+            sequence = tf.stack(outputs, axis=1)
+        return tf.matmul(hidden, logits_layer.kernel) + logits_layer.bias
+
+    return forward

@@ -48,21 +48,21 @@ class Experiment:
     name: str
     title: str
     teaches: str
-    make: Callable[[ModelConfig, TrainConfig], list[Variant]]
+    variants: Callable[[ModelConfig, TrainConfig], list[Variant]]  # from the settings in use
     long: bool = False  # runs the article's 50,000 steps, not the page's step budget
 
-    def variants(self, model: ModelConfig, train: TrainConfig) -> list[Variant]:
-        return self.make(model, train)
 
-
-def _each(name: str, values, label: Callable[[object], str], model: ModelConfig, train: TrainConfig):
-    """A variant per value of one setting (of the model or of the training), the rest as given."""
-    target = "model" if name in {field.name for field in dataclasses.fields(ModelConfig)} else "train"
-    variants = []
-    for value in values:
-        changed = {target: dataclasses.replace(model if target == "model" else train, **{name: value})}
-        variants.append(Variant(label(value), changed.get("model", model), changed.get("train", train)))
-    return variants
+def _each(name: str, values, label: Callable[[object], str]):
+    """Variants with one setting (of the model or of the training) at each value, the rest as given."""
+    of_model = name in {field.name for field in dataclasses.fields(ModelConfig)}
+    return lambda model, train: [
+        Variant(
+            label(value),
+            dataclasses.replace(model, **{name: value}) if of_model else model,
+            train if of_model else dataclasses.replace(train, **{name: value}),
+        )
+        for value in values
+    ]
 
 
 def _optimizers(model: ModelConfig, train: TrainConfig) -> list[Variant]:
@@ -103,29 +103,21 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         "n_input 3, 4 and 5",
         "How much context helps: a longer context pins the next word down, but each context is met "
         "fewer times (the article's fourth note: see what happens with other numbers).",
-        lambda model, train: _each("n_input", (3, 4, 5), "n_input {}".format, model, train),
+        _each("n_input", (3, 4, 5), "n_input {}".format),
     ),
     Experiment(
         "layers",
         "1 and 2 layers",
         "Whether a second LSTM layer, reading what the first one writes, learns the story better "
         "(the article's Listing 10).",
-        lambda model, train: _each(
-            "layers", (1, 2), lambda n: f"{n} layer{'s' if n > 1 else ''}", model, train
-        ),
+        _each("layers", (1, 2), lambda n: f"{n} layer{'s' if n > 1 else ''}"),
     ),
     Experiment(
         "encoding",
         "Raw index against embedding",
         "Why a learned vector per word beats the word's id as one number, which tells the network "
         "that id 20 is close to id 21 (the article's first note).",
-        lambda model, train: _each(
-            "encoding",
-            ("index", "embedding"),
-            {"index": "raw index", "embedding": "embedding"}.get,
-            model,
-            train,
-        ),
+        _each("encoding", ("index", "embedding"), {"index": "raw index", "embedding": "embedding"}.get),
     ),
     Experiment(
         "optimizer",
@@ -147,7 +139,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         "Seeds 0, 1 and 2",
         "How much of a result is luck: the same settings from different starting weights (the "
         "article's fifth note: results depend on the initial values).",
-        lambda model, train: _each("seed", (0, 1, 2), "seed {}".format, model, train),
+        _each("seed", (0, 1, 2), "seed {}".format),
     ),
     Experiment(
         "text_size",

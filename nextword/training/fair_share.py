@@ -2,10 +2,8 @@
 
 A request is what one person asked for with one click: a Train (one run) or an experiment (its
 variants, which queue together and count once). `RequestBook` keeps each run's requesters and each
-requester's requests, and decides what a new request replaces or why it is refused; the registry
-(nextword/training/registry.py) holds it under its own lock and tells it the runs' statuses. The
-refusals are told in sentences with the wait estimated from the runs' own speeds. No threads, no
-TensorFlow, no Streamlit.
+requester's requests, and decides what a new request replaces or why it is refused, in sentences
+with the wait estimated from the runs' own speeds. No threads, no TensorFlow, no Streamlit.
 """
 
 from __future__ import annotations
@@ -21,11 +19,7 @@ MAX_PER_REQUESTER = 2  # requests one tab may have training or waiting at once
 MAX_WAITING = 12  # runs the queue holds before the server says it is busy
 
 
-@dataclass(frozen=True)
-class Request:
-    """One click's runs: their keys, in the order they were asked for."""
-
-    keys: tuple[str, ...]
+Request = tuple[str, ...]  # one click's runs: their keys, in the order they were asked for
 
 
 @dataclass(frozen=True)
@@ -104,11 +98,12 @@ StatusOf = Callable[[str], "Status | None"]  # a run key's status, None when the
 class RequestBook:
     """Each run's requesters and each requester's requests, oldest first.
 
-    Not thread-safe on its own: the registry calls it with its lock held, and passes `status_of`
-    so the book never holds a run.
+    Not thread-safe on its own: the registry calls it with its lock held. It reads the runs'
+    statuses through `status_of`, so it never holds a run.
     """
 
-    def __init__(self, max_per_requester: int = MAX_PER_REQUESTER, max_waiting: int = MAX_WAITING):
+    def __init__(self, status_of: StatusOf, max_per_requester: int, max_waiting: int):
+        self.status_of = status_of
         self.max_per_requester = max_per_requester
         self.max_waiting = max_waiting
         self._watchers: dict[str, set[Hashable]] = {}
@@ -126,7 +121,7 @@ class RequestBook:
         for key in keys:
             self._watchers.setdefault(key, set()).add(requester)
         if counts and keys:
-            self._requests.setdefault(requester, []).append(Request(tuple(keys)))
+            self._requests.setdefault(requester, []).append(tuple(keys))
 
     def leave(self, key: str, requester: Hashable | None) -> None:
         self._watchers.get(key, set()).discard(requester)
@@ -135,33 +130,27 @@ class RequestBook:
         """No one asks for this run any more (it stopped for everyone, was replaced or dropped)."""
         self._watchers.pop(key, None)
 
-    def asks_for(self, requester: Hashable, key: str, status_of: StatusOf) -> bool:
+    def asks_for(self, requester: Hashable, key: str) -> bool:
         """Whether the requester asked for this run and it is still training or waiting."""
-        status = status_of(key)
+        status = self.status_of(key)
         return requester in self._watchers.get(key, ()) and status is not None and status.active
 
-    def live_requests(self, requester: Hashable, status_of: StatusOf) -> list[Request]:
-        """The requester's requests with a run it still asks for, training or waiting."""
-        live = [
+    def to_replace(self, requester: Hashable) -> Request:
+        """The request a new one takes the place of: none (empty) while the share has room, else
+        the oldest whose runs all wait; `ShareUsedError` when every one of them trains."""
+        # Only the requests with a run the requester still asks for, training or waiting, count.
+        requests = [
             request
-            for request in self._requests.get(requester, [])
-            if any(self.asks_for(requester, key, status_of) for key in request.keys)
+            for request in self._requests.pop(requester, [])
+            if any(self.asks_for(requester, key) for key in request)
         ]
-        if live:
-            self._requests[requester] = live
-        else:
-            self._requests.pop(requester, None)
-        return live
-
-    def to_replace(self, requester: Hashable, status_of: StatusOf) -> Request | None:
-        """The request a new one takes the place of: None while the share has room, else the
-        oldest whose runs all wait; `ShareUsedError` when every one of them trains."""
-        requests = self.live_requests(requester, status_of)
+        if requests:
+            self._requests[requester] = requests
         if len(requests) < self.max_per_requester:
-            return None
+            return ()
         for request in requests:
-            asked = [key for key in request.keys if self.asks_for(requester, key, status_of)]
-            if all(status_of(key) == Status.QUEUED for key in asked):
+            asked = [key for key in request if self.asks_for(requester, key)]
+            if all(self.status_of(key) == Status.QUEUED for key in asked):
                 return request
         raise ShareUsedError(share_sentence(self.max_per_requester))
 

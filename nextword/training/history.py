@@ -1,7 +1,11 @@
-"""A run's curves so far, which outlive each stretch of training, and the exact score of a set of windows.
+"""A run's curves so far, how a point of them is scored, and when the run has learned all it can.
 
 The tracker of each stretch extends the same `History`, so a continued run goes on drawing its
-curves; `score` is how a point of the held-out curves is measured. No TensorFlow here.
+curves; `score` is how a point of them is measured exactly. A run has learned all it can when
+every window that can be right is right (the ceiling) and the mean loss of its last
+`LEARNED_LOSS_STEPS` steps is within `LEARNED_LOSS_MARGIN` of the lowest any model can reach on the
+story: `LearnedRule.met` is written with comparison operators only, so the same code reads plain
+numbers (the tracker) and tensors (a compiled block). No TensorFlow here.
 """
 
 from __future__ import annotations
@@ -67,3 +71,34 @@ class History:
     best_step: int | None = None
     best_holdout_loss: float = math.inf
     best_weights: list | None = None
+
+
+# How far (nats) above the story's lowest possible loss the recent mean loss may be.
+LEARNED_LOSS_MARGIN = 0.05
+# Steps whose losses the rule averages.
+LEARNED_LOSS_STEPS = 5
+
+
+@dataclass(frozen=True)
+class LearnedRule:
+    """The "learned all it can" test of one run."""
+
+    # Windows the best possible predictor gets right: an int, or an int32 tensor inside a block.
+    ceiling_count: object
+    # The highest mean loss of the last `LEARNED_LOSS_STEPS` steps that counts as learned: a float,
+    # or a float32 tensor inside a block.
+    loss_limit: object
+
+    def met(self, correct, mean_recent_loss):
+        """Whether weights that get `correct` windows right, after steps of this mean loss, have learned."""
+        return (correct >= self.ceiling_count) & (mean_recent_loss <= self.loss_limit)
+
+
+def stop_reason(step: int, lowest_loss: float, total_steps: int) -> str:
+    """The sentence a run that stopped because it learned all it can shows."""
+    return (
+        f"Stopped at step {step:,}: learned all it can. Every window that can be right "
+        f"is right, and the loss is within {LEARNED_LOSS_MARGIN} of the lowest any model can "
+        f"reach on this story ({lowest_loss:.3f}). Turn off “Stop when learned” to run "
+        f"all {total_steps:,} steps."
+    )

@@ -1,18 +1,16 @@
 """One stretch of a run's training (its start, or one Continue), and what carries to the next.
 
 `TrainingLoop` belongs to one `TrainingRun`. For each stretch it plans the batches, makes the
-`StepTracker`, and drives the steps in compiled blocks (`nextword.training.compiled_steps`), the one
-way nextword trains: each block's steps go to the tracker, and between blocks a stop is seen.
-Between stretches it keeps what a continued run goes on from: the curves, the batch order's random
-state, the training seconds and the compiled block. Nothing here knows about threads or statuses:
-the run decides when a stretch starts and publishes how it ended.
+`StepTracker`, and drives the steps in compiled blocks (`compiled_steps`), the one way nextword
+trains; between blocks a stop is seen. Between stretches it keeps what a continued run goes on
+from: the curves, the batch order's random state, the training seconds and the compiled block.
+Nothing here knows about threads or statuses.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,32 +19,18 @@ from nextword.errors import TrainingError
 from nextword.text.dataset import TrainingData
 from nextword.text.run_windows import RunWindows, batch_plan
 from nextword.training import compiled_steps
-from nextword.training.history import History
-from nextword.training.learned import LEARNED_LOSS_STEPS, LearnedRule, stop_reason
+from nextword.training.history import LEARNED_LOSS_STEPS, History, stop_reason
 from nextword.training.tracker import StepTracker
 
 # A block of steps should take about this long: a stop request waits for the block under way.
 BLOCK_SECONDS = 0.2
 
 
-@dataclass(frozen=True)
-class StretchEnd:
-    """How a stretch ended: its tracker (for the last snapshot), and whether and why it ended early."""
-
-    tracker: StepTracker
-    stopped: bool  # a stop request ended it before its last step
-    stop_reason: str | None  # said when it ended because the model had learned all it can
-
-
 class TrainingLoop:
     """The training of one run's model, one stretch at a time.
 
-    Args:
-        data: the windows the run trains on.
-        model_config, train_config: the run's settings.
-        windows: the run's training, evaluation and held-out windows.
-        should_stop: whether a stop was requested (asked between steps).
-        publish: called with the tracker when a snapshot is due; the run builds and publishes it.
+    `should_stop` tells whether a stop was requested (asked between blocks); `publish` is called
+    with the tracker when a snapshot is due.
     """
 
     def __init__(
@@ -67,42 +51,26 @@ class TrainingLoop:
         self.history = History()
         self.training_seconds = 0.0
         self._random = np.random.RandomState(train_config.seed)
-        self._block_loop = None  # the compiled block of steps, built on first use
-
-    def adopt_block_loop(self, block_loop) -> None:
-        """Train with `block_loop` (a spare's, already compiled for its model) instead of a new one."""
-        self._block_loop = block_loop
+        # The compiled block of steps: built on first use, or a spare's, already compiled for its model.
+        self.block_loop = None
 
     def run_stretch(
         self, model, *, first_step: int, steps_to_run: int, total_steps: int, stop_when_learned: bool
-    ) -> StretchEnd:
-        """Train `steps_to_run` steps of `model`; raise TrainingError if the loss diverges."""
+    ) -> StepTracker:
+        """Train `steps_to_run` steps of `model` and return the stretch's tracker, which says whether
+        and why it ended early; raise TrainingError if the loss diverges."""
         # Training windows are the story's first ones (the held-out part is its end): plan over them.
         plan = batch_plan(
             self.windows.train_count, self.train_config, self.model_config.n_input, steps_to_run, self._random
         )
-        # "Learned all it can" is only told exactly when every training window is scored.
-        learned_rule = (
-            LearnedRule.for_story(self.windows.ceiling_count, self.windows.lowest_loss)
-            if stop_when_learned and self.windows.every_training_window_scored
-            else None
-        )
         tracker = StepTracker(
-            data=self.data,
-            model=model,
-            model_config=self.model_config,
-            train_config=self.train_config,
-            history=self.history,
-            evaluation_windows=self.windows.evaluation_windows,
-            holdout_windows=self.windows.holdout_windows,
-            learned_rule=learned_rule,
+            self,
+            model,
             first_step=first_step,
             steps_to_run=steps_to_run,
             total_steps=total_steps,
             batch_size=plan.shape[1],
-            seconds_before=self.training_seconds,
-            publish=self.publish,
-            scores_from_steps=self._steps_score_themselves(plan.shape[1]),
+            stop_when_learned=stop_when_learned,
         )
         done = self._train_in_blocks(model, plan, tracker)
         if tracker.failed:
@@ -110,48 +78,32 @@ class TrainingLoop:
             raise TrainingError(tracker.failure)
         tracker.evaluate(force=True)
         self.training_seconds = tracker.training_seconds
-        stopped = self.should_stop() and done < steps_to_run
-        reason = None
-        if tracker.learned and not stopped:
-            reason = stop_reason(tracker.step, self.windows.lowest_loss, total_steps)
+        tracker.stopped = self.should_stop() and done < steps_to_run
         history = self.history
-        if tracker.past_best and not stopped:
-            reason = (
+        if tracker.past_best and not tracker.stopped:
+            tracker.stop_reason = (
                 f"Stopped at step {tracker.step:,}: the held-out loss had not improved since step "
                 f"{history.best_step:,}, so the network had started memorising the training part."
             )
+        elif tracker.learned and not tracker.stopped:
+            tracker.stop_reason = stop_reason(tracker.step, self.windows.lowest_loss, total_steps)
         if history.best_weights is not None and history.best_step != tracker.step:
             model.set_weights(history.best_weights)  # predictions and writing use the best step
-        return StretchEnd(tracker, stopped, reason)
-
-    def _steps_score_themselves(self, batch_size: int) -> bool:
-        """Whether each step trains on every scored window and nothing is held out (see the tracker).
-
-        Blocks with XLA (one window a step) take no "learned" test, so they keep scoring apart.
-        """
-        windows = self.windows
-        return (
-            batch_size == windows.train_count
-            and windows.every_training_window_scored
-            and len(windows.holdout_windows) == 0
-            and not compiled_steps.uses_xla(batch_size)
-        )
+        return tracker
 
     def _train_in_blocks(self, model, plan: np.ndarray, tracker: StepTracker) -> int:
         """Train the steps of `plan` ([steps, batch] window indices) in blocks; return the steps done.
 
-        Every step's loss and accuracy reaches `tracker.record_step`, in order, with the time it
-        ended spread evenly over its block. A block ends on each step the tracker scores at (the
-        scores read the weights after exactly that step) and after about `BLOCK_SECONDS`, so a stop
-        request is seen within a block. On a failure the tracker has its failing step and this
-        returns at once. A tracker that scores from its steps gives each block its `block_rule`,
-        and takes a sample line after each block.
+        Each step's values reach `tracker.record_step` with its end time spread evenly over its block.
+        A block ends on each step the tracker scores at (the scores read the weights after exactly that
+        step) and after about `BLOCK_SECONDS`, so a stop request is seen within a block.
         """
         batch_size = plan.shape[1]
-        loop = self._block_loop
+        loop = self.block_loop
         if loop is None or loop.model is not model or loop.batch_size != batch_size:
             loop = compiled_steps.block_loop_for(model, batch_size, self.model_config.n_input)
-            self._block_loop = loop
+            self.block_loop = loop
+        rule = tracker.learned_rule if tracker.scores_from_steps else None
         contexts, targets = self.data.contexts, self.data.targets
         steps = len(plan)
         done = 0
@@ -161,7 +113,7 @@ class TrainingLoop:
             rows = plan[done : done + count]
             began = time.perf_counter()
             recent = tuple(tracker.history.losses[-(LEARNED_LOSS_STEPS - 1) :])
-            result = loop.run(contexts[rows].astype(np.float32), targets[rows], tracker.block_rule(), recent)
+            result = loop.run(contexts[rows].astype(np.float32), targets[rows], rule, recent)
             ended = time.perf_counter()
             applied = len(result.losses)
             seconds_per_step = (ended - began) / max(1, applied)
@@ -175,8 +127,8 @@ class TrainingLoop:
                     tracker.publish()
                     return done + index + 1
             done += applied
-            if result.learned:
-                tracker.mark_learned()
+            if result.learned:  # the weights after this block's last step have learned all they can
+                tracker.learned = True
                 tracker.publish()
                 return done
             if tracker.scores_from_steps:

@@ -17,7 +17,7 @@ UNROLL_MAX_STEPS = 5
 
 
 def build_model(model_config: ModelConfig, vocab_size: int, train_config: TrainConfig | None = None):
-    """Build and compile the model for `vocab_size` symbols.
+    """Build and compile the model for `vocab_size` symbols, with the optimizer of `train_config`.
 
     The input is float32 ids of shape (n_input,): the embedding casts them back to integers, the
     index encoding feeds them as they are, one number per time step, exactly like the article.
@@ -57,29 +57,18 @@ def build_model(model_config: ModelConfig, vocab_size: int, train_config: TrainC
         name=LOGITS_NAME,
     )(features)
     model = keras.Model(inputs, logits, name="nextword_lstm")
-    compile_model(model, train_config)
-    return model
-
-
-def make_optimizer(train_config: TrainConfig):
-    keras = import_keras()
     clipping = {"global_clipnorm": train_config.clip_norm} if train_config.clip_norm else {}
-    if train_config.optimizer == "rmsprop":
-        return keras.optimizers.RMSprop(learning_rate=float(train_config.learning_rate), **clipping)
-    return keras.optimizers.Adam(learning_rate=float(train_config.learning_rate), **clipping)
-
-
-def compile_model(model, train_config: TrainConfig) -> None:
-    """Softmax cross-entropy on sparse integer labels (never one-hot), with accuracy."""
-    keras = import_keras()
+    optimizer = keras.optimizers.RMSprop if train_config.optimizer == "rmsprop" else keras.optimizers.Adam
     model.compile(
-        optimizer=make_optimizer(train_config),
+        optimizer=optimizer(learning_rate=float(train_config.learning_rate), **clipping),
+        # Softmax cross-entropy on sparse integer labels (never one-hot).
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
     )
     # The optimizer's slots now, not inside the first step: created there, they make TensorFlow trace
     # the training step twice, which delays the first point of every run.
     model.optimizer.build(model.trainable_variables)
+    return model
 
 
 def count_parameters(model_config: ModelConfig, vocab_size: int) -> int:

@@ -1,7 +1,7 @@
 """What a run tells its readers: its status, and immutable `TrainingProgress` snapshots.
 
-A run publishes a new frozen snapshot every few steps; readers in any thread (the page's live
-panel, the CLI's console, the bench) read the latest one and never see it change under them.
+A run publishes a new frozen snapshot every few steps; readers in any thread read the latest one
+and never see it change under them.
 """
 
 from __future__ import annotations
@@ -12,6 +12,10 @@ from enum import StrEnum
 
 # Accuracy gained over the last quarter of a run above which it is "still improving".
 STILL_IMPROVING_GAIN = 0.01
+
+
+def _perplexity(loss: float) -> float:
+    return math.exp(min(loss, 700.0))  # a diverged loss must not overflow
 
 
 class Status(StrEnum):
@@ -116,25 +120,23 @@ class TrainingProgress:
     @property
     def perplexities(self) -> tuple[float, ...]:
         """The training perplexity (exp of the exact loss) at each of `eval_steps`."""
-        return tuple(math.exp(min(loss, 700.0)) for loss in self.eval_losses)
+        return tuple(map(_perplexity, self.eval_losses))
 
     @property
     def holdout_perplexities(self) -> tuple[float, ...]:
         """The held-out perplexity at each of `eval_steps` (empty when nothing is held out)."""
-        return tuple(math.exp(min(loss, 700.0)) for loss in self.holdout_losses)
+        return tuple(map(_perplexity, self.holdout_losses))
 
     @property
     def best_index(self) -> int | None:
         """The index of `best_step` in `eval_steps`, or None."""
-        if self.best_step is None or self.best_step not in self.eval_steps:
-            return None
-        return self.eval_steps.index(self.best_step)
+        return self.eval_steps.index(self.best_step) if self.best_step in self.eval_steps else None
 
     @property
     def best_holdout_perplexity(self) -> float | None:
         """The held-out perplexity at `best_step`, or None."""
         index = self.best_index
-        return None if index is None else math.exp(min(self.holdout_losses[index], 700.0))
+        return None if index is None else _perplexity(self.holdout_losses[index])
 
     @property
     def still_improving(self) -> bool:

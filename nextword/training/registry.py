@@ -1,18 +1,16 @@
 """The process-wide run registry: identical requests share one run, and the machine is not overrun.
 
-Runs are keyed by the story's digest, the settings and the seed. At most `max_running` train at
-once (the others wait in a queue whose place each run knows); at most `max_kept` finished runs are
-kept, the least recently used leaving first. The registry owns a pool of spare models
-(`spare_models`) that its runs start from. The page holds one registry in `st.cache_resource`;
-this module knows nothing of Streamlit.
+Runs are keyed by the story's digest, the settings and the seed, so thirty identical Train presses
+cost one run. At most `max_running` train at once (the others wait in a queue whose place each run
+knows); at most `max_kept` finished runs are kept, the least recently used leaving first. The
+registry owns the pool of spare models (`spare_models`) its runs start from.
 
-A class shares runs so that thirty identical Train presses cost one run, and shares the machine
-fairly (`fair_share`): each requester (a browser tab) may have `max_per_requester` requests training
-or waiting, its newest replacing its oldest waiting one; an experiment's variants are one request;
-at most `max_waiting` runs wait, and a request that would wait beyond that is refused in words. The
-registry knows who asked for each run: a requester's Stop leaves a run others asked for to them,
-and stops it only when no one else asked for it (or when asked to stop it for everyone). A caller
-without a requester (the CLI, the bench) is held by none of this, and its Stop stops the run.
+The machine is shared fairly (`fair_share`): each requester (a browser tab) may have
+`max_per_requester` requests training or waiting, its newest replacing its oldest waiting one; an
+experiment's variants are one request; a request that would make more than `max_waiting` runs wait
+is refused in words. A requester's Stop stops a run only when no one else asked for it (or when
+asked to stop it for everyone). A caller without a requester (the CLI, the bench) is held by none
+of this. Nothing here knows about Streamlit.
 """
 
 from __future__ import annotations
@@ -48,11 +46,6 @@ TRAINING = (Status.RUNNING, Status.STOPPING)
 ACTIVE = (Status.QUEUED, *TRAINING)
 
 
-def _needs_replacing(run: TrainingRun) -> bool:
-    progress = run.progress()
-    return progress.status == Status.FAILED or (progress.done and not progress.has_weights)
-
-
 # Every registry alive in this process, so a host can stop all runs at exit without holding one.
 _live_registries: weakref.WeakSet = weakref.WeakSet()
 
@@ -60,8 +53,8 @@ _live_registries: weakref.WeakSet = weakref.WeakSet()
 def live_registries() -> list[RunRegistry]:
     """The registries alive in this process (a host's cache may hold one out of reach).
 
-    Tests and hosts use this to stop every run; `gc.get_objects()` would hand out tuples that
-    other threads are still building, which breaks those threads.
+    Tests and hosts stop every run with it: `gc.get_objects()` would hand out tuples that other
+    threads are still building, which breaks those threads.
     """
     return list(_live_registries)
 
@@ -69,8 +62,7 @@ def live_registries() -> list[RunRegistry]:
 class RunRegistry:
     """Maps run keys to `TrainingRun`s, with a training cap, a queue and an LRU of finished runs.
 
-    `spares` is the pool of spare models its runs start from (a new, empty one if None);
-    `max_per_requester` and `max_waiting` are the fair share's bounds (see the module docstring).
+    `spares` is the pool of spare models its runs start from (a new, empty one if None).
     """
 
     def __init__(
@@ -87,7 +79,7 @@ class RunRegistry:
             )
         self.max_running = max_running
         self.max_kept = max_kept
-        self.requests = RequestBook(max_per_requester, max_waiting)
+        self.requests = RequestBook(self._status_of, max_per_requester, max_waiting)
         self.spares = spares if spares is not None else SparePool()
         self._lock = threading.RLock()
         self._runs: OrderedDict[str, TrainingRun] = OrderedDict()
@@ -109,11 +101,8 @@ class RunRegistry:
     def get_or_start(
         self, key: str, factory: Factory, requester: Hashable | None = None
     ) -> tuple[TrainingRun, bool]:
-        """Attach to the run with `key`, or create it with `factory(on_done)` and start or queue it.
-
-        Returns the run and whether it was created now. With a `requester`, the fair share applies
-        (see `request_runs`).
-        """
+        """The run with `key`, or a new one made by `factory(on_done)` and started or queued, and
+        whether it was made now: `request_runs` for one run."""
         granted = self.request_runs([(key, factory)], requester)
         return granted.runs[0], granted.created[0]
 
@@ -129,7 +118,7 @@ class RunRegistry:
         """
         with self._lock:
             keys = list(dict.fromkeys(key for key, _ in items))
-            asked = [key for key in keys if not self.requests.asks_for(requester, key, self._status_of)]
+            asked = [key for key in keys if not self.requests.asks_for(requester, key)]
             new_runs = sum(1 for key in asked if self._would_create(key))
             counts = requester is not None and (
                 new_runs > 0 or any(self._status_of(key) in ACTIVE for key in asked)
@@ -137,18 +126,14 @@ class RunRegistry:
             replaced = self._admit(requester, new_runs) if counts else ()
             runs, created = [], []
             for key, factory in items:
-                existing = self.get(key)
-                if existing is not None and not _needs_replacing(existing):
-                    runs.append(existing)
-                    created.append(False)
-                    continue
-                # A failed run, or one stopped before it learned anything, is retried by a new run.
-                run = factory(self._on_run_done)
-                self._runs[key] = run
-                self.requests.forget(key)
-                self._queue.append(key)
+                run = self.get(key)  # marks it recently used
+                created.append(self._would_create(key))
+                if created[-1]:
+                    run = factory(self._on_run_done)
+                    self._runs[key] = run
+                    self.requests.forget(key)
+                    self._queue.append(key)
                 runs.append(run)
-                created.append(True)
             if requester is not None:
                 self.requests.add(requester, asked, counts)
             self._schedule()
@@ -180,15 +165,11 @@ class RunRegistry:
             return True
 
     def prepare(self, data: TrainingData, model_config: ModelConfig, train_config: TrainConfig) -> None:
-        """Get a run of these settings ready to start at once, unless something trains.
-
-        A spare model is built and traced in the background (`spare_models`); never while a run
-        trains, whose steps it would slow. A run of these settings may be kept already: a spare
-        still serves the next Train after a change its model does not depend on (more steps).
-        Returns at once.
-        """
+        """Have a spare model of these settings built in the background, unless a run trains (its
+        steps would slow). Even when a run of these settings is kept: the spare serves the next Train
+        after a change its model does not depend on (more steps). Returns at once."""
         with self._lock:
-            if any(run.progress().active for run in self._runs.values()):
+            if any(progress.active for progress in self._progresses()):
                 return
         self.spares.prepare_in_background(data, model_config, train_config)
 
@@ -229,34 +210,37 @@ class RunRegistry:
 
     # ----- the fair share (called with the lock held) -----
 
+    def _progresses(self) -> list:
+        return [run.progress() for run in self._runs.values()]
+
     def _status_of(self, key: str) -> Status | None:
         run = self._runs.get(key)
         return run.progress().status if run is not None else None
 
     def _would_create(self, key: str) -> bool:
+        """No run is kept for this key, or it failed or stopped before it learned anything: a new
+        run retries it."""
         run = self._runs.get(key)
-        return run is None or _needs_replacing(run)
+        if run is None:
+            return True
+        progress = run.progress()
+        return progress.status == Status.FAILED or (progress.done and not progress.has_weights)
 
     def _admit(self, requester: Hashable, new_runs: int) -> tuple[str, ...]:
         """Make room for a request of `requester` that creates `new_runs` runs, or refuse it in
         words; returns the keys of the request it replaced."""
-        oldest_waiting = self.requests.to_replace(requester, self._status_of)
+        oldest_waiting = self.requests.to_replace(requester)
         progresses = [self._runs[key].progress() for key in self._queue if key in self._runs]
         waiting = [progress for progress in progresses if progress.status == Status.QUEUED]
-        training = [run.progress() for run in self._runs.values()]
-        training = [progress for progress in training if progress.status in TRAINING]
-        freed = 0
-        if oldest_waiting is not None:
-            freed = sum(1 for key in oldest_waiting.keys if not self.requests.others(key, requester))
+        training = [progress for progress in self._progresses() if progress.status in TRAINING]
+        freed = sum(1 for key in oldest_waiting if not self.requests.others(key, requester))
         free_slots = max(0, self.max_running - len(training))
         adds = max(0, new_runs - free_slots) - freed
         self.requests.check_queue(training, waiting, self.max_running, adds)
-        if oldest_waiting is None:
-            return ()
-        for key in oldest_waiting.keys:
+        for key in oldest_waiting:
             self.stop_for(key, requester)
         self.requests.drop(requester, oldest_waiting)
-        return oldest_waiting.keys
+        return oldest_waiting
 
     def _on_run_done(self, run: TrainingRun) -> None:
         with self._lock:
@@ -265,9 +249,7 @@ class RunRegistry:
 
     def _schedule(self) -> None:
         """Start queued runs while slots are free; tell the rest their place."""
-        running = sum(
-            1 for run in self._runs.values() if run.progress().status in (Status.RUNNING, Status.STOPPING)
-        )
+        running = sum(1 for progress in self._progresses() if progress.status in TRAINING)
         still_queued = []
         for key in self._queue:
             run = self._runs.get(key)

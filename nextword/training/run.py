@@ -2,11 +2,8 @@
 
 `TrainingRun` is the run's life: `start()` trains in a background thread, `stop()` and
 `continue_training()` change what it does next, and it publishes a frozen `TrainingProgress`
-under a lock. Readers (the page's live panel, the CLI, the bench) call `progress()`, which is
-cheap and never blocks training for long, or register a listener that is called with every
-snapshot the run publishes. How the steps run is `nextword.training.loop`'s job; what a run with
-weights gives (predictor, n-gram, run folder) is its `RunResults` member's. Nothing here knows
-about Streamlit.
+under a lock, which readers get from `progress()` or a listener. How the steps run is
+`nextword.training.loop`'s job; what a run with weights gives is its `RunResults` member's.
 """
 
 from __future__ import annotations
@@ -35,12 +32,7 @@ Listener = Callable[[TrainingProgress], None]
 class TrainingRun:
     """One training run of one model on one story, in a background thread.
 
-    `start()` begins (or resumes) training, `stop()` asks it to end after the current step,
-    `progress()` returns the latest snapshot, `continue_training(n)` adds n steps to a finished or
-    stopped run and trains them, `add_listener(fn)` has `fn(progress)` called with every snapshot
-    published from now on. `on_done(run)` is called once each time the run's thread ends (or a
-    queued run is stopped). `predictor()` gives a numpy predictor on the current weights,
-    `ngram()` the n-gram yardstick, `save(run_dir)` writes the run folder.
+    `on_done(run)` is called once each time the run's thread ends (or a queued run is stopped).
     """
 
     def __init__(
@@ -63,7 +55,6 @@ class TrainingRun:
         self._stop_requested = threading.Event()
         self._thread: threading.Thread | None = None
         self._pending_steps = train_config.steps
-        self._total_steps = train_config.steps
         self._stop_when_learned = train_config.stop_when_learned
         self._spares: SparePool | None = None
         # The story's last `holdout` percent is never trained on (HoldoutError if nothing would be left).
@@ -88,8 +79,6 @@ class TrainingRun:
             lowest_loss=self.windows.lowest_loss,
         )
 
-    # ----- reading -----
-
     def progress(self) -> TrainingProgress:
         with self._lock:
             return self._progress
@@ -111,11 +100,8 @@ class TrainingRun:
             return self._progress
 
     def add_listener(self, listener: Listener) -> None:
-        """Call `listener(progress)` with every snapshot published from now on.
-
-        It is called from the training thread (or the thread that changed the run's status), so
-        it must be quick; an exception it raises is logged and does not stop the run.
-        """
+        """Call `listener(progress)` with every snapshot published from now on, from the thread that
+        published it (so it must be quick); an exception it raises is logged and does not stop the run."""
         with self._lock:
             self._listeners.append(listener)
 
@@ -124,11 +110,9 @@ class TrainingRun:
             if listener in self._listeners:
                 self._listeners.remove(listener)
 
-    # ----- results -----
-
     def predictor(self):
         """A numpy `Predictor` on the latest weights (cached until the weights change)."""
-        return self._results.predictor(self.model, self.progress(), training=self.is_alive())
+        return self._results.predictor(self.model, self.progress())
 
     def ngram(self):
         """The n-gram yardstick (`NGramModel`) counted on this run's training windows (built once)."""
@@ -146,22 +130,18 @@ class TrainingRun:
             raise NextwordError("Only a finished or stopped run with weights can be saved.")
         self._results.save(run_dir, self.model, self.progress())
 
-    # ----- control -----
-
     def set_queue_position(self, position: int | None) -> None:
         """Shown while the run waits for a free training slot (set by the registry)."""
         self._set(queue_position=position)
 
     def start(self, spares: SparePool | None = None) -> None:
-        """Train the pending steps in a new thread; does nothing if already training or nothing pending.
+        """Train the pending steps in a new thread (unless training, failed or nothing is pending).
 
-        A run without a model yet takes a ready one for its settings from `spares` when it has one
-        (already compiled: its first step comes at once), else builds its own.
+        A run without a model yet takes a ready, compiled one for its settings from `spares` when it
+        has one (its first step comes at once), else builds its own.
         """
         with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                return
-            if self._progress.status == Status.FAILED or self._pending_steps <= 0:
+            if self.is_alive() or self._progress.status == Status.FAILED or self._pending_steps <= 0:
                 return
             self._stop_requested.clear()
             self._spares = spares
@@ -182,9 +162,11 @@ class TrainingRun:
             elif status == Status.QUEUED:
                 # Never started (or continuation not started yet): nothing to interrupt.
                 self._pending_steps = 0
-                self._total_steps = self._progress.step
                 self._progress = dataclasses.replace(
-                    self._progress, status=Status.STOPPED, queue_position=None, total_steps=self._total_steps
+                    self._progress,
+                    status=Status.STOPPED,
+                    queue_position=None,
+                    total_steps=self._progress.step,
                 )
             else:
                 return
@@ -200,21 +182,18 @@ class TrainingRun:
             if self._progress.status not in (Status.FINISHED, Status.STOPPED) or self.model is None:
                 raise NextwordError("Only a finished or stopped run with weights can continue.")
             self._pending_steps = extra_steps
-            self._total_steps = self._progress.step + extra_steps
             # A person who asks for more steps gets them all, even when the run has learned all it can.
             self._stop_when_learned = False
             self._progress = dataclasses.replace(
                 self._progress,
                 status=Status.QUEUED,
-                total_steps=self._total_steps,
+                total_steps=self._progress.step + extra_steps,
                 eta_seconds=None,
                 stop_reason=None,
             )
         self._notify()
         if start:
             self.start()
-
-    # ----- publishing -----
 
     def _set(self, **changes) -> None:
         with self._lock:
@@ -244,8 +223,6 @@ class TrainingRun:
         except Exception:  # noqa: BLE001 - the registry's bookkeeping must not mask the run
             logger.exception("The run's on_done hook failed.")
 
-    # ----- the worker -----
-
     def _run(self) -> None:
         try:
             start_compute_pools()
@@ -268,33 +245,29 @@ class TrainingRun:
     def _train(self) -> None:
         if self._progress.ngram_accuracy is None:
             self._set(**self._results.yardsticks())
-        spare = None
-        if self.model is None and self._spares is not None:
-            spare = self._spares.take(self.data, self.model_config, self.train_config)
-        if spare is not None:
-            self.model = spare.model
-            self._loop.adopt_block_loop(spare.block_loop)
-        elif self.model is None:
-            from nextword.training.model import build_model
+        if self.model is None:
+            spare = self._spares and self._spares.take(self.data, self.model_config, self.train_config)
+            if spare:
+                self.model, self._loop.block_loop = spare.model, spare.block_loop
+            else:
+                from nextword.training.model import build_model
 
-            self.model = build_model(self.model_config, len(self.data.vocabulary), self.train_config)
+                self.model = build_model(self.model_config, len(self.data.vocabulary), self.train_config)
         steps_to_run, self._pending_steps = self._pending_steps, 0
-        end = self._loop.run_stretch(
+        tracker = self._loop.run_stretch(
             self.model,
             first_step=self._progress.step,
             steps_to_run=steps_to_run,
-            total_steps=self._total_steps,
+            total_steps=self._progress.total_steps,
             stop_when_learned=self._stop_when_learned,
         )
-        tracker = end.tracker
         with self._lock:
-            if end.stopped or end.stop_reason:
-                self._total_steps = tracker.step
-            tracker.total_steps = self._total_steps
+            if tracker.stopped or tracker.stop_reason:
+                tracker.total_steps = tracker.step
             self._progress = dataclasses.replace(
                 tracker.snapshot(self._progress),
-                status=Status.STOPPED if end.stopped else Status.FINISHED,
+                status=Status.STOPPED if tracker.stopped else Status.FINISHED,
                 eta_seconds=None,
-                stop_reason=end.stop_reason,
+                stop_reason=tracker.stop_reason,
             )
         self._notify()

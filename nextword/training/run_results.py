@@ -37,22 +37,23 @@ class RunResults:
         self._predictor_step: tuple | None = None
         self._ngram = None
 
-    def predictor(self, model, progress: TrainingProgress, training: bool):
+    def predictor(self, model, progress: TrainingProgress):
         """A numpy `Predictor` on `model`'s weights, cached while they stay those of `progress.step`."""
         from nextword.inference.predictor import Predictor
 
         if model is None or not progress.has_weights:
             raise NextwordError("This run has no trained weights yet: train it first.")
+        # Keyed by the status too: a run that ends puts its best step's weights back.
+        weights_of = (progress.step, progress.status)
         with self._lock:
-            if self._predictor is not None and self._predictor_step == (progress.step, progress.status):
+            if self._predictor is not None and self._predictor_step == weights_of:
                 return self._predictor
         with keras_work():
             predictor = Predictor.from_model(
                 model, self.data.vocabulary, self.data.corpus_config, self.model_config
             )
         with self._lock:
-            # Keyed by the status too: a run that ends puts its best step's weights back.
-            self._predictor, self._predictor_step = predictor, (progress.step, progress.status)
+            self._predictor, self._predictor_step = predictor, weights_of
         return predictor
 
     def ngram(self):
@@ -70,11 +71,11 @@ class RunResults:
             self._ngram = self._ngram or ngram
             return self._ngram
 
-    def _parts(self) -> tuple[np.ndarray, np.ndarray | None]:
-        """The windows scored as the training part (all, or the run's sample) and the held-out ones."""
+    def _held_out(self) -> np.ndarray | None:
+        """Every held-out window (None when nothing is held out)."""
         held_out = self.windows.split.held_out
-        every_held_out = np.arange(held_out.start, held_out.stop)
-        return self.windows.evaluation_windows, every_held_out if len(every_held_out) else None
+        windows = np.arange(held_out.start, held_out.stop)
+        return windows if len(windows) else None
 
     def ngram_scores(self) -> tuple[Score, Score | None]:
         """The n-gram's score on the scored training windows and on every held-out one (or None)."""
@@ -88,51 +89,52 @@ class RunResults:
                 math.log(ngram.perplexity(rows, labels)),
             )
 
-        training, held_out = self._parts()
-        return of(training), (of(held_out) if held_out is not None else None)
+        held_out = self._held_out()
+        return of(self.windows.evaluation_windows), (of(held_out) if held_out is not None else None)
 
     def yardsticks(self) -> dict:
-        """The progress fields of what the run must beat: the n-gram's scores, and the unigram's."""
+        """The progress fields of what the run must beat: the n-gram's scores, and the unigram's
+        (always guessing by the training part's word frequencies, add-one) on the held-out part."""
         training, held_out = self.ngram_scores()
+        unigram = None
+        if held_out is not None:
+            targets = self.data.targets
+            counts = np.bincount(targets[self.windows.train], minlength=len(self.data.vocabulary)) + 1.0
+            probabilities = counts / counts.sum()
+            unigram = float(np.exp(-np.log(probabilities[targets[self._held_out()]]).mean()))
         return {
             "ngram_accuracy": training.top1,
             "ngram_perplexity": training.perplexity,
             "ngram_holdout_accuracy": held_out.top1 if held_out else None,
             "ngram_holdout_perplexity": held_out.perplexity if held_out else None,
-            "unigram_holdout_perplexity": self.unigram_held_out_perplexity(),
+            "unigram_holdout_perplexity": unigram,
         }
-
-    def unigram_held_out_perplexity(self) -> float | None:
-        """The perplexity of always guessing by the training part's word frequencies (add-one), held out."""
-        _, held_out = self._parts()
-        if held_out is None:
-            return None
-        train = self.windows.train
-        counts = np.bincount(self.data.targets[train], minlength=len(self.data.vocabulary)) + 1.0
-        probabilities = counts / counts.sum()
-        return float(np.exp(-np.log(probabilities[self.data.targets[held_out]]).mean()))
 
     def metrics(self, model, progress: TrainingProgress) -> dict:
         """The run's scores for scripts (metrics.json): the LSTM at the weights it keeps, and the n-gram."""
-        predictor = self.predictor(model, progress, training=False)
+        predictor = self.predictor(model, progress)
         contexts, targets = self.data.contexts, self.data.targets
-        training, held_out = self._parts()
-        lstm = (score(predictor, contexts[training], targets[training]), None)
-        if held_out is not None:
-            lstm = (lstm[0], score(predictor, contexts[held_out], targets[held_out]))
-        ngram = self.ngram_scores()
+        held_out = self._held_out()
+        ngram_training, ngram_held_out = self.ngram_scores()
 
         def part(value: Score | None) -> dict | None:
             if value is None:
                 return None
             return {"perplexity": value.perplexity, "top1": value.top1, "top5": value.top5}
 
+        def lstm(windows) -> dict | None:
+            return None if windows is None else part(score(predictor, contexts[windows], targets[windows]))
+
         return {
             "steps": progress.step,
             "training_seconds": progress.elapsed_seconds,
             "best_step": progress.best_step if self.train_config.keep_best else None,
-            "lstm": {"training": part(lstm[0]), "held_out": part(lstm[1])},
-            "ngram": {"order": self.ngram().order, "training": part(ngram[0]), "held_out": part(ngram[1])},
+            "lstm": {"training": lstm(self.windows.evaluation_windows), "held_out": lstm(held_out)},
+            "ngram": {
+                "order": self.ngram().order,
+                "training": part(ngram_training),
+                "held_out": part(ngram_held_out),
+            },
             "vocabulary": len(self.data.vocabulary),
             "training_windows": self.windows.train_count,
             "held_out_windows": 0 if held_out is None else len(held_out),
@@ -154,14 +156,4 @@ class RunResults:
         }
         metrics = self.metrics(model, progress)
         with keras_work():
-            save_run(
-                run_dir,
-                model,
-                self.data.vocabulary,
-                self.data.corpus_config,
-                self.model_config,
-                self.train_config,
-                summary,
-                story_text=self.data.story.text,
-                metrics=metrics,
-            )
+            save_run(run_dir, model, self.data, self.model_config, self.train_config, summary, metrics)

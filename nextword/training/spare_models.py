@@ -1,16 +1,12 @@
 """Spare models: built and compiled in the background before Train is pressed, so a run starts at once.
 
 A run's first step costs more than the next hundred: TensorFlow traces the block of training steps
-(`compiled_steps`) into a graph, and for batch-1 runs such as the article's compiles it with XLA.
-The run registry owns a `SparePool`: a host that knows which settings are on screen asks the
-registry to prepare them; once those settings have stayed a second, the pool's one worker thread
-builds that model, records its starting weights and optimizer state, runs one block of one step
-on zeros to compile it, and keeps the model and its block. A run started with the pool takes a
-matching spare after the pool puts back that starting point, so the run trains exactly as on a
-freshly built model (same weights, an optimizer with no history), minus the compile.
-
-The worker waits for `tensorflow_runtime`'s preload thread to load TensorFlow; this module imports
-none, and nothing runs until a pool is asked for a spare.
+(`compiled_steps`), with XLA for batch-1 runs such as the article's. The run registry owns a
+`SparePool`; asked for the settings on screen, once they have stayed a second its one worker thread
+builds that model, records its starting weights and optimizer state, and compiles its block with
+one step on zeros. A run that takes the spare gets that starting point back, so it trains exactly
+as on a freshly built model, minus the compile. The worker waits for `tensorflow_runtime`'s preload
+thread to load TensorFlow; nothing runs until a pool is asked for a spare.
 """
 
 from __future__ import annotations
@@ -45,15 +41,14 @@ def spare_key(data: TrainingData, model_config: ModelConfig, train_config: Train
     train_part = holdout_split(symbol_count, data.n_input, train_config.holdout).train_count
     train_count = max(1, round(train_part * train_config.train_share / 100))  # as RunWindows counts them
     batch = min(train_config.batch_size, train_count)  # a run's batches are never larger (plan.py)
-    return (
-        model_config,
-        len(data.vocabulary),
-        train_config.optimizer,
-        train_config.learning_rate,
-        train_config.seed,
-        train_config.clip_norm,
-        batch,
+    built_with = TrainConfig(
+        optimizer=train_config.optimizer,
+        learning_rate=train_config.learning_rate,
+        seed=train_config.seed,
+        clip_norm=train_config.clip_norm,
+        batch_size=batch,
     )
+    return model_config, len(data.vocabulary), built_with
 
 
 @dataclass
@@ -76,11 +71,10 @@ class SparePool:
         self.settle_seconds = settle_seconds
         self._asked_at = -math.inf
         self._last_taken: tuple | None = None  # the settings a run last asked a spare for
-        self._lock = threading.Lock()
+        # Notified on every request, every spare made ready and on closing.
+        self._lock = threading.Condition()
         self._spares: OrderedDict[tuple, Spare] = OrderedDict()
         self._wanted: Spare | None = None  # the next to prepare (a newer request replaces it)
-        self._work = threading.Event()
-        self._asked = threading.Event()  # a new request (or close) cuts the worker's settling short
         self._worker: threading.Thread | None = None
         self._closing = False
 
@@ -96,18 +90,15 @@ class SparePool:
             # The settings a run has just trained with have settled: its replacement need not wait.
             settled = key == self._last_taken
             self._wanted, self._asked_at = Spare(key), -math.inf if settled else time.monotonic()
-            self._work.set()
-            self._asked.set()
+            self._lock.notify_all()
             if self._worker is None:
                 self._worker = threading.Thread(target=self._serve, name="nextword-spares", daemon=True)
                 self._worker.start()
 
     def take(self, data: TrainingData, model_config: ModelConfig, train_config: TrainConfig) -> Spare | None:
         """A ready spare for these settings, its model put back at a new model's starting point, or None.
-
-        A spare under preparation is waited for: it is further along than a new build would be.
-        Each spare is handed out once.
-        """
+        A spare under preparation is waited for (it is further along than a new build); each is
+        handed out once."""
         try:
             key = spare_key(data, model_config, train_config)
         except NextwordError:
@@ -117,6 +108,7 @@ class SparePool:
             self._last_taken = key
             if self._wanted is not None and self._wanted.key == key:
                 self._wanted = None  # asked for but not started: the run builds its own model
+                self._lock.notify_all()
         if spare is None:
             return None
         spare.ready.wait()
@@ -137,16 +129,11 @@ class SparePool:
 
     def wait_idle(self, timeout: float = 60.0) -> bool:
         """Wait until no spare is asked for or under way (False if one still is after `timeout`)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                building = any(not spare.ready.is_set() for spare in self._spares.values())
-                busy = self._wanted is not None or building
-            if not busy:
-                return True
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.05)
+        with self._lock:
+            return self._lock.wait_for(
+                lambda: self._wanted is None and all(spare.ready.is_set() for spare in self._spares.values()),
+                timeout,
+            )
 
     def keys(self) -> list[tuple]:
         """The settings of the spares kept, under way or asked for (oldest first)."""
@@ -158,20 +145,28 @@ class SparePool:
         """Prepare nothing more, wait for the spare under way, and let go of the kept ones (also at exit)."""
         with self._lock:
             self._closing, self._wanted = True, None
-            self._work.set()
-            self._asked.set()
+            self._lock.notify_all()
             worker = self._worker
         if worker is not None:
             worker.join(timeout)
         with self._lock:
             self._spares.clear()
 
-    def _settling_for(self) -> float:
-        """Seconds until the latest request has settled (0 once it has, or when closing)."""
+    def _next_to_build(self) -> Spare | None:
+        """The spare asked for last, once no newer one was asked for in `settle_seconds`, now kept
+        (and waited for by `take`) while it is built; None when the pool closes."""
         with self._lock:
-            if self._closing:
-                return 0.0
-            return max(0.0, self._asked_at + self.settle_seconds - time.monotonic())
+            while not self._closing:
+                settling = self._asked_at + self.settle_seconds - time.monotonic()
+                if self._wanted is None or settling > 0:
+                    self._lock.wait(None if self._wanted is None else settling)
+                    continue
+                spare, self._wanted = self._wanted, None
+                self._spares[spare.key] = spare
+                while len(self._spares) > self.max_spares:
+                    self._spares.popitem(last=False)
+                return spare
+            return None
 
     def _serve(self) -> None:
         from nextword.training.tensorflow_runtime import preload_in_background
@@ -180,21 +175,7 @@ class SparePool:
         # TensorFlow aborts the process if it exits while a thread is inside a build. Registered after
         # TensorFlow's own exit handlers, this runs before them: the build under way ends first.
         atexit.register(self.close)
-        while True:
-            self._work.wait()
-            while (wait := self._settling_for()) > 0:
-                self._asked.wait(wait)
-                self._asked.clear()
-            with self._lock:
-                if self._closing:
-                    return
-                spare, self._wanted = self._wanted, None
-                self._work.clear()
-                if spare is None:
-                    continue
-                self._spares[spare.key] = spare  # visible (and waited for by `take`) while it is built
-                while len(self._spares) > self.max_spares:
-                    self._spares.popitem(last=False)
+        while (spare := self._next_to_build()) is not None:
             try:
                 build_spare(spare)
             except Exception:  # noqa: BLE001 - a spare is an optimisation: the run builds its own
@@ -204,6 +185,8 @@ class SparePool:
                         del self._spares[spare.key]
             finally:
                 spare.ready.set()
+                with self._lock:
+                    self._lock.notify_all()
 
 
 def build_spare(spare: Spare) -> None:
@@ -212,10 +195,8 @@ def build_spare(spare: Spare) -> None:
     from nextword.training.model import build_model
     from nextword.training.tensorflow_runtime import keras_work, start_compute_pools
 
-    model_config, vocabulary_size, optimizer, learning_rate, seed, clip_norm, batch = spare.key
-    train_config = TrainConfig(
-        optimizer=optimizer, learning_rate=learning_rate, seed=seed, clip_norm=clip_norm, batch_size=batch
-    )
+    model_config, vocabulary_size, train_config = spare.key
+    batch = train_config.batch_size
     start_compute_pools()
     with keras_work():
         model = build_model(model_config, vocabulary_size, train_config)

@@ -23,11 +23,8 @@ _configured = False
 
 @contextlib.contextmanager
 def _quiet_native_stderr():
-    """Silence what TensorFlow's C++ start-up writes straight to file descriptor 2.
-
-    Its absl banner ignores TF_CPP_MIN_LOG_LEVEL; a person running the CLI should not see a wall of
-    "I0000 ... oneDNN custom operations are on" lines. Python-level errors still propagate.
-    """
+    """Silence what TensorFlow's C++ start-up writes straight to file descriptor 2: its absl banner
+    ("I0000 ... oneDNN custom operations are on") ignores TF_CPP_MIN_LOG_LEVEL."""
     try:
         saved = os.dup(2)
     except OSError:  # no usable stderr (some embedded hosts): nothing to silence
@@ -57,10 +54,9 @@ CLEAR_SESSION_SECONDS = 60.0
 def keras_work():
     """Mark Keras work (a run, from building its model to its last step; saving a model) as under way.
 
-    While any is under way, `keras.backend.clear_session()` does nothing; one already under way when
-    the work begins finishes first. Hosts call it from their own threads at any moment: Streamlit,
-    after every script run of every tab, right after telling the tab its run is over, so another
-    tab's Train may be starting a run at that very moment.
+    While any is, `keras.backend.clear_session()` does nothing; one already under way when the work
+    begins finishes first. Streamlit calls it from a tab's thread right after telling the tab its
+    run is over, when another tab's Train may be starting a run.
     """
     global _keras_work_count
     with _keras_work_lock:
@@ -73,16 +69,14 @@ def keras_work():
 
 
 def guard_clear_session(keras, clock: Callable[[], float] = time.monotonic) -> None:
-    """Make `keras.backend.clear_session()` wait its turn while a nextword run is training.
+    """Make `keras.backend.clear_session()` do nothing while a nextword run trains.
 
-    Hosts call it to reset Keras between runs of a script (Streamlit does, after every rerun and
-    every fragment refresh). Under a training thread it would reset TensorFlow's graph and kernel
-    caches mid-step, so every block of steps would be traced again. While any Keras work is under
-    way (`keras_work`), or a training thread is alive (it may not have marked its work yet), the
-    call does nothing. Otherwise it runs, holding the turn, at most once every
-    `CLEAR_SESSION_SECONDS` by `clock`: each one collects all of Python's garbage with the
-    interpreter's lock held, and after every click of every tab that would stall the whole class;
-    Keras' state between two clears is a few name counters.
+    Hosts call it between runs of a script (Streamlit, after every rerun and fragment refresh); under
+    a training thread it would reset TensorFlow's caches mid-step, so every block of steps would be
+    traced again. While Keras work is under way (`keras_work`), or a training thread is alive (it may
+    not have marked its work yet), the call does nothing; otherwise it runs at most once every
+    `CLEAR_SESSION_SECONDS` by `clock`: each one collects all garbage with the interpreter's lock
+    held, which after every click of every tab would stall the whole class.
     """
     original = keras.backend.clear_session
     if getattr(original, "nextword_guarded", False):
@@ -105,33 +99,6 @@ def guard_clear_session(keras, clock: Callable[[], float] = time.monotonic) -> N
     keras.backend.clear_session = clear_session_unless_training
 
 
-def _limit_numpy_threads() -> None:
-    """One thread for numpy's BLAS from the moment TensorFlow trains in this process.
-
-    The predictor scores windows with numpy while TensorFlow trains other runs; more OpenBLAS
-    threads would fight TensorFlow's for the cores, and the predictor's products are small enough
-    that one thread does them as fast.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: without it numpy keeps its own thread count
-        return
-    threadpool_limits(limits=1, user_api="blas")
-
-
-def _freeze_import_objects() -> None:
-    """Keep the cyclic garbage collector off the few hundred thousand objects TensorFlow imports.
-
-    They live as long as the process, yet every full collection would walk them with the GIL held,
-    each time Keras' `clear_session()` runs (Streamlit calls it after every script run) and whenever
-    Python collects on its own, which stalls training, the page and every other tab. Objects made
-    later (models, runs) are still collected as usual; only what exists now is exempt, so collect
-    the garbage first.
-    """
-    gc.collect()
-    gc.freeze()
-
-
 def import_keras():
     """Return the `keras` module, importing and configuring TensorFlow on first use."""
     global _configured
@@ -146,13 +113,25 @@ def import_keras():
                 # The first device query prints CUDA probing noise on machines without a GPU.
                 tf.config.list_physical_devices("GPU")
             tf.get_logger().setLevel("ERROR")
-            _limit_numpy_threads()
+            try:
+                from threadpoolctl import threadpool_limits
+
+                # One thread for numpy's BLAS: more would fight TensorFlow's for the cores, and the
+                # predictor's products (it scores while runs train) are small enough for one.
+                threadpool_limits(limits=1, user_api="blas")
+            except ImportError:  # optional: without it numpy keeps its own thread count
+                pass
             import keras
 
             guard_clear_session(keras)
             # Same story, settings and seed must give the same loss curve and predictions.
             tf.config.experimental.enable_op_determinism()
-            _freeze_import_objects()
+            # Keep the cyclic garbage collector off the few hundred thousand objects TensorFlow
+            # imports: they live as long as the process, yet every full collection (each
+            # `clear_session()`, and when Python collects on its own) would walk them with the GIL
+            # held, stalling training and every tab. Only what exists now is exempt.
+            gc.collect()
+            gc.freeze()
             _configured = True
         import keras
 
@@ -166,9 +145,8 @@ _preload_thread: threading.Thread | None = None
 def preload_in_background() -> threading.Thread:
     """Start importing TensorFlow and Keras in a daemon thread (once per process); return it.
 
-    A host calls this as soon as its first page is on screen, so that the first Train finds
-    TensorFlow loaded instead of waiting seconds for it. Later calls return the same thread; a
-    failed import is logged here and raised again, with its message, when a run needs Keras.
+    A host calls this once its first page is on screen, so that the first Train finds TensorFlow
+    loaded. A failed import is logged here and raised again when a run needs Keras.
     """
     global _preload_thread
     with _preload_lock:
@@ -208,22 +186,6 @@ def device_description() -> str:
     return f"CPU ({os.cpu_count()} cores)"
 
 
-def lower_thread_priority() -> None:
-    """Give the calling thread (and the threads it starts from now on) a lower CPU priority.
-
-    On Linux a nice value is per thread and new threads inherit it. Elsewhere (macOS, Windows) the
-    call would name a process, not a thread, so it is skipped.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        thread_id = threading.get_native_id()
-        current = os.getpriority(os.PRIO_PROCESS, thread_id)
-        os.setpriority(os.PRIO_PROCESS, thread_id, max(current, TRAINING_NICENESS))
-    except (AttributeError, OSError):  # a sandbox may forbid it: train at the usual priority
-        logging.getLogger(__name__).info("Could not lower a thread's priority; it runs at the usual one.")
-
-
 _pools_lock = threading.Lock()
 _pools_started = False
 
@@ -231,12 +193,12 @@ _pools_started = False
 def start_compute_pools() -> None:
     """Start TensorFlow's compute threads at a lower CPU priority, once per process.
 
-    A page must answer a student's click within about a second while runs train on the same cores:
-    the arithmetic of training is the one job that can wait, and with nothing else to do it still
-    gets every core. TensorFlow's pools are started by the thread that first runs an op and inherit
-    its priority, so a short-lived thread of low priority runs that op. The training threads
-    themselves keep the usual priority: they hold Python's lock between steps, and a starved holder
-    of that lock would stall the page's own threads, the very thing the low priority is for.
+    A page must answer a click within about a second while runs train on the same cores: the
+    arithmetic of training can wait, and with nothing else to do it still gets every core.
+    TensorFlow's pools inherit the priority of the thread that first runs an op, so a short-lived
+    thread of low priority runs it (on Linux, where a nice value is per thread). The training
+    threads keep the usual priority: they hold Python's lock between steps, and a starved holder of
+    it would stall the page's own threads.
     """
     global _pools_started
     with _pools_lock:
@@ -245,7 +207,13 @@ def start_compute_pools() -> None:
         tf = import_tensorflow()
 
         def first_op() -> None:
-            lower_thread_priority()
+            if sys.platform.startswith("linux"):  # elsewhere a nice value names a process
+                try:
+                    thread_id = threading.get_native_id()
+                    niceness = max(os.getpriority(os.PRIO_PROCESS, thread_id), TRAINING_NICENESS)
+                    os.setpriority(os.PRIO_PROCESS, thread_id, niceness)
+                except (AttributeError, OSError):  # a sandbox may forbid it: train at the usual priority
+                    logging.getLogger(__name__).info("Could not lower TensorFlow's thread priority.")
             tf.reduce_sum(tf.ones((8, 8)) @ tf.ones((8, 8))).numpy()
 
         starter = threading.Thread(target=first_op, name="nextword-pools", daemon=True)

@@ -2,11 +2,10 @@
 
 The compiled blocks hand the tracker each step's own loss and batch accuracy; it scores the windows
 exactly now and then with the numpy predictor on the current weights, notices a diverging loss,
-applies the "learned all it can" rule (`nextword.training.learned`) and builds `TrainingProgress`
-snapshots. When every step trains on the whole training set (`scores_from_steps`), a step's own
-hit count is the exact score of the weights before it, so the tracker takes its scores from the
-steps and the blocks apply the rule themselves (`block_rule`). It owns all of its state; the run
-hands it what it needs and receives snapshots through `publish`. Nothing here imports TensorFlow.
+applies the "learned all it can" rule (`nextword.training.history`) and builds `TrainingProgress`
+snapshots. When every step trains on the whole training set, a step's own hit count is the exact
+score of the weights before it, so the tracker takes its scores from the steps and the blocks apply
+the rule themselves. Nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -15,14 +14,9 @@ import dataclasses
 import math
 import time
 from collections import deque
-from collections.abc import Callable
 
-import numpy as np
-
-from nextword.config import ModelConfig, TrainConfig
-from nextword.text.dataset import TrainingData
-from nextword.training.history import History, score
-from nextword.training.learned import LEARNED_LOSS_STEPS, LearnedRule
+from nextword.training.compiled_steps import uses_xla
+from nextword.training.history import LEARNED_LOSS_MARGIN, LEARNED_LOSS_STEPS, LearnedRule, score
 from nextword.training.progress import SampleLine, TrainingProgress
 
 # About this many exact-accuracy points per run.
@@ -43,64 +37,54 @@ PATIENCE_POINTS = EVALUATION_POINTS // 5
 class StepTracker:
     """Bookkeeping for one stretch of training (a start, or one Continue) of a run.
 
-    Args:
-        data: the windows the run trains on.
-        model: the Keras model being trained (scoring reads its current weights).
-        model_config, train_config: the run's settings.
-        history: the run's curves, extended in place.
-        evaluation_windows: indices of the training windows scored exactly.
-        holdout_windows: indices of the held-out windows scored exactly (may be empty).
-        learned_rule: the rule that ends the stretch once the run has learned all it can, or None
-            to run every step.
-        first_step: the run's step count before this stretch.
-        steps_to_run: steps in this stretch.
-        total_steps: the run's step count once this stretch is done (for the ETA).
-        batch_size: windows per step.
-        seconds_before: training seconds the run had spent before this stretch.
-        publish: called with this tracker when a snapshot is due; the run builds it with `snapshot`.
-        scores_from_steps: every step's batch is the whole set of evaluation windows, and nothing
-            is held out: the exact accuracy after step s is the hit count of step s + 1, so no
-            separate scoring is needed until the stretch ends.
+    `loop` is the run's `TrainingLoop`: its data, settings and windows, its curves (`history`,
+    extended in place), its training seconds so far and its `publish`, called with the tracker when
+    a snapshot is due.
     """
 
     def __init__(
         self,
-        *,
-        data: TrainingData,
+        loop,
         model,
-        model_config: ModelConfig,
-        train_config: TrainConfig,
-        history: History,
-        evaluation_windows: np.ndarray,
-        holdout_windows: np.ndarray,
-        learned_rule: LearnedRule | None,
+        *,
         first_step: int,
         steps_to_run: int,
         total_steps: int,
         batch_size: int,
-        seconds_before: float,
-        publish: Callable[[StepTracker], None],
-        scores_from_steps: bool = False,
+        stop_when_learned: bool,
     ):
-        self.data = data
-        self.scores_from_steps = scores_from_steps
-        self.model_config = model_config
-        self.train_config = train_config
-        self.history = history
-        self.evaluation_windows = evaluation_windows
-        self.holdout_windows = holdout_windows
-        self.learned_rule = learned_rule
+        self.loop = loop
+        self.data = loop.data
+        self.history = loop.history
+        self.seconds_before = loop.training_seconds
+        self.model = model
+        windows = loop.windows
+        # The rule that ends the stretch once the run has learned all it can (None: run every step).
+        # It is only told exactly when every training window is scored.
+        self.learned_rule = (
+            LearnedRule(windows.ceiling_count, windows.lowest_loss + LEARNED_LOSS_MARGIN)
+            if stop_when_learned and windows.every_training_window_scored
+            else None
+        )
+        # Every step trains on every scored window and nothing is held out: the hit count of step
+        # s + 1 is the exact score after step s. Blocks with XLA (one window a step) take no
+        # "learned" test, so they keep scoring apart.
+        self.scores_from_steps = (
+            batch_size == windows.train_count
+            and windows.every_training_window_scored
+            and len(windows.holdout_windows) == 0
+            and not uses_xla(batch_size)
+        )
         self.learned = False
         self.past_best = False  # the held-out loss stopped improving long enough ago to stop
+        self.stopped = False  # a stop request ended the stretch before its last step
+        self.stop_reason: str | None = None  # why the stretch ended early on its own
         self.first_step = first_step
         self.steps_to_run = steps_to_run
         self.total_steps = total_steps
         self.batch_size = batch_size
-        self.seconds_before = seconds_before
-        self._publish = publish
-        self.model = model
         # The loss of a uniform guess; a run averaging ten times that (plus slack) has diverged.
-        self.guessing_loss = math.log(max(2, len(data.vocabulary)))
+        self.guessing_loss = math.log(max(2, len(self.data.vocabulary)))
         self.explosion_loss = 10 * self.guessing_loss + 10
         self.step = first_step
         self.failure: str | None = None
@@ -134,12 +118,9 @@ class StepTracker:
         are recorded after the block. The caller publishes when it is ready.
         """
         self.step += 1
-        learning_rate = self.train_config.learning_rate
+        advice = f"Lower the learning rate (now {self.loop.train_config.learning_rate:g}) and train again."
         if not math.isfinite(loss):
-            self.failure = (
-                f"The loss became NaN at step {self.step}: training diverged. Lower the learning rate "
-                f"(now {learning_rate:g}) and train again."
-            )
+            self.failure = f"The loss became NaN at step {self.step}: training diverged. {advice}"
             return
         self.history.losses.append(max(0.0, loss))
         recent = self.history.losses[-5:]
@@ -147,8 +128,7 @@ class StepTracker:
             # Cross-entropy from logits rarely reaches NaN; a loss far above guessing is the same failure.
             self.failure = (
                 f"The loss exploded to {recent[-1]:.3g} at step {self.step} (guessing gives "
-                f"{self.guessing_loss:.2f}): training diverged. "
-                f"Lower the learning rate (now {learning_rate:g}) and train again."
+                f"{self.guessing_loss:.2f}): training diverged. {advice}"
             )
             return
         # A batch accuracy is a whole number of hits over the batch: undo float round-off.
@@ -171,22 +151,16 @@ class StepTracker:
             self.history.eval_accuracies.append(accuracy)
             self.history.eval_losses.append(self.history.losses[-1])  # this step's pass scored them
 
-    def block_rule(self) -> LearnedRule | None:
-        """The rule a block of whole-training-set steps applies itself, or None."""
-        return self.learned_rule if self.scores_from_steps else None
-
-    def mark_learned(self) -> None:
-        """A block found the weights after this step have learned all they can."""
-        self.learned = True
-
-    def sample(self) -> None:
-        """Add a sample line from the current weights (the runs that score from their steps)."""
+    def _predictor(self):
         from nextword.inference.predictor import Predictor
 
         data = self.data
+        return Predictor.from_model(self.model, data.vocabulary, data.corpus_config, self.loop.model_config)
+
+    def sample(self) -> None:
+        """Add a sample line from the current weights (the runs that score from their steps)."""
         began = time.perf_counter()
-        predictor = Predictor.from_model(self.model, data.vocabulary, data.corpus_config, self.model_config)
-        self._add_sample(predictor)
+        self._add_sample(self._predictor())
         self.history.scoring_seconds += time.perf_counter() - began
 
     def _add_sample(self, predictor) -> None:
@@ -212,31 +186,26 @@ class StepTracker:
         if not force:
             if not self._is_scoring_step(self.step):
                 return
-            training_seconds = time.perf_counter() - self.started
             spent = self.evaluation_seconds
-            over_budget = spent > EVALUATION_BUDGET * max(training_seconds, 1e-9)
+            over_budget = spent > EVALUATION_BUDGET * max(time.perf_counter() - self.started, 1e-9)
             if (
                 len(self.history.eval_steps) >= LEAST_POINTS
                 and spent > EVALUATION_FREE_SECONDS
                 and over_budget
             ):
                 return
-        from nextword.inference.predictor import Predictor
-
         began = time.perf_counter()
         data = self.data
-        predictor = Predictor.from_model(self.model, data.vocabulary, data.corpus_config, self.model_config)
-        windows = self.evaluation_windows
+        predictor = self._predictor()
+        windows, holdout_windows = self.loop.windows.evaluation_windows, self.loop.windows.holdout_windows
         training = score(predictor, data.contexts[windows], data.targets[windows])
         correct = round(training.top1 * len(windows))
         self.history.eval_steps.append(self.step)
         self.history.eval_accuracies.append(training.top1)
         self.history.eval_losses.append(training.loss)
-        if len(self.holdout_windows):
+        if len(holdout_windows):
             holdout_began = time.perf_counter()
-            held_out = score(
-                predictor, data.contexts[self.holdout_windows], data.targets[self.holdout_windows]
-            )
+            held_out = score(predictor, data.contexts[holdout_windows], data.targets[holdout_windows])
             self.history.holdout_accuracies.append(held_out.top1)
             self.history.holdout_losses.append(held_out.loss)
             self._note_best(held_out.loss)
@@ -255,12 +224,12 @@ class StepTracker:
         history = self.history
         if loss < history.best_holdout_loss:
             history.best_step, history.best_holdout_loss = self.step, loss
-            if self.train_config.keep_best:
+            if self.loop.train_config.keep_best:
                 history.best_weights = [weight.copy() for weight in self.model.get_weights()]
             return
         since_best = sum(1 for step in history.eval_steps if step > (history.best_step or 0))
         enough = len(history.eval_steps) >= LEAST_POINTS
-        self.past_best = self.train_config.keep_best and enough and since_best >= PATIENCE_POINTS
+        self.past_best = self.loop.train_config.keep_best and enough and since_best >= PATIENCE_POINTS
 
     def snapshot(self, progress: TrainingProgress) -> TrainingProgress:
         """`progress` with this tracker's curves, step, rate and ETA."""
@@ -293,4 +262,4 @@ class StepTracker:
         )
 
     def publish(self) -> None:
-        self._publish(self)
+        self.loop.publish(self)

@@ -18,7 +18,6 @@ import time
 import tomllib
 import weakref
 
-import numpy as np
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -29,8 +28,9 @@ from nextword.config import CorpusConfig, TrainConfig
 from nextword.errors import CheckpointError
 from nextword.page import resources
 from nextword.text.corpus import load_story
+from nextword.text.run_windows import RunWindows
 from nextword.text.vocab import UNKNOWN_SYMBOL
-from nextword.training.history import History
+from nextword.training.loop import TrainingLoop
 from nextword.training.progress import Status
 from nextword.training.registry import RunRegistry, live_registries
 from nextword.training.run import TrainingRun
@@ -325,21 +325,11 @@ def test_contexts_with_unknown_words_or_the_wrong_length(app):
 def test_a_real_nan_loss_fails_the_run_with_a_message(tiny_data, tiny_model_config):
     """A step whose loss is NaN ends the run at that step with the message the page and CLI show."""
     published = []
+    config = TrainConfig(steps=10, learning_rate=3.0)
+    windows = RunWindows.of(tiny_data, config)
+    loop = TrainingLoop(tiny_data, tiny_model_config, config, windows, lambda: False, published.append)
     tracker = StepTracker(
-        data=tiny_data,
-        model=None,
-        model_config=tiny_model_config,
-        train_config=TrainConfig(steps=10, learning_rate=3.0),
-        history=History(),
-        evaluation_windows=np.arange(tiny_data.window_count),
-        holdout_windows=np.arange(0),
-        learned_rule=None,
-        first_step=0,
-        steps_to_run=10,
-        total_steps=10,
-        batch_size=16,
-        seconds_before=0.0,
-        publish=published.append,
+        loop, None, first_step=0, steps_to_run=10, total_steps=10, batch_size=16, stop_when_learned=False
     )
     tracker.record_step(math.nan, 0.0)
     assert tracker.failed

@@ -88,7 +88,7 @@ def test_blocks_make_the_same_steps_as_keras(tiny_data_for, model_config, train_
 def test_the_written_out_forward_pass_is_the_models(model_config):
     import tensorflow as tf
 
-    from nextword.training.compiled_forward import window_forward
+    from nextword.training.compiled_steps import window_forward
     from nextword.training.model import build_model
 
     model = build_model(model_config, 9, TrainConfig(seed=5))
@@ -183,8 +183,7 @@ def test_steps_on_the_whole_story_score_the_weights_as_scoring_them_apart_would(
 
 def test_a_whole_story_run_stops_at_the_first_step_that_has_learned(tiny_data_for):
     from nextword.inference.predictor import Predictor
-    from nextword.training.history import score
-    from nextword.training.learned import LEARNED_LOSS_MARGIN, LEARNED_LOSS_STEPS
+    from nextword.training.history import LEARNED_LOSS_MARGIN, LEARNED_LOSS_STEPS, score
 
     model_config = ModelConfig(n_input=2, units=16, embedding_dim=8)
     data = tiny_data_for(model_config)
