@@ -31,7 +31,11 @@ def trained_predictor(run: RunHandle, header: str, what: str) -> Predictor | Non
     if not progress.has_weights or progress.active:
         st.info(f"{what} appear here once the run has finished or been stopped.")
         return None
-    return run.predictor()
+    try:
+        return run.predictor()
+    except NextwordError as error:  # the run's model went between the two calls (dropped, continued)
+        st.info(str(error))
+        return None
 
 
 def predict_section(key: str, run: RunHandle) -> None:
