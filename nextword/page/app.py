@@ -13,7 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from nextword.errors import NextwordError, RegistryUnreachableError
-from nextword.page import polling, resources
+from nextword.page import polling, resources, script_runs
 from nextword.page.lesson import lesson_bar, open_lesson, show_in_address
 from nextword.page.sections.story import held_out_part, story_section
 from nextword.page.sections.train import training_section
@@ -22,6 +22,8 @@ from nextword.page.state import TabState
 from nextword.text.corpus import Story
 from nextword.training import registry, tensorflow_runtime
 from nextword.training.run import TrainingRun
+
+script_runs.keep_keras_session()  # once per server process, when the page first loads
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from nextword.training.loop import TrainingLoop
 from nextword.training.progress import Status, TrainingProgress
 from nextword.training.run_results import RunResults
 from nextword.training.spare_models import SparePool
-from nextword.training.tensorflow_runtime import TRAINING_THREAD_NAME, keras_work, start_compute_pools
+from nextword.training.tensorflow_runtime import TRAINING_THREAD_NAME, start_compute_pools
 from nextword.training.tracker import StepTracker
 
 logger = logging.getLogger(__name__)
@@ -226,8 +226,7 @@ class TrainingRun:
     def _run(self) -> None:
         try:
             start_compute_pools()
-            with keras_work():
-                self._train()
+            self._train()
         except NextwordError as error:
             self._fail(str(error))
         except MemoryError:

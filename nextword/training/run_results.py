@@ -19,7 +19,6 @@ from nextword.text.dataset import TrainingData
 from nextword.text.run_windows import RunWindows
 from nextword.training.history import Score, score
 from nextword.training.progress import TrainingProgress
-from nextword.training.tensorflow_runtime import keras_work
 
 
 class RunResults:
@@ -48,10 +47,9 @@ class RunResults:
         with self._lock:
             if self._predictor is not None and self._predictor_step == weights_of:
                 return self._predictor
-        with keras_work():
-            predictor = Predictor.from_model(
-                model, self.data.vocabulary, self.data.corpus_config, self.model_config
-            )
+        predictor = Predictor.from_model(
+            model, self.data.vocabulary, self.data.corpus_config, self.model_config
+        )
         with self._lock:
             self._predictor, self._predictor_step = predictor, weights_of
         return predictor
@@ -155,5 +153,4 @@ class RunResults:
             "story_digest": self.data.story.digest,
         }
         metrics = self.metrics(model, progress)
-        with keras_work():
-            save_run(run_dir, model, self.data, self.model_config, self.train_config, summary, metrics)
+        save_run(run_dir, model, self.data, self.model_config, self.train_config, summary, metrics)

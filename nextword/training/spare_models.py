@@ -193,19 +193,18 @@ def build_spare(spare: Spare) -> None:
     """Build the spare's model, record its starting point, and compile its block of steps."""
     from nextword.training import compiled_steps
     from nextword.training.model import build_model
-    from nextword.training.tensorflow_runtime import keras_work, start_compute_pools
+    from nextword.training.tensorflow_runtime import start_compute_pools
 
     model_config, vocabulary_size, train_config = spare.key
     batch = train_config.batch_size
     start_compute_pools()
-    with keras_work():
-        model = build_model(model_config, vocabulary_size, train_config)
-        weights = model.get_weights()
-        optimizer_values = [np.array(variable.numpy()) for variable in model.optimizer.variables]
-        # The block TrainingLoop would make for this batch, compiled by one step on zeros.
-        block_loop = compiled_steps.block_loop_for(model, batch, model_config.n_input)
-        block_loop.run(
-            np.zeros((1, batch, model_config.n_input), dtype=np.float32), np.zeros((1, batch), dtype=np.int32)
-        )
+    model = build_model(model_config, vocabulary_size, train_config)
+    weights = model.get_weights()
+    optimizer_values = [np.array(variable.numpy()) for variable in model.optimizer.variables]
+    # The block TrainingLoop would make for this batch, compiled by one step on zeros.
+    block_loop = compiled_steps.block_loop_for(model, batch, model_config.n_input)
+    block_loop.run(
+        np.zeros((1, batch, model_config.n_input), dtype=np.float32), np.zeros((1, batch), dtype=np.int32)
+    )
     spare.weights, spare.optimizer_values, spare.block_loop = weights, optimizer_values, block_loop
     spare.model = model

@@ -10,12 +10,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import math
 import os
 import sys
 import threading
-import time
-from collections.abc import Callable
 
 _import_lock = threading.Lock()
 _configured = False
@@ -43,61 +40,6 @@ TRAINING_THREAD_NAME = "nextword-training"
 # The nice value of training threads (0 normal, 19 lowest): pages and their readers come first.
 TRAINING_NICENESS = 10
 
-# Keras work that `clear_session()` must not reset, and the calls to it, take turns on this lock.
-_keras_work_lock = threading.Lock()
-_keras_work_count = 0
-# A host's clear_session() goes through at most this often; the calls in between do nothing.
-CLEAR_SESSION_SECONDS = 60.0
-
-
-@contextlib.contextmanager
-def keras_work():
-    """Mark Keras work (a run, from building its model to its last step; saving a model) as under way.
-
-    While any is, `keras.backend.clear_session()` does nothing; one already under way when the work
-    begins finishes first. Streamlit calls it from a tab's thread right after telling the tab its
-    run is over, when another tab's Train may be starting a run.
-    """
-    global _keras_work_count
-    with _keras_work_lock:
-        _keras_work_count += 1
-    try:
-        yield
-    finally:
-        with _keras_work_lock:
-            _keras_work_count -= 1
-
-
-def guard_clear_session(keras, clock: Callable[[], float] = time.monotonic) -> None:
-    """Make `keras.backend.clear_session()` do nothing while a nextword run trains.
-
-    Hosts call it between runs of a script (Streamlit, after every rerun and fragment refresh); under
-    a training thread it would reset TensorFlow's caches mid-step, so every block of steps would be
-    traced again. While Keras work is under way (`keras_work`), or a training thread is alive (it may
-    not have marked its work yet), the call does nothing; otherwise it runs at most once every
-    `CLEAR_SESSION_SECONDS` by `clock`: each one collects all garbage with the interpreter's lock
-    held, which after every click of every tab would stall the whole class.
-    """
-    original = keras.backend.clear_session
-    if getattr(original, "nextword_guarded", False):
-        return
-    last_clear = -math.inf
-
-    def clear_session_unless_training(*args, **kwargs):
-        nonlocal last_clear
-        with _keras_work_lock:
-            if _keras_work_count or any(
-                thread.name == TRAINING_THREAD_NAME and thread.is_alive() for thread in threading.enumerate()
-            ):
-                return None
-            if clock() - last_clear < CLEAR_SESSION_SECONDS:
-                return None
-            last_clear = clock()
-            return original(*args, **kwargs)
-
-    clear_session_unless_training.nextword_guarded = True
-    keras.backend.clear_session = clear_session_unless_training
-
 
 def import_keras():
     """Return the `keras` module, importing and configuring TensorFlow on first use."""
@@ -123,13 +65,11 @@ def import_keras():
                 pass
             import keras
 
-            guard_clear_session(keras)
             # Same story, settings and seed must give the same loss curve and predictions.
             tf.config.experimental.enable_op_determinism()
             # Keep the cyclic garbage collector off the few hundred thousand objects TensorFlow
-            # imports: they live as long as the process, yet every full collection (each
-            # `clear_session()`, and when Python collects on its own) would walk them with the GIL
-            # held, stalling training and every tab. Only what exists now is exempt.
+            # imports: they live as long as the process, yet every full collection would walk them
+            # with the GIL held, stalling training and every tab. Only what exists now is exempt.
             gc.collect()
             gc.freeze()
             _configured = True
