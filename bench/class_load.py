@@ -83,7 +83,9 @@ class Student:
         kind, self.bytes = message.WhichOneof("type"), self.bytes + len(frame)
         if message.metadata.cacheable or kind == "ref_hash":  # kept as the browser keeps them
             self.kept[0].add(message.ref_hash or message.hash)
-        if kind in ("new_session", "stop_auto_rerun"):  # a run starts: the browser drops its timers
+        if kind == "new_session" and message.metadata.run.fragment_ids:
+            pass  # a fragment run (a poll) starts: the browser keeps its timer
+        elif kind in ("new_session", "stop_auto_rerun"):  # a full run starts: the browser drops its timers
             self.fragment, self.started = "", self.started or kind == "new_session"
         elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
             element_kind = message.delta.new_element.WhichOneof("type")
