@@ -13,6 +13,7 @@ from nextword.charts.buckets import finite
 from nextword.charts.chart_style import styled
 from nextword.charts.run_charts import (
     CHART_HEIGHT,
+    COLUMNS,
     EXACT_ACCURACY_COLOR,
     HELD_OUT_ACCURACY_COLOR,
     NGRAM_HELD_OUT_COLOR,
@@ -21,6 +22,7 @@ from nextword.charts.run_charts import (
     reference_rows,
     series_color,
     step_axis,
+    step_end,
 )
 
 LSTM_TRAINING_LABEL = "LSTM (training)"
@@ -47,17 +49,39 @@ def perplexity_chart(
     """Perplexity against the step, on a log axis: the LSTM's on the training and the held-out part,
     its best held-out step marked, and three lines to beat: the Kneser-Ney n-gram's held-out
     perplexity, guessing uniformly (the vocabulary's size) and guessing by word frequency."""
+    rows, shape = perplexity_data(
+        eval_steps, training, held_out, total_steps,
+        ngram_held_out=ngram_held_out, uniform=uniform, unigram=unigram, best_step=best_step,
+    )  # fmt: skip
+    return styled(perplexity_layout(*shape), rows, COLUMNS, height, title)
+
+
+def perplexity_data(
+    eval_steps: Sequence[int],
+    training: Sequence[float],
+    held_out: Sequence[float],
+    total_steps: int | None,
+    *,
+    ngram_held_out: float | None,
+    uniform: float,
+    unigram: float | None,
+    best_step: int | None,
+) -> tuple[list[dict], tuple]:
+    """The perplexity chart's rows, and the arguments of its `perplexity_layout`."""
     rows = curve_rows(eval_steps, training, LSTM_TRAINING_LABEL) + curve_rows(
         eval_steps, held_out, LSTM_HELD_OUT_LABEL
     )
     if best_step is not None and best_step in eval_steps:
         rows += curve_rows([best_step], [held_out[list(eval_steps).index(best_step)]], BEST_LABEL)
-    references = {
-        NGRAM_HELD_OUT_PERPLEXITY_LABEL: ngram_held_out,
-        UNIFORM_LABEL: uniform,
-        UNIGRAM_LABEL: unigram,
-    }
-    rows += reference_rows(references)
+    rows += reference_rows({NGRAM_HELD_OUT_PERPLEXITY_LABEL: ngram_held_out, UNIFORM_LABEL: uniform,
+                            UNIGRAM_LABEL: unigram})  # fmt: skip
+    end = step_end(total_steps, max([0, *(int(step) for step in eval_steps)]))
+    return rows, (end, max(2.0, float(uniform) * 1.5))
+
+
+def perplexity_layout(end: int, top: float) -> alt.LayerChart:
+    """The perplexity chart without its rows."""
+    references = [NGRAM_HELD_OUT_PERPLEXITY_LABEL, UNIFORM_LABEL, UNIGRAM_LABEL]
     labels = [LSTM_TRAINING_LABEL, LSTM_HELD_OUT_LABEL, BEST_LABEL, *references]
     colors = [
         EXACT_ACCURACY_COLOR,
@@ -68,16 +92,14 @@ def perplexity_chart(
         "#17becf",
     ]
     color = series_color(labels, colors, legend_columns=2)
-    last_step = max([0, *(int(step) for step in eval_steps)])
-    x = step_axis(total_steps, last_step)
-    top = max(2.0, float(uniform) * 1.5)
+    x = step_axis(end)
     y = alt.Y(
         "value:Q",
         title="perplexity (log scale)",
         scale=alt.Scale(type="log", domain=[1, top], nice=False, clamp=True),
     )
     tooltip = [alt.Tooltip("series:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=",.1f")]
-    layers = [
+    return alt.layer(
         only_series(LSTM_TRAINING_LABEL, LSTM_HELD_OUT_LABEL)
         .mark_line(strokeWidth=4, point=alt.OverlayMarkDef(size=40))
         .encode(x=x, y=y, color=color, tooltip=tooltip),
@@ -87,8 +109,7 @@ def perplexity_chart(
         only_series(*references)
         .mark_rule(strokeWidth=3, strokeDash=[4, 4])
         .encode(y=y, color=color, tooltip=[alt.Tooltip("series:N"), alt.Tooltip("value:Q", format=",.1f")]),
-    ]
-    return styled(alt.layer(*layers), rows, ("step", "value", "series"), height, title)
+    )
 
 
 def text_size_chart(words: Sequence[int], lstm: Sequence[float], ngram: Sequence[float]) -> alt.TopLevelMixin:

@@ -26,6 +26,7 @@ NGRAM_HELD_OUT_COLOR = "#8c564b"
 CEILING_COLOR = "#2ca02c"
 
 CHART_HEIGHT = 320
+COLUMNS = ("step", "value", "series")  # of every curve chart's rows
 
 # Short legend entries (a chart is half a projector wide); the page's caption says what each means.
 BATCH_ACCURACY_LABEL = "batch (running)"
@@ -50,9 +51,14 @@ def loss_axis_top(values) -> float:
     return max(0.5, math.ceil(largest * 2) / 2) if largest > 0 else 1.0
 
 
-def step_axis(total_steps: int | None, last_step: int) -> alt.X:
-    """The step axis: fixed from 0 to the run's total, so a live curve grows across it."""
-    end = max(1, total_steps or 0, last_step)
+def step_end(total_steps: int | None, last_step: int) -> int:
+    """Where the step axis ends: at the run's total, so a live curve grows across it (or at the last
+    step, past a total that a Continue extended)."""
+    return max(1, total_steps or 0, last_step)
+
+
+def step_axis(end: int) -> alt.X:
+    """The step axis, fixed from 0 to `end`."""
     return alt.X("step:Q", title="step", scale=alt.Scale(domain=[0, end], nice=False))
 
 
@@ -103,19 +109,35 @@ def loss_chart(
     With `holdout`, the loss on the held-out windows (measured at `eval_steps`) is drawn beside it:
     the two curves part where the network starts memorising the story rather than learning it.
     """
+    rows, shape = loss_data(losses, total_steps, eval_steps, holdout_losses, holdout)
+    return styled(loss_layout(*shape), rows, COLUMNS, height, title)
+
+
+def loss_data(
+    losses: Sequence[float],
+    total_steps: int | None,
+    eval_steps: Sequence[int] = (),
+    holdout_losses: Sequence[float] = (),
+    holdout: bool = False,
+) -> tuple[list[dict], tuple]:
+    """The loss chart's rows, and the arguments of its `loss_layout`."""
     rows = [{**point, "series": TRAINING_LABEL} for point in bucket_means(losses)]
-    labels, colors = [TRAINING_LABEL], [LOSS_COLOR]
+    labels, colors = (TRAINING_LABEL,), (LOSS_COLOR,)
     if holdout:
         rows += curve_rows(eval_steps, holdout_losses, HELD_OUT_LABEL)
-        labels, colors = [*labels, HELD_OUT_LABEL], [*colors, HELD_OUT_LOSS_COLOR]
-    loss_scale = alt.Scale(domain=[0, loss_axis_top(row["value"] for row in rows)], nice=False)
-    last_step = max([len(losses), *(int(step) for step in eval_steps)])
-    chart = (
+        labels, colors = (*labels, HELD_OUT_LABEL), (*colors, HELD_OUT_LOSS_COLOR)
+    end = step_end(total_steps, max([len(losses), *(int(step) for step in eval_steps)]))
+    return rows, (end, loss_axis_top(row["value"] for row in rows), labels, colors)
+
+
+def loss_layout(end: int, top: float, labels: tuple, colors: tuple) -> alt.Chart:
+    """The loss chart without its rows."""
+    return (
         alt.Chart()
         .mark_line(strokeWidth=3)
         .encode(
-            x=step_axis(total_steps, last_step),
-            y=alt.Y("value:Q", title="loss", scale=loss_scale),
+            x=step_axis(end),
+            y=alt.Y("value:Q", title="loss", scale=alt.Scale(domain=[0, top], nice=False)),
             color=series_color(labels, colors),
             tooltip=[
                 alt.Tooltip("series:N"),
@@ -124,7 +146,6 @@ def loss_chart(
             ],
         )
     )
-    return styled(chart, rows, ("step", "value", "series"), height, title)
 
 
 def accuracy_chart(
@@ -147,10 +168,41 @@ def accuracy_chart(
     n-gram's accuracy (dotted) is what counting, without learning, gets right. With `holdout`, the
     exact accuracy on the held-out windows and the n-gram's there are drawn too.
     """
+    rows, shape = accuracy_data(
+        batch_accuracies, eval_steps, eval_accuracies, ceiling, total_steps,
+        holdout_accuracies, ngram_accuracy, ngram_holdout_accuracy, holdout,
+    )  # fmt: skip
+    return styled(accuracy_layout(*shape), rows, COLUMNS, height, title)
+
+
+def accuracy_data(
+    batch_accuracies: Sequence[float],
+    eval_steps: Sequence[int],
+    eval_accuracies: Sequence[float],
+    ceiling: float | None,
+    total_steps: int | None = None,
+    holdout_accuracies: Sequence[float] = (),
+    ngram_accuracy: float | None = None,
+    ngram_holdout_accuracy: float | None = None,
+    holdout: bool = False,
+) -> tuple[list[dict], tuple]:
+    """The accuracy chart's rows, and the arguments of its `accuracy_layout`."""
     rows = [{**point, "series": BATCH_ACCURACY_LABEL} for point in bucket_means(batch_accuracies)]
     rows += curve_rows(eval_steps, eval_accuracies, TRAINING_LABEL)
     if holdout:
         rows += curve_rows(eval_steps, holdout_accuracies, HELD_OUT_LABEL)
+    references = {CEILING_LABEL: ceiling, NGRAM_LABEL: ngram_accuracy}
+    if holdout:
+        references[NGRAM_HELD_OUT_LABEL] = ngram_holdout_accuracy
+    rows += reference_rows(references)
+    return rows, (
+        step_end(total_steps, max([len(batch_accuracies), *(int(step) for step in eval_steps)])),
+        holdout,
+    )
+
+
+def accuracy_layout(end: int, holdout: bool) -> alt.LayerChart:
+    """The accuracy chart without its rows."""
     curves = [BATCH_ACCURACY_LABEL, TRAINING_LABEL] + ([HELD_OUT_LABEL] if holdout else [])
     ngram_lines = [NGRAM_LABEL] + ([NGRAM_HELD_OUT_LABEL] if holdout else [])
     palette = {
@@ -161,15 +213,10 @@ def accuracy_chart(
         NGRAM_HELD_OUT_LABEL: NGRAM_HELD_OUT_COLOR,
         CEILING_LABEL: CEILING_COLOR,
     }
-    references = {CEILING_LABEL: ceiling, NGRAM_LABEL: ngram_accuracy}
-    if holdout:
-        references[NGRAM_HELD_OUT_LABEL] = ngram_holdout_accuracy
-    rows += reference_rows(references)
     labels = [*curves, *ngram_lines, CEILING_LABEL]
     # Up to six entries do not fit in one row under a half-width chart: two columns.
     color = series_color(labels, [palette[label] for label in labels], legend_columns=2)
-    last_step = max([len(batch_accuracies), *(int(step) for step in eval_steps)])
-    x = step_axis(total_steps, last_step)
+    x = step_axis(end)
     y = alt.Y("value:Q", title="accuracy", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     tooltip = [alt.Tooltip("series:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=".1%")]
     layers = [
@@ -194,7 +241,7 @@ def accuracy_chart(
         .mark_rule(strokeWidth=3, strokeDash=[2, 4])
         .encode(y=y, color=color, tooltip=rule_tooltip)
     )
-    return styled(alt.layer(*layers), rows, ("step", "value", "series"), height, title)
+    return alt.layer(*layers)
 
 
 def compare_chart(
@@ -222,7 +269,7 @@ def compare_chart(
         alt.Chart()
         .mark_line(strokeWidth=3, point=percent)
         .encode(
-            x=step_axis(None, last_step),
+            x=step_axis(step_end(None, last_step)),
             y=alt.Y("value:Q", title=y_title, scale=scale, axis=axis),
             color=alt.Color("run:N", title=None),
             tooltip=[alt.Tooltip("run:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=".3f")],

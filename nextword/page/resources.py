@@ -121,27 +121,21 @@ def live_view(key: str, tick: str, _run: RunHandle) -> dict:
         status = "starting (loading TensorFlow and building the model)"
     rate = f"{progress.steps_per_second:,.0f} steps/s" if progress.steps_per_second else "– steps/s"
     holdout = progress.holdout_window_count > 0  # known from the start: the legend never changes
-    loss = run_charts.loss_chart(
-        progress.losses,
-        progress.total_steps,
-        title="Loss",
-        eval_steps=progress.eval_steps,
-        holdout_losses=progress.holdout_losses,
-        holdout=holdout,
+    loss = run_charts.loss_data(
+        progress.losses, progress.total_steps, progress.eval_steps, progress.holdout_losses, holdout
     )
-    accuracy = run_charts.accuracy_chart(
+    accuracy = run_charts.accuracy_data(
         progress.batch_accuracies,
         progress.eval_steps,
         progress.eval_accuracies,
         progress.ceiling,
         progress.total_steps,
-        title="Accuracy",
-        holdout_accuracies=progress.holdout_accuracies,
-        ngram_accuracy=progress.ngram_accuracy,
-        ngram_holdout_accuracy=progress.ngram_holdout_accuracy,
-        holdout=holdout,
+        progress.holdout_accuracies,
+        progress.ngram_accuracy,
+        progress.ngram_holdout_accuracy,
+        holdout,
     )
-    perplexity = held_out_charts.perplexity_chart(
+    perplexity = held_out_charts.perplexity_data(
         progress.eval_steps,
         progress.perplexities,
         progress.holdout_perplexities,
@@ -150,7 +144,6 @@ def live_view(key: str, tick: str, _run: RunHandle) -> dict:
         uniform=progress.vocabulary_size,
         unigram=progress.unigram_holdout_perplexity,
         best_step=progress.best_step,
-        title="Perplexity",
     )
     return {
         "queue_position": progress.queue_position if progress.status == Status.QUEUED else None,
@@ -174,8 +167,25 @@ def live_view(key: str, tick: str, _run: RunHandle) -> dict:
         ),
         "samples": [f"step {sample.step:>6,}: {sample.text}" for sample in progress.samples],
         # Fixed dataset names: a live chart's spec stays the same between polls, only its rows change.
-        "loss_spec": chart_style.stable_spec(loss, "loss"),
-        "accuracy_spec": chart_style.stable_spec(accuracy, "accuracy"),
-        "perplexity_spec": chart_style.stable_spec(perplexity, "perplexity") if holdout else None,
+        "loss_spec": arrow_rows(chart_style.live_spec(run_charts.loss_layout, loss, "loss", "Loss")),
+        "accuracy_spec": arrow_rows(
+            chart_style.live_spec(run_charts.accuracy_layout, accuracy, "accuracy", "Accuracy")
+        ),
+        "perplexity_spec": arrow_rows(
+            chart_style.live_spec(held_out_charts.perplexity_layout, perplexity, "perplexity", "Perplexity")
+        )
+        if holdout
+        else None,
         "perplexity_sentence": perplexity_sentence(progress) if holdout else None,
     }
+
+
+def arrow_rows(spec: dict) -> dict:
+    """The spec with its rows as Arrow bytes, as Streamlit sends them: converted once for every tab
+    that draws this view, not by each tab's `st.vega_lite_chart` on each redraw."""
+    from streamlit import dataframe_util
+
+    datasets = {
+        name: dataframe_util.convert_anything_to_arrow_bytes(rows) for name, rows in spec["datasets"].items()
+    }
+    return {**spec, "datasets": datasets}

@@ -268,3 +268,31 @@ def test_a_long_storys_word_map_keeps_its_most_frequent_symbols_and_the_picked_o
     )
     rows = [row for values in spec(chart)["datasets"].values() for row in values]
     assert len(rows) == inside_charts.MAP_POINTS + 1 and rows[-1]["symbol"] == symbols[-1]
+
+
+def test_a_live_charts_spec_is_the_charts_own_with_its_layout_built_once():
+    """The live panel builds each chart's layout once and swaps its rows: the spec is the same."""
+    from nextword.charts import held_out_charts
+
+    curves = ([3.0, 2.0, 1.5], 300, [1, 2], [3.0, 2.5], True)
+    accuracy = ([0.1, 0.3], [1, 2], [0.2, 0.4], 0.9, 300, [0.1, 0.2], 0.3, 0.2, True)
+    perplexity = ([1, 10], [300.0, 90.0], [320.0, 150.0], 100)
+    references = {"ngram_held_out": 140.0, "uniform": 600, "unigram": 400.0, "best_step": 10}
+    pairs = [
+        (run_charts.loss_chart(*curves[:2], eval_steps=curves[2], holdout_losses=curves[3], holdout=True, title="t"),
+         run_charts.loss_layout, run_charts.loss_data(*curves)),
+        (run_charts.accuracy_chart(*accuracy[:5], title="t", holdout_accuracies=accuracy[5], ngram_accuracy=0.3,
+                                   ngram_holdout_accuracy=0.2, holdout=True),
+         run_charts.accuracy_layout, run_charts.accuracy_data(*accuracy)),
+        (held_out_charts.perplexity_chart(*perplexity, **references, title="t"),
+         held_out_charts.perplexity_layout, held_out_charts.perplexity_data(*perplexity, **references)),
+    ]  # fmt: skip
+    for chart, layout, data in pairs:
+        for rows in (data[0], data[0][:2]):  # a second redraw with other rows reuses the layout
+            live = chart_style.live_spec(layout, (rows, data[1]), "live", title="t")
+            own = chart_style.stable_spec(chart, "live")
+            assert live["datasets"]["live"] == rows
+            assert {key: value for key, value in live.items() if key != "datasets"} == {
+                key: value for key, value in own.items() if key != "datasets"
+            }
+        assert own["datasets"]["live"] == data[0]  # the same rows the chart itself draws
