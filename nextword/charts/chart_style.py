@@ -85,6 +85,6 @@ def live_spec(layout: Callable[..., alt.TopLevelMixin], data: tuple[list[dict], 
 @functools.lru_cache(maxsize=64)
 def skeleton(layout: Callable[..., alt.TopLevelMixin], shape: tuple, dataset_name: str, title: str | None,
              height: int) -> dict:  # fmt: skip
-    spec = stable_spec(styled(layout(*shape), [], ("step", "value", "series"), height, title), dataset_name)
+    spec = stable_spec(styled(layout(*shape), [], (), height, title), dataset_name)
     del spec["datasets"]
     return spec

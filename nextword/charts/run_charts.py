@@ -26,6 +26,7 @@ NGRAM_HELD_OUT_COLOR = "#8c564b"
 CEILING_COLOR = "#2ca02c"
 
 CHART_HEIGHT = 320
+COMPARE_HEIGHT = CHART_HEIGHT + 60
 COLUMNS = ("step", "value", "series")  # of every curve chart's rows
 
 # Short legend entries (a chart is half a projector wide); the page's caption says what each means.
@@ -248,12 +249,18 @@ def compare_chart(
     runs: Sequence[Mapping],
     y_title: str = "exact accuracy",
     percent: bool = True,
-    height: int = CHART_HEIGHT + 60,
+    height: int = COMPARE_HEIGHT,
 ) -> alt.TopLevelMixin:
     """Several runs' curves overlaid: each run is `{"label": str, "steps": [...], "values": [...]}`.
 
     With `steps` missing or empty, values are taken as one per step (1, 2, ...), as for the loss.
     """
+    rows, shape = compare_data(runs, y_title, percent)
+    return styled(compare_layout(*shape), rows, ("step", "value", "run"), height)
+
+
+def compare_data(runs: Sequence[Mapping], y_title: str, percent: bool) -> tuple[list[dict], tuple]:
+    """The compare chart's rows, and the arguments of its `compare_layout`."""
     rows = []
     for run in runs:
         label, values, steps = str(run["label"]), list(run.get("values", ())), run.get("steps")
@@ -261,18 +268,20 @@ def compare_chart(
             rows += curve_rows(steps, values, label, key="run")
         else:
             rows += [{**point, "run": label} for point in bucket_means(values)]
-    axis = alt.Axis(format="%") if percent else alt.Axis()
     top = 1 if percent else loss_axis_top(row["value"] for row in rows)
-    scale = alt.Scale(domain=[0, top], nice=False)
-    last_step = max([1, *(row["step"] for row in rows)])
-    chart = (
+    return rows, (step_end(None, max([1, *(row["step"] for row in rows)])), top, y_title, percent)
+
+
+def compare_layout(end: int, top: float, y_title: str, percent: bool) -> alt.Chart:
+    """The compare chart without its rows."""
+    axis = alt.Axis(format="%") if percent else alt.Axis()
+    return (
         alt.Chart()
         .mark_line(strokeWidth=3, point=percent)
         .encode(
-            x=step_axis(step_end(None, last_step)),
-            y=alt.Y("value:Q", title=y_title, scale=scale, axis=axis),
+            x=step_axis(end),
+            y=alt.Y("value:Q", title=y_title, scale=alt.Scale(domain=[0, top], nice=False), axis=axis),
             color=alt.Color("run:N", title=None),
             tooltip=[alt.Tooltip("run:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=".3f")],
         )
     )
-    return styled(chart, rows, ("step", "value", "run"), height)

@@ -57,6 +57,16 @@ def training_data(story_digest: str, n_input: int, holdout: int, _story: corpus.
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
+def dictionary_table(story_digest: str, n_input: int, holdout: float, _data: TrainingData):
+    """The vocabulary as an Arrow table (symbol, id, count), built once: every script run of every
+    tab draws it, and a long story's has tens of thousands of rows."""
+    import pyarrow as pa
+
+    symbols, ids, counts = zip(*_data.vocabulary.rows(), strict=True)
+    return pa.table({"symbol": list(symbols), "id": list(ids), "count": list(counts)})
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
 def copy_finder(story_digest: str, min_run: int, _story: corpus.Story) -> CopyFinder:
     """A story indexed for finding copied runs, built once per server."""
     return CopyFinder(_story.symbols, min_run)

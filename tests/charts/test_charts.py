@@ -278,18 +278,23 @@ def test_a_live_charts_spec_is_the_charts_own_with_its_layout_built_once():
     accuracy = ([0.1, 0.3], [1, 2], [0.2, 0.4], 0.9, 300, [0.1, 0.2], 0.3, 0.2, True)
     perplexity = ([1, 10], [300.0, 90.0], [320.0, 150.0], 100)
     references = {"ngram_held_out": 140.0, "uniform": 600, "unigram": 400.0, "best_step": 10}
+    runs = [{"label": "#1", "steps": [1, 2], "values": [0.1, 0.2]}, {"label": "#2", "values": [3.0, 2.0]}]
     pairs = [
-        (run_charts.loss_chart(*curves[:2], eval_steps=curves[2], holdout_losses=curves[3], holdout=True, title="t"),
+        (run_charts.loss_chart(*curves[:2], eval_steps=curves[2], holdout_losses=curves[3], holdout=True,
+                               title="t"),
          run_charts.loss_layout, run_charts.loss_data(*curves)),
-        (run_charts.accuracy_chart(*accuracy[:5], title="t", holdout_accuracies=accuracy[5], ngram_accuracy=0.3,
-                                   ngram_holdout_accuracy=0.2, holdout=True),
+        (run_charts.accuracy_chart(*accuracy[:5], title="t", holdout_accuracies=accuracy[5],
+                                   ngram_accuracy=0.3, ngram_holdout_accuracy=0.2, holdout=True),
          run_charts.accuracy_layout, run_charts.accuracy_data(*accuracy)),
         (held_out_charts.perplexity_chart(*perplexity, **references, title="t"),
          held_out_charts.perplexity_layout, held_out_charts.perplexity_data(*perplexity, **references)),
+        (run_charts.compare_chart(runs, "loss", False, height=320), run_charts.compare_layout,
+         run_charts.compare_data(runs, "loss", False)),
     ]  # fmt: skip
     for chart, layout, data in pairs:
+        title = None if layout is run_charts.compare_layout else "t"
         for rows in (data[0], data[0][:2]):  # a second redraw with other rows reuses the layout
-            live = chart_style.live_spec(layout, (rows, data[1]), "live", title="t")
+            live = chart_style.live_spec(layout, (rows, data[1]), "live", title=title)
             own = chart_style.stable_spec(chart, "live")
             assert live["datasets"]["live"] == rows
             assert {key: value for key, value in live.items() if key != "datasets"} == {

@@ -8,6 +8,7 @@ below the live panel, and the experiments' buttons above it are always drawn.
 
 from __future__ import annotations
 
+import pyarrow as pa
 import streamlit as st
 
 from nextword.charts import chart_style, run_charts
@@ -160,7 +161,9 @@ def compare_view(tab: TabState, runs: list[TabRun]) -> None:
     )
     rows = [table_row(tab_run, labels[tab_run.key]) for tab_run in runs]
     column_config = {name: PERCENT for name in PERCENT_COLUMNS}
-    st.dataframe(rows, hide_index=True, key="runs_table", column_config=column_config)
+    # As an Arrow table: Streamlit would build a pandas frame of it first, on every script run.
+    table = pa.Table.from_pylist(rows)
+    st.dataframe(table, hide_index=True, key="runs_table", column_config=column_config)
     metric = st.radio(
         "Overlay", COMPARE_METRICS, key="compare_metric", horizontal=True, help=HELP["compare_metric"]
     )
@@ -171,7 +174,6 @@ def compare_view(tab: TabState, runs: list[TabRun]) -> None:
         if not curves:
             st.caption("No run on the chart held any of its story out: set **Hold out** and train one.")
     # A fixed dataset name, as for the live charts: a redraw swaps rows instead of renaming the data.
-    chart = run_charts.compare_chart(curves, y_title=metric, percent=metric != "loss")
-    st.vega_lite_chart(
-        spec=chart_spec(chart_style.stable_spec(chart, "compare")), width="stretch", key="compare_chart"
-    )
+    data = run_charts.compare_data(curves, y_title=metric, percent=metric != "loss")
+    spec = chart_style.live_spec(run_charts.compare_layout, data, "compare", height=run_charts.COMPARE_HEIGHT)
+    st.vega_lite_chart(spec=chart_spec(spec), width="stretch", key="compare_chart")

@@ -10,6 +10,7 @@ from typing import NamedTuple
 import streamlit as st
 
 from nextword.errors import HoldoutError
+from nextword.page import resources
 from nextword.page.format import escape_markdown, format_percent, window_lines
 from nextword.page.options import DICTIONARY_ROWS_SHOWN, FIRST_WINDOWS_SHOWN, STORY_CHARACTERS_SHOWN
 from nextword.page.state import Settings, TabState
@@ -113,13 +114,8 @@ def story_section(story: Story | None, data, problems: list[str], held_out: Held
     with left:
         st.subheader("The dictionary")
         st.caption("Each symbol gets an id by how often it occurs (the article's Listing 2).")
-        rows = data.vocabulary.rows()
         st.dataframe(
-            {
-                "symbol": [row[0] for row in rows],
-                "id": [row[1] for row in rows],
-                "count": [row[2] for row in rows],
-            },
+            resources.dictionary_table(story.digest, data.n_input, data.holdout_percent, data),
             hide_index=True,
             height=TABLE_HEADER_PIXELS + TABLE_ROW_PIXELS * DICTIONARY_ROWS_SHOWN,
             key="dictionary_table",
