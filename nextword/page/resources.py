@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -64,6 +66,16 @@ def dictionary_table(story_digest: str, n_input: int, holdout: float, _data: Tra
 
     symbols, ids, counts = zip(*_data.vocabulary.rows(), strict=True)
     return pa.table({"symbol": list(symbols), "id": list(ids), "count": list(counts)})
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def chart_spec_of(key: tuple, dataset_name: str, _build: Callable[[], Any]) -> dict:
+    """`stable_spec(_build(), dataset_name)`, built once per server for the same `key` (everything the
+    chart is drawn from): the tabs of a class show the same runs at the same places, and Altair
+    takes tens of milliseconds to build a chart that the cache returns in microseconds."""
+    from nextword.charts import chart_style
+
+    return chart_style.stable_spec(_build(), dataset_name)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

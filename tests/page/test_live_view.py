@@ -1,11 +1,13 @@
-"""When the live panel's shared view is built again (`resources.view_tick`): only when it can change."""
+"""What the server builds once for every tab: the live panel's view (`resources.view_tick` says when it
+is built again) and the charts of the same run at the same place (`resources.chart_spec_of`)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from nextword.charts import guesses
 from nextword.page.options import VIEW_SECONDS
-from nextword.page.resources import view_tick
+from nextword.page.resources import chart_spec_of, view_tick
 from nextword.training.progress import Status, TrainingProgress
 
 QUEUED = TrainingProgress(status=Status.QUEUED, total_steps=300, queue_position=2)
@@ -26,3 +28,25 @@ def test_a_run_that_has_ended_keeps_its_view_until_it_trains_again():
     finished = replace(TRAINING, status=Status.FINISHED, step=300, total_steps=300)
     assert view_tick(finished, now=0.0) == view_tick(finished, now=60.0)
     assert view_tick(replace(finished, status=Status.QUEUED, total_steps=600), now=0.0) != view_tick(finished)
+
+
+def test_tabs_asking_for_the_same_chart_share_one_build_and_other_arguments_get_their_own():
+    builds = []
+
+    def build(pairs):
+        builds.append(pairs)
+        return guesses.top_k_chart(pairs, {}, title="t")
+
+    first = (("the", 0.5), ("a", 0.25))
+    spec = chart_spec_of(("test", first), "bars", lambda: build(first))
+    assert chart_spec_of(("test", first), "bars", lambda: build(first)) == spec
+    assert spec["data"] == {"name": "bars"} and [row["symbol"] for row in spec["datasets"]["bars"]] == [
+        "the",
+        "a",
+    ]
+    second = (("mice", 0.9),)
+    assert (
+        chart_spec_of(("test", second), "bars", lambda: build(second))["datasets"]["bars"][0]["symbol"]
+        == "mice"
+    )
+    assert builds == [first, second]

@@ -15,7 +15,7 @@ from nextword import inside
 from nextword.charts import chart_style, inside_charts
 from nextword.errors import NextwordError
 from nextword.inference.predictor import Predictor
-from nextword.page import markup
+from nextword.page import markup, resources
 from nextword.page.format import error_message, escape_markdown
 from nextword.page.options import GATES_SOURCES, HELP, NEIGHBOURS_SHOWN, STRIP_WINDOW, UNITS_SHOWN
 from nextword.page.sections.predict import trained_predictor
@@ -117,19 +117,16 @@ def gates_view(predictor: Predictor, symbols, place: int) -> tuple[str, ...] | N
         if len(gates.layers) > 1:
             st.markdown(f"**Layer {layer + 1}**")
         for quantity in ("input_gate", "forget_gate", "output_gate", "cell", "hidden"):
-            label = inside.QUANTITY_LABELS[quantity]
-            chart = inside_charts.heat_map(
-                gates.values(layer, quantity),
-                gates.context,
-                [int(unit) for unit in order],
-                f"{label} · layer {layer + 1}",
-                gate=quantity in inside_charts.GATE_QUANTITIES,
+            values, units_shown = gates.values(layer, quantity), [int(unit) for unit in order]
+            title = f"{inside.QUANTITY_LABELS[quantity]} · layer {layer + 1}"
+            gate = quantity in inside_charts.GATE_QUANTITIES
+            key = ("heat", values.tobytes(), values.shape, gates.context, tuple(units_shown), title, gate)
+            spec = resources.chart_spec_of(
+                key,
+                f"{quantity}_{layer}",
+                lambda: inside_charts.heat_map(values, gates.context, units_shown, title, gate=gate),  # noqa: B023 - called at once
             )
-            st.vega_lite_chart(
-                spec=chart_style.stable_spec(chart, f"{quantity}_{layer}"),
-                width="stretch",
-                key=f"heat_{quantity}_{layer}",
-            )
+            st.vega_lite_chart(spec=spec, width="stretch", key=f"heat_{quantity}_{layer}")
             st.caption(inside.QUANTITY_CAPTIONS[quantity])
     return gates.context
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nextword.charts import chart_style, guesses
+from nextword.charts import guesses
 from nextword.errors import NextwordError
 from nextword.inference.predictor import Predictor
+from nextword.page import resources
 from nextword.page.format import error_message, escape_markdown, yardstick_sentence
 from nextword.page.options import HELP, TOP_K_RANGE
 from nextword.page.presenter import chart_spec
@@ -101,6 +102,8 @@ def predict_section(key: str, run: RunHandle) -> None:
 
 def top_k_bars(pairs: list[tuple[str, float]], true_next: dict[str, int], title: str, name: str) -> None:
     # A fixed dataset name, as for the live charts: a redraw swaps rows instead of renaming the data.
-    chart = guesses.top_k_chart(pairs, true_next, title=title)
-    spec = chart_spec(chart_style.stable_spec(chart, name))
+    key = ("top_k", title, tuple(pairs), tuple(true_next.items()))
+    spec = chart_spec(
+        resources.chart_spec_of(key, name, lambda: guesses.top_k_chart(pairs, true_next, title=title))
+    )
     st.vega_lite_chart(spec=spec, width="stretch", key=f"{name}_chart")
