@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from nextword import inside
-from nextword.charts import chart_style, inside_charts
+from nextword.charts import inside_charts
 from nextword.errors import NextwordError
 from nextword.inference.predictor import Predictor
 from nextword.page import markup, resources
@@ -31,7 +31,8 @@ def inside_section(key: str, run: RunHandle) -> None:
     symbols = run.data.story.symbols
     place = reading_view(predictor, symbols, run.data.story_ids)
     context = gates_view(predictor, symbols, place)
-    word_map_view(predictor)
+    progress = run.progress()
+    word_map_view(predictor, (key, progress.step, progress.status))  # the run's weights, as they are cached
     slow_motion_view(predictor, context)
     model_view(run)
 
@@ -131,8 +132,12 @@ def gates_view(predictor: Predictor, symbols, place: int) -> tuple[str, ...] | N
     return gates.context
 
 
-def word_map_view(predictor: Predictor) -> None:
-    """The learned symbol vectors on a 2-D map, or what the raw-index model gets instead."""
+def word_map_view(predictor: Predictor, weights: tuple) -> None:
+    """The learned symbol vectors on a 2-D map, or what the raw-index model gets instead.
+
+    `weights` names the predictor's weights (run, step, status): the map, a PCA of the whole
+    vocabulary's vectors, is computed and drawn once per server for them and the picked symbol.
+    """
     st.subheader("The word map")
     vocabulary = predictor.vocabulary
     if predictor.embedding is None:
@@ -157,11 +162,15 @@ def word_map_view(predictor: Predictor) -> None:
     )
     default = "mice" if "mice" in vocabulary.symbols else vocabulary.symbol_of(0)
     symbol = st.text_input("Symbol to look up", default, key="map_symbol", help=HELP["map_symbol"]).strip()
-    mapped = inside.word_map(predictor)
-    chart = inside_charts.word_map_chart(
-        mapped.symbols, mapped.counts, mapped.coordinates, mapped.explained, picked=symbol
-    )
-    st.vega_lite_chart(spec=chart_style.stable_spec(chart, "word_map"), width="stretch", key="word_map_chart")
+
+    def chart():
+        mapped = inside.word_map(predictor)
+        return inside_charts.word_map_chart(
+            mapped.symbols, mapped.counts, mapped.coordinates, mapped.explained, picked=symbol
+        )
+
+    spec = resources.chart_spec_of(("word_map", *weights, symbol), "word_map", chart)
+    st.vega_lite_chart(spec=spec, width="stretch", key="word_map_chart")
     try:
         neighbours = inside.nearest_neighbours(predictor, symbol, NEIGHBOURS_SHOWN)
     except NextwordError as error:
