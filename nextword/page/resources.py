@@ -68,14 +68,28 @@ def dictionary_table(story_digest: str, n_input: int, holdout: float, _data: Tra
     return pa.table({"symbol": list(symbols), "id": list(ids), "count": list(counts)})
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def chart_spec_of(key: tuple, dataset_name: str, _build: Callable[[], Any]) -> dict:
-    """`stable_spec(_build(), dataset_name)`, built once per server for the same `key` (everything the
-    chart is drawn from): the tabs of a class show the same runs at the same places, and Altair
-    takes tens of milliseconds to build a chart that the cache returns in microseconds."""
+@st.cache_resource(show_spinner=False, max_entries=512)
+def shared(key: tuple, _compute: Callable[[], Any]) -> Any:
+    """`_compute()`, once per server for the same `key` (everything the result depends on, such as
+    `weights_of` a run and the context typed): the tabs of a class ask the same runs the same
+    questions, and every script run of every tab asks them again."""
+    return _compute()
+
+
+def weights_of(key: str, run: RunHandle) -> tuple:
+    """What names a run's current weights (its predictor is cached by them): key, step, status."""
+    progress = run.progress()
+    return key, progress.step, progress.status
+
+
+def chart_spec_of(key: tuple, dataset_name: str, build: Callable[[], Any]) -> dict:
+    """`stable_spec(build(), dataset_name)` with its rows as Arrow (`arrow_rows`), `shared` by `key`
+    (what the chart is drawn from): Altair takes tens of milliseconds to build a chart."""
     from nextword.charts import chart_style
 
-    return chart_style.stable_spec(_build(), dataset_name)
+    return shared(
+        ("chart", dataset_name, *key), lambda: arrow_rows(chart_style.stable_spec(build(), dataset_name))
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -20,7 +20,9 @@ from nextword.training.backend import RunHandle
 WRITERS = (("The LSTM", "generated_text"), ("The n-gram", "ngram_generated_text"))
 
 
-def generate_section(run: RunHandle, predictor, context: str) -> None:
+def generate_section(run: RunHandle, predictor, context: str, weights: tuple) -> None:
+    """Both models write from `context`; what they write is computed once per server for the run's
+    `weights` (`resources.weights_of`) and these choices."""
     st.header("5 · Let it write")
     columns = st.columns(5)
     length = columns[0].slider(
@@ -58,9 +60,12 @@ def generate_section(run: RunHandle, predictor, context: str) -> None:
     )
     choices = {"strategy": strategy, "temperature": temperature, "top_k": top_k or None, "seed": seed}
     try:
-        generations = (
-            predictor.generate(context, n_words=length, **choices),
-            ngram_generation(run, predictor, context, length, choices),
+        generations = resources.shared(
+            ("generate", *weights, context, length, *choices.items()),
+            lambda: (
+                predictor.generate(context, n_words=length, **choices),
+                ngram_generation(run, predictor, context, length, choices),
+            ),
         )
     except NextwordError as error:
         st.warning(escape_markdown(str(error)))

@@ -28,16 +28,15 @@ def inside_section(key: str, run: RunHandle) -> None:
     predictor = trained_predictor(run, "Inside the LSTM", "The inside views")
     if predictor is None:
         return
-    symbols = run.data.story.symbols
-    place = reading_view(predictor, symbols, run.data.story_ids)
-    context = gates_view(predictor, symbols, place)
-    progress = run.progress()
-    word_map_view(predictor, (key, progress.step, progress.status))  # the run's weights, as they are cached
+    symbols, weights = run.data.story.symbols, resources.weights_of(key, run)
+    place = reading_view(predictor, symbols, run.data.story_ids, weights)
+    context = gates_view(predictor, symbols, place, weights)
+    word_map_view(predictor, weights)
     slow_motion_view(predictor, context)
     model_view(run)
 
 
-def reading_view(predictor: Predictor, symbols, ids) -> int:
+def reading_view(predictor: Predictor, symbols, ids, weights: tuple) -> int:
     """The story, each symbol shaded by its probability; returns the place picked in it."""
     st.subheader("The story as the model reads it")
     st.caption(
@@ -58,7 +57,9 @@ def reading_view(predictor: Predictor, symbols, ids) -> int:
             "Place to look at", 0, count - 1, first, key="inside_place", help=HELP["inside_place"]
         )
     )
-    strip = inside.reading_strip(predictor, ids, start, stop - start)
+    strip = resources.shared(
+        ("strip", *weights, start, stop), lambda: inside.reading_strip(predictor, ids, start, stop - start)
+    )
     joiner = "" if predictor.corpus_config.symbol_mode == "characters" else " "
     st.html(markup.reading_strip_html(strip, picked, joiner))
     if strip.accuracy is not None:
@@ -85,7 +86,7 @@ def reading_view(predictor: Predictor, symbols, ids) -> int:
     return picked
 
 
-def gates_view(predictor: Predictor, symbols, place: int) -> tuple[str, ...] | None:
+def gates_view(predictor: Predictor, symbols, place: int, weights: tuple) -> tuple[str, ...] | None:
     """Heat maps of the gates and states, per layer and input step, of one prediction; its context."""
     st.subheader("Gates and memory of one prediction")
     source = st.radio(
@@ -96,7 +97,9 @@ def gates_view(predictor: Predictor, symbols, place: int) -> tuple[str, ...] | N
             context = predictor.context_symbols(TabState().predict_context or "")
         else:
             context = inside.context_before(symbols, place, predictor.n_input)
-        gates = inside.prediction_gates(predictor, context)
+        gates = resources.shared(
+            ("gates", *weights, tuple(context)), lambda: inside.prediction_gates(predictor, context)
+        )
     except NextwordError as error:
         st.warning(escape_markdown(error_message(error)))
         return None
@@ -135,8 +138,8 @@ def gates_view(predictor: Predictor, symbols, place: int) -> tuple[str, ...] | N
 def word_map_view(predictor: Predictor, weights: tuple) -> None:
     """The learned symbol vectors on a 2-D map, or what the raw-index model gets instead.
 
-    `weights` names the predictor's weights (run, step, status): the map, a PCA of the whole
-    vocabulary's vectors, is computed and drawn once per server for them and the picked symbol.
+    The map, a PCA of the whole vocabulary's vectors, is computed and drawn once per server for the
+    run's `weights` (`resources.weights_of`) and the picked symbol.
     """
     st.subheader("The word map")
     vocabulary = predictor.vocabulary

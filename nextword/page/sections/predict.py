@@ -60,11 +60,16 @@ def predict_section(key: str, run: RunHandle) -> None:
     k = min(k, len(data.vocabulary))
     try:
         context_ids = predictor.encode_context(context)
-        pairs = predictor.top_k(context, k)
-        ngram_pairs = [
-            (data.vocabulary.symbol_of(symbol_id), probability)
-            for symbol_id, probability in run.ngram().top_k(context_ids, k)
-        ]
+        pairs, ngram_pairs = resources.shared(
+            ("top_k", *resources.weights_of(key, run), context, k),
+            lambda: (
+                predictor.top_k(context, k),
+                [
+                    (data.vocabulary.symbol_of(symbol_id), probability)
+                    for symbol_id, probability in run.ngram().top_k(context_ids, k)
+                ],
+            ),
+        )
     except NextwordError as error:
         left.warning(escape_markdown(error_message(error)))
         return
@@ -97,7 +102,7 @@ def predict_section(key: str, run: RunHandle) -> None:
         )
         top_k_bars(ngram_pairs, true_next, "The n-gram's guesses", "ngram_top_k")
     if tab.shows("generate"):
-        generate_section(run, predictor, context)
+        generate_section(run, predictor, context, resources.weights_of(key, run))
 
 
 def top_k_bars(pairs: list[tuple[str, float]], true_next: dict[str, int], title: str, name: str) -> None:
