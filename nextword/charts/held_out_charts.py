@@ -39,20 +39,15 @@ def perplexity_chart(
     held_out: Sequence[float],
     total_steps: int | None,
     *,
-    ngram_held_out: float | None,
-    uniform: float,
-    unigram: float | None,
-    best_step: int | None,
     height: int = CHART_HEIGHT,
     title: str | None = None,
+    **lines: float | int | None,
 ) -> alt.TopLevelMixin:
     """Perplexity against the step, on a log axis: the LSTM's on the training and the held-out part,
     its best held-out step marked, and three lines to beat: the Kneser-Ney n-gram's held-out
-    perplexity, guessing uniformly (the vocabulary's size) and guessing by word frequency."""
-    rows, shape = perplexity_data(
-        eval_steps, training, held_out, total_steps,
-        ngram_held_out=ngram_held_out, uniform=uniform, unigram=unigram, best_step=best_step,
-    )  # fmt: skip
+    perplexity, guessing uniformly (the vocabulary's size) and guessing by word frequency
+    (`lines`: `perplexity_data`'s `ngram_held_out`, `uniform`, `unigram` and `best_step`)."""
+    rows, shape = perplexity_data(eval_steps, training, held_out, total_steps, **lines)
     return styled(perplexity_layout(*shape), rows, COLUMNS, height, title)
 
 

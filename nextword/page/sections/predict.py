@@ -43,7 +43,7 @@ def predict_section(key: str, run: RunHandle) -> None:
     predictor = trained_predictor(run, "4 · Predict the next word", "Predictions")
     if predictor is None:
         return
-    progress = run.progress()
+    progress, weights = run.progress(), resources.weights_of(key, run)
     data = run.data
     n_input = run.model_config.n_input
     tab = TabState()
@@ -61,7 +61,7 @@ def predict_section(key: str, run: RunHandle) -> None:
     try:
         context_ids = predictor.encode_context(context)
         pairs, ngram_pairs = resources.shared(
-            ("top_k", *resources.weights_of(key, run), context, k),
+            ("top_k", *weights, context, k),
             lambda: (
                 predictor.top_k(context, k),
                 [
@@ -102,7 +102,7 @@ def predict_section(key: str, run: RunHandle) -> None:
         )
         top_k_bars(ngram_pairs, true_next, "The n-gram's guesses", "ngram_top_k")
     if tab.shows("generate"):
-        generate_section(run, predictor, context, resources.weights_of(key, run))
+        generate_section(run, predictor, context, weights)
 
 
 def top_k_bars(pairs: list[tuple[str, float]], true_next: dict[str, int], title: str, name: str) -> None:
