@@ -16,6 +16,7 @@ from nextword.charts.run_charts import (
     COLUMNS,
     EXACT_ACCURACY_COLOR,
     HELD_OUT_ACCURACY_COLOR,
+    NGRAM_COLOR,
     NGRAM_HELD_OUT_COLOR,
     curve_rows,
     only_series,
@@ -28,9 +29,17 @@ from nextword.charts.run_charts import (
 LSTM_TRAINING_LABEL = "LSTM (training)"
 LSTM_HELD_OUT_LABEL = "LSTM (held-out)"
 NGRAM_HELD_OUT_PERPLEXITY_LABEL = "Kneser-Ney n-gram (held-out)"
+NGRAM_TRAINING_PERPLEXITY_LABEL = "Kneser-Ney n-gram (training)"
 UNIFORM_LABEL = "guessing uniformly"
 UNIGRAM_LABEL = "guessing by word frequency"
 BEST_LABEL = "best step (kept)"
+# The perplexity chart's flat lines: the lines to beat, and what counting does on its own training part.
+REFERENCE_LABELS = (
+    NGRAM_HELD_OUT_PERPLEXITY_LABEL,
+    UNIFORM_LABEL,
+    UNIGRAM_LABEL,
+    NGRAM_TRAINING_PERPLEXITY_LABEL,
+)
 
 
 def perplexity_chart(
@@ -44,9 +53,9 @@ def perplexity_chart(
     **lines: float | int | None,
 ) -> alt.TopLevelMixin:
     """Perplexity against the step, on a log axis: the LSTM's on the training and the held-out part,
-    its best held-out step marked, and three lines to beat: the Kneser-Ney n-gram's held-out
-    perplexity, guessing uniformly (the vocabulary's size) and guessing by word frequency
-    (`lines`: `perplexity_data`'s `ngram_held_out`, `uniform`, `unigram` and `best_step`)."""
+    its best held-out step marked, the Kneser-Ney n-gram's on both parts, guessing uniformly (the
+    vocabulary's size) and guessing by word frequency (`lines`: `perplexity_data`'s `ngram_held_out`,
+    `ngram_training`, `uniform`, `unigram` and `best_step`)."""
     rows, shape = perplexity_data(eval_steps, training, held_out, total_steps, **lines)
     return styled(perplexity_layout(*shape), rows, COLUMNS, height, title)
 
@@ -58,6 +67,7 @@ def perplexity_data(
     total_steps: int | None,
     *,
     ngram_held_out: float | None,
+    ngram_training: float | None = None,
     uniform: float,
     unigram: float | None,
     best_step: int | None,
@@ -68,16 +78,15 @@ def perplexity_data(
     )
     if best_step is not None and best_step in eval_steps:
         rows += curve_rows([best_step], [held_out[list(eval_steps).index(best_step)]], BEST_LABEL)
-    rows += reference_rows({NGRAM_HELD_OUT_PERPLEXITY_LABEL: ngram_held_out, UNIFORM_LABEL: uniform,
-                            UNIGRAM_LABEL: unigram})  # fmt: skip
+    lines = (ngram_held_out, uniform, unigram, ngram_training)
+    rows += reference_rows(dict(zip(REFERENCE_LABELS, lines, strict=True)))
     end = step_end(total_steps, max([0, *(int(step) for step in eval_steps)]))
     return rows, (end, max(2.0, float(uniform) * 1.5))
 
 
 def perplexity_layout(end: int, top: float) -> alt.LayerChart:
     """The perplexity chart without its rows."""
-    references = [NGRAM_HELD_OUT_PERPLEXITY_LABEL, UNIFORM_LABEL, UNIGRAM_LABEL]
-    labels = [LSTM_TRAINING_LABEL, LSTM_HELD_OUT_LABEL, BEST_LABEL, *references]
+    labels = [LSTM_TRAINING_LABEL, LSTM_HELD_OUT_LABEL, BEST_LABEL, *REFERENCE_LABELS]
     colors = [
         EXACT_ACCURACY_COLOR,
         HELD_OUT_ACCURACY_COLOR,
@@ -85,6 +94,7 @@ def perplexity_layout(end: int, top: float) -> alt.LayerChart:
         NGRAM_HELD_OUT_COLOR,
         "#bcbd22",
         "#17becf",
+        NGRAM_COLOR,
     ]
     color = series_color(labels, colors, legend_columns=2)
     x = step_axis(end)
@@ -101,7 +111,7 @@ def perplexity_layout(end: int, top: float) -> alt.LayerChart:
         only_series(BEST_LABEL)
         .mark_point(size=500, shape="diamond", filled=True)
         .encode(x=x, y=y, color=color, tooltip=tooltip),
-        only_series(*references)
+        only_series(*REFERENCE_LABELS)
         .mark_rule(strokeWidth=3, strokeDash=[4, 4])
         .encode(y=y, color=color, tooltip=[alt.Tooltip("series:N"), alt.Tooltip("value:Q", format=",.1f")]),
     )

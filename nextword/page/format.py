@@ -44,6 +44,10 @@ def format_percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
 
+def format_perplexity(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.1f}"
+
+
 def settings_summary(model: ModelConfig, train: TrainConfig) -> str:
     """One line naming a run's settings, for run lists and chart legends."""
     return (

@@ -61,6 +61,7 @@ SETTING_OPTIONS: dict[str, tuple | range | None] = {
     "article_order": None,
     "stop_when_learned": None,
     "dropout": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5),
+    "clip_norm": (0.0, 0.5, 1.0, 2.0, 5.0, 10.0),
     "keep_best": None,
 }
 
@@ -142,6 +143,9 @@ def _help_texts() -> dict[str, str]:
         "dropout": "While training, switch off this share of the symbol vectors and of the LSTM's outputs "
         "at random, a new choice each step, so the network cannot lean on any one of them: it "
         "memorises less and guesses unseen words better. 0 trains as the article does.",
+        "clip_norm": "Shorten each step's gradient to at most this length (off: never), so one unusual "
+        "batch cannot throw the weights far: steadier steps at a high learning rate. The article does "
+        "not clip.",
         "keep_best": "With part of the story held out: stop once the held-out perplexity has not "
         "improved for a fifth of the run, and predict and write with the weights of its best step.",
         "article_settings": f"Set exactly the article's recipe: {_article_recipe()}.",

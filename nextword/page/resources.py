@@ -16,7 +16,7 @@ import streamlit as st
 from nextword.config import CorpusConfig, ModelConfig
 from nextword.inference.copying import CopyFinder
 from nextword.page.address import StoryShelf
-from nextword.page.format import format_percent, format_seconds
+from nextword.page.format import format_percent, format_perplexity, format_seconds
 from nextword.page.options import MAX_KEPT, MAX_PER_TAB, MAX_RUNNING, MAX_WAITING, STATUS_LABELS, VIEW_SECONDS
 from nextword.text import corpus
 from nextword.text.dataset import TrainingData, prepare_training_data
@@ -130,10 +130,14 @@ def perplexity_sentence(progress) -> str | None:
         )
     else:
         verdict = (
-            f"Counting wins so far: on the held-out part the n-gram is as unsure as choosing among "
-            f"{ngram:,.0f} words, the network at its best among {best:,.0f}. A short story gives a network "
-            "too little to learn from."
+            f"Counting wins{'' if progress.done else ' so far'}: on the held-out part the n-gram is as "
+            f"unsure as choosing among {ngram:,.0f} words, the network at its best among {best:,.0f}."
         )
+        if progress.done:
+            verdict += (
+                " A network needs far more text than counting does before it wins (see the experiment "
+                "“How much text does a network need?” in section 3)."
+            )
     kept = f" Best at step {progress.best_step:,}"
     if progress.done and progress.has_weights and progress.best_step != progress.step:
         kept += "; kept those weights for predicting and writing"
@@ -177,6 +181,7 @@ def live_view(key: str, tick: str, _run: RunHandle) -> dict:
         progress.holdout_perplexities,
         progress.total_steps,
         ngram_held_out=progress.ngram_holdout_perplexity,
+        ngram_training=progress.ngram_perplexity,
         uniform=progress.vocabulary_size,
         unigram=progress.unigram_holdout_perplexity,
         best_step=progress.best_step,
@@ -200,7 +205,8 @@ def live_view(key: str, tick: str, _run: RunHandle) -> dict:
                 "n-gram training": format_percent(progress.ngram_accuracy),
                 "n-gram held-out": format_percent(progress.ngram_holdout_accuracy if holdout else None),
             },
-        ),
+        )
+        + (held_out_metrics(progress),) * holdout,
         "samples": [f"step {sample.step:>6,}: {sample.text}" for sample in progress.samples],
         # Fixed dataset names: a live chart's spec stays the same between polls, only its rows change.
         "loss_spec": arrow_rows(chart_style.live_spec(run_charts.loss_layout, loss, "loss", "Loss")),
@@ -213,6 +219,17 @@ def live_view(key: str, tick: str, _run: RunHandle) -> dict:
         if holdout
         else None,
         "perplexity_sentence": perplexity_sentence(progress) if holdout else None,
+    }
+
+
+def held_out_metrics(progress: TrainingProgress) -> dict[str, str]:
+    """The held-out part's perplexity and top-5 accuracy, the LSTM's latest beside the n-gram's."""
+    perplexities, top5s = progress.holdout_perplexities, progress.holdout_top5s
+    return {
+        "Held-out perplexity": format_perplexity(perplexities[-1] if perplexities else None),
+        "n-gram perplexity": format_perplexity(progress.ngram_holdout_perplexity),
+        "Held-out top-5": format_percent(top5s[-1] if top5s else None),
+        "n-gram top-5": format_percent(progress.ngram_holdout_top5),
     }
 
 

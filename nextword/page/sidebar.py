@@ -32,6 +32,10 @@ def chosen(name: str) -> dict:
     return {"on_change": callbacks.on_setting_chosen, "args": (name,)}
 
 
+def clip_label(value: float) -> str:
+    return "off" if value == 0 else f"{value:g}"
+
+
 RETRIED = {"on_change": callbacks.retry_refused_upload}  # a refused upload may fit now
 
 # The settings widgets in the sidebar's order: label, widget and its own arguments. Each widget's
@@ -57,6 +61,7 @@ ADVANCED = {
     "article_order": ("The article's window order", st.checkbox, {}),
     "stop_when_learned": ("Stop when learned", st.checkbox, {}),
     "dropout": ("Dropout", st.select_slider, {"format_func": "{:.0%}".format, **chosen("dropout")}),
+    "clip_norm": ("Gradient clipping", st.select_slider, {"format_func": clip_label, **chosen("clip_norm")}),
     "keep_best": ("Keep the best held-out step", st.checkbox, {}),
 }
 
@@ -112,7 +117,7 @@ def settings_controls(tab: TabState, widgets: dict) -> None:
 
 
 def apply_suggestions(tab: TabState) -> None:
-    """Give a newly chosen story (or symbol mode) its suggested hold-out, steps and dropout, once,
+    """Give a newly chosen story (or symbol mode) its suggested hold-out, steps, dropout and clipping, once,
     where the person set none: moving a slider afterwards is the person's choice, and stays."""
     try:
         story = tab.story()
@@ -127,6 +132,7 @@ def apply_suggestions(tab: TabState) -> None:
         "holdout": suggestion.holdout,
         "steps": nearest(STEP_OPTIONS, suggestion.steps),
         "dropout": suggestion.dropout,
+        "clip_norm": suggestion.clip_norm,
     }
     changes = {name: value for name, value in values.items() if name not in tab.settings_chosen}
     tab.show_setting_values(changes)

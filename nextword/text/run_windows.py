@@ -4,8 +4,8 @@
 part (the story's start) and the held-out part (its end), the windows scored exactly on each
 (all of them, or a fixed sample of a long story), the best accuracy and the lowest loss any model
 can reach on the training part. `batch_plan` lays out the windows of every step.
-`suggested_settings` gives a story its hold-out, steps and dropout when the person has not chosen
-them.
+`suggested_settings` gives a story its hold-out, steps, dropout and gradient clipping when the
+person has not chosen them.
 Plain numpy.
 """
 
@@ -50,15 +50,20 @@ SUGGESTED_PASSES = 4
 # Dropout for a story long enough to hold out: the network then learns the language rather than
 # memorising the story, and its held-out perplexity falls further before it rises.
 SUGGESTED_DROPOUT = 0.3
+# Gradient clipping for such a story: Adam at the default rate takes big steps on a large
+# vocabulary, and an unusual batch can throw the weights far; clipped, every step stays modest.
+SUGGESTED_CLIP_NORM = 1.0
 
 
 @dataclass(frozen=True)
 class SuggestedSettings:
-    """The hold-out (percent), steps and dropout a story gets when the person has not set them."""
+    """The hold-out (percent), steps, dropout and gradient clipping a story gets when the person
+    has not set them."""
 
     holdout: int
     steps: int
     dropout: float = 0.0
+    clip_norm: float = 0.0
 
 
 def suggested_settings(
@@ -73,7 +78,7 @@ def suggested_settings(
     train_windows = holdout_split(symbol_count, n_input, SUGGESTED_HOLDOUT).train_count
     batch = max(1, min(batch_size, train_windows))
     steps = max(default.steps, math.ceil(SUGGESTED_PASSES * train_windows / batch))
-    return SuggestedSettings(SUGGESTED_HOLDOUT, steps, SUGGESTED_DROPOUT)
+    return SuggestedSettings(SUGGESTED_HOLDOUT, steps, SUGGESTED_DROPOUT, SUGGESTED_CLIP_NORM)
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ class History:
     eval_losses: list[float] = field(default_factory=list)  # the exact loss at each eval step
     holdout_accuracies: list[float] = field(default_factory=list)
     holdout_losses: list[float] = field(default_factory=list)
+    holdout_top5s: list[float] = field(default_factory=list)  # the true symbol among the five likeliest
     scoring_seconds: float = 0.0  # exact scoring, over every stretch
     holdout_scoring_seconds: float = 0.0  # the held-out part of it
     samples: deque = field(default_factory=lambda: deque(maxlen=SAMPLES_KEPT))

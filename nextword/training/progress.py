@@ -80,6 +80,7 @@ class TrainingProgress:
     holdout_window_count: int = 0
     holdout_accuracies: tuple[float, ...] = ()
     holdout_losses: tuple[float, ...] = ()
+    holdout_top5s: tuple[float, ...] = ()  # how often the true symbol is among the five likeliest
     # Training seconds spent scoring windows exactly (training and held-out ones), and the part of
     # them spent on the held-out windows: their share of `elapsed_seconds` is scoring's cost.
     scoring_seconds: float = 0.0
@@ -93,6 +94,7 @@ class TrainingProgress:
     ngram_holdout_accuracy: float | None = None
     ngram_perplexity: float | None = None
     ngram_holdout_perplexity: float | None = None
+    ngram_holdout_top5: float | None = None
     # Always guessing by the training part's word frequencies, on the held-out part.
     unigram_holdout_perplexity: float | None = None
     # The lowest mean loss any model can reach on the training windows (nats).

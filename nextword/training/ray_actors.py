@@ -33,7 +33,15 @@ logger = logging.getLogger(__name__)
 
 WORKER_STOPPED = "The worker training this run stopped; press Train to start it again."
 # The curves of a snapshot, which only grow while the run lives: a replica is sent their new points.
-CURVES = tuple("losses batch_accuracies eval_steps eval_accuracies holdout_accuracies holdout_losses".split())
+CURVES = (
+    "losses",
+    "batch_accuracies",
+    "eval_steps",
+    "eval_accuracies",
+    "holdout_accuracies",
+    "holdout_losses",
+    "holdout_top5s",
+)
 # The predictor's weights, by the names `Predictor` takes them: what a replica fetches from a trainer.
 WEIGHTS = ("lstm_layers", "dense_kernel", "dense_bias", "embedding")
 # Stories kept by the registry for runs and lesson links (each at most the story size cap).

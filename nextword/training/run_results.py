@@ -105,6 +105,7 @@ class RunResults:
             "ngram_perplexity": training.perplexity,
             "ngram_holdout_accuracy": held_out.top1 if held_out else None,
             "ngram_holdout_perplexity": held_out.perplexity if held_out else None,
+            "ngram_holdout_top5": held_out.top5 if held_out else None,
             "unigram_holdout_perplexity": unigram,
         }
 

@@ -22,7 +22,7 @@ from nextword.training.progress import SampleLine, TrainingProgress
 # About this many exact-accuracy points per run.
 EVALUATION_POINTS = 60
 # The first this many points are always scored (the lesson is in watching the curves part), and a
-# run that keeps its best held-out step never stops before it has them.
+# run with a held-out part never ends on its own (learned, or past its best step) before it has them.
 LEAST_POINTS = EVALUATION_POINTS // 2
 # After them, exact scoring may take at most this share of the training time, once it has taken
 # this many seconds in all: below that no scoring point is skipped, so on a short story a seed gives
@@ -208,10 +208,14 @@ class StepTracker:
             held_out = score(predictor, data.contexts[holdout_windows], data.targets[holdout_windows])
             self.history.holdout_accuracies.append(held_out.top1)
             self.history.holdout_losses.append(held_out.loss)
+            self.history.holdout_top5s.append(held_out.top5)
             self._note_best(held_out.loss)
             self.history.holdout_scoring_seconds += time.perf_counter() - holdout_began
         recent = self.history.losses[-LEARNED_LOSS_STEPS:]
-        if self.learned_rule is not None and not force and len(recent) == LEARNED_LOSS_STEPS:
+        # With a held-out part the run goes on until its curves have their first points: a short
+        # story is learned by heart in a few dozen steps, and the lesson is the held-out curve rising.
+        drawn = not len(holdout_windows) or len(self.history.eval_steps) >= LEAST_POINTS
+        if self.learned_rule is not None and not force and len(recent) == LEARNED_LOSS_STEPS and drawn:
             self.learned = self.learned or bool(self.learned_rule.met(correct, sum(recent) / len(recent)))
         self._add_sample(predictor)
         self.last_evaluation_step = self.step
@@ -252,6 +256,7 @@ class StepTracker:
             best_step=history.best_step,
             holdout_accuracies=tuple(history.holdout_accuracies),
             holdout_losses=tuple(history.holdout_losses),
+            holdout_top5s=tuple(history.holdout_top5s),
             scoring_seconds=history.scoring_seconds,
             holdout_scoring_seconds=history.holdout_scoring_seconds,
             elapsed_seconds=self.training_seconds,

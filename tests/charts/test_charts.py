@@ -241,7 +241,7 @@ def test_the_perplexity_chart_marks_the_best_step_and_draws_the_lines_to_beat():
 
     chart = held_out_charts.perplexity_chart(
         [1, 10, 20], [300.0, 90.0, 40.0], [320.0, 150.0, 170.0], 100,
-        ngram_held_out=140.0, uniform=600, unigram=400.0, best_step=10,
+        ngram_held_out=140.0, ngram_training=20.0, uniform=600, unigram=400.0, best_step=10,
     )  # fmt: skip
     rows = spec(chart)["datasets"]
     rows = [row for values in rows.values() for row in values]
@@ -251,6 +251,7 @@ def test_the_perplexity_chart_marks_the_best_step_and_draws_the_lines_to_beat():
         held_out_charts.NGRAM_HELD_OUT_PERPLEXITY_LABEL: 140.0,
         held_out_charts.UNIFORM_LABEL: 600.0,
         held_out_charts.UNIGRAM_LABEL: 400.0,
+        held_out_charts.NGRAM_TRAINING_PERPLEXITY_LABEL: 20.0,
     }
     y = spec(chart)["layer"][0]["encoding"]["y"]
     assert y["scale"]["type"] == "log" and y["scale"]["domain"][0] == 1

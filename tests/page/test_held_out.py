@@ -82,6 +82,7 @@ def test_holding_out_a_fifth_of_the_fable_trains_on_the_rest_and_draws_both_curv
         "Kneser-Ney n-gram (held-out)",
         "guessing uniformly",
         "guessing by word frequency",
+        "Kneser-Ney n-gram (training)",
     }
     perplexity = chart_rows(at, "Perplexity")
     held_out_perplexities = [row["value"] for row in perplexity if row["series"] == "LSTM (held-out)"]
@@ -89,10 +90,12 @@ def test_holding_out_a_fifth_of_the_fable_trains_on_the_rest_and_draws_both_curv
     lines = {row["series"]: row["value"] for row in perplexity if row["step"] is None}
     assert lines["guessing uniformly"] == len(run.data.vocabulary) == 98  # 97 words and ⟨unk⟩
     assert lines["Kneser-Ney n-gram (held-out)"] == pytest.approx(progress.ngram_holdout_perplexity)
+    assert lines["Kneser-Ney n-gram (training)"] == pytest.approx(progress.ngram_perplexity)
     marker = [row for row in perplexity if row["series"] == "best step (kept)"]
     assert [row["step"] for row in marker] == [progress.best_step]
     said = [caption.value for caption in at.caption if caption.value.startswith("Perplexity:")]
-    assert len(said) == 1 and "Counting wins so far" in said[0], said
+    assert len(said) == 1 and "Counting wins: on the held-out part" in said[0], said
+    assert "How much text does a network need?" in said[0]
     assert series_of(at, "Accuracy") == {
         "batch (running)",
         "training",
@@ -111,6 +114,11 @@ def test_holding_out_a_fifth_of_the_fable_trains_on_the_rest_and_draws_both_curv
     assert metrics["Held-out accuracy"] == f"{progress.final_holdout_accuracy:.1%}"
     assert metrics["n-gram training"] == f"{progress.ngram_accuracy:.1%}"
     assert metrics["n-gram held-out"] == f"{progress.ngram_holdout_accuracy:.1%}"
+    assert metrics["Held-out perplexity"] == f"{progress.holdout_perplexities[-1]:,.1f}"
+    assert metrics["n-gram perplexity"] == f"{progress.ngram_holdout_perplexity:,.1f}"
+    assert metrics["Held-out top-5"] == f"{progress.holdout_top5s[-1]:.1%}"
+    assert metrics["n-gram top-5"] == f"{progress.ngram_holdout_top5:.1%}"
+    assert len(progress.eval_steps) >= 30, "a run learned by heart still draws its held-out curve"
     # The tab's run table and the comparison's held-out overlay.
     table = dataframe_with_column(at, "held-out accuracy")
     # Numbers (percent), not text, so that the table sorts by them.
@@ -220,6 +228,7 @@ def test_a_long_upload_draws_its_perplexity_live_with_the_best_step_marked(app):
     at.file_uploader(key="story_upload").upload("long.txt", LONG_STORY, "text/plain")
     at.run()
     assert at.select_slider(key="dropout").value == 0.3, "a long story's suggested dropout"
+    assert at.select_slider(key="clip_norm").value == 1.0, "and gradient clipping"
     at.select_slider(key="steps").set_value(300).run()  # the default 128 units: steps worth scoring
     train_until_done(at)
     assert_no_exception(at)
@@ -229,4 +238,9 @@ def test_a_long_upload_draws_its_perplexity_live_with_the_best_step_marked(app):
     assert len(held_out) >= 30 and len(held_out) == len(progress.eval_steps)
     assert [row["step"] for row in rows if row["series"] == "best step (kept)"] == [progress.best_step]
     lines = {row["series"] for row in rows if row["step"] is None}
-    assert lines == {"Kneser-Ney n-gram (held-out)", "guessing uniformly", "guessing by word frequency"}
+    assert lines == {
+        "Kneser-Ney n-gram (held-out)",
+        "guessing uniformly",
+        "guessing by word frequency",
+        "Kneser-Ney n-gram (training)",
+    }

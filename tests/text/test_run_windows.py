@@ -7,6 +7,8 @@ import math
 from nextword.config import ModelConfig, TrainConfig
 from nextword.text.run_windows import (
     HOLDOUT_STORY_SYMBOLS,
+    SUGGESTED_CLIP_NORM,
+    SUGGESTED_DROPOUT,
     SUGGESTED_HOLDOUT,
     SUGGESTED_PASSES,
     SuggestedSettings,
@@ -42,6 +44,7 @@ def test_a_long_story_holds_out_its_end_and_gets_steps_for_its_size():
     assert suggestion.holdout == SUGGESTED_HOLDOUT
     train_windows = holdout_split(82_252, 3, SUGGESTED_HOLDOUT).train_count
     assert suggestion.steps == math.ceil(SUGGESTED_PASSES * train_windows / 256)
+    assert (suggestion.dropout, suggestion.clip_norm) == (SUGGESTED_DROPOUT, SUGGESTED_CLIP_NORM)
     assert suggested_settings(HOLDOUT_STORY_SYMBOLS).holdout == SUGGESTED_HOLDOUT
 
 

@@ -88,3 +88,21 @@ def test_nothing_held_out_gives_null_held_out_figures(trained_fable, tmp_path):
     assert metrics["lstm"]["held_out"] is None and metrics["ngram"]["held_out"] is None
     assert metrics["best_step"] is None and metrics["held_out_windows"] == 0
     assert metrics["lstm"]["training"]["top1"] == trained_fable.progress().final_accuracy
+
+
+def test_a_short_story_learned_by_heart_still_draws_thirty_held_out_points():
+    """The fable is learned in about 45 steps; with a fifth held out the run goes on until both
+    curves have their first 30 points, then stops past its best step, with the top-5 of both models."""
+    fable = (ROOT / "data" / "belling_the_cat.txt").read_bytes()
+    model = ModelConfig()
+    data = prepare_training_data(load_story(fable, name="fable"), model, holdout_percent=20)
+    run = TrainingRun(data, model, TrainConfig(steps=300, holdout=20))
+    run.start()
+    progress = run.wait(300)
+    assert progress.status == Status.FINISHED and progress.step < 300
+    assert len(progress.eval_steps) >= 30
+    assert len(progress.holdout_perplexities) == len(progress.holdout_top5s) == len(progress.eval_steps)
+    pairs = zip(progress.holdout_accuracies, progress.holdout_top5s, strict=True)
+    assert all(top1 <= top5 for top1, top5 in pairs)
+    assert progress.ngram_holdout_top5 >= progress.ngram_holdout_accuracy
+    assert "not improved since step" in progress.stop_reason

@@ -13,7 +13,7 @@ import streamlit as st
 from nextword.charts import chart_style, held_out_charts
 from nextword.errors import NextwordError
 from nextword.page.callbacks import request_runs
-from nextword.page.format import escape_markdown, format_percent, format_seconds
+from nextword.page.format import escape_markdown, format_percent, format_perplexity, format_seconds
 from nextword.page.options import HELP
 from nextword.page.presenter import chart_spec
 from nextword.page.state import RunSummary, TabState
@@ -78,10 +78,6 @@ def outcome(label: str, summary: RunSummary | None) -> Outcome | None:
     )
 
 
-def _number(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.1f}"
-
-
 def experiment_findings(tab: TabState) -> None:
     """Each queued experiment: a sentence of what its runs showed, and their final numbers."""
     by_key = {tab_run.key: tab_run for tab_run in tab.runs}
@@ -104,8 +100,8 @@ def experiment_findings(tab: TabState) -> None:
                     "run": label,
                     "training accuracy": format_percent(summary.accuracy if summary else None),
                     "held-out accuracy": format_percent(summary.holdout_accuracy if summary else None),
-                    "held-out perplexity": _number(summary.holdout_perplexity if summary else None),
-                    "n-gram held-out perplexity": _number(
+                    "held-out perplexity": format_perplexity(summary.holdout_perplexity if summary else None),
+                    "n-gram held-out perplexity": format_perplexity(
                         summary.ngram_holdout_perplexity if summary else None
                     ),
                     "training words": summary.training_windows if summary else 0,

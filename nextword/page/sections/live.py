@@ -76,8 +76,9 @@ def live_panel(key: str, was_live: bool, poll_seconds: float | None) -> None:
         left.vega_lite_chart(spec=chart_spec(view["perplexity_spec"]), width="stretch")
         left.caption(
             "Perplexity: as unsure as choosing among that many words; lower is better. Held-out: on the "
-            "story's end, never trained on. The lines are what the network must beat: the Kneser-Ney "
-            "n-gram's counting, guessing by word frequency, and guessing uniformly."
+            "story's end, never trained on. The dashed lines are what the network must beat on it: the "
+            "Kneser-Ney n-gram's counting, guessing by word frequency, and guessing uniformly; and the "
+            "n-gram on the training part, the words it counted (counting memorises too)."
             + (f" {view['perplexity_sentence']}" if view["perplexity_sentence"] else "")
         )
     else:
