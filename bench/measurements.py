@@ -188,9 +188,7 @@ def measure_lesson(parameters: dict[str, Any]) -> dict[str, Any]:
     suggestion = suggested_settings(story.symbol_count)
     model_config = ModelConfig(dropout=suggestion.dropout)
     steps = parameters.get("steps") or suggestion.steps
-    train_config = TrainConfig(
-        steps=steps, holdout=suggestion.holdout, clip_norm=suggestion.clip_norm, seed=seed
-    )
+    train_config = TrainConfig(steps=steps, holdout=suggestion.holdout, seed=seed)
     data = prepare_training_data(story, model_config, suggestion.holdout)
     timeline = train(data, model_config, train_config)
     run, last = timeline.run, timeline.last

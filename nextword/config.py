@@ -26,6 +26,9 @@ ARTICLE_N_INPUT = 3
 ARTICLE_UNITS = 512
 ARTICLE_LEARNING_RATE = 0.001
 ARTICLE_STEPS = 50_000
+# The step counts people choose from (the page's slider). A story's suggested steps are one of them,
+# so the page and the command line train the same run.
+STEP_CHOICES = (50, 100, 200, 300, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 50_000)
 # The largest share of a story (percent) that can be held out: above half, too little is left to learn.
 MAX_HOLDOUT_PERCENT = 50
 

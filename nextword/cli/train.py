@@ -91,7 +91,7 @@ def score_lines(metrics: dict) -> list[str]:
 
 def story_and_settings(arguments: argparse.Namespace, given: set[str]):
     """(story, model config, train config) of a command: the options typed, and for the rest the
-    page's suggestions for a story of this length (hold-out, steps, dropout, clipping); the article's recipe
+    page's suggestions for a story of this length (hold-out, steps, dropout); the article's recipe
     keeps its own. NextwordError with a sentence when the story cannot be read or used.
     """
     from nextword.text.corpus import load_story
@@ -110,8 +110,7 @@ def story_and_settings(arguments: argparse.Namespace, given: set[str]):
         return story, model_config, train_config
     suggestion = suggested_settings(story.symbol_count, model_config.n_input, train_config.batch_size)
     model_changes = {} if "dropout" in given else {"dropout": suggestion.dropout}
-    suggested = ("holdout", "steps", "clip_norm")
-    train_changes = {name: getattr(suggestion, name) for name in suggested if name not in given}
+    train_changes = {name: getattr(suggestion, name) for name in ("holdout", "steps") if name not in given}
     return (
         story,
         dataclasses.replace(model_config, **model_changes),

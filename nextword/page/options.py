@@ -14,6 +14,7 @@ from nextword.config import (
     INPUT_ENCODINGS,
     MAX_HOLDOUT_PERCENT,
     OPTIMIZERS,
+    STEP_CHOICES,
     SYMBOL_MODES,
     CorpusConfig,
     article_configs,
@@ -39,7 +40,7 @@ STORY_CHARACTERS_SHOWN = 20_000  # of the story's text in the "Read the story" e
 TOP_K_RANGE = (1, 20)
 GENERATE_LENGTH_RANGE = (1, 200)
 TEMPERATURE_RANGE = (0.1, 2.0)
-STEP_OPTIONS = (50, 100, 200, 300, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 50_000)
+STEP_OPTIONS = STEP_CHOICES
 LEARNING_RATE_OPTIONS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0)
 SEEDS = range(2**31)  # any whole number the config accepts
 

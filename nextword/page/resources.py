@@ -118,26 +118,38 @@ def view_tick(progress: TrainingProgress, now: float | None = None) -> str:
     return f"{phase}-{progress.step}-{progress.queue_position}"
 
 
-def perplexity_sentence(progress) -> str | None:
-    """What the perplexity chart says so far: who is ahead on the held-out part, and the step kept."""
-    best, ngram = progress.best_holdout_perplexity, progress.ngram_holdout_perplexity
-    if best is None or ngram is None:
+def perplexity_sentence(progress: TrainingProgress) -> str | None:
+    """Who is ahead on the held-out part (so far: on the windows the curves score; once the run has
+    ended: on every held-out window, with the weights it kept), and the step kept."""
+    comparison = progress.held_out_comparison
+    if comparison is None:
         return None
-    if best < ngram:
+    winner = "The network wins" if comparison.lstm < comparison.ngram else "Counting wins"
+    if comparison.every_window:
         verdict = (
-            f"The network wins: at its best it is as unsure as choosing among {best:,.0f} words on the "
-            f"held-out part, counting among {ngram:,.0f}."
+            f"{winner}: on all {progress.holdout_window_count:,} held-out words, the network with the "
+            f"weights it kept is as unsure as choosing among {comparison.lstm:,.0f} words, counting among "
+            f"{comparison.ngram:,.0f}."
         )
     else:
-        verdict = (
-            f"Counting wins{'' if progress.done else ' so far'}: on the held-out part the n-gram is as "
-            f"unsure as choosing among {ngram:,.0f} words, the network at its best among {best:,.0f}."
+        scored = progress.holdout_scored_count
+        where = (
+            "the held-out part"
+            if scored >= progress.holdout_window_count
+            else f"the {scored:,} held-out words it is scored on as it trains"
         )
-        if progress.done:
-            verdict += (
-                " A network needs far more text than counting does before it wins (see the experiment "
-                "“How much text does a network need?” in section 3)."
-            )
+        when = "at its best" if progress.best_step is not None else "now"
+        verdict = (
+            f"{winner} so far: on {where}, the network {when} is as unsure as choosing among "
+            f"{comparison.lstm:,.0f} words, counting among {comparison.ngram:,.0f}."
+        )
+    if comparison.every_window and comparison.lstm >= comparison.ngram:
+        verdict += (
+            " A network needs far more text than counting does before it wins (see the experiment "
+            "“How much text does a network need?” in section 3)."
+        )
+    if progress.best_step is None:
+        return verdict
     kept = f" Best at step {progress.best_step:,}"
     if progress.done and progress.has_weights and progress.best_step != progress.step:
         kept += "; kept those weights for predicting and writing"
@@ -161,6 +173,7 @@ def live_view(key: str, tick: str, _run: RunHandle) -> dict:
         status = "starting (loading TensorFlow and building the model)"
     rate = f"{progress.steps_per_second:,.0f} steps/s" if progress.steps_per_second else "– steps/s"
     holdout = progress.holdout_window_count > 0  # known from the start: the legend never changes
+    lstm, ngram = progress.held_out_scores or (None, None)
     loss = run_charts.loss_data(
         progress.losses, progress.total_steps, progress.eval_steps, progress.holdout_losses, holdout
     )
@@ -201,12 +214,21 @@ def live_view(key: str, tick: str, _run: RunHandle) -> dict:
             },
             {
                 "Training accuracy": format_percent(progress.final_accuracy),
-                "Held-out accuracy": format_percent(progress.final_holdout_accuracy if holdout else None),
+                "Held-out accuracy": format_percent(lstm.top1 if lstm else None),
                 "n-gram training": format_percent(progress.ngram_accuracy),
-                "n-gram held-out": format_percent(progress.ngram_holdout_accuracy if holdout else None),
+                "n-gram held-out": format_percent(ngram.top1 if ngram else None),
             },
         )
-        + (held_out_metrics(progress),) * holdout,
+        + (
+            {
+                "Held-out perplexity": format_perplexity(lstm.perplexity if lstm else None),
+                "n-gram perplexity": format_perplexity(ngram.perplexity if ngram else None),
+                "Held-out top-5": format_percent(lstm.top5 if lstm else None),
+                "n-gram top-5": format_percent(ngram.top5 if ngram else None),
+            },
+        )
+        * holdout,
+        "metrics_note": held_out_note(progress) if holdout else None,
         "samples": [f"step {sample.step:>6,}: {sample.text}" for sample in progress.samples],
         # Fixed dataset names: a live chart's spec stays the same between polls, only its rows change.
         "loss_spec": arrow_rows(chart_style.live_spec(run_charts.loss_layout, loss, "loss", "Loss")),
@@ -222,15 +244,21 @@ def live_view(key: str, tick: str, _run: RunHandle) -> dict:
     }
 
 
-def held_out_metrics(progress: TrainingProgress) -> dict[str, str]:
-    """The held-out part's perplexity and top-5 accuracy, the LSTM's latest beside the n-gram's."""
-    perplexities, top5s = progress.holdout_perplexities, progress.holdout_top5s
-    return {
-        "Held-out perplexity": format_perplexity(perplexities[-1] if perplexities else None),
-        "n-gram perplexity": format_perplexity(progress.ngram_holdout_perplexity),
-        "Held-out top-5": format_percent(top5s[-1] if top5s else None),
-        "n-gram top-5": format_percent(progress.ngram_holdout_top5),
-    }
+def held_out_note(progress: TrainingProgress) -> str:
+    """Which windows and weights the held-out metrics are of."""
+    if progress.kept_held_out is not None:
+        return (
+            f"Held-out figures: all {progress.holdout_window_count:,} held-out words, the network with "
+            "the weights it kept for predicting and writing. Top-5: how often the true word is among its "
+            "five likeliest."
+        )
+    scored, held_out = progress.holdout_scored_count, progress.holdout_window_count
+    which = "all" if scored >= held_out else f"a fixed sample of {scored:,} of the"
+    return (
+        f"Held-out figures: the latest point, on {which} {held_out:,} held-out words; on all of them, with "
+        "the weights it keeps, once the run ends. Top-5: how often the true word is among its five "
+        "likeliest."
+    )
 
 
 def arrow_rows(spec: dict) -> dict:

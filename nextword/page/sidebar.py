@@ -17,10 +17,8 @@ from nextword.page.options import (
     HELP,
     OPTIMIZER_LABELS,
     SETTING_OPTIONS,
-    STEP_OPTIONS,
     SYMBOL_MODE_LABELS,
     default_story_title,
-    nearest,
     story_choice_help,
 )
 from nextword.page.state import TabState
@@ -117,7 +115,7 @@ def settings_controls(tab: TabState, widgets: dict) -> None:
 
 
 def apply_suggestions(tab: TabState) -> None:
-    """Give a newly chosen story (or symbol mode) its suggested hold-out, steps, dropout and clipping, once,
+    """Give a newly chosen story (or symbol mode) its suggested hold-out, steps and dropout, once,
     where the person set none: moving a slider afterwards is the person's choice, and stays."""
     try:
         story = tab.story()
@@ -130,9 +128,8 @@ def apply_suggestions(tab: TabState) -> None:
     suggestion = run_windows.suggested_settings(story.symbol_count, model.n_input, train.batch_size)
     values = {
         "holdout": suggestion.holdout,
-        "steps": nearest(STEP_OPTIONS, suggestion.steps),
+        "steps": suggestion.steps,
         "dropout": suggestion.dropout,
-        "clip_norm": suggestion.clip_norm,
     }
     changes = {name: value for name, value in values.items() if name not in tab.settings_chosen}
     tab.show_setting_values(changes)

@@ -86,21 +86,24 @@ class RunSummary:
     ngram_holdout_accuracy: float | None = None
     seconds: float = 0.0  # time spent training
     done: bool = False  # finished, stopped or failed: the numbers are final
-    holdout_perplexity: float | None = None  # the LSTM's at the step it keeps (its best, or its last)
+    # The LSTM's held-out perplexity beside the n-gram's on the same windows: on every held-out window
+    # with the weights it kept once the run has ended, else on the scored ones at its best so far.
+    holdout_perplexity: float | None = None
     ngram_holdout_perplexity: float | None = None
     training_windows: int = 0
+    kept_holdout_accuracy: float | None = None  # on every held-out window, once the run has ended
 
     @property
     def holdout_accuracy(self) -> float | None:
+        if self.kept_holdout_accuracy is not None:
+            return self.kept_holdout_accuracy
         return self.holdout_accuracies[-1] if self.holdout_accuracies else None
 
     @classmethod
     def of(cls, progress: TrainingProgress) -> RunSummary:
         loss_points = bucket_means(progress.losses)
-        # The held-out perplexity of the weights the run predicts with: its best step's, or its last.
-        kept_perplexity = progress.best_holdout_perplexity
-        if kept_perplexity is None and progress.holdout_losses:
-            kept_perplexity = progress.holdout_perplexities[-1]
+        comparison = progress.held_out_comparison
+        kept, ngram = progress.kept_held_out, progress.ngram_held_out
         return cls(
             status=str(progress.status),
             step=progress.step,
@@ -111,12 +114,13 @@ class RunSummary:
             losses=tuple(point["value"] for point in loss_points),
             holdout_accuracies=tuple(progress.holdout_accuracies),
             ngram_accuracy=progress.ngram_accuracy,
-            ngram_holdout_accuracy=progress.ngram_holdout_accuracy,
+            ngram_holdout_accuracy=ngram.top1 if kept and ngram else progress.ngram_holdout_accuracy,
             seconds=progress.elapsed_seconds,
             done=progress.done,
-            holdout_perplexity=kept_perplexity,
-            ngram_holdout_perplexity=progress.ngram_holdout_perplexity,
+            holdout_perplexity=comparison.lstm if comparison else None,
+            ngram_holdout_perplexity=comparison.ngram if comparison else None,
             training_windows=progress.window_count,
+            kept_holdout_accuracy=kept.top1 if kept else None,
         )
 
 

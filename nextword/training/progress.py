@@ -52,6 +52,29 @@ class SampleLine:
 
 
 @dataclass(frozen=True)
+class HeldOutScore:
+    """A model's figures on every held-out window: perplexity, top-1 and top-5 accuracy."""
+
+    perplexity: float
+    top1: float
+    top5: float
+
+    @classmethod
+    def of(cls, score) -> HeldOutScore:
+        """From a `nextword.training.history.Score` (or anything with these three figures)."""
+        return cls(float(score.perplexity), float(score.top1), float(score.top5))
+
+
+@dataclass(frozen=True)
+class HeldOutComparison:
+    """The LSTM's held-out perplexity beside the n-gram's, both on the same windows."""
+
+    lstm: float
+    ngram: float
+    every_window: bool  # every held-out window at the kept weights; else the scored ones, best step so far
+
+
+@dataclass(frozen=True)
 class TrainingProgress:
     """An immutable snapshot of a run, safe to read from any thread."""
 
@@ -78,6 +101,7 @@ class TrainingProgress:
     # Held-out windows (the story's last part, never trained on) and their curves, measured at
     # `eval_steps` like the training accuracy; empty when nothing is held out.
     holdout_window_count: int = 0
+    holdout_scored_count: int = 0  # the held-out windows the curves score: all, or a fixed sample
     holdout_accuracies: tuple[float, ...] = ()
     holdout_losses: tuple[float, ...] = ()
     holdout_top5s: tuple[float, ...] = ()  # how often the true symbol is among the five likeliest
@@ -88,15 +112,19 @@ class TrainingProgress:
     # The step with the lowest held-out loss (None when nothing is held out); a run that keeps its
     # best step predicts and writes with that step's weights.
     best_step: int | None = None
-    # The n-gram yardstick's exact accuracy on the training and on the held-out windows, and its
-    # perplexity on them.
+    # The n-gram yardstick's exact accuracy, perplexity and top-5 on the windows the curves score
+    # (training and held-out), so a curve and its line compare the same windows.
     ngram_accuracy: float | None = None
     ngram_holdout_accuracy: float | None = None
     ngram_perplexity: float | None = None
     ngram_holdout_perplexity: float | None = None
     ngram_holdout_top5: float | None = None
-    # Always guessing by the training part's word frequencies, on the held-out part.
+    # Always guessing by the training part's word frequencies, on the scored held-out windows.
     unigram_holdout_perplexity: float | None = None
+    # On every held-out window (a long story's curves score a fixed sample of them): the n-gram's,
+    # known from the start, and the LSTM's at the weights it predicts with, once the run has ended.
+    ngram_held_out: HeldOutScore | None = None
+    kept_held_out: HeldOutScore | None = None
     # The lowest mean loss any model can reach on the training windows (nats).
     lowest_loss: float = 0.0
     # Why a run ended before its last step, in a sentence (None when it ran them all).
@@ -139,6 +167,34 @@ class TrainingProgress:
         """The held-out perplexity at `best_step`, or None."""
         index = self.best_index
         return None if index is None else _perplexity(self.holdout_losses[index])
+
+    @property
+    def held_out_comparison(self) -> HeldOutComparison | None:
+        """Who is ahead on the held-out part: on every held-out window once the run has ended, else
+        on the scored ones, the LSTM at its best step so far (at its latest point if it does not
+        keep its best); None before there is a point."""
+        if self.kept_held_out is not None and self.ngram_held_out is not None:
+            return HeldOutComparison(self.kept_held_out.perplexity, self.ngram_held_out.perplexity, True)
+        lstm = self.best_holdout_perplexity
+        if lstm is None and self.holdout_losses:
+            lstm = self.holdout_perplexities[-1]
+        if lstm is None or self.ngram_holdout_perplexity is None:
+            return None
+        return HeldOutComparison(lstm, self.ngram_holdout_perplexity, False)
+
+    @property
+    def held_out_scores(self) -> tuple[HeldOutScore, HeldOutScore] | None:
+        """The LSTM's and the n-gram's held-out figures: on every held-out window, the LSTM at the
+        weights it kept, once the run has ended; else at the latest point, on the scored windows
+        (None before that point)."""
+        if self.kept_held_out is not None and self.ngram_held_out is not None:
+            return self.kept_held_out, self.ngram_held_out
+        if not self.holdout_top5s or self.ngram_holdout_perplexity is None:
+            return None
+        return (
+            HeldOutScore(self.holdout_perplexities[-1], self.holdout_accuracies[-1], self.holdout_top5s[-1]),
+            HeldOutScore(self.ngram_holdout_perplexity, self.ngram_holdout_accuracy, self.ngram_holdout_top5),
+        )
 
     @property
     def still_improving(self) -> bool:

@@ -75,6 +75,7 @@ class TrainingRun:
             window_count=self.windows.train_count,
             evaluation_window_count=len(self.windows.evaluation_windows),
             holdout_window_count=self.windows.split.held_out_count,
+            holdout_scored_count=len(self.windows.holdout_windows),
             vocabulary_size=len(self.data.vocabulary),
             lowest_loss=self.windows.lowest_loss,
         )
@@ -190,6 +191,7 @@ class TrainingRun:
                 total_steps=self._progress.step + extra_steps,
                 eta_seconds=None,
                 stop_reason=None,
+                kept_held_out=None,
             )
         self._notify()
         if start:
@@ -260,6 +262,8 @@ class TrainingRun:
             total_steps=self._progress.total_steps,
             stop_when_learned=self._stop_when_learned,
         )
+        ended = tracker.snapshot(self._progress)
+        kept = self._results.kept_held_out(self.model, ended)  # every held-out window, kept weights
         with self._lock:
             if tracker.stopped or tracker.stop_reason:
                 tracker.total_steps = tracker.step
@@ -268,5 +272,6 @@ class TrainingRun:
                 status=Status.STOPPED if tracker.stopped else Status.FINISHED,
                 eta_seconds=None,
                 stop_reason=tracker.stop_reason,
+                kept_held_out=kept,
             )
         self._notify()

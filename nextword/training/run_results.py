@@ -18,7 +18,7 @@ from nextword.errors import NextwordError
 from nextword.text.dataset import TrainingData
 from nextword.text.run_windows import RunWindows
 from nextword.training.history import Score, score
-from nextword.training.progress import TrainingProgress
+from nextword.training.progress import HeldOutScore, TrainingProgress
 
 
 class RunResults:
@@ -38,8 +38,6 @@ class RunResults:
 
     def predictor(self, model, progress: TrainingProgress):
         """A numpy `Predictor` on `model`'s weights, cached while they stay those of `progress.step`."""
-        from nextword.inference.predictor import Predictor
-
         if model is None or not progress.has_weights:
             raise NextwordError("This run has no trained weights yet: train it first.")
         # Keyed by the status too: a run that ends puts its best step's weights back.
@@ -47,12 +45,15 @@ class RunResults:
         with self._lock:
             if self._predictor is not None and self._predictor_step == weights_of:
                 return self._predictor
-        predictor = Predictor.from_model(
-            model, self.data.vocabulary, self.data.corpus_config, self.model_config
-        )
+        predictor = self._read_weights(model)
         with self._lock:
             self._predictor, self._predictor_step = predictor, weights_of
         return predictor
+
+    def _read_weights(self, model):
+        from nextword.inference.predictor import Predictor
+
+        return Predictor.from_model(model, self.data.vocabulary, self.data.corpus_config, self.model_config)
 
     def ngram(self):
         """The n-gram yardstick (`NGramModel`) counted on the run's training windows (built once)."""
@@ -75,46 +76,55 @@ class RunResults:
         windows = np.arange(held_out.start, held_out.stop)
         return windows if len(windows) else None
 
-    def ngram_scores(self) -> tuple[Score, Score | None]:
-        """The n-gram's score on the scored training windows and on every held-out one (or None)."""
-        ngram, contexts, targets = self.ngram(), self.data.contexts, self.data.targets
-
-        def of(windows) -> Score:
-            rows, labels = contexts[windows], targets[windows]
-            return Score(
-                ngram.top_k_accuracy(rows, labels, 1),
-                ngram.top_k_accuracy(rows, labels, 5),
-                math.log(ngram.perplexity(rows, labels)),
-            )
-
-        held_out = self._held_out()
-        return of(self.windows.evaluation_windows), (of(held_out) if held_out is not None else None)
+    def ngram_score(self, windows: np.ndarray) -> Score:
+        """The n-gram's score on these windows."""
+        ngram, rows, labels = self.ngram(), self.data.contexts[windows], self.data.targets[windows]
+        return Score(
+            ngram.top_k_accuracy(rows, labels, 1),
+            ngram.top_k_accuracy(rows, labels, 5),
+            math.log(ngram.perplexity(rows, labels)),
+        )
 
     def yardsticks(self) -> dict:
-        """The progress fields of what the run must beat: the n-gram's scores, and the unigram's
-        (always guessing by the training part's word frequencies, add-one) on the held-out part."""
-        training, held_out = self.ngram_scores()
-        unigram = None
-        if held_out is not None:
-            targets = self.data.targets
-            counts = np.bincount(targets[self.windows.train], minlength=len(self.data.vocabulary)) + 1.0
-            probabilities = counts / counts.sum()
-            unigram = float(np.exp(-np.log(probabilities[targets[self._held_out()]]).mean()))
-        return {
-            "ngram_accuracy": training.top1,
-            "ngram_perplexity": training.perplexity,
-            "ngram_holdout_accuracy": held_out.top1 if held_out else None,
-            "ngram_holdout_perplexity": held_out.perplexity if held_out else None,
-            "ngram_holdout_top5": held_out.top5 if held_out else None,
-            "unigram_holdout_perplexity": unigram,
+        """The progress fields of what the run must beat: the n-gram's scores on the windows the
+        curves score, and the unigram's there (always guessing by the training part's word
+        frequencies, add-one); and the n-gram's on every held-out window."""
+        training = self.ngram_score(self.windows.evaluation_windows)
+        fields = {"ngram_accuracy": training.top1, "ngram_perplexity": training.perplexity}
+        held_out = self._held_out()
+        if held_out is None:
+            return fields
+        scored = self.windows.holdout_windows
+        sample = self.ngram_score(scored)
+        targets = self.data.targets
+        counts = np.bincount(targets[self.windows.train], minlength=len(self.data.vocabulary)) + 1.0
+        probabilities = counts / counts.sum()
+        return fields | {
+            "ngram_holdout_accuracy": sample.top1,
+            "ngram_holdout_perplexity": sample.perplexity,
+            "ngram_holdout_top5": sample.top5,
+            "unigram_holdout_perplexity": float(np.exp(-np.log(probabilities[targets[scored]]).mean())),
+            "ngram_held_out": HeldOutScore.of(self.ngram_score(held_out)),
         }
+
+    def kept_held_out(self, model, progress: TrainingProgress) -> HeldOutScore | None:
+        """The LSTM's score on every held-out window at the weights it predicts with (None when
+        nothing is held out)."""
+        held_out = self._held_out()
+        if held_out is None or model is None or not progress.has_weights:
+            return None
+        # A predictor of its own: the cached one may hold the last step's weights, read before the
+        # run put its best step's back.
+        predictor = self._read_weights(model)
+        return HeldOutScore.of(score(predictor, self.data.contexts[held_out], self.data.targets[held_out]))
 
     def metrics(self, model, progress: TrainingProgress) -> dict:
         """The run's scores for scripts (metrics.json): the LSTM at the weights it keeps, and the n-gram."""
         predictor = self.predictor(model, progress)
         contexts, targets = self.data.contexts, self.data.targets
         held_out = self._held_out()
-        ngram_training, ngram_held_out = self.ngram_scores()
+        ngram_training = self.ngram_score(self.windows.evaluation_windows)
+        ngram_held_out = None if held_out is None else self.ngram_score(held_out)
 
         def part(value: Score | None) -> dict | None:
             if value is None:

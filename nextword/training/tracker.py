@@ -253,7 +253,8 @@ class StepTracker:
             eval_steps=tuple(history.eval_steps),
             eval_accuracies=tuple(history.eval_accuracies),
             eval_losses=tuple(history.eval_losses),
-            best_step=history.best_step,
+            # A run that does not keep its best step predicts with its last: no step to mark.
+            best_step=history.best_step if self.loop.train_config.keep_best else None,
             holdout_accuracies=tuple(history.holdout_accuracies),
             holdout_losses=tuple(history.holdout_losses),
             holdout_top5s=tuple(history.holdout_top5s),

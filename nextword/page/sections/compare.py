@@ -63,6 +63,10 @@ def percent(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
 
 
+def rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
 def table_row(tab_run: TabRun, label: str) -> dict:
     summary, model, train = tab_run.summary, tab_run.model_config, tab_run.train_config
     return {
@@ -71,6 +75,8 @@ def table_row(tab_run: TabRun, label: str) -> dict:
         "held-out accuracy": percent(summary.holdout_accuracy) if summary else None,
         "n-gram": percent(summary.ngram_accuracy) if summary else None,
         "n-gram held-out": percent(summary.ngram_holdout_accuracy) if summary else None,
+        "held-out perplexity": rounded(summary.holdout_perplexity) if summary else None,
+        "n-gram perplexity": rounded(summary.ngram_holdout_perplexity) if summary else None,
         "status": summary.status if summary else "–",
         "steps": summary.step if summary else 0,
         "seconds": round(summary.seconds, 1) if summary else 0.0,

@@ -70,6 +70,8 @@ def live_panel(key: str, was_live: bool, poll_seconds: float | None) -> None:
     for metrics in view["metrics"]:
         for column, (label, value) in zip(st.columns(len(metrics)), metrics.items(), strict=True):
             column.metric(label, value)
+    if view["metrics_note"]:
+        st.caption(view["metrics_note"])
     # Side by side, or one under the other, each the page's width, in the presenter view.
     left, right = (st.container(), st.container()) if presenting() else st.columns(2)
     if view["perplexity_spec"] is not None:
