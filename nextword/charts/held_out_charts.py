@@ -28,10 +28,10 @@ from nextword.charts.run_charts import (
 
 LSTM_TRAINING_LABEL = "LSTM (training)"
 LSTM_HELD_OUT_LABEL = "LSTM (held-out)"
-NGRAM_HELD_OUT_PERPLEXITY_LABEL = "Kneser-Ney n-gram (held-out)"
-NGRAM_TRAINING_PERPLEXITY_LABEL = "Kneser-Ney n-gram (training)"
+NGRAM_HELD_OUT_PERPLEXITY_LABEL = "Kneser-Ney (held-out)"
+NGRAM_TRAINING_PERPLEXITY_LABEL = "Kneser-Ney (training)"
 UNIFORM_LABEL = "guessing uniformly"
-UNIGRAM_LABEL = "guessing by word frequency"
+UNIGRAM_LABEL = "guessing by frequency"
 BEST_LABEL = "best step (kept)"
 # The perplexity chart's flat lines: the lines to beat, and what counting does on its own training part.
 REFERENCE_LABELS = (

@@ -90,7 +90,9 @@ def series_color(
     labels: Sequence[str], colors: Sequence[str], legend_columns: int | None = None
 ) -> alt.Color:
     """A colour per series, with a fixed domain: the legend and the spec stay put while rows arrive."""
-    legend = alt.Legend(columns=legend_columns) if legend_columns else alt.Legend()
+    # Labels a little wider than Vega-Lite's 160 px, so that none is cut short in a two-column legend.
+    columns = {"columns": legend_columns} if legend_columns else {}
+    legend = alt.Legend(labelLimit=200, **columns)
     return alt.Color(
         "series:N", title=None, scale=alt.Scale(domain=list(labels), range=list(colors)), legend=legend
     )

@@ -19,8 +19,11 @@ import numpy as np
 
 # How many article-style sample lines a snapshot keeps.
 SAMPLES_KEPT = 5
-# Rows scored in one numpy pass (bounds the memory of the logits for a large vocabulary).
-SCORING_ROWS = 2048
+# Rows scored in one numpy pass: it bounds the memory of the logits for a large vocabulary, and
+# a pass whose arrays stay in the cache is faster (512 rows of Tiny Shakespeare: 13 MB).
+SCORING_ROWS = 512
+# exp(-80) is about 1.8e-35, above float32's smallest normal number (about 1.2e-38).
+SUBNORMAL_FLOOR = -80.0
 
 
 class Score(NamedTuple):
@@ -49,7 +52,13 @@ def score(predictor, contexts: np.ndarray, targets: np.ndarray) -> Score:
         correct += int((logits.argmax(axis=-1) == rows).sum())
         in_top5 += int(((logits > own[:, None]).sum(axis=-1) < 5).sum())
         peak = logits.max(axis=-1, keepdims=True)
-        log_normaliser = np.log(np.exp(logits - peak).sum(axis=-1)) + peak[:, 0]
+        # In place (the logits are this call's own): each new array of a large vocabulary's rows
+        # costs more in fresh memory than the arithmetic. Floored so that no exp lands among
+        # float32's subnormal numbers, which are many times slower to compute with; what the floor
+        # adds to a sum of at least 1 is below float32's precision.
+        np.subtract(logits, peak, out=logits)
+        np.maximum(logits, SUBNORMAL_FLOOR, out=logits)
+        log_normaliser = np.log(np.exp(logits, out=logits).sum(axis=-1)) + peak[:, 0]
         total_loss += float((log_normaliser - own).sum(dtype=np.float64))
     count = len(targets)
     return Score(correct / count, in_top5 / count, total_loss / count)
