@@ -81,10 +81,15 @@ def score_lines(metrics: dict) -> list[str]:
                     f"{_percent(value['top5']):>8}" + (kept if name == "LSTM" and part == "held_out" else "")
                 )
     if metrics["held_out_windows"]:
+        unseen = metrics["unseen_held_out_words"]
+        words = (
+            "held-out word never occurs in the training part and counts"
+            if unseen == 1
+            else "held-out words never occur in the training part and count"
+        )
         lines.append(
             f"Perplexity: as unsure as choosing among that many words (lower is better; guessing "
-            f"uniformly: {metrics['vocabulary']:,}). {metrics['unseen_held_out_words']:,} held-out words "
-            "never occur in the training part and count as ⟨unk⟩."
+            f"uniformly: {metrics['vocabulary']:,}). {unseen:,} {words} as ⟨unk⟩."
         )
     return lines
 

@@ -53,7 +53,7 @@ class SampleLine:
 
 @dataclass(frozen=True)
 class HeldOutScore:
-    """A model's figures on every held-out window: perplexity, top-1 and top-5 accuracy."""
+    """A model's figures on the held-out part: perplexity, top-1 and top-5 accuracy."""
 
     perplexity: float
     top1: float

@@ -58,8 +58,9 @@ def holdout_note(story: Story, held_out: HeldOut, unseen: int) -> None:
         f"“{quote} …” on: {split.held_out_count:,} windows it never trains on, kept to test it on "
         "words it has not seen."
         + (
-            f" {unseen:,} of its words never occur in the part it trains on: they count as "
-            f"{UNKNOWN_SYMBOL}, for the LSTM and the n-gram alike."
+            f" {unseen:,} of its words never {'occurs' if unseen == 1 else 'occur'} in the part it "
+            f"trains on: {'it counts' if unseen == 1 else 'they count'} as {UNKNOWN_SYMBOL}, for the "
+            "LSTM and the n-gram alike."
             if unseen
             else ""
         )
