@@ -18,8 +18,9 @@ from nextword.page.markup import PRESENTER_CSS
 from nextword.page.presenter import CHART_FONTS
 from tests.conftest import ROOT
 from tests.page.test_app import element_path
-from tests.steps import APP, STORY, TIMEOUT, TRAINING_DEADLINE, assert_no_exception
+from tests.steps import APP, STORY, TIMEOUT, TRAINING_DEADLINE, assert_no_exception, chart_rows
 
+LONG_STORY = ROOT / "tests" / "fixtures" / "long_story.txt"
 # Tiny settings on the fable: a run of 50 steps takes well under a second once TensorFlow is loaded.
 # Seed 5: runs of their own, not the ones other test modules train with the same tiny settings.
 TINY = {"units": "16", "steps": "50", "learning_rate": "0.03", "stop_when_learned": "0", "seed": "5"}
@@ -221,3 +222,34 @@ def test_a_link_keeps_its_hold_out_and_steps_and_the_next_story_gets_its_suggest
     fable.file_uploader(key="story_upload").upload("long.txt", long_story, "text/plain")
     fable.run()
     assert fable.slider(key="holdout").value == suggested
+
+
+def test_the_text_size_experiment_draws_where_the_network_overtakes_counting(app):
+    """Issue 24: "How much text does a network need?" on an upload, end to end on the page: four
+    shares of the training part, one chart of held-out perplexity against training words for both
+    models, the sentence, and the table with both perplexities."""
+    at = open_address(TINY)
+    at.file_uploader(key="story_upload").upload("long.txt", LONG_STORY.read_bytes(), "text/plain")
+    at.run()
+    assert at.slider(key="holdout").value == 10, "a long story's suggested hold-out"
+    at.button(key="experiment_text_size").click().run()
+    assert_no_exception(at)
+    title = "**How much text does a network need?**"
+    deadline = time.monotonic() + 4 * TRAINING_DEADLINE
+    finding = []
+    while time.monotonic() < deadline:
+        finding = [e.value for e in at.markdown if e.value.startswith(title)]
+        if finding and ("overtook counting" in finding[0] or "Counting stayed ahead" in finding[0]):
+            break
+        assert_no_exception(at)
+        time.sleep(0.5)
+        at.run()
+    else:
+        raise AssertionError(f"the experiment did not finish; last: {finding}")
+    rows = chart_rows(at, "Held-out perplexity by training words")
+    words = sorted({row["words"] for row in rows})
+    assert len(words) == 4 and {row["series"] for row in rows} == {"LSTM (held-out)", "Kneser-Ney (held-out)"}
+    table = next(element.value for element in at.dataframe if "held-out perplexity" in element.value.columns)
+    assert len(table) == 4
+    for column in ("held-out perplexity", "n-gram held-out perplexity"):
+        assert "–" not in table[column].tolist(), table[column].tolist()
