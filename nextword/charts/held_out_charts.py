@@ -5,6 +5,7 @@ Plain data in, a chart out (no Streamlit, no model code), in the look of `run_ch
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import altair as alt
@@ -18,6 +19,8 @@ from nextword.charts.run_charts import (
     HELD_OUT_ACCURACY_COLOR,
     NGRAM_COLOR,
     NGRAM_HELD_OUT_COLOR,
+    NGRAM_HELD_OUT_LABEL,
+    NGRAM_LABEL,
     curve_rows,
     only_series,
     reference_rows,
@@ -28,8 +31,9 @@ from nextword.charts.run_charts import (
 
 LSTM_TRAINING_LABEL = "LSTM (training)"
 LSTM_HELD_OUT_LABEL = "LSTM (held-out)"
-NGRAM_HELD_OUT_PERPLEXITY_LABEL = "Kneser-Ney (held-out)"
-NGRAM_TRAINING_PERPLEXITY_LABEL = "Kneser-Ney (training)"
+# The n-gram's lines carry the accuracy chart's names for it.
+NGRAM_HELD_OUT_PERPLEXITY_LABEL = NGRAM_HELD_OUT_LABEL
+NGRAM_TRAINING_PERPLEXITY_LABEL = NGRAM_LABEL
 UNIFORM_LABEL = "guessing uniformly"
 UNIGRAM_LABEL = "guessing by frequency"
 BEST_LABEL = "best step (kept)"
@@ -81,7 +85,17 @@ def perplexity_data(
     lines = (ngram_held_out, uniform, unigram, ngram_training)
     rows += reference_rows(dict(zip(REFERENCE_LABELS, lines, strict=True)))
     end = step_end(total_steps, max([0, *(int(step) for step in eval_steps)]))
-    return rows, (end, max(2.0, float(uniform) * 1.5))
+    highest = max([float(uniform), *(float(row["value"]) for row in rows)])
+    return rows, (end, log_ceiling(highest * 1.2))
+
+
+def log_ceiling(value: float) -> float:
+    """The smallest of 2, 5, 10, 20, 50, 100, ... at or above `value`: the top of a log axis that
+    holds every point (a memorising network's held-out perplexity climbs far above guessing) and
+    changes, with the chart's layout, only a few times in a run."""
+    value = max(value, 2.0)
+    decade = 10.0 ** math.floor(math.log10(value))
+    return next(step * decade for step in (1, 2, 5, 10) if step * decade >= value)
 
 
 def perplexity_layout(end: int, top: float) -> alt.LayerChart:

@@ -254,7 +254,19 @@ def test_the_perplexity_chart_marks_the_best_step_and_draws_the_lines_to_beat():
         held_out_charts.NGRAM_TRAINING_PERPLEXITY_LABEL: 20.0,
     }
     y = spec(chart)["layer"][0]["encoding"]["y"]
-    assert y["scale"]["type"] == "log" and y["scale"]["domain"][0] == 1
+    assert y["scale"]["type"] == "log" and y["scale"]["domain"] == [1, 1000]
+
+
+def test_a_memorising_networks_held_out_perplexity_stays_on_the_chart():
+    """Far above guessing (a network sure of the wrong words), the curve is not cut at the top."""
+    from nextword.charts import held_out_charts
+
+    rows, (end, top) = held_out_charts.perplexity_data(
+        [1, 10, 20], [90.0, 3.0, 1.1], [100.0, 95.0, 4_100.0], 20,
+        ngram_held_out=74.0, uniform=98, unigram=80.0, best_step=10,
+    )  # fmt: skip
+    assert top == 5_000 and max(row["value"] for row in rows) <= top
+    assert [held_out_charts.log_ceiling(value) for value in (2.4, 11, 147, 9_558)] == [5, 20, 200, 10_000]
 
 
 def test_a_long_storys_word_map_keeps_its_most_frequent_symbols_and_the_picked_one():

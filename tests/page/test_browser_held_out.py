@@ -135,7 +135,7 @@ def test_on_tiny_shakespeare_the_network_overtakes_counting_live(browser, server
         sentence = page.get_by_test_id("stCaptionContainer").filter(has_text="The network wins so far")
         sentence.first.wait_for(timeout=OVERTAKE_SECONDS * 1000)
         perplexity = chart_titled(page, "Perplexity")
-        assert {"LSTM (held-out)", "Kneser-Ney (held-out)", "best step (kept)"} <= svg_texts(perplexity)
+        assert {"LSTM (held-out)", "n-gram (held-out)", "best step (kept)"} <= svg_texts(perplexity)
         # Ahead on the scored sample first; a while longer, so that it is ahead on every held-out word.
         deadline = time.monotonic() + OVERTAKE_SECONDS
         while (progress_value(page) or 0) < STOP_PERCENT:

@@ -79,18 +79,18 @@ def test_holding_out_a_fifth_of_the_fable_trains_on_the_rest_and_draws_both_curv
         "LSTM (training)",
         "LSTM (held-out)",
         "best step (kept)",
-        "Kneser-Ney (held-out)",
+        "n-gram (held-out)",
         "guessing uniformly",
         "guessing by frequency",
-        "Kneser-Ney (training)",
+        "n-gram (training)",
     }
     perplexity = chart_rows(at, "Perplexity")
     held_out_perplexities = [row["value"] for row in perplexity if row["series"] == "LSTM (held-out)"]
     assert held_out_perplexities == pytest.approx(progress.holdout_perplexities)
     lines = {row["series"]: row["value"] for row in perplexity if row["step"] is None}
     assert lines["guessing uniformly"] == len(run.data.vocabulary) == 98  # 97 words and ⟨unk⟩
-    assert lines["Kneser-Ney (held-out)"] == pytest.approx(progress.ngram_holdout_perplexity)
-    assert lines["Kneser-Ney (training)"] == pytest.approx(progress.ngram_perplexity)
+    assert lines["n-gram (held-out)"] == pytest.approx(progress.ngram_holdout_perplexity)
+    assert lines["n-gram (training)"] == pytest.approx(progress.ngram_perplexity)
     marker = [row for row in perplexity if row["series"] == "best step (kept)"]
     assert [row["step"] for row in marker] == [progress.best_step]
     said = [caption.value for caption in at.caption if caption.value.startswith("Perplexity:")]
@@ -246,8 +246,8 @@ def test_a_long_upload_draws_its_perplexity_live_with_the_best_step_marked(app):
     assert [row["step"] for row in rows if row["series"] == "best step (kept)"] == [progress.best_step]
     lines = {row["series"] for row in rows if row["step"] is None}
     assert lines == {
-        "Kneser-Ney (held-out)",
+        "n-gram (held-out)",
         "guessing uniformly",
         "guessing by frequency",
-        "Kneser-Ney (training)",
+        "n-gram (training)",
     }

@@ -248,7 +248,7 @@ def test_the_text_size_experiment_draws_where_the_network_overtakes_counting(app
         raise AssertionError(f"the experiment did not finish; last: {finding}")
     rows = chart_rows(at, "Held-out perplexity by training words")
     words = sorted({row["words"] for row in rows})
-    assert len(words) == 4 and {row["series"] for row in rows} == {"LSTM (held-out)", "Kneser-Ney (held-out)"}
+    assert len(words) == 4 and {row["series"] for row in rows} == {"LSTM (held-out)", "n-gram (held-out)"}
     table = next(element.value for element in at.dataframe if "held-out perplexity" in element.value.columns)
     assert len(table) == 4
     for column in ("held-out perplexity", "n-gram held-out perplexity"):
