@@ -142,21 +142,26 @@ def compare_spec(at: AppTest) -> dict:
     return named[0]
 
 
-def test_an_experiment_runs_end_to_end_and_lands_on_the_compare_chart(app):
-    at = open_address(TINY)
-    at.button(key="experiment_n_input").click().run()
+def run_experiment(at: AppTest, name: str, title: str, endings: tuple[str, ...], seconds=TRAINING_DEADLINE):
+    """Click an experiment's button and rerun until its finding (the markdown under `title`) says
+    one of `endings`."""
+    at.button(key=f"experiment_{name}").click().run()
     assert_no_exception(at)
-    deadline = time.monotonic() + TRAINING_DEADLINE
+    deadline = time.monotonic() + seconds
     finding = []
     while time.monotonic() < deadline:
-        finding = [e.value for e in at.markdown if e.value.startswith("**n\\_input 3, 4 and 5**")]
-        if finding and ("The winner" in finding[0] or "ended level" in finding[0]):
-            break
+        finding = [e.value for e in at.markdown if e.value.startswith(title)]
+        if finding and any(ending in finding[0] for ending in endings):
+            return
         assert_no_exception(at)
         time.sleep(0.5)
         at.run()
-    else:
-        raise AssertionError(f"the experiment did not finish; last: {finding}")
+    raise AssertionError(f"the experiment did not finish; last: {finding}")
+
+
+def test_an_experiment_runs_end_to_end_and_lands_on_the_compare_chart(app):
+    at = open_address(TINY)
+    run_experiment(at, "n_input", "**n\\_input 3, 4 and 5**", ("The winner", "ended level"))
     labels = {row["run"] for row in compare_rows(at)}
     assert labels == {"#1 n_input 3", "#2 n_input 4", "#3 n_input 5"}, labels
     table = next(element.value for element in at.dataframe if "training time" in element.value.columns)
@@ -232,20 +237,8 @@ def test_the_text_size_experiment_draws_where_the_network_overtakes_counting(app
     at.file_uploader(key="story_upload").upload("long.txt", LONG_STORY.read_bytes(), "text/plain")
     at.run()
     assert at.slider(key="holdout").value == 10, "a long story's suggested hold-out"
-    at.button(key="experiment_text_size").click().run()
-    assert_no_exception(at)
-    title = "**How much text does a network need?**"
-    deadline = time.monotonic() + 4 * TRAINING_DEADLINE
-    finding = []
-    while time.monotonic() < deadline:
-        finding = [e.value for e in at.markdown if e.value.startswith(title)]
-        if finding and ("overtook counting" in finding[0] or "Counting stayed ahead" in finding[0]):
-            break
-        assert_no_exception(at)
-        time.sleep(0.5)
-        at.run()
-    else:
-        raise AssertionError(f"the experiment did not finish; last: {finding}")
+    title, endings = "**How much text does a network need?**", ("overtook counting", "Counting stayed ahead")
+    run_experiment(at, "text_size", title, endings, 4 * TRAINING_DEADLINE)
     rows = chart_rows(at, "Held-out perplexity by training words")
     words = sorted({row["words"] for row in rows})
     assert len(words) == 4 and {row["series"] for row in rows} == {"LSTM (held-out)", "n-gram (held-out)"}
