@@ -6,6 +6,7 @@ import json
 import math
 
 import numpy as np
+import pytest
 
 from nextword.config import ModelConfig, TrainConfig
 from nextword.text.corpus import load_story
@@ -106,3 +107,26 @@ def test_a_short_story_learned_by_heart_still_draws_thirty_held_out_points():
     assert all(top1 <= top5 for top1, top5 in pairs)
     assert progress.ngram_holdout_top5 >= progress.ngram_holdout_accuracy
     assert "not improved since step" in progress.stop_reason
+
+
+def test_an_ended_run_gives_its_kept_figures_on_every_held_out_window_and_a_continue_renews_them():
+    run = _held_out_run(steps=40)
+    progress = run.progress()
+    metrics = run.metrics()
+    kept, ngram = progress.kept_held_out, progress.ngram_held_out
+    assert kept.perplexity == pytest.approx(metrics["lstm"]["held_out"]["perplexity"], rel=1e-6)
+    assert (kept.top1, kept.top5) == (
+        metrics["lstm"]["held_out"]["top1"],
+        metrics["lstm"]["held_out"]["top5"],
+    )
+    assert ngram.perplexity == pytest.approx(metrics["ngram"]["held_out"]["perplexity"], rel=1e-9)
+    comparison = progress.held_out_comparison
+    assert comparison.every_window and (comparison.lstm, comparison.ngram) == (
+        kept.perplexity,
+        ngram.perplexity,
+    )
+    run.continue_training(20, start=False)
+    waiting = run.progress()
+    assert waiting.kept_held_out is None and not waiting.held_out_comparison.every_window
+    run.start()
+    assert run.wait(300).kept_held_out is not None
