@@ -63,8 +63,9 @@ def open_lesson(tab: TabState) -> None:
         notices.append(GONE_RUN)
     if not story_found:
         notices.append(GONE_STORY)
-    suggested = {"holdout", "steps"} & set(lesson.settings)
-    if suggested == {"holdout", "steps"}:
+    # The settings a story suggests (nextword/page/sidebar.py's apply_suggestions) that the link names.
+    suggested = {"holdout", "steps", "dropout"} & set(lesson.settings)
+    if {"holdout", "steps"} <= suggested:
         # The link holds the page as it was, a story's suggestions included: not applied again, but
         # still applied to the next story chosen (unless the person sets them).
         with contextlib.suppress(NextwordError):

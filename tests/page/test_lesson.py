@@ -227,6 +227,10 @@ def test_a_link_keeps_its_hold_out_and_steps_and_the_next_story_gets_its_suggest
     fable.file_uploader(key="story_upload").upload("long.txt", long_story, "text/plain")
     fable.run()
     assert fable.slider(key="holdout").value == suggested
+    # A hand-written link that names only some settings keeps each one it names.
+    dropout = open_address({"dropout": "0.3", "clip_norm": "1"})
+    assert dropout.select_slider(key="dropout").value == 0.3, "not the fable's suggested 0"
+    assert dropout.select_slider(key="clip_norm").value == 1.0
 
 
 def test_the_text_size_experiment_draws_where_the_network_overtakes_counting(app):
