@@ -118,30 +118,36 @@ def view_tick(progress: TrainingProgress, now: float | None = None) -> str:
     return f"{phase}-{progress.step}-{progress.queue_position}"
 
 
-def perplexity_sentence(progress: TrainingProgress) -> str | None:
+def among(perplexity: float) -> str:
+    """A perplexity as a count to choose among: whole above 10, with a tenth below."""
+    return f"{perplexity:,.0f}" if perplexity >= 10 else f"{perplexity:.1f}"
+
+
+def perplexity_sentence(progress: TrainingProgress, unit: str = "words") -> str | None:
     """Who is ahead on the held-out part (so far: on the windows the curves score; once the run has
-    ended: on every held-out window, with the weights it kept), and the step kept."""
+    ended: on every held-out window, with the weights it kept), and the step kept. `unit`: what
+    the story's symbols are ("words", or "characters")."""
     comparison = progress.held_out_comparison
     if comparison is None:
         return None
     winner = "The network wins" if comparison.lstm < comparison.ngram else "Counting wins"
     if comparison.every_window:
         verdict = (
-            f"{winner}: on all {progress.holdout_window_count:,} held-out words, the network with the "
-            f"weights it kept is as unsure as choosing among {comparison.lstm:,.0f} words, counting among "
-            f"{comparison.ngram:,.0f}."
+            f"{winner}: on all {progress.holdout_window_count:,} held-out {unit}, the network with the "
+            f"weights it kept is as unsure as choosing among {among(comparison.lstm)} {unit}, counting "
+            f"among {among(comparison.ngram)}."
         )
     else:
         scored = progress.holdout_scored_count
         where = (
             "the held-out part"
             if scored >= progress.holdout_window_count
-            else f"the {scored:,} held-out words it is scored on as it trains"
+            else f"the {scored:,} held-out {unit} it is scored on as it trains"
         )
         when = "at its best" if progress.best_step is not None else "now"
         verdict = (
             f"{winner} so far: on {where}, the network {when} is as unsure as choosing among "
-            f"{comparison.lstm:,.0f} words, counting among {comparison.ngram:,.0f}."
+            f"{among(comparison.lstm)} {unit}, counting among {among(comparison.ngram)}."
         )
     if comparison.every_window and comparison.lstm >= comparison.ngram:
         verdict += (
@@ -174,6 +180,7 @@ def live_view(key: str, tick: str, _run: RunHandle) -> dict:
     rate = f"{progress.steps_per_second:,.0f} steps/s" if progress.steps_per_second else "– steps/s"
     holdout = progress.holdout_window_count > 0  # known from the start: the legend never changes
     lstm, ngram = progress.held_out_scores or (None, None)
+    unit = "characters" if _run.data.corpus_config.symbol_mode == "characters" else "words"
     loss = run_charts.loss_data(
         progress.losses, progress.total_steps, progress.eval_steps, progress.holdout_losses, holdout
     )
@@ -228,7 +235,7 @@ def live_view(key: str, tick: str, _run: RunHandle) -> dict:
             },
         )
         * holdout,
-        "metrics_note": held_out_note(progress) if holdout else None,
+        "metrics_note": held_out_note(progress, unit) if holdout else None,
         "samples": [f"step {sample.step:>6,}: {sample.text}" for sample in progress.samples],
         # Fixed dataset names: a live chart's spec stays the same between polls, only its rows change.
         "loss_spec": arrow_rows(chart_style.live_spec(run_charts.loss_layout, loss, "loss", "Loss")),
@@ -240,24 +247,23 @@ def live_view(key: str, tick: str, _run: RunHandle) -> dict:
         )
         if holdout
         else None,
-        "perplexity_sentence": perplexity_sentence(progress) if holdout else None,
+        "perplexity_sentence": perplexity_sentence(progress, unit) if holdout else None,
     }
 
 
-def held_out_note(progress: TrainingProgress) -> str:
+def held_out_note(progress: TrainingProgress, unit: str = "words") -> str:
     """Which windows and weights the held-out metrics are of."""
+    top5 = f"Top-5: how often the true {unit[:-1]} is among the network's five likeliest."
     if progress.kept_held_out is not None:
         return (
-            f"Held-out figures: all {progress.holdout_window_count:,} held-out words, the network with "
-            "the weights it kept for predicting and writing. Top-5: how often the true word is among its "
-            "five likeliest."
+            f"Held-out figures: all {progress.holdout_window_count:,} held-out {unit}, the network with "
+            f"the weights it kept for predicting and writing. {top5}"
         )
     scored, held_out = progress.holdout_scored_count, progress.holdout_window_count
     which = "all" if scored >= held_out else f"a fixed sample of {scored:,} of the"
     return (
-        f"Held-out figures: the latest point, on {which} {held_out:,} held-out words; on all of them, with "
-        "the weights it keeps, once the run ends. Top-5: how often the true word is among its five "
-        "likeliest."
+        f"Held-out figures: the latest point, on {which} {held_out:,} held-out {unit}; on all of them, "
+        f"with the weights it keeps, once the run ends. {top5}"
     )
 
 

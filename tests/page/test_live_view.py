@@ -9,8 +9,8 @@ import pyarrow
 
 from nextword.charts import guesses
 from nextword.page.options import VIEW_SECONDS
-from nextword.page.resources import chart_spec_of, view_tick
-from nextword.training.progress import Status, TrainingProgress
+from nextword.page.resources import chart_spec_of, perplexity_sentence, view_tick
+from nextword.training.progress import HeldOutScore, Status, TrainingProgress
 
 QUEUED = TrainingProgress(status=Status.QUEUED, total_steps=300, queue_position=2)
 TRAINING = TrainingProgress(status=Status.RUNNING, step=10, total_steps=300, losses=(2.0,) * 10)
@@ -51,3 +51,26 @@ def test_tabs_asking_for_the_same_chart_share_one_build_and_other_arguments_get_
 def rows(spec: dict) -> list[dict]:
     """A shared chart's rows, kept as the Arrow bytes Streamlit sends."""
     return pyarrow.ipc.open_stream(spec["datasets"]["bars"]).read_all().to_pylist()
+
+
+def test_the_held_out_sentence_compares_the_same_windows_in_the_storys_own_symbols():
+    """While training: the scored sample, the LSTM's best so far against the n-gram's on the same
+    windows; once ended: every held-out window, kept weights; characters for a character story,
+    and a tenth for a perplexity under 10."""
+    training = replace(
+        TRAINING,
+        eval_steps=(1, 10),
+        holdout_losses=(5.0, 4.0),
+        best_step=10,
+        holdout_window_count=25_159,
+        holdout_scored_count=2_048,
+        ngram_holdout_perplexity=160.0,
+        ngram_held_out=HeldOutScore(143.6, 0.16, 0.36),
+    )
+    said = perplexity_sentence(training)
+    assert said.startswith("The network wins so far: on the 2,048 held-out words it is scored on")
+    assert "among 55 words, counting among 160" in said  # exp(4) is 54.6
+    ended = replace(training, status=Status.FINISHED, kept_held_out=HeldOutScore(1.44, 0.9, 0.99))
+    said = perplexity_sentence(ended, "characters")
+    assert said.startswith("The network wins: on all 25,159 held-out characters")
+    assert "choosing among 1.4 characters, counting among 144" in said
