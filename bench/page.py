@@ -19,8 +19,7 @@ from common import Table, make_importable, median, medians, memory_megabytes, re
 
 make_importable()
 
-from nextword.config import TrainConfig  # noqa: E402 - the measured checkout first on sys.path
-from nextword.page.options import STEP_OPTIONS  # noqa: E402 - no Streamlit, no TF
+from nextword.config import STEP_CHOICES, TrainConfig  # noqa: E402 - the measured checkout first on sys.path
 from tests import page_server  # noqa: E402
 from tests.steps import ServerAnswers, main_area, nudge_slider, wait_script_idle  # noqa: E402
 
@@ -115,7 +114,7 @@ def trains(page, raw: dict[str, list[float]]) -> None:
     stop_run(page)
     nudge_slider(page, "Training steps", 1)
     wait_script_idle(page, timeout=300)
-    raw["warm Train"].append(press_train(page, STEP_OPTIONS[STEP_OPTIONS.index(default_steps) + 1]))
+    raw["warm Train"].append(press_train(page, STEP_CHOICES[STEP_CHOICES.index(default_steps) + 1]))
     stop_run(page)
 
 

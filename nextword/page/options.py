@@ -40,7 +40,6 @@ STORY_CHARACTERS_SHOWN = 20_000  # of the story's text in the "Read the story" e
 TOP_K_RANGE = (1, 20)
 GENERATE_LENGTH_RANGE = (1, 200)
 TEMPERATURE_RANGE = (0.1, 2.0)
-STEP_OPTIONS = STEP_CHOICES
 LEARNING_RATE_OPTIONS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0)
 SEEDS = range(2**31)  # any whole number the config accepts
 
@@ -53,7 +52,7 @@ SETTING_OPTIONS: dict[str, tuple | range | None] = {
     "layers": range(1, 5),
     "units": (8, 16, 32, 64, 128, 256, 512, 1024),
     "encoding": INPUT_ENCODINGS,
-    "steps": STEP_OPTIONS,
+    "steps": STEP_CHOICES,
     "holdout": range(MAX_HOLDOUT_PERCENT + 1),
     "batch_size": (1, 8, 16, 32, 64, 128, 256, 512, 1024),
     "optimizer": OPTIMIZERS,

@@ -91,19 +91,14 @@ class RunSummary:
     holdout_perplexity: float | None = None
     ngram_holdout_perplexity: float | None = None
     training_windows: int = 0
-    kept_holdout_accuracy: float | None = None  # on every held-out window, once the run has ended
-
-    @property
-    def holdout_accuracy(self) -> float | None:
-        if self.kept_holdout_accuracy is not None:
-            return self.kept_holdout_accuracy
-        return self.holdout_accuracies[-1] if self.holdout_accuracies else None
+    # On every held-out window with the weights kept once the run has ended, else the latest point.
+    holdout_accuracy: float | None = None
 
     @classmethod
     def of(cls, progress: TrainingProgress) -> RunSummary:
         loss_points = bucket_means(progress.losses)
         comparison = progress.held_out_comparison
-        kept, ngram = progress.kept_held_out, progress.ngram_held_out
+        lstm, ngram = progress.held_out_scores or (None, None)
         return cls(
             status=str(progress.status),
             step=progress.step,
@@ -114,13 +109,13 @@ class RunSummary:
             losses=tuple(point["value"] for point in loss_points),
             holdout_accuracies=tuple(progress.holdout_accuracies),
             ngram_accuracy=progress.ngram_accuracy,
-            ngram_holdout_accuracy=ngram.top1 if kept and ngram else progress.ngram_holdout_accuracy,
+            ngram_holdout_accuracy=ngram.top1 if ngram else progress.ngram_holdout_accuracy,
             seconds=progress.elapsed_seconds,
             done=progress.done,
             holdout_perplexity=comparison.lstm if comparison else None,
             ngram_holdout_perplexity=comparison.ngram if comparison else None,
             training_windows=progress.window_count,
-            kept_holdout_accuracy=kept.top1 if kept else None,
+            holdout_accuracy=lstm.top1 if lstm else None,
         )
 
 

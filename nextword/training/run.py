@@ -262,8 +262,7 @@ class TrainingRun:
             total_steps=self._progress.total_steps,
             stop_when_learned=self._stop_when_learned,
         )
-        ended = tracker.snapshot(self._progress)
-        kept = self._results.kept_held_out(self.model, ended)  # every held-out window, kept weights
+        kept = self._results.kept_held_out(self.model) if tracker.step else None  # at the kept weights
         with self._lock:
             if tracker.stopped or tracker.stop_reason:
                 tracker.total_steps = tracker.step

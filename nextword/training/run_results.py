@@ -107,11 +107,11 @@ class RunResults:
             "ngram_held_out": HeldOutScore.of(self.ngram_score(held_out)),
         }
 
-    def kept_held_out(self, model, progress: TrainingProgress) -> HeldOutScore | None:
-        """The LSTM's score on every held-out window at the weights it predicts with (None when
-        nothing is held out)."""
+    def kept_held_out(self, model) -> HeldOutScore | None:
+        """The LSTM's score on every held-out window at `model`'s weights, those it predicts with
+        once the run has ended (None when nothing is held out)."""
         held_out = self._held_out()
-        if held_out is None or model is None or not progress.has_weights:
+        if held_out is None:
             return None
         # A predictor of its own: the cached one may hold the last step's weights, read before the
         # run put its best step's back.
@@ -123,25 +123,31 @@ class RunResults:
         predictor = self.predictor(model, progress)
         contexts, targets = self.data.contexts, self.data.targets
         held_out = self._held_out()
-        ngram_training = self.ngram_score(self.windows.evaluation_windows)
-        ngram_held_out = None if held_out is None else self.ngram_score(held_out)
+        windows = self.windows.evaluation_windows
+        # Every held-out window was scored when the run ended (the n-gram's when it started).
+        lstm_held_out = progress.kept_held_out
+        if lstm_held_out is None and held_out is not None:
+            lstm_held_out = score(predictor, contexts[held_out], targets[held_out])
+        ngram_held_out = progress.ngram_held_out
+        if ngram_held_out is None and held_out is not None:
+            ngram_held_out = self.ngram_score(held_out)
 
-        def part(value: Score | None) -> dict | None:
+        def part(value: Score | HeldOutScore | None) -> dict | None:
             if value is None:
                 return None
             return {"perplexity": value.perplexity, "top1": value.top1, "top5": value.top5}
-
-        def lstm(windows) -> dict | None:
-            return None if windows is None else part(score(predictor, contexts[windows], targets[windows]))
 
         return {
             "steps": progress.step,
             "training_seconds": progress.elapsed_seconds,
             "best_step": progress.best_step if self.train_config.keep_best else None,
-            "lstm": {"training": lstm(self.windows.evaluation_windows), "held_out": lstm(held_out)},
+            "lstm": {
+                "training": part(score(predictor, contexts[windows], targets[windows])),
+                "held_out": part(lstm_held_out),
+            },
             "ngram": {
                 "order": self.ngram().order,
-                "training": part(ngram_training),
+                "training": part(self.ngram_score(windows)),
                 "held_out": part(ngram_held_out),
             },
             "vocabulary": len(self.data.vocabulary),

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from nextword.config import TrainConfig
-from nextword.page.options import MAX_RUNNING, STEP_OPTIONS
+from nextword.config import STEP_CHOICES, TrainConfig
+from nextword.page.options import MAX_RUNNING
 from tests.conftest import ROOT
 from tests.page_server import StreamlitServer
 from tests.steps import (
@@ -398,7 +398,7 @@ def a_class_trains_at_once(browser, server: Server) -> None:
         for (_, page, _), group in zip(students, groups, strict=True):
             open_advanced(page)
             nudge_slider(page, "Context length (n_input)", GROUP_N_INPUT[group] - 3)
-            presses = STEP_OPTIONS.index(GROUP_STEPS[group]) - STEP_OPTIONS.index(TrainConfig().steps)
+            presses = STEP_CHOICES.index(GROUP_STEPS[group]) - STEP_CHOICES.index(TrainConfig().steps)
             nudge_slider(page, "Training steps", presses)
             run_every_step(page)  # last: no setting on the way is that of a kept run
         for (_, page, _), group in zip(students, groups, strict=True):

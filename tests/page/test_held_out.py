@@ -11,8 +11,8 @@ import json
 
 import pytest
 
-from nextword.config import TrainConfig
-from nextword.page.options import STEP_OPTIONS, nearest
+from nextword.config import STEP_CHOICES, TrainConfig
+from nextword.page.options import nearest
 from nextword.text.run_windows import suggested_settings
 from tests.conftest import FABLE_SYMBOLS, ROOT
 from tests.steps import (
@@ -203,7 +203,7 @@ def test_a_long_story_gets_its_suggested_hold_out_and_steps_unless_the_person_se
     suggestion = suggested_settings(symbols)
     assert suggestion.holdout > 0
     assert at.slider(key="holdout").value == suggestion.holdout
-    assert at.select_slider(key="steps").value == nearest(STEP_OPTIONS, suggestion.steps)
+    assert at.select_slider(key="steps").value == nearest(STEP_CHOICES, suggestion.steps)
     assert any(element.value.startswith("**Held out:**") for element in at.markdown)
     # A bundled story: the defaults again (nothing held out, 300 steps).
     at.selectbox(key="story_choice").set_value("Die Sterntaler (Brüder Grimm)").run()

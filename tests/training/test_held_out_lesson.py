@@ -119,6 +119,9 @@ def test_an_ended_run_gives_its_kept_figures_on_every_held_out_window_and_a_cont
         metrics["lstm"]["held_out"]["top1"],
         metrics["lstm"]["held_out"]["top5"],
     )
+    held_out = np.arange(run.windows.split.held_out.start, run.windows.split.held_out.stop)
+    scored = score(run.predictor(), run.data.contexts[held_out], run.data.targets[held_out])
+    assert kept.perplexity == pytest.approx(scored.perplexity, rel=1e-6) and kept.top1 == scored.top1
     assert ngram.perplexity == pytest.approx(metrics["ngram"]["held_out"]["perplexity"], rel=1e-9)
     comparison = progress.held_out_comparison
     assert comparison.every_window and (comparison.lstm, comparison.ngram) == (
